@@ -1,0 +1,1 @@
+"""The three tier services; each is a thin composition of `shared`."""

@@ -1,0 +1,1 @@
+"""Tier-agnostic core of Plenária: domain, decision algorithms, messages, bus, persistence, web."""

@@ -1,0 +1,88 @@
+"""The one settings object: every knob comes from ``PLENARIA_*`` environment variables.
+
+Nothing reads the environment at import time; the composition root of each process calls
+:func:`load_settings` once and passes the result down.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Tier = Literal["local", "regional", "national"]
+TIERS: tuple[Tier, ...] = ("local", "regional", "national")
+DEFAULT_PORTS: dict[Tier, int] = {"local": 8101, "regional": 8102, "national": 8103}
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Configuration of one Plenária process (one tier service, or the CLI)."""
+
+    tier: Tier = "local"
+    database_url: str = ""
+    nats_url: str = "nats://127.0.0.1:4222"
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path = Path(".plenaria")
+    log_level: str = "info"
+    log_json: bool = True
+    #: Name of this deployment of a tier; instances sharing it share durable consumers.
+    instance: str = ""
+    #: Base64 Ed25519 seed of this instance's signing key; empty means read/create
+    #: ``<data_dir>/keys/<instance>.seed``.
+    signing_key: str = ""
+    #: Path of a JSON file ``{"sender-id": "base64 public key", ...}`` of keys trusted at start.
+    trusted_keys_file: str = ""
+    #: Bearer token for administrative endpoints (dead-letter replay, key registration).
+    admin_token: str = ""
+    #: JetStream stream replicas (3 on a NATS cluster).
+    stream_replicas: int = 1
+    #: Seconds JetStream remembers a message id to drop duplicates.
+    duplicate_window_s: float = 7 * 24 * 3600.0
+    relay_batch: int = 500
+    relay_idle_s: float = 0.5
+    relay_max_backoff_s: float = 10.0
+    consumer_batch: int = 200
+    max_deliver: int = 20
+    shutdown_grace_s: float = 10.0
+
+    @property
+    def sender_id(self) -> str:
+        """Identity this instance signs with and that receivers look up keys by."""
+        return self.instance or self.tier
+
+
+def _env_key(name: str) -> str:
+    return f"PLENARIA_{name.upper()}"
+
+
+def load_settings(tier: Tier = "local", environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings for ``tier`` from ``PLENARIA_*`` variables.
+
+    ``PLENARIA_<TIER>_X`` overrides ``PLENARIA_X`` so one environment can describe three tiers
+    (e.g. ``PLENARIA_LOCAL_DATABASE_URL`` beside ``PLENARIA_DATABASE_URL``).
+    """
+    env = os.environ if environ is None else environ
+    raw: dict[str, str] = {}
+    for field in msgspec.structs.fields(Settings):
+        if field.name == "tier":
+            continue
+        specific = env.get(_env_key(f"{tier}_{field.name}"))
+        general = env.get(_env_key(field.name))
+        value = specific if specific is not None else general
+        if value is not None:
+            raw[field.name] = value
+    raw.setdefault("port", str(DEFAULT_PORTS[tier]))
+    raw.setdefault("instance", tier)
+    for boolean in ("log_json",):
+        if boolean in raw:
+            raw[boolean] = str(raw[boolean].strip().lower() in {"1", "true", "yes", "on"}).lower()
+    return msgspec.convert({"tier": tier, **raw}, Settings, strict=False)
+
+
+def tier_env(tier: Tier, name: str) -> str:
+    """Name of the per-tier environment variable for setting ``name``."""
+    return _env_key(f"{tier}_{name}")
