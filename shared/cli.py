@@ -12,5 +12,8 @@ def main() -> None:
 
 # --- commands registered from their own modules (one block per owner) ---------------------------
 # runtime: up, serve, migrate
+from shared.cli_runtime import register as _register_runtime  # noqa: E402
+
+_register_runtime(main)
 # decide: apportion, tally, lottery, cluster
 # simulation: simulate, bench
