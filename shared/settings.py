@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Literal
 
 import msgspec
@@ -26,7 +25,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     nats_url: str = "nats://127.0.0.1:4222"
     host: str = "127.0.0.1"
     port: int = 0
-    data_dir: Path = Path(".plenaria")
+    data_dir: str = ".plenaria"
     log_level: str = "info"
     log_json: bool = True
     #: Name of this deployment of a tier; instances sharing it share durable consumers.

@@ -1,1 +1,1 @@
-"""Plenária."""
+"""Persistence: one metadata for every tier's database, engines, and Alembic migrations."""

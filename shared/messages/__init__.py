@@ -1,1 +1,1 @@
-"""Plenária."""
+"""Wire messages: the versioned envelope, every body Struct, and the subject names."""

@@ -1,0 +1,117 @@
+"""Durable pull consumers with explicit ack feeding a :class:`Receiver`.
+
+Instances of one deployment share each durable, so JetStream spreads messages between them;
+the inbox makes any overlap harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import nats
+import structlog
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from sqlalchemy.exc import SQLAlchemyError
+
+from shared.bus.connection import Bus, BusUnavailable
+from shared.bus.dead_letters import record_dead_letter
+from shared.bus.inbox import Receiver
+from shared.messages.subjects import Subscription
+from shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+ACK_WAIT_S = 60.0
+
+
+class ConsumerLoop:
+    """Fetches batches from one durable and applies them one by one, in order."""
+
+    def __init__(
+        self, settings: Settings, bus: Bus, receiver: Receiver, subscription: Subscription
+    ) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.receiver = receiver
+        self.subscription = subscription
+        self._stopping = False
+        self.in_flight = 0
+
+    def stop(self) -> None:
+        """Finish the message in hand, then leave the loop."""
+        self._stopping = True
+
+    async def run(self) -> None:
+        sub = self.subscription
+        bound = log.bind(durable=sub.durable, stream=sub.stream)
+        while not self._stopping:
+            try:
+                await self.bus.wait_connected()
+                psub = await self.bus.js.pull_subscribe(
+                    sub.filter_subject,
+                    durable=sub.durable,
+                    stream=sub.stream,
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.EXPLICIT,
+                        deliver_policy=DeliverPolicy.ALL,
+                        max_deliver=self.settings.max_deliver,
+                        ack_wait=ACK_WAIT_S,
+                        max_ack_pending=max(1000, self.settings.consumer_batch * 4),
+                    ),
+                )
+                bound.info("consumer.started")
+                await self._pump(psub)
+            except (BusUnavailable, nats.errors.Error, TimeoutError, OSError) as exc:
+                if self._stopping:
+                    break
+                bound.warning("consumer.interrupted", error=str(exc))
+                await asyncio.sleep(1.0)
+
+    async def _pump(self, psub: nats.js.JetStreamContext.PullSubscription) -> None:
+        while not self._stopping:
+            try:
+                messages = await psub.fetch(self.settings.consumer_batch, timeout=1.0)
+            except nats.errors.TimeoutError:
+                continue
+            for msg in messages:
+                if self._stopping:
+                    # Leave the rest unacked: JetStream redelivers them to whoever runs next.
+                    break
+                self.in_flight += 1
+                try:
+                    await self._apply(msg)
+                finally:
+                    self.in_flight -= 1
+
+    async def _apply(self, msg: Msg) -> None:
+        headers = dict(msg.headers or {})
+        try:
+            await self.receiver.receive(msg.subject, msg.data, headers)
+        except (SQLAlchemyError, OSError) as exc:
+            delivered = msg.metadata.num_delivered
+            if delivered + 1 >= self.settings.max_deliver:
+                await self._give_up(msg, headers, exc)
+                return
+            delay = min(2.0**delivered, 30.0)
+            log.warning("message.retry_later", error=str(exc), delivered=delivered, delay=delay)
+            await msg.nak(delay=delay)
+            return
+        await msg.ack()
+
+    async def _give_up(self, msg: Msg, headers: dict[str, str], exc: Exception) -> None:
+        """Last delivery: keep the message as a dead letter rather than let JetStream drop it."""
+        try:
+            async with self.receiver.sessions() as session, session.begin():
+                await record_dead_letter(
+                    session,
+                    subject=msg.subject,
+                    data=msg.data,
+                    headers=headers,
+                    reason="apply-failed",
+                    detail=str(exc),
+                )
+        except (SQLAlchemyError, OSError) as again:
+            log.error("message.dead_letter_failed", error=str(again))
+            await msg.nak(delay=30.0)
+            return
+        await msg.ack()

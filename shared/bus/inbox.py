@@ -1,0 +1,156 @@
+"""Receiving side: verify, decode, and apply each message's effect exactly once.
+
+The inbox row and the effect commit in one transaction, so a redelivery (after a crash, a
+restart, a replay or a second instance) finds the row and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+import structlog
+from sqlalchemy import literal_column
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.bus.dead_letters import record_dead_letter
+from shared.bus.keys import TrustStore
+from shared.bus.metrics import DUPLICATES_IGNORED, MESSAGES_APPLIED
+from shared.db.models.messaging import InboxEntry
+from shared.messages.envelope import (
+    SIGNATURE_HEADER,
+    Envelope,
+    MessageError,
+    decode_body,
+    open_envelope,
+)
+from shared.messages.wire import KeyIntroduction, KeyRevocation
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A verified, decoded message handed to a tier's handler."""
+
+    envelope: Envelope
+    body: msgspec.Struct
+    subject: str
+    data: bytes
+    signature: str
+
+
+Handler = Callable[[AsyncSession, Delivery], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    DEAD_LETTERED = "dead-lettered"
+
+
+class Receiver:
+    """Applies messages through the tier's handlers; refuses what it cannot verify."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        trust: TrustStore,
+        handlers: Mapping[str, Handler],
+    ) -> None:
+        self.sessions = sessions
+        self.trust = trust
+        self.handlers: dict[str, Handler] = {
+            "key.introduced": self._introduce_key,
+            "key.revoked": self._revoke_key,
+            **handlers,
+        }
+
+    async def receive(
+        self, subject: str, data: bytes, headers: Mapping[str, str] | None
+    ) -> tuple[Outcome, str]:
+        """Apply one message; returns the outcome and, when refused, the reason.
+
+        Database errors propagate so the caller can redeliver later; everything wrong with
+        the message itself ends as a dead letter.
+        """
+        headers = dict(headers or {})
+        try:
+            delivery = await self._verify(subject, data, headers)
+            handler = self.handlers.get(delivery.envelope.kind)
+            if handler is None:
+                raise MessageError("unhandled-kind", delivery.envelope.kind)
+            async with self.sessions() as session, session.begin():
+                if not await self._claim(session, delivery):
+                    DUPLICATES_IGNORED.labels(kind=delivery.envelope.kind).inc()
+                    log.info("message.duplicate_ignored", message_id=delivery.envelope.id)
+                    return Outcome.DUPLICATE, ""
+                await handler(session, delivery)
+            MESSAGES_APPLIED.labels(kind=delivery.envelope.kind).inc()
+            log.info(
+                "message.applied",
+                kind=delivery.envelope.kind,
+                message_id=delivery.envelope.id,
+                sender=delivery.envelope.sender,
+            )
+            return Outcome.APPLIED, ""
+        except MessageError as refusal:
+            async with self.sessions() as session, session.begin():
+                await record_dead_letter(
+                    session,
+                    subject=subject,
+                    data=data,
+                    headers=headers,
+                    reason=refusal.reason,
+                    detail=refusal.detail,
+                )
+            return Outcome.DEAD_LETTERED, refusal.reason
+
+    async def _verify(self, subject: str, data: bytes, headers: dict[str, str]) -> Delivery:
+        envelope = open_envelope(data)
+        signature = headers.get(SIGNATURE_HEADER, "")
+        if not self.trust.ring.knows(envelope.sender):
+            async with self.sessions() as session:
+                await self.trust.reload(session)
+        self.trust.ring.verify(envelope.sender, data, signature)
+        return Delivery(
+            envelope=envelope,
+            body=decode_body(envelope),
+            subject=subject,
+            data=data,
+            signature=signature,
+        )
+
+    @staticmethod
+    async def _claim(session: AsyncSession, delivery: Delivery) -> bool:
+        """Insert the inbox row; False (and a duplicate counted) if it was already there."""
+        envelope = delivery.envelope
+        statement: Any = (
+            insert(InboxEntry)
+            .values(
+                message_id=envelope.id,
+                kind=envelope.kind,
+                sender=envelope.sender,
+                subject=delivery.subject,
+            )
+            .on_conflict_do_update(
+                index_elements=[InboxEntry.message_id],
+                set_={"duplicates": InboxEntry.duplicates + 1},
+            )
+            .returning(literal_column("(xmax = 0)"))
+        )
+        return bool((await session.execute(statement)).scalar_one())
+
+    async def _introduce_key(self, session: AsyncSession, delivery: Delivery) -> None:
+        assert isinstance(delivery.body, KeyIntroduction)
+        await self.trust.register(session, delivery.body, introduced_by=delivery.envelope.sender)
+
+    async def _revoke_key(self, session: AsyncSession, delivery: Delivery) -> None:
+        assert isinstance(delivery.body, KeyRevocation)
+        if delivery.envelope.sender not in self.trust.instance_keys:
+            raise MessageError("untrusted-introducer", f"{delivery.envelope.sender} may not revoke")
+        await self.trust.revoke(session, delivery.body)

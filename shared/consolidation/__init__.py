@@ -1,0 +1,1 @@
+"""Consolidation use cases shared by the regional and national tiers (I/O through sessions)."""

@@ -1,0 +1,23 @@
+"""Every table. Importing this package registers them all on :data:`shared.db.base.metadata`.
+
+All three tier databases share one schema and one migration history: the tiers share most
+tables (messaging, plenary, consolidation), and one linear history is simpler to keep right than
+three; tables a tier does not use simply stay empty there.
+"""
+
+from shared.db.models.consolidation import ConsolidatedItem, ItemSource, ReceivedReport, SourceItem
+from shared.db.models.local import Assembly, Proposal
+from shared.db.models.messaging import DeadLetter, InboxEntry, OutboxEntry, TrustedKey
+
+__all__ = [
+    "Assembly",
+    "ConsolidatedItem",
+    "DeadLetter",
+    "InboxEntry",
+    "ItemSource",
+    "OutboxEntry",
+    "Proposal",
+    "ReceivedReport",
+    "SourceItem",
+    "TrustedKey",
+]

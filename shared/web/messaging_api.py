@@ -1,0 +1,80 @@
+"""Dead-letter list and replay, and key registration: the same on every tier."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from shared.bus.dead_letters import dead_letter_view, list_dead_letters, mark_replayed
+from shared.db.models.messaging import DeadLetter
+from shared.domain.errors import NotFound
+from shared.messages.wire import KeyIntroduction, KeyRevocation
+from shared.web.auth import admin_guard
+
+
+class ReplayResult(msgspec.Struct):
+    id: str
+    outcome: str
+    reason: str = ""
+
+
+class DeadLetterController(Controller):
+    path = "/api/v1/dead-letters"
+    tags = ["messaging"]
+
+    @get("/")
+    async def list_letters(
+        self,
+        request: Request[Any, Any, Any],
+        reason: str | None = None,
+        limit: int = Parameter(default=100, ge=1, le=1000),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> dict[str, Any]:
+        """Messages this tier refused, with the reason and raw bytes."""
+        async with request.app.state.node.sessions() as session:
+            rows, total = await list_dead_letters(
+                session, limit=limit, offset=offset, reason=reason
+            )
+        return {"total": total, "items": [dead_letter_view(r) for r in rows]}
+
+    @post("/{letter_id:uuid}/replay", guards=[admin_guard], status_code=200)
+    async def replay(self, request: Request[Any, Any, Any], letter_id: uuid.UUID) -> ReplayResult:
+        """Run a stored message through verification and apply again (after a fix)."""
+        node = request.app.state.node
+        async with node.sessions() as session:
+            letter = await session.get(DeadLetter, letter_id)
+            if letter is None:
+                raise NotFound(f"no dead letter {letter_id}")
+            subject, data, headers = letter.subject, letter.data, dict(letter.headers)
+        outcome, reason = await node.receiver.receive(subject, data, headers)
+        async with node.sessions() as session, session.begin():
+            await mark_replayed(session, letter_id, f"{outcome.value} {reason}".strip())
+        node.announce()
+        return ReplayResult(id=str(letter_id), outcome=outcome.value, reason=reason)
+
+
+class KeyController(Controller):
+    path = "/api/v1/keys"
+    tags = ["messaging"]
+    guards = [admin_guard]
+
+    @post("/", status_code=201)
+    async def register(
+        self, request: Request[Any, Any, Any], data: KeyIntroduction
+    ) -> dict[str, str]:
+        """Trust a sender's public key (an operator's out-of-band registration)."""
+        node = request.app.state.node
+        async with node.sessions() as session, session.begin():
+            await node.trust.register(session, data, introduced_by="admin")
+        return {"key_id": data.key_id, "status": "trusted"}
+
+    @post("/revoke", status_code=200)
+    async def revoke(self, request: Request[Any, Any, Any], data: KeyRevocation) -> dict[str, str]:
+        node = request.app.state.node
+        async with node.sessions() as session, session.begin():
+            await node.trust.revoke(session, data)
+        return {"key_id": data.key_id, "status": "revoked"}
