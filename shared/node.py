@@ -7,7 +7,7 @@ starts and stops them in order so shutdown drains NATS and finishes in-flight wo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import structlog
@@ -63,6 +63,7 @@ class Node:
             for sub in subscriptions(settings.tier, settings.sender_id)
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     async def start(self) -> None:
         try:
@@ -81,8 +82,25 @@ class Node:
             )
         log.info("node.started", consumers=[c.subscription.durable for c in self.consumers])
 
+    def _spawn(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        """Run a background loop; if it ever crashes, log the traceback and start it again."""
+
+        async def supervised() -> None:
+            while not self._stopping:
+                try:
+                    await run()
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("node.task_crashed", task=name)
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(supervised(), name=name))
+
     async def stop(self) -> None:
         """Stop taking work, let the message in hand finish, relay what is committed, drain."""
+        self._stopping = True
         for consumer in self.consumers:
             consumer.stop()
         deadline = asyncio.get_running_loop().time() + self.settings.shutdown_grace_s

@@ -86,16 +86,15 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            try:
-                published = await self.publish(rows)
-            finally:
-                failed = [row.id for row in rows if row.id not in set(published)]
-                if failed:
-                    await session.execute(
-                        update(OutboxEntry)
-                        .where(OutboxEntry.id.in_(failed))
-                        .values(attempts=OutboxEntry.attempts + 1)
-                    )
+            published = await self.publish(rows)
+            acked = set(published)
+            failed = [row.id for row in rows if row.id not in acked]
+            if failed:
+                await session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_(failed))
+                    .values(attempts=OutboxEntry.attempts + 1)
+                )
             await self.mark_sent(session, published)
         OUTBOX_PUBLISHED.inc(len(published))
         if len(published) < len(rows):

@@ -32,6 +32,12 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     body: msgspec.Raw
 
 
+class _VersionOnly(msgspec.Struct):
+    """Read first, so a future envelope is reported as such rather than as garbage."""
+
+    v: int = ENVELOPE_VERSION
+
+
 class MessageError(Exception):
     """A message that cannot be applied; ``reason`` is what the dead-letter record shows."""
 
@@ -98,12 +104,15 @@ def encode_envelope(envelope: Envelope) -> bytes:
 def open_envelope(data: bytes) -> Envelope:
     """Decode the envelope only; raises :class:`MessageError` for garbage or a future version."""
     try:
-        envelope = msgspec.json.decode(data, type=Envelope)
+        version = msgspec.json.decode(data, type=_VersionOnly).v
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise MessageError("undecodable", str(exc)) from exc
-    if envelope.v != ENVELOPE_VERSION:
-        raise MessageError("unknown-version", f"envelope v{envelope.v}")
-    return envelope
+    if version != ENVELOPE_VERSION:
+        raise MessageError("unknown-version", f"envelope v{version}")
+    try:
+        return msgspec.json.decode(data, type=Envelope)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise MessageError("undecodable", str(exc)) from exc
 
 
 def decode_body(envelope: Envelope) -> msgspec.Struct:
