@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import nats
 import pytest
+from litestar import Litestar
 from nats.js.errors import NotFoundError
 
 from services.local.app import SPEC as LOCAL
