@@ -34,6 +34,8 @@ def signing_seed(settings: Settings) -> str:
     """The configured seed, or the one stored under the data directory (created once)."""
     if settings.signing_key:
         return settings.signing_key
+    if settings.signing_key_file:
+        return Path(settings.signing_key_file).read_text().strip()
     seed, _ = ensure_keypair(Path(settings.data_dir) / "keys" / f"{settings.sender_id}.seed")
     return seed
 

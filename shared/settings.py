@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Base64 Ed25519 seed of this instance's signing key; empty means read/create
     #: ``<data_dir>/keys/<instance>.seed``.
     signing_key: str = ""
+    #: File holding that seed (a mounted secret); used when ``signing_key`` is empty.
+    signing_key_file: str = ""
     #: Path of a JSON file ``{"sender-id": "base64 public key", ...}`` of keys trusted at start.
     trusted_keys_file: str = ""
     #: Bearer token for administrative endpoints (dead-letter replay, key registration).

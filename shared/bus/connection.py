@@ -55,7 +55,7 @@ class Bus:
         while True:
             try:
                 nc = await nats.connect(
-                    self.settings.nats_url,
+                    servers=[url.strip() for url in self.settings.nats_url.split(",")],
                     name=f"plenaria-{self.settings.sender_id}",
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=1,
