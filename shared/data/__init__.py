@@ -1,0 +1,1 @@
+"""Reference data shipped with Plenária (read through importlib.resources)."""
