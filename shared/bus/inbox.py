@@ -22,6 +22,7 @@ from shared.bus.keys import TrustStore
 from shared.bus.metrics import DUPLICATES_IGNORED, MESSAGES_APPLIED
 from shared.db.models.messaging import InboxEntry
 from shared.messages.envelope import (
+    MSG_ID_HEADER,
     SIGNATURE_HEADER,
     Envelope,
     MessageError,
@@ -79,6 +80,14 @@ class Receiver:
         the message itself ends as a dead letter.
         """
         headers = dict(headers or {})
+        with structlog.contextvars.bound_contextvars(
+            message_id=headers.get(MSG_ID_HEADER, ""), subject=subject
+        ):
+            return await self._receive(subject, data, headers)
+
+    async def _receive(
+        self, subject: str, data: bytes, headers: dict[str, str]
+    ) -> tuple[Outcome, str]:
         try:
             delivery = await self._verify(subject, data, headers)
             handler = self.handlers.get(delivery.envelope.kind)
