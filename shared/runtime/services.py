@@ -94,6 +94,11 @@ class ServiceProcess:
         self.restart_at = None
         log.info("service.started", tier=self.tier, pid=self._proc.pid, port=self.port)
 
+    @property
+    def pid(self) -> int | None:
+        """Pid of the current process, if one was started."""
+        return None if self._proc is None else self._proc.pid
+
     def is_running(self) -> bool:
         """True while the process is alive."""
         return self._proc is not None and self._proc.poll() is None
