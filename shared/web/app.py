@@ -23,6 +23,7 @@ from shared.settings import Settings
 from shared.web.health import live, ready
 from shared.web.messaging_api import DeadLetterController, KeyController
 from shared.web.problems import EXCEPTION_HANDLERS
+from shared.web.stats_api import StatsController
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings, spec: TierSpec, node: Node | None = None) -> 
             MetricsController,
             DeadLetterController,
             KeyController,
+            StatsController,
             *spec.route_handlers,
         ],
         lifespan=[lifespan],

@@ -1,0 +1,117 @@
+"""Read-only counts of what a tier holds and what crossed its bus: the same endpoint on every tier.
+
+`plenaria simulate` and `plenaria bench` check a cycle against the services' own numbers rather
+than their own bookkeeping. Tables are found at run time (``pg_tables``), so the endpoint keeps
+working as the tiers grow new tables; nothing here knows a tier's schema beyond the backbone's
+``inbox``, ``outbox`` and ``dead_letter`` and a ``status`` column wherever one exists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from litestar import Controller, Request, get
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+#: Up subjects are ``plenaria.up.<tier>.<kind>.<uf>``, down ones ``plenaria.down.<kind>.<where>``.
+_SUBJECT_KIND = (
+    "CASE WHEN split_part(subject, '.', 2) = 'up' THEN split_part(subject, '.', 4) "
+    "ELSE split_part(subject, '.', 3) END"
+)
+
+
+async def _tables(session: AsyncSession) -> list[str]:
+    rows = await session.execute(
+        text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version' ORDER BY tablename"
+        )
+    )
+    return [str(name) for (name,) in rows]
+
+
+async def _with_status(session: AsyncSession) -> list[str]:
+    rows = await session.execute(
+        text(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'status' ORDER BY table_name"
+        )
+    )
+    return [str(name) for (name,) in rows]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def tier_stats(session: AsyncSession, *, count_tables: bool = True) -> dict[str, Any]:
+    """Counts of every table, of statuses, and of messages received, sent and refused."""
+    tables = await _tables(session)
+    present = set(tables)
+    stats: dict[str, Any] = {}
+    if count_tables:
+        stats["tables"] = {
+            name: int(await session.scalar(text(f"SELECT count(*) FROM {_quoted(name)}")) or 0)
+            for name in tables
+        }
+        statuses: dict[str, dict[str, int]] = {}
+        for name in await _with_status(session):
+            if name in present:
+                rows = await session.execute(
+                    text(f"SELECT status, count(*) FROM {_quoted(name)} GROUP BY status")
+                )
+                statuses[name] = {str(status): int(n) for status, n in rows}
+        stats["statuses"] = statuses
+    inbox: dict[str, dict[str, int]] = {}
+    if "inbox" in present:
+        rows = await session.execute(
+            text("SELECT kind, count(*), coalesce(sum(duplicates), 0) FROM inbox GROUP BY kind")
+        )
+        inbox = {str(k): {"applied": int(n), "duplicates": int(d)} for k, n, d in rows}
+    outbox: dict[str, dict[str, int]] = {}
+    if "outbox" in present:
+        rows = await session.execute(
+            text(
+                "SELECT kind, count(*) FILTER (WHERE sent_at IS NOT NULL), "
+                "count(*) FILTER (WHERE sent_at IS NULL) FROM outbox GROUP BY kind"
+            )
+        )
+        outbox = {str(k): {"sent": int(s), "unsent": int(u)} for k, s, u in rows}
+    dead: dict[str, Any] = {"total": 0, "by_reason": {}, "by_kind": {}}
+    if "dead_letter" in present:
+        by_reason: dict[str, int] = defaultdict(int)
+        by_kind: dict[str, int] = defaultdict(int)
+        rows = await session.execute(
+            text(
+                f"SELECT reason, {_SUBJECT_KIND}, count(*) FROM dead_letter "
+                "WHERE replayed_at IS NULL GROUP BY 1, 2"
+            )
+        )
+        for reason, kind, n in rows:
+            by_reason[str(reason)] += int(n)
+            by_kind[str(kind)] += int(n)
+        dead = {"total": sum(by_reason.values()), "by_reason": by_reason, "by_kind": by_kind}
+    stats.update(inbox=inbox, outbox=outbox, dead_letters=dead)
+    if "consolidated_item" in present:
+        stats["conferences"] = int(
+            await session.scalar(
+                text("SELECT count(DISTINCT (cycle_id, uf)) FROM consolidated_item")
+            )
+            or 0
+        )
+    return stats
+
+
+class StatsController(Controller):
+    path = "/api/v1/stats"
+    tags = ["operations"]
+
+    @get("/")
+    async def stats(self, request: Request[Any, Any, Any], tables: bool = True) -> dict[str, Any]:
+        """Counts of rows, statuses and messages (``tables=false`` for the cheap message part)."""
+        node = request.app.state.node
+        async with node.sessions() as session:
+            result = await tier_stats(session, count_tables=tables)
+        return {"tier": node.settings.tier, **result}
