@@ -88,7 +88,7 @@ def embedded_cluster(
         nats_url = next(iter(supervisor.nats_urls.values()))
         yield Cluster(
             data_dir=supervisor.data_dir,
-            urls=dict(supervisor.urls),
+            urls={tier: service.url for tier, service in supervisor.services.items()},
             admin_token=supervisor.admin_token,
             database_urls=dict(supervisor.database_urls),
             nats_url=nats_url,
