@@ -45,7 +45,7 @@ from shared.settings import DEFAULT_PORTS, TIERS, Tier, tier_env
 log = structlog.get_logger(__name__)
 
 #: Failures `plenaria up` reports as a message rather than a traceback.
-StartupError = (DataDirInUse, EmbeddedPostgresError, EmbeddedNatsError, ServiceStartError)
+STARTUP_ERRORS = (DataDirInUse, EmbeddedPostgresError, EmbeddedNatsError, ServiceStartError)
 
 
 def service_command(tier: Tier) -> list[str]:
@@ -290,7 +290,7 @@ def run_up(options: UpOptions, demo: bool = False) -> int:
         try:
             try:
                 supervisor.start()
-            except StartupError as err:
+            except STARTUP_ERRORS as err:
                 click.echo(f"plenaria up: {err}", err=True)
                 return 1
             _announce(supervisor, time.monotonic() - began)
