@@ -1,4 +1,4 @@
-"""Composition root of the national tier."""
+"""Composition root of the national tier (national conference and policy councils)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus.inbox import Delivery, Handler
 from shared.consolidation.ingest import apply_report
+from shared.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.node import Node
 from shared.settings import Settings, load_settings
+from shared.web.allocation_api import StateAllocationController
 from shared.web.app import TierSpec, create_app
 from shared.web.consolidation_api import ConsolidationController
+from shared.web.council_api import CouncilController
+from shared.web.open_data import open_data_controller
+from shared.web.plenary_api import PlenaryController
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
@@ -24,7 +29,13 @@ def message_handlers(node: Node) -> Mapping[str, Handler]:
 
 SPEC = TierSpec(
     title="national tier",
-    route_handlers=[ConsolidationController],
+    route_handlers=[
+        ConsolidationController,
+        StateAllocationController,
+        PlenaryController,
+        CouncilController,
+        open_data_controller(CONSOLIDATION_DATASETS),
+    ],
     message_handlers=message_handlers,
 )
 

@@ -1,4 +1,4 @@
-"""Composition root of the regional tier."""
+"""Composition root of the regional tier (state conferences)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,48 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus.inbox import Delivery, Handler
+from shared.consolidation.allocation import record_received
 from shared.consolidation.ingest import apply_report
+from shared.consolidation.open_data import CONSOLIDATION_DATASETS
+from shared.consolidation.responses import attach_response
+from shared.messages.envelope import MessageError
+from shared.messages.wire import CouncilResponse, SeatAllocation
 from shared.node import Node
 from shared.settings import Settings, load_settings
+from shared.web.allocation_api import AssemblyAllocationController
 from shared.web.app import TierSpec, create_app
 from shared.web.consolidation_api import ConsolidationController
+from shared.web.open_data import open_data_controller
+from shared.web.plenary_api import PlenaryController
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
+    """Reports from local assemblies; seat allocations and council answers from above."""
+
     async def on_report(session: AsyncSession, delivery: Delivery) -> None:
         await apply_report(session, delivery, expected_from="local")
 
-    return {"report": on_report}
+    async def on_allocation(session: AsyncSession, delivery: Delivery) -> None:
+        if not isinstance(delivery.body, SeatAllocation):
+            raise MessageError("unexpected-body", type(delivery.body).__name__)
+        await record_received(session, delivery.body)
+
+    async def on_response(session: AsyncSession, delivery: Delivery) -> None:
+        if not isinstance(delivery.body, CouncilResponse):
+            raise MessageError("unexpected-body", type(delivery.body).__name__)
+        await attach_response(session, delivery.body)
+
+    return {"report": on_report, "allocation": on_allocation, "response": on_response}
 
 
 SPEC = TierSpec(
     title="regional tier",
-    route_handlers=[ConsolidationController],
+    route_handlers=[
+        ConsolidationController,
+        AssemblyAllocationController,
+        PlenaryController,
+        open_data_controller(CONSOLIDATION_DATASETS),
+    ],
     message_handlers=message_handlers,
 )
 

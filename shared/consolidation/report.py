@@ -1,4 +1,9 @@
-"""Close a tier's conference: rank its consolidated items and send the signed report up."""
+"""Close a tier's conference: rank its items, keep what the cycle forwards, send the report up.
+
+Competence routing and caps come from the cycle's consolidation rules: the regional tier forwards
+national items (state items stay at the state), at most N per axis; items go in score order
+with their score, sources and every local origin, so the tier above can rank and trace them.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,34 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus.outbox import Outbox
-from shared.db.models.consolidation import ConsolidatedItem, ItemSource, ReceivedReport, SourceItem
+from shared.consolidation.actions import ACTIVE
+from shared.consolidation.ranking import (
+    axis_pairwise_sources,
+    pooled_matrix,
+    rank_items,
+    report_scope,
+)
+from shared.consolidation.rules import rules_for
+from shared.db.models.consolidation import (
+    ConsolidatedItem,
+    ItemOrigin,
+    ItemSource,
+    ReceivedReport,
+    SourceItem,
+)
+from shared.domain.consolidation import apply_caps
 from shared.domain.errors import Conflict, NotFound
+from shared.domain.territory import unit
 from shared.messages.subjects import up_subject
-from shared.messages.wire import AssemblyReport, OriginRef, ReportItem, SourceRef
+from shared.messages.wire import (
+    AssemblyReport,
+    AxisPairwise,
+    Mandate,
+    OriginRef,
+    ReportItem,
+    SourceRef,
+)
 from shared.settings import Tier
-
-FORWARDED: dict[Tier, set[str]] = {"regional": {"national"}, "national": set()}
 
 
 async def build_and_send_report(
@@ -29,8 +55,10 @@ async def build_and_send_report(
     uf: str,
     assembly_id: str,
     title: str,
+    mandates: list[Mandate] | None = None,
 ) -> AssemblyReport:
-    """Rank active items of (cycle, uf) by support and stage the report in the outbox."""
+    """Rank active items of (cycle, uf), keep the forwarded competences within the caps, and
+    stage the signed report in the outbox (with the items marked as reported)."""
     already = await session.scalar(
         select(func.count())
         .select_from(ConsolidatedItem)
@@ -39,28 +67,37 @@ async def build_and_send_report(
     )
     if already:
         raise Conflict(f"the {tier} conference {cycle_id}/{uf} has already reported")
-    items = (
+    rules = await rules_for(session, cycle_id)
+    await rank_items(session, cycle_id=cycle_id, uf=uf, rules=rules)
+    candidates = (
         await session.scalars(
-            select(ConsolidatedItem).where(
+            select(ConsolidatedItem)
+            .where(
                 ConsolidatedItem.cycle_id == cycle_id,
                 ConsolidatedItem.uf == uf,
-                ConsolidatedItem.status == "active",
-                ConsolidatedItem.competence.in_(FORWARDED[tier]),
+                ConsolidatedItem.status == ACTIVE,
+                ConsolidatedItem.competence.in_(rules.forwarded(tier)),
             )
+            .order_by(ConsolidatedItem.axis, ConsolidatedItem.rank, ConsolidatedItem.id)
+            .execution_options(populate_existing=True)
         )
     ).all()
+    kept = apply_caps(
+        [(i.axis, i.competence, i) for i in candidates], rules.caps, per_axis=rules.caps_per_axis
+    )
+    items = [item for _, _, item in kept]
     if not items:
         raise NotFound(f"no items to report for {cycle_id}/{uf}")
     sources = await _sources_by_item(session, [item.id for item in items])
+    origins = await _origins_by_item(session, [item.id for item in items])
     participants = await session.scalar(
         select(func.coalesce(func.sum(ReceivedReport.participants), 0)).where(
-            ReceivedReport.cycle_id == cycle_id, ReceivedReport.uf == uf
+            ReceivedReport.cycle_id == cycle_id, report_scope(uf)
         )
     )
-    support = {item.id: sum(s.support for s in sources[item.id]) for item in items}
-    ranked: dict[str, list[ConsolidatedItem]] = defaultdict(list)
-    for item in sorted(items, key=lambda i: (-support[i.id], str(i.id))):
-        ranked[item.axis].append(item)
+    by_axis: dict[str, list[ConsolidatedItem]] = defaultdict(list)
+    for item in items:
+        by_axis[item.axis].append(item)
     report_items = [
         ReportItem(
             item_id=str(item.id),
@@ -69,7 +106,8 @@ async def build_and_send_report(
             title=item.title,
             text=item.text,
             rank=rank,
-            support=support[item.id],
+            support=sum(s.support for s in sources[item.id]),
+            score=item.score,
             sources=[
                 SourceRef(
                     item_id=s.item_id,
@@ -81,11 +119,25 @@ async def build_and_send_report(
                 )
                 for s in sources[item.id]
             ],
-            origins=[msgspec.convert(o, OriginRef) for s in sources[item.id] for o in s.origins],
+            origins=origins[item.id],
         )
-        for axis, axis_items in sorted(ranked.items())
+        for axis, axis_items in sorted(by_axis.items())
         for rank, item in enumerate(axis_items, start=1)
     ]
+    pairwise = []
+    for axis, axis_items in sorted(by_axis.items()):
+        matrices, _, mapping = await axis_pairwise_sources(
+            session, cycle_id=cycle_id, uf=uf, axis=axis, rules=rules
+        )
+        keep = [str(i.id) for i in axis_items]
+        counts = pooled_matrix(matrices, mapping, keep) if matrices else None
+        if counts is not None:
+            pairwise.append(
+                AxisPairwise(
+                    axis=axis, candidates=keep, matrix=counts, participants=int(participants or 0)
+                )
+            )
+    state = unit(uf)
     report = AssemblyReport(
         report_id=str(uuid.uuid4()),
         cycle_id=cycle_id,
@@ -97,7 +149,10 @@ async def build_and_send_report(
         title=title,
         closed_at=datetime.now(UTC),
         participants=int(participants or 0),
+        population=state.population_2022 if state else 0,
         items=report_items,
+        mandates=list(mandates or []),
+        pairwise=pairwise,
     )
     await session.execute(
         update(ConsolidatedItem)
@@ -122,4 +177,27 @@ async def _sources_by_item(
     by_item: dict[uuid.UUID, list[SourceItem]] = defaultdict(list)
     for item_id, source in rows:
         by_item[item_id].append(source)
+    return by_item
+
+
+async def _origins_by_item(
+    session: AsyncSession, item_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[OriginRef]]:
+    rows = await session.execute(
+        select(
+            ItemSource.item_id, ItemOrigin.proposal_id, ItemOrigin.assembly_id, ItemOrigin.territory
+        )
+        .join(ItemOrigin, ItemOrigin.source_item_id == ItemSource.source_item_id)
+        .where(ItemSource.item_id.in_(item_ids))
+        .order_by(ItemOrigin.proposal_id)
+        .distinct()
+    )
+    by_item: dict[uuid.UUID, list[OriginRef]] = defaultdict(list)
+    for item_id, proposal, assembly, territory in rows:
+        by_item[item_id].append(
+            msgspec.convert(
+                {"proposal_id": proposal, "assembly_id": assembly, "territory": territory},
+                OriginRef,
+            )
+        )
     return by_item

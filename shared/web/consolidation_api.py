@@ -1,27 +1,100 @@
-"""HTTP endpoints common to the regional and national tiers: received reports, items, lineage."""
+"""HTTP endpoints common to the regional and national tiers: reports received, the ingest board,
+items and lineage both ways, duplicate suggestions and convener actions, ranking, rules, closing.
+
+Thin: each handler parses, calls one use case of ``shared.consolidation`` and returns its view.
+At the national tier the territory of consolidation is ``BR``.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 from sqlalchemy import select
 
-from shared.consolidation.lineage import item_lineage, list_items
+from shared.consolidation import actions, duplicates
+from shared.consolidation.board import ingest_board
+from shared.consolidation.lineage import (
+    action_view,
+    item_lineage,
+    item_view,
+    list_items,
+    proposal_journey,
+)
+from shared.consolidation.ranking import pairwise_ranking, rank_items
 from shared.consolidation.report import build_and_send_report
-from shared.db.models.consolidation import ReceivedReport
+from shared.consolidation.rules import rules_for, set_rules
+from shared.db.models.consolidation import ConsolidationAction, ReceivedReport
+from shared.domain.consolidation import ConsolidationRules
+from shared.messages.wire import Mandate
 from shared.web.auth import admin_guard
+
+Territory = Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})$")]
+CycleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Title = Annotated[str, msgspec.Meta(max_length=300)]
+Text = Annotated[str, msgspec.Meta(max_length=20000)]
+Competence = Literal["", "municipal", "state", "national"]
+Threshold = Annotated[float, msgspec.Meta(ge=0, le=1)]
+ACTOR = "convener"
 
 
 class CloseConference(msgspec.Struct, kw_only=True):
-    """Close this tier's conference for one cycle and territory and send its report up."""
+    """Close this tier's conference for one cycle and territory and send its report up, with
+    the delegates its plenary elected for the next tier."""
 
-    cycle_id: str
-    uf: str = msgspec.field(default="BR")
-    title: str = ""
+    cycle_id: CycleId
+    uf: Territory = "BR"
+    title: Title = ""
+    delegates: list[Mandate] = msgspec.field(default_factory=list)
+
+
+class Merge(msgspec.Struct, kw_only=True):
+    item_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=2, max_length=1000)]
+    title: Title = ""
+    text: Text = ""
+    competence: Competence = ""
+    note: Text = ""
+
+
+class SplitPart(msgspec.Struct, kw_only=True):
+    sources: Annotated[list[str], msgspec.Meta(min_length=1)]
+    title: Title = ""
+    text: Text = ""
+
+
+class Split(msgspec.Struct, kw_only=True):
+    item_id: uuid.UUID
+    parts: Annotated[list[SplitPart], msgspec.Meta(min_length=2, max_length=1000)]
+    note: Text = ""
+
+
+class Rewrite(msgspec.Struct, kw_only=True):
+    item_id: uuid.UUID
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20000)]
+    title: Title = ""
+    note: Text = ""
+
+
+class Reclassify(msgspec.Struct, kw_only=True):
+    item_id: uuid.UUID
+    axis: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    competence: Competence = ""
+    note: Text = ""
+
+
+class Scope(msgspec.Struct, kw_only=True):
+    cycle_id: CycleId
+    uf: Territory = "BR"
+
+
+class AutoMerge(msgspec.Struct, kw_only=True):
+    cycle_id: CycleId
+    uf: Territory = "BR"
+    #: Defaults to the cycle's ``auto_merge_threshold``.
+    threshold: Threshold | None = None
 
 
 class ConsolidationController(Controller):
@@ -62,9 +135,19 @@ class ConsolidationController(Controller):
                 "closed_at": r.closed_at.isoformat(),
                 "received_at": r.received_at.isoformat(),
                 "items": len(r.body.get("items", [])),
+                "mandates": len(r.body.get("mandates", [])),
             }
             for r in rows
         ]
+
+    @get("/board")
+    async def board(
+        self, request: Request[Any, Any, Any], cycle_id: str, uf: str = "BR"
+    ) -> dict[str, Any]:
+        """Who has reported, late, missing, and the dead letters for this territory."""
+        node = request.app.state.node
+        async with node.sessions() as session:
+            return await ingest_board(session, tier=node.settings.tier, cycle_id=cycle_id, uf=uf)
 
     @get("/items")
     async def items(
@@ -72,20 +155,160 @@ class ConsolidationController(Controller):
         request: Request[Any, Any, Any],
         cycle_id: str | None = None,
         uf: str | None = None,
+        axis: str | None = None,
+        status: Literal["active", "merged", "split", "undone", "all"] = "active",
         limit: int = Parameter(default=100, ge=1, le=5000),
         offset: int = Parameter(default=0, ge=0),
     ) -> list[dict[str, Any]]:
+        """Items of this tier in ranking order per axis (active ones unless asked otherwise)."""
         async with request.app.state.node.sessions() as session:
-            return await list_items(session, cycle_id=cycle_id, uf=uf, limit=limit, offset=offset)
+            return await list_items(
+                session,
+                cycle_id=cycle_id,
+                uf=uf,
+                axis=axis,
+                status=None if status == "all" else status,
+                limit=limit,
+                offset=offset,
+            )
 
     @get("/items/{item_id:uuid}/lineage")
     async def lineage(self, request: Request[Any, Any, Any], item_id: uuid.UUID) -> dict[str, Any]:
-        """Every source item and every local origin proposal of an item."""
+        """Every source item and local origin of an item, its versions, actions and answers."""
         async with request.app.state.node.sessions() as session:
             return await item_lineage(session, item_id)
 
+    @get("/proposals/{proposal_id:str}/journey")
+    async def journey(self, request: Request[Any, Any, Any], proposal_id: str) -> dict[str, Any]:
+        """From a local proposal up: the item that holds it here and the council's answer."""
+        async with request.app.state.node.sessions() as session:
+            return await proposal_journey(session, proposal_id)
+
+    @get("/consolidation/suggestions")
+    async def suggestions(
+        self,
+        request: Request[Any, Any, Any],
+        cycle_id: str,
+        uf: str = "BR",
+        axis: str | None = None,
+        threshold: float | None = Parameter(default=None, ge=0, le=1),
+    ) -> list[dict[str, Any]]:
+        """Likely duplicates within each axis, with their evidence."""
+        async with request.app.state.node.sessions() as session:
+            rules = await rules_for(session, cycle_id)
+            return await duplicates.suggest_merges(
+                session,
+                cycle_id=cycle_id,
+                uf=uf,
+                axis=axis,
+                threshold=rules.suggest_threshold if threshold is None else threshold,
+            )
+
+    @post("/consolidation/merge", guards=[admin_guard], status_code=201)
+    async def merge(self, request: Request[Any, Any, Any], data: Merge) -> dict[str, Any]:
+        async with request.app.state.node.sessions() as session, session.begin():
+            item = await actions.merge(
+                session,
+                data.item_ids,
+                title=data.title,
+                text=data.text,
+                competence=data.competence,
+                actor=ACTOR,
+                note=data.note,
+            )
+            return item_view(item)
+
+    @post("/consolidation/split", guards=[admin_guard], status_code=201)
+    async def split(self, request: Request[Any, Any, Any], data: Split) -> list[dict[str, Any]]:
+        parts = [actions.Part(p.sources, p.title, p.text) for p in data.parts]
+        async with request.app.state.node.sessions() as session, session.begin():
+            items = await actions.split(session, data.item_id, parts, actor=ACTOR, note=data.note)
+            return [item_view(i) for i in items]
+
+    @post("/consolidation/rewrite", guards=[admin_guard], status_code=200)
+    async def rewrite(self, request: Request[Any, Any, Any], data: Rewrite) -> dict[str, Any]:
+        async with request.app.state.node.sessions() as session, session.begin():
+            item = await actions.rewrite(
+                session, data.item_id, title=data.title, text=data.text, actor=ACTOR, note=data.note
+            )
+            return item_view(item)
+
+    @post("/consolidation/reclassify", guards=[admin_guard], status_code=200)
+    async def reclassify(self, request: Request[Any, Any, Any], data: Reclassify) -> dict[str, Any]:
+        async with request.app.state.node.sessions() as session, session.begin():
+            item = await actions.reclassify(
+                session,
+                data.item_id,
+                axis=data.axis,
+                competence=data.competence,
+                actor=ACTOR,
+                note=data.note,
+            )
+            return item_view(item)
+
+    @get("/consolidation/actions")
+    async def action_log(
+        self, request: Request[Any, Any, Any], cycle_id: str, uf: str = "BR"
+    ) -> list[dict[str, Any]]:
+        """The action log, newest first (undo walks it back)."""
+        async with request.app.state.node.sessions() as session:
+            rows = await session.scalars(
+                select(ConsolidationAction)
+                .where(ConsolidationAction.cycle_id == cycle_id, ConsolidationAction.uf == uf)
+                .order_by(ConsolidationAction.created_at.desc(), ConsolidationAction.id.desc())
+            )
+            return [action_view(a) for a in rows]
+
+    @post("/consolidation/actions/{action_id:uuid}/undo", guards=[admin_guard], status_code=200)
+    async def undo(self, request: Request[Any, Any, Any], action_id: uuid.UUID) -> dict[str, Any]:
+        async with request.app.state.node.sessions() as session, session.begin():
+            return action_view(await actions.undo(session, action_id))
+
+    @post("/consolidation/auto-merge", guards=[admin_guard], status_code=200)
+    async def auto_merge(self, request: Request[Any, Any, Any], data: AutoMerge) -> dict[str, int]:
+        """The automatic policy (simulations): merge every suggestion above the threshold."""
+        async with request.app.state.node.sessions() as session, session.begin():
+            rules = await rules_for(session, data.cycle_id)
+            return await duplicates.auto_merge(
+                session,
+                cycle_id=data.cycle_id,
+                uf=data.uf,
+                threshold=rules.auto_merge_threshold if data.threshold is None else data.threshold,
+            )
+
+    @post("/ranking", guards=[admin_guard], status_code=200)
+    async def rank(self, request: Request[Any, Any, Any], data: Scope) -> dict[str, int]:
+        """Score and rank the active items now (closing the conference also does this)."""
+        async with request.app.state.node.sessions() as session, session.begin():
+            rules = await rules_for(session, data.cycle_id)
+            return await rank_items(session, cycle_id=data.cycle_id, uf=data.uf, rules=rules)
+
+    @get("/ranking/pairwise")
+    async def pairwise(
+        self, request: Request[Any, Any, Any], cycle_id: str, axis: str, uf: str = "BR"
+    ) -> dict[str, Any]:
+        """The axis ranked on the weighted sum of the sources' pairwise counts."""
+        async with request.app.state.node.sessions() as session:
+            rules = await rules_for(session, cycle_id)
+            return await pairwise_ranking(session, cycle_id=cycle_id, uf=uf, axis=axis, rules=rules)
+
+    @get("/cycles/{cycle_id:str}/consolidation-rules")
+    async def get_rules(self, request: Request[Any, Any, Any], cycle_id: str) -> ConsolidationRules:
+        async with request.app.state.node.sessions() as session:
+            return await rules_for(session, cycle_id)
+
+    @put("/cycles/{cycle_id:str}/consolidation-rules", guards=[admin_guard])
+    async def put_rules(
+        self, request: Request[Any, Any, Any], cycle_id: str, data: ConsolidationRules
+    ) -> ConsolidationRules:
+        """Set this tier's rules for a cycle (weighting, caps, seats, thresholds)."""
+        async with request.app.state.node.sessions() as session, session.begin():
+            await set_rules(session, cycle_id, data)
+        return data
+
     @post("/conference/close", guards=[admin_guard], status_code=202)
     async def close(self, request: Request[Any, Any, Any], data: CloseConference) -> dict[str, Any]:
+        """Rank, cap and route the items and send the signed report up."""
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
             report = await build_and_send_report(
@@ -96,6 +319,11 @@ class ConsolidationController(Controller):
                 uf=data.uf,
                 assembly_id=f"{node.settings.tier}:{data.cycle_id}:{data.uf}",
                 title=data.title or f"{node.settings.tier} conference {data.uf}",
+                mandates=data.delegates,
             )
         node.announce()
-        return {"report_id": report.report_id, "items": len(report.items)}
+        return {
+            "report_id": report.report_id,
+            "items": len(report.items),
+            "mandates": len(report.mandates),
+        }
