@@ -1,69 +1,118 @@
-"""Local-tier HTTP API (thin: parse, call one use case, map the result)."""
+"""Local-tier HTTP API (thin: parse, authorise, call one use case, map the result).
+
+Tokens: the operator's admin token creates assemblies and can do anything; the secretary token
+(returned once at creation) runs one assembly; a participant's voting token (returned once at
+registration) votes, supports, signs and submits in that assembly only.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
-from sqlalchemy import select
+from litestar import Controller, Request, Response, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local import use_cases
-from shared.db.models.local import Assembly, Proposal
+from services.local import assemblies, closing, cycles, journey, plenary, proposals
+from services.local.auth import Actor, Role, authorise
+from services.local.schemas import (
+    AllocationIn,
+    Amendment,
+    BallotIn,
+    CandidacyIn,
+    CountsIn,
+    CycleText,
+    MotionVote,
+    NewAssembly,
+    NewMotion,
+    NewParticipant,
+    NewPoll,
+    NewProposal,
+    ProposalBatch,
+)
+from services.local.views import (
+    assembly_view,
+    candidacy_view,
+    mandate_view,
+    motion_view,
+    participant_view,
+    poll_view,
+    proposal_view,
+)
+from shared.db.models.local import Assembly
+from shared.decide.ballot_files import guess_format
+from shared.domain.errors import Invalid
+from shared.plenary import elections, motions, polls
 from shared.web.auth import admin_guard
 
-AssemblyKind = Literal["neighbourhood", "municipal", "intermunicipal", "free", "digital"]
-Competence = Literal["municipal", "state", "national"]
+Req = Request[Any, Any, Any]
+Limit = Annotated[int, Parameter(ge=1, le=1000)]
+Offset = Annotated[int, Parameter(ge=0)]
+MAX_UPLOAD = 20 * 1024 * 1024
 
 
-class NewAssembly(msgspec.Struct, kw_only=True):
-    cycle_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    kind: AssemblyKind
-    territory: Annotated[str, msgspec.Meta(pattern=r"^\d{7}$")]
-    uf: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-    deadline: datetime | None = None
-    participants: Annotated[int, msgspec.Meta(ge=0)] = 0
-    population: Annotated[int, msgspec.Meta(ge=0)] = 0
+def _token(request: Req) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-class NewProposal(msgspec.Struct, kw_only=True):
-    axis: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    competence: Competence
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
-    support: Annotated[int, msgspec.Meta(ge=0)] = 0
+@dataclass
+class Scope:
+    session: AsyncSession
+    assembly: Assembly
+    actor: Actor
 
 
-def assembly_view(a: Assembly) -> dict[str, Any]:
-    return {
-        "id": str(a.id),
-        "cycle_id": a.cycle_id,
-        "kind": a.kind,
-        "territory": a.territory,
-        "uf": a.uf,
-        "title": a.title,
-        "status": a.status,
-        "participants": a.participants,
-        "closed_at": a.closed_at.isoformat() if a.closed_at else None,
-        "report_id": a.report_id,
-    }
+@asynccontextmanager
+async def acting(
+    request: Req, assembly_id: uuid.UUID, *roles: Role, lock: bool = False
+) -> AsyncIterator[Scope]:
+    """One transaction, the assembly, and the caller checked against it."""
+    node = request.app.state.node
+    async with node.sessions() as session, session.begin():
+        assembly = await assemblies.get_assembly(session, assembly_id, lock=lock)
+        actor = await authorise(
+            session, _token(request), node.settings.admin_token, assembly, *roles
+        )
+        yield Scope(session, assembly, actor)
 
 
-def proposal_view(p: Proposal) -> dict[str, Any]:
-    return {
-        "id": str(p.id),
-        "assembly_id": str(p.assembly_id),
-        "axis": p.axis,
-        "competence": p.competence,
-        "title": p.title,
-        "text": p.text,
-        "status": p.status,
-        "support": p.support,
-        "rank": p.rank,
-    }
+@asynccontextmanager
+async def reading(request: Req, assembly_id: uuid.UUID) -> AsyncIterator[Scope]:
+    async with request.app.state.node.sessions() as session:
+        assembly = await assemblies.get_assembly(session, assembly_id)
+        yield Scope(session, assembly, Actor("participant"))
+
+
+class CycleController(Controller):
+    path = "/api/v1/cycles"
+    tags = ["cycles"]
+
+    @post("/", guards=[admin_guard], status_code=201)
+    async def load(self, request: Req, data: CycleText) -> dict[str, Any]:
+        """Store a cycle's TOML rules (normally they arrive from the national tier)."""
+        async with request.app.state.node.sessions() as session, session.begin():
+            rules = await cycles.store_cycle(session, data.rules_toml, source="admin")
+        return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
+
+    @post("/presets/{name:str}", guards=[admin_guard], status_code=201)
+    async def load_preset(self, request: Req, name: str) -> dict[str, Any]:
+        async with request.app.state.node.sessions() as session, session.begin():
+            rules = await cycles.load_preset(session, name)
+        return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
+
+    @get("/{cycle_id:str}")
+    async def show(self, request: Req, cycle_id: str) -> dict[str, Any]:
+        async with request.app.state.node.sessions() as session:
+            rules = await cycles.rules_for(session, cycle_id)
+        return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
 
 
 class AssemblyController(Controller):
@@ -71,60 +120,392 @@ class AssemblyController(Controller):
     tags = ["assemblies"]
 
     @post("/", guards=[admin_guard], status_code=201)
-    async def create(self, request: Request[Any, Any, Any], data: NewAssembly) -> dict[str, Any]:
+    async def create(self, request: Req, data: NewAssembly) -> dict[str, Any]:
+        """Create an assembly (draft); the secretary token is in this answer only."""
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
-            assembly = Assembly(
-                cycle_id=data.cycle_id,
-                kind=data.kind,
-                territory=data.territory,
-                uf=data.uf,
-                title=data.title,
-                deadline=data.deadline,
-                participants=data.participants,
-                population=data.population,
-                status="open",
+            created = await assemblies.create_assembly(
+                session, node.outbox, node.settings.sender_id, **msgspec.structs.asdict(data)
             )
-            session.add(assembly)
-            await session.flush()
-            return assembly_view(assembly)
+            view = assembly_view(created.assembly)
+        node.announce()
+        return {**view, "secretary_token": created.secretary_token}
 
-    @get("/{assembly_id:uuid}")
-    async def show(self, request: Request[Any, Any, Any], assembly_id: uuid.UUID) -> dict[str, Any]:
-        async with request.app.state.node.sessions() as session:
-            return assembly_view(await use_cases.get_assembly(session, assembly_id))
-
-    @post("/{assembly_id:uuid}/proposals", guards=[admin_guard], status_code=201)
-    async def submit(
-        self, request: Request[Any, Any, Any], assembly_id: uuid.UUID, data: NewProposal
-    ) -> dict[str, Any]:
-        async with request.app.state.node.sessions() as session, session.begin():
-            proposal = await use_cases.submit_proposal(
-                session, assembly_id, **msgspec.structs.asdict(data)
-            )
-            return proposal_view(proposal)
-
-    @get("/{assembly_id:uuid}/proposals")
-    async def proposals(
-        self, request: Request[Any, Any, Any], assembly_id: uuid.UUID
+    @get("/")
+    async def index(
+        self, request: Req, limit: Limit = 100, offset: Offset = 0
     ) -> list[dict[str, Any]]:
         async with request.app.state.node.sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(Proposal)
-                    .where(Proposal.assembly_id == assembly_id)
-                    .order_by(Proposal.id)
-                )
-            ).all()
-        return [proposal_view(p) for p in rows]
+            rows = await assemblies.list_assemblies(session, limit, offset)
+        return [assembly_view(a) for a in rows]
 
-    @post("/{assembly_id:uuid}/close", guards=[admin_guard], status_code=202)
-    async def close(
-        self, request: Request[Any, Any, Any], assembly_id: uuid.UUID
-    ) -> dict[str, Any]:
+    @get("/{assembly_id:uuid}")
+    async def show(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+        async with reading(request, assembly_id) as s:
+            return assembly_view(s.assembly)
+
+    @post("/{assembly_id:uuid}/open")
+    async def open(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary", lock=True) as s:
+            return assembly_view(await assemblies.advance(s.session, s.assembly, "open"))
+
+    @post("/{assembly_id:uuid}/voting")
+    async def start_voting(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary", lock=True) as s:
+            return assembly_view(await assemblies.advance(s.session, s.assembly, "voting"))
+
+    @post("/{assembly_id:uuid}/close", status_code=202)
+    async def close(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
         node = request.app.state.node
-        async with node.sessions() as session, session.begin():
-            report = await use_cases.close_assembly(session, node.outbox, assembly_id)
+        async with acting(request, assembly_id, "secretary") as s:
+            report = await closing.close_assembly(s.session, node.outbox, assembly_id)
         node.announce()
-        return {"report_id": report.report_id, "items": len(report.items)}
+        return {
+            "report_id": report.report_id,
+            "items": len(report.items),
+            "late": report.late,
+            "mandates": len(report.mandates),
+            "motions": len(report.motions),
+            "manifests": len(report.manifests),
+            "delegation_notes": report.delegation_notes,
+        }
+
+
+class ParticipantController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/participants"
+    tags = ["participants"]
+
+    @post("/", status_code=201)
+    async def register(
+        self, request: Req, assembly_id: uuid.UUID, data: NewParticipant
+    ) -> dict[str, Any]:
+        """Register a participant; the voting token is in this answer only."""
+        async with acting(request, assembly_id, "secretary") as s:
+            done = await assemblies.register_participant(
+                s.session, s.assembly, **msgspec.structs.asdict(data)
+            )
+            return {**participant_view(done.participant), "voting_token": done.voting_token}
+
+    @get("/")
+    async def index(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+        async with acting(request, assembly_id, "secretary") as s:
+            return [
+                participant_view(p)
+                for p in await assemblies.list_participants(s.session, s.assembly)
+            ]
+
+    @post("/{participant_id:uuid}/credential")
+    async def credential(
+        self, request: Req, assembly_id: uuid.UUID, participant_id: uuid.UUID
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary") as s:
+            return participant_view(
+                await assemblies.credential(s.session, s.assembly, participant_id)
+            )
+
+
+class ProposalController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/proposals"
+    tags = ["proposals"]
+
+    @post("/", status_code=201)
+    async def submit(
+        self, request: Req, assembly_id: uuid.UUID, data: NewProposal
+    ) -> dict[str, Any]:
+        """Submit a proposal; ``possible_duplicates`` lists near-identical ones already here."""
+        async with acting(request, assembly_id, "secretary", "participant") as s:
+            rows = await proposals.submit_many(
+                s.session, s.assembly, s.actor, [msgspec.structs.asdict(data)]
+            )
+            return proposal_view(rows[0])
+
+    @post("/bulk", status_code=201)
+    async def submit_many(
+        self, request: Req, assembly_id: uuid.UUID, data: ProposalBatch
+    ) -> dict[str, Any]:
+        """Upload many proposals at once (a convener's spreadsheet): one transaction."""
+        async with acting(request, assembly_id, "secretary") as s:
+            rows = await proposals.submit_many(
+                s.session, s.assembly, s.actor, [msgspec.structs.asdict(p) for p in data.proposals]
+            )
+            flagged = [str(r["id"]) for r in rows if r["possible_duplicates"]]
+            return {"created": len(rows), "ids": [str(r["id"]) for r in rows], "flagged": flagged}
+
+    @get("/")
+    async def index(
+        self,
+        request: Req,
+        assembly_id: uuid.UUID,
+        axis: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=10_000)] = 1000,
+        offset: Offset = 0,
+    ) -> list[dict[str, Any]]:
+        async with reading(request, assembly_id) as s:
+            rows = await proposals.list_proposals(
+                s.session, s.assembly, axis=axis, limit=limit, offset=offset
+            )
+            return [proposal_view(p) for p in rows]
+
+    @post("/{proposal_id:uuid}/amend")
+    async def amend(
+        self, request: Req, assembly_id: uuid.UUID, proposal_id: uuid.UUID, data: Amendment
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary", "participant") as s:
+            return proposal_view(
+                await proposals.amend(
+                    s.session,
+                    s.assembly,
+                    s.actor,
+                    proposal_id,
+                    title=data.title,
+                    text=data.text,
+                    reason=data.reason,
+                )
+            )
+
+    @post("/{proposal_id:uuid}/withdraw")
+    async def withdraw(
+        self, request: Req, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary", "participant") as s:
+            return proposal_view(
+                await proposals.withdraw(s.session, s.assembly, s.actor, proposal_id)
+            )
+
+    @post("/{proposal_id:uuid}/supports", status_code=201)
+    async def support(
+        self, request: Req, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "participant") as s:
+            return proposal_view(
+                await proposals.support(s.session, s.assembly, s.actor, proposal_id)
+            )
+
+
+class JourneyController(Controller):
+    path = "/api/v1/proposals"
+    tags = ["proposals"]
+
+    @get("/{proposal_id:uuid}/journey")
+    async def journey(self, request: Req, proposal_id: uuid.UUID) -> dict[str, Any]:
+        """Where the proposal went: decision, report and rank, upstream item, council answers."""
+        async with request.app.state.node.sessions() as session:
+            return await journey.journey(session, proposal_id)
+
+
+class PollController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/polls"
+    tags = ["plenary"]
+
+    @post("/", status_code=201)
+    async def open_poll(
+        self, request: Req, assembly_id: uuid.UUID, data: NewPoll
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary") as s:
+            poll = await plenary.open_poll(
+                s.session,
+                s.assembly,
+                kind=data.kind,
+                mode=data.mode,
+                proposal_id=data.proposal_id,
+                axis=data.axis,
+                amended_text=data.amended_text,
+            )
+            return poll_view(poll)
+
+    @get("/")
+    async def index(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+        async with reading(request, assembly_id) as s:
+            return [poll_view(p) for p in await polls.list_polls(s.session, str(assembly_id))]
+
+    @get("/{poll_id:uuid}")
+    async def show(
+        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID
+    ) -> dict[str, Any]:
+        async with reading(request, assembly_id) as s:
+            return poll_view(await plenary.poll_of(s.session, s.assembly, poll_id))
+
+    @post("/{poll_id:uuid}/ballots", status_code=201)
+    async def cast(
+        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID, data: BallotIn
+    ) -> dict[str, Any]:
+        """A credentialed participant's secret ballot: one per participant and poll."""
+        given = [x for x in (data.choice, data.approve, data.ranking) if x is not None]
+        if len(given) != 1:
+            raise Invalid("give exactly one of choice, approve, ranking")
+        if data.choice is not None:
+            ranking: list[list[str]] = [[data.choice]]
+        elif data.approve is not None:
+            ranking = [list(data.approve)]
+        else:
+            ranking = [list(g) for g in data.ranking or []]
+        async with acting(request, assembly_id, "participant") as s:
+            await plenary.cast(s.session, s.assembly, s.actor, poll_id, ranking)
+        return {"recorded": True}
+
+    @post("/{poll_id:uuid}/counts", status_code=201)
+    async def counts(
+        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID, data: CountsIn
+    ) -> dict[str, Any]:
+        """Counts from paper or hands, entered by the secretary (added to earlier entries)."""
+        entries: list[tuple[Any, int]] = [(e.ranking, e.count) for e in data.entries]
+        entries += [
+            ([[c]], n)
+            for c, n in (("yes", data.yes), ("no", data.no), ("abstain", data.abstain))
+            if n
+        ]
+        async with acting(request, assembly_id, "secretary") as s:
+            added = await plenary.enter_counts(s.session, s.assembly, poll_id, entries)
+        return {"added": added}
+
+    @post("/{poll_id:uuid}/ballot-file", status_code=201)
+    async def upload(
+        self,
+        request: Req,
+        assembly_id: uuid.UUID,
+        poll_id: uuid.UUID,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> dict[str, Any]:
+        """Paper ballots as a PrefLib (.soc/.soi/.toc) or CSV file (named by its extension)."""
+        raw = await data.read(MAX_UPLOAD + 1)
+        if len(raw) > MAX_UPLOAD:
+            raise Invalid("the ballot file is too large")
+        try:
+            text = raw.decode("utf-8")
+            file_format = guess_format(data.filename or "")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise Invalid(f"malformed ballot file: {exc}") from exc
+        if file_format.value == "blt":
+            raise Invalid("BLT files are for STV elections, not plenary polls")
+        async with acting(request, assembly_id, "secretary") as s:
+            added = await plenary.upload(s.session, s.assembly, poll_id, text, file_format.value)
+        return {"added": added}
+
+    @post("/{poll_id:uuid}/close")
+    async def close(
+        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary") as s:
+            return poll_view(await plenary.close(s.session, s.assembly, poll_id))
+
+    @get("/{poll_id:uuid}/export", media_type="text/plain")
+    async def export(
+        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID
+    ) -> Response[str]:
+        """The public ballot export (PrefLib .toc) whose SHA-256 is in the tally manifest."""
+        async with reading(request, assembly_id) as s:
+            poll = await plenary.poll_of(s.session, s.assembly, poll_id)
+            text = await polls.export_text(s.session, poll)
+        return Response(
+            text,
+            media_type="text/plain; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="poll-{poll_id}.toc"'},
+        )
+
+
+class MotionController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/motions"
+    tags = ["plenary"]
+
+    @post("/", status_code=201)
+    async def propose(
+        self, request: Req, assembly_id: uuid.UUID, data: NewMotion
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary", "participant") as s:
+            motion = await plenary.propose_motion(
+                s.session, s.assembly, kind=data.kind, title=data.title, text=data.text
+            )
+            return motion_view(motion)
+
+    @get("/")
+    async def index(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+        async with reading(request, assembly_id) as s:
+            return [motion_view(m) for m in await motions.list_motions(s.session, str(assembly_id))]
+
+    @post("/{motion_id:uuid}/signatures", status_code=201)
+    async def sign(
+        self, request: Req, assembly_id: uuid.UUID, motion_id: uuid.UUID
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "participant") as s:
+            return motion_view(await plenary.sign_motion(s.session, s.assembly, s.actor, motion_id))
+
+    @post("/{motion_id:uuid}/vote", status_code=201)
+    async def vote(
+        self, request: Req, assembly_id: uuid.UUID, motion_id: uuid.UUID, data: MotionVote
+    ) -> dict[str, Any]:
+        """Put a motion with enough signatures to a yes/no/abstain poll."""
+        async with acting(request, assembly_id, "secretary") as s:
+            return poll_view(await plenary.vote_motion(s.session, s.assembly, motion_id, data.mode))
+
+
+class ElectionController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}"
+    tags = ["delegates"]
+
+    @put("/allocation")
+    async def allocation(
+        self, request: Req, assembly_id: uuid.UUID, data: AllocationIn
+    ) -> dict[str, Any]:
+        """Enter the seat allocation when none arrived from above."""
+        async with acting(request, assembly_id, "secretary") as s:
+            return await plenary.enter_allocation(
+                s.session, s.assembly, seats=data.seats, per_segment=dict(data.per_segment)
+            )
+
+    @get("/allocation")
+    async def seats(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+        async with reading(request, assembly_id) as s:
+            seats, notes = await plenary.election_seats(s.session, s.assembly)
+        return {"seats": seats, "notes": notes}
+
+    @post("/candidacies", status_code=201)
+    async def stand(
+        self, request: Req, assembly_id: uuid.UUID, data: CandidacyIn
+    ) -> dict[str, Any]:
+        async with acting(request, assembly_id, "secretary", "participant") as s:
+            return candidacy_view(
+                await plenary.stand(s.session, s.assembly, s.actor, data.participant_id)
+            )
+
+    @get("/candidacies")
+    async def candidacies(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+        async with reading(request, assembly_id) as s:
+            return [
+                candidacy_view(c) for c in await elections.candidacies(s.session, str(assembly_id))
+            ]
+
+    @get("/election")
+    async def election(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+        """Elected titulars and ranked alternates (public fields), with the election's notes."""
+        async with reading(request, assembly_id) as s:
+            rows = await elections.mandates(s.session, str(assembly_id))
+            seats, notes = await plenary.election_seats(s.session, s.assembly)
+            election = next(
+                (
+                    p
+                    for p in await polls.list_polls(s.session, str(assembly_id))
+                    if p.kind == "election" and p.status == "closed"
+                ),
+                None,
+            )
+        result = (election.result or {}) if election else {}
+        return {
+            "seats": result.get("seats", seats),
+            "mandates": [mandate_view(m) for m in rows],
+            "findings": result.get("findings", []),
+            "notes": result.get("notes", notes),
+            "complete": election.outcome == "complete" if election else None,
+        }
+
+
+ROUTES = [
+    CycleController,
+    AssemblyController,
+    ParticipantController,
+    ProposalController,
+    JourneyController,
+    PollController,
+    MotionController,
+    ElectionController,
+]

@@ -50,6 +50,12 @@ class ReportItem(msgspec.Struct, frozen=True, kw_only=True):
     score: float = 0.0
     sources: list[SourceRef] = msgspec.field(default_factory=list)
     origins: list[OriginRef] = msgspec.field(default_factory=list)
+    #: The plenary's decision ("approved", "approved_in_part"; "recorded" when the assembly
+    #: held no decision poll) and its yes/no/abstain counts.
+    decision: str = ""
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
 
 
 class TallyManifest(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,6 +67,10 @@ class TallyManifest(msgspec.Struct, frozen=True, kw_only=True):
     ballots_sha256: str
     ballots: int = 0
     ranking: list[list[str]] = msgspec.field(default_factory=list)
+    #: Which poll: "decision" (subject = proposal id), "priority" (axis), "motion", "election".
+    kind: str = ""
+    subject: str = ""
+    outcome: str = ""
 
 
 class AxisPairwise(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,6 +91,7 @@ class MotionResult(msgspec.Struct, frozen=True, kw_only=True):
     no: int = 0
     abstain: int = 0
     approved: bool = False
+    title: str = ""
 
 
 class Mandate(msgspec.Struct, frozen=True, kw_only=True):
@@ -116,6 +127,10 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     mandates: list[Mandate] = msgspec.field(default_factory=list)
     manifests: list[TallyManifest] = msgspec.field(default_factory=list)
     pairwise: list[AxisPairwise] = msgspec.field(default_factory=list)
+    #: How the delegation was elected and where the allocation could not be met.
+    delegation_notes: list[str] = msgspec.field(default_factory=list)
+    #: Key the report is signed with (an assembly's own key, introduced by its instance).
+    signing_key_id: str = ""
 
 
 @message("cycle", 1)

@@ -1,0 +1,174 @@
+"""Assemblies and their participants: create (with the assembly's own signing key and secretary
+token), move through draft → open → voting → closed, register and credential participants."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.local.auth import new_token
+from services.local.cycles import rules_for
+from shared.bus.outbox import Outbox
+from shared.bus.signing import new_seed, public_key_of
+from shared.db.models.local import Assembly, Participant
+from shared.domain.errors import Conflict, Invalid, NotFound
+from shared.domain.participants import quota_groups_of
+from shared.messages.subjects import up_subject
+from shared.messages.wire import KeyIntroduction
+
+LOCAL_KINDS = ("neighbourhood", "municipal", "intermunicipal", "free", "digital")
+NEXT_STATUS = {"open": ("draft",), "voting": ("draft", "open")}
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedAssembly:
+    assembly: Assembly
+    secretary_token: str
+
+
+async def create_assembly(
+    session: AsyncSession, outbox: Outbox, sender_id: str, **fields: Any
+) -> CreatedAssembly:
+    """Create an assembly with its own Ed25519 key and stage, in the same transaction, the
+    instance-signed introduction of that key, so the regional tier trusts it before any report."""
+    rules = await rules_for(session, fields["cycle_id"])
+    if fields["kind"] not in LOCAL_KINDS:
+        raise Invalid(f"a local assembly cannot be {fields['kind']!r}")
+    if fields.get("deadline") is None and rules.calendar.local is not None:
+        fields["deadline"] = rules.calendar.local.closes
+    token, digest = new_token()
+    seed = new_seed()
+    assembly_id = uuid.uuid4()
+    key_id = f"{sender_id}/assembly/{assembly_id}"
+    assembly = Assembly(
+        id=assembly_id,
+        status="draft",
+        secretary_token_hash=digest,
+        signing_seed=seed,
+        key_id=key_id,
+        **fields,
+    )
+    session.add(assembly)
+    await session.flush()
+    introduction = KeyIntroduction(
+        key_id=key_id,
+        public_key=public_key_of(seed),
+        assembly_id=str(assembly_id),
+        territory=assembly.territory,
+    )
+    await outbox.stage(session, introduction, up_subject("local", "key.introduced", assembly.uf))
+    return CreatedAssembly(assembly, token)
+
+
+async def get_assembly(
+    session: AsyncSession, assembly_id: uuid.UUID, *, lock: bool = False
+) -> Assembly:
+    assembly = await session.get(Assembly, assembly_id, with_for_update=lock)
+    if assembly is None:
+        raise NotFound(f"no assembly {assembly_id}")
+    return assembly
+
+
+async def list_assemblies(session: AsyncSession, limit: int, offset: int) -> list[Assembly]:
+    rows = await session.scalars(select(Assembly).order_by(Assembly.id).limit(limit).offset(offset))
+    return list(rows.all())
+
+
+async def advance(session: AsyncSession, assembly: Assembly, status: str) -> Assembly:
+    """Move an assembly forward in its lifecycle (never back, never past closed)."""
+    if assembly.status not in NEXT_STATUS[status]:
+        raise Conflict(f"an assembly in {assembly.status} cannot move to {status}")
+    assembly.status = status
+    await session.flush()
+    return assembly
+
+
+def require_not_closed(assembly: Assembly) -> None:
+    if assembly.status == "closed":
+        raise Conflict("the assembly is closed")
+
+
+def require_voting(assembly: Assembly) -> None:
+    if assembly.status != "voting":
+        raise Conflict(f"the assembly is {assembly.status}; start voting first")
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    participant: Participant
+    voting_token: str
+
+
+async def register_participant(
+    session: AsyncSession, assembly: Assembly, **attributes: Any
+) -> Registered:
+    """Register a person with a segment of the cycle; the voting token is shown only now."""
+    require_not_closed(assembly)
+    rules = await rules_for(session, assembly.cycle_id)
+    if attributes["segment"] not in rules.segment_ids():
+        raise Invalid(
+            f"unknown segment {attributes['segment']!r}; the cycle has {rules.segment_ids()}"
+        )
+    credential = bool(attributes.pop("credential", False))
+    token, digest = new_token()
+    participant = Participant(
+        assembly_id=assembly.id,
+        token_hash=digest,
+        credentialed_at=datetime.now(UTC) if credential else None,
+        **attributes,
+    )
+    session.add(participant)
+    await session.flush()
+    return Registered(participant, token)
+
+
+async def credential(
+    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID
+) -> Participant:
+    """Credential a registered participant (checked in): from now on they may vote."""
+    require_not_closed(assembly)
+    participant = await get_participant(session, assembly, participant_id)
+    if participant.credentialed_at is None:
+        participant.credentialed_at = datetime.now(UTC)
+    await session.flush()
+    return participant
+
+
+async def get_participant(
+    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID
+) -> Participant:
+    participant = await session.get(Participant, participant_id)
+    if participant is None or participant.assembly_id != assembly.id:
+        raise NotFound(f"no participant {participant_id} in this assembly")
+    return participant
+
+
+async def list_participants(session: AsyncSession, assembly: Assembly) -> list[Participant]:
+    rows = await session.scalars(
+        select(Participant).where(Participant.assembly_id == assembly.id).order_by(Participant.id)
+    )
+    return list(rows.all())
+
+
+async def credentialed_count(session: AsyncSession, assembly: Assembly) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None))
+    )
+    return int(count or 0)
+
+
+def quota_groups(participant: Participant) -> list[str]:
+    return quota_groups_of(
+        race_colour=participant.race_colour,
+        age_band=participant.age_band,
+        disability=participant.disability,
+        lgbtqia=participant.lgbtqia,
+        traditional_people=participant.traditional_people,
+    )

@@ -1,0 +1,63 @@
+"""Cycles at the local tier: stored as announced from above, or loaded from a packaged preset
+(demo and tests); an assembly's rules are always read from here."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.bus.inbox import Delivery
+from shared.db.models.local import CycleRecord
+from shared.domain.cycle import PRESETS, CycleRules, load_rules, preset_text
+from shared.domain.errors import Invalid, NotFound
+from shared.messages.envelope import MessageError
+from shared.messages.wire import CycleAnnouncement
+
+
+async def store_cycle(session: AsyncSession, rules_toml: str, *, source: str) -> CycleRules:
+    """Validate and store (or replace) a cycle's rules."""
+    rules = load_rules(rules_toml)
+    values = {
+        "cycle_id": rules.cycle_id,
+        "title": rules.title,
+        "rules_toml": rules_toml,
+        "source": source,
+    }
+    await session.execute(
+        insert(CycleRecord)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[CycleRecord.cycle_id], set_=values)
+    )
+    return rules
+
+
+async def apply_announcement(session: AsyncSession, delivery: Delivery) -> None:
+    """Bus handler for kind "cycle"; rules that do not decode are dead-lettered."""
+    body = delivery.body
+    if not isinstance(body, CycleAnnouncement):
+        raise MessageError("unexpected-body", type(body).__name__)
+    try:
+        rules = await store_cycle(session, body.rules_toml, source="bus")
+    except Invalid as exc:
+        raise MessageError("invalid-rules", exc.detail) from exc
+    if rules.cycle_id != body.cycle_id:
+        raise MessageError(
+            "invalid-rules", f"announced {body.cycle_id}, rules say {rules.cycle_id}"
+        )
+
+
+async def load_preset(session: AsyncSession, name: str) -> CycleRules:
+    return await store_cycle(session, preset_text(name), source="preset")
+
+
+async def rules_for(session: AsyncSession, cycle_id: str) -> CycleRules:
+    """The stored rules of a cycle; a cycle nobody announced yet falls back to the packaged
+    preset of the same id, so a demo runs before the national tier speaks."""
+    record = await session.get(CycleRecord, cycle_id)
+    if record is not None:
+        return load_rules(record.rules_toml)
+    for name in PRESETS:
+        rules = load_rules(preset_text(name))
+        if rules.cycle_id == cycle_id:
+            return rules
+    raise NotFound(f"no cycle {cycle_id!r} has been announced")

@@ -1,0 +1,303 @@
+"""The local plenary: which poll decides what, and what closing a poll changes.
+
+The mechanics (secret ballots, counts, files, tallies, motions, the election) are the shared
+plenary code; this module only knows local things: proposals, axes, participants.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.local.assemblies import (
+    credentialed_count,
+    get_participant,
+    quota_groups,
+    require_not_closed,
+    require_voting,
+)
+from services.local.auth import Actor
+from services.local.cycles import rules_for
+from services.local.proposals import get_proposal
+from shared.db.models.local import Assembly, Proposal, ProposalVersion
+from shared.db.models.plenary import Candidacy, Motion, Poll
+from shared.domain.elections import seats_by_segment
+from shared.domain.errors import Conflict, Forbidden, Invalid
+from shared.plenary import elections, motions, polls
+
+DECIDED = ("approved", "approved_in_part")
+
+
+async def open_poll(
+    session: AsyncSession,
+    assembly: Assembly,
+    *,
+    kind: str,
+    mode: str,
+    proposal_id: uuid.UUID | None,
+    axis: str | None,
+    amended_text: str | None,
+) -> Poll:
+    """Decision on one proposal, priority among an axis's approved proposals, or the election."""
+    require_voting(assembly)
+    rules = await rules_for(session, assembly.cycle_id)
+    key = str(assembly.id)
+    if kind == "decision":
+        if proposal_id is None:
+            raise Invalid("a decision poll needs a proposal_id")
+        proposal = await get_proposal(session, assembly, proposal_id)
+        if proposal.status not in ("submitted", "plenary"):
+            raise Conflict(f"a {proposal.status} proposal cannot be put to a vote")
+        return await polls.open_poll(
+            session,
+            assembly_id=key,
+            kind="decision",
+            mode=mode,
+            subject=str(proposal.id),
+            title=proposal.title,
+            method="plurality",
+            candidates=(),
+            amended_text=amended_text,
+        )
+    if kind == "priority":
+        if axis is None:
+            raise Invalid("a priority poll needs an axis")
+        rules.axis(axis)
+        candidates = (
+            await session.scalars(
+                select(Proposal.id)
+                .where(
+                    Proposal.assembly_id == assembly.id,
+                    Proposal.axis == axis,
+                    Proposal.status.in_(DECIDED),
+                )
+                .order_by(Proposal.id)
+            )
+        ).all()
+        if not candidates:
+            raise Conflict(f"no approved proposal in axis {axis} to prioritise")
+        return await polls.open_poll(
+            session,
+            assembly_id=key,
+            kind="priority",
+            mode=mode,
+            subject=axis,
+            title=rules.axis(axis).title_pt,
+            method=rules.priority.method,
+            candidates=[str(c) for c in candidates],
+            approvals=rules.priority.approvals,
+        )
+    if kind == "election":
+        people = await elections.candidacies(session, key)
+        if not people:
+            raise Conflict("nobody stands as a candidate yet")
+        seats, _ = await election_seats(session, assembly)
+        return await polls.open_poll(
+            session,
+            assembly_id=key,
+            kind="election",
+            mode=mode,
+            subject="delegates",
+            title="Eleição de delegados",
+            method="approval",
+            candidates=[str(c.id) for c in people],
+            approvals=max(1, sum(seats.values())),
+        )
+    raise Invalid(f"unknown poll kind {kind!r}")
+
+
+async def poll_of(
+    session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID, *, lock: bool = False
+) -> Poll:
+    return await polls.get_poll(session, poll_id, assembly_id=str(assembly.id), lock=lock)
+
+
+async def cast(
+    session: AsyncSession,
+    assembly: Assembly,
+    actor: Actor,
+    poll_id: uuid.UUID,
+    ranking: Sequence[Sequence[str]],
+) -> None:
+    """A credentialed participant's electronic ballot."""
+    if actor.participant is None:
+        raise Forbidden("only a participant casts an electronic ballot")
+    if actor.participant.credentialed_at is None:
+        raise Forbidden("only credentialed participants vote")
+    poll = await poll_of(session, assembly, poll_id, lock=True)
+    await polls.cast_ballot(session, poll, actor.voter_id, ranking)
+
+
+async def enter_counts(
+    session: AsyncSession,
+    assembly: Assembly,
+    poll_id: uuid.UUID,
+    entries: Sequence[tuple[Sequence[Sequence[str]], int]],
+) -> int:
+    poll = await poll_of(session, assembly, poll_id, lock=True)
+    return await polls.record_counts(session, poll, entries)
+
+
+async def upload(
+    session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID, text: str, file_format: str
+) -> int:
+    poll = await poll_of(session, assembly, poll_id, lock=True)
+    return await polls.upload_ballot_file(session, poll, text, file_format)
+
+
+async def close(session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID) -> Poll:
+    """Close a poll and apply what it decided to proposals, ranks, motions or mandates."""
+    require_not_closed(assembly)
+    rules = await rules_for(session, assembly.cycle_id)
+    poll = await poll_of(session, assembly, poll_id, lock=True)
+    rule = rules.decision
+    if poll.kind == "decision":
+        proposal = await get_proposal(session, assembly, uuid.UUID(poll.subject), lock=True)
+        if proposal.status == "plenary":  # the band rule sent it here: the plain threshold decides
+            rule = msgspec.structs.replace(rule, bands=None)
+    await polls.close_poll(session, poll, rule)
+    if poll.kind == "decision":
+        outcome = poll.outcome or "rejected"
+        proposal.status = outcome
+        if outcome == "approved_in_part" and poll.amended_text:
+            proposal.version += 1
+            proposal.text = poll.amended_text
+            await session.execute(
+                insert(ProposalVersion),
+                [
+                    {
+                        "proposal_id": proposal.id,
+                        "version": proposal.version,
+                        "title": proposal.title,
+                        "text": poll.amended_text,
+                        "reason": "approved in part by the plenary",
+                    }
+                ],
+            )
+    elif poll.kind == "priority":
+        ranking = (poll.result or {}).get("ranking", [])
+        rank = 1
+        for group in ranking:
+            for pid in group:
+                proposal = await get_proposal(session, assembly, uuid.UUID(pid), lock=True)
+                proposal.rank = rank
+            rank += len(group)
+    elif poll.kind == "motion":
+        motion = await motions.get_motion(
+            session, uuid.UUID(poll.subject), assembly_id=str(assembly.id), lock=True
+        )
+        motions.settle(motion, poll, rules.motions)
+    elif poll.kind == "election":
+        seats, notes = await election_seats(session, assembly)
+        await elections.run_election(
+            session, assembly_id=str(assembly.id), rules=rules, poll=poll, seats=seats, notes=notes
+        )
+    await session.flush()
+    return poll
+
+
+async def election_seats(
+    session: AsyncSession, assembly: Assembly
+) -> tuple[dict[str, int], list[str]]:
+    """Seats per segment from the allocation (received or entered) and the cycle's rules."""
+    rules = await rules_for(session, assembly.cycle_id)
+    allocation = await elections.find_allocation(
+        session,
+        cycle_id=assembly.cycle_id,
+        assembly_id=str(assembly.id),
+        territory=assembly.territory,
+    )
+    return seats_by_segment(
+        rules,
+        seats=allocation.seats if allocation else None,
+        per_segment=allocation.per_segment if allocation else None,
+        assembly_kind=assembly.kind,
+        participants=max(assembly.participants, await credentialed_count(session, assembly)),
+        late=assembly.late,
+    )
+
+
+async def enter_allocation(
+    session: AsyncSession, assembly: Assembly, *, seats: int, per_segment: dict[str, int]
+) -> dict[str, Any]:
+    """The secretary enters the allocation when none arrived from above (tests, demo)."""
+    require_not_closed(assembly)
+    rules = await rules_for(session, assembly.cycle_id)
+    unknown = set(per_segment) - set(rules.segment_ids())
+    if unknown:
+        raise Invalid(f"unknown segments {sorted(unknown)}")
+    await elections.record_allocation(
+        session,
+        allocation_id=f"entered-{uuid.uuid4()}",
+        cycle_id=assembly.cycle_id,
+        territory=assembly.territory,
+        assembly_id=str(assembly.id),
+        seats=seats,
+        per_segment=per_segment,
+        method="entered",
+        source="secretary",
+    )
+    seats_map, notes = await election_seats(session, assembly)
+    return {"seats": seats_map, "notes": notes}
+
+
+async def stand(
+    session: AsyncSession, assembly: Assembly, actor: Actor, participant_id: uuid.UUID
+) -> Candidacy:
+    """A credentialed participant stands (or the secretary registers them) as delegate."""
+    require_not_closed(assembly)
+    if actor.role == "participant" and (
+        actor.participant is None or actor.participant.id != participant_id
+    ):
+        raise Forbidden("a participant can only put themselves forward")
+    person = await get_participant(session, assembly, participant_id)
+    if person.credentialed_at is None:
+        raise Conflict("only credentialed participants may stand")
+    return await elections.stand(
+        session,
+        assembly_id=str(assembly.id),
+        person_id=str(person.id),
+        public_name=person.public_name,
+        segment=person.segment,
+        gender=person.gender,
+        quota_groups=quota_groups(person),
+    )
+
+
+async def propose_motion(
+    session: AsyncSession, assembly: Assembly, *, kind: str, title: str, text: str
+) -> Motion:
+    require_not_closed(assembly)
+    rules = await rules_for(session, assembly.cycle_id)
+    return await motions.propose(
+        session,
+        assembly_id=str(assembly.id),
+        kind=kind,
+        title=title,
+        text=text,
+        rule=rules.motions,
+        credentialed=await credentialed_count(session, assembly),
+    )
+
+
+async def sign_motion(
+    session: AsyncSession, assembly: Assembly, actor: Actor, motion_id: uuid.UUID
+) -> Motion:
+    require_not_closed(assembly)
+    if actor.participant is None or actor.participant.credentialed_at is None:
+        raise Forbidden("only credentialed participants sign motions")
+    motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
+    return await motions.sign(session, motion, actor.voter_id)
+
+
+async def vote_motion(
+    session: AsyncSession, assembly: Assembly, motion_id: uuid.UUID, mode: str
+) -> Poll:
+    require_voting(assembly)
+    motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
+    return await motions.put_to_vote(session, motion, mode=mode)

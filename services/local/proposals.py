@@ -1,0 +1,200 @@
+"""Proposals: submit (one or thousands at once), amend with versioned text, withdraw, and
+online supports in digital assemblies. Possible duplicates are flagged on submission with the
+shared near-duplicate finder, so a secretary can merge before the plenary."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from advanced_alchemy.mixins.uuid import uuid7  # type: ignore[attr-defined]
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.local.assemblies import require_not_closed
+from services.local.auth import Actor
+from services.local.cycles import rules_for
+from shared.db.models.local import Assembly, Proposal, ProposalSupport, ProposalVersion
+from shared.decide.clustering import ClusterItem, DuplicateIndex
+from shared.domain.errors import Conflict, Forbidden, Invalid, NotFound
+
+DUPLICATE_THRESHOLD = 0.5
+MAX_BULK = 10_000
+
+
+async def _duplicate_index(session: AsyncSession, assembly: Assembly) -> DuplicateIndex:
+    rows = await session.execute(
+        select(Proposal.id, Proposal.axis, Proposal.title, Proposal.text).where(
+            Proposal.assembly_id == assembly.id, Proposal.status != "withdrawn"
+        )
+    )
+    return DuplicateIndex(
+        ClusterItem(str(pid), f"{title}. {text}", axis) for pid, axis, title, text in rows
+    )
+
+
+async def submit_many(
+    session: AsyncSession, assembly: Assembly, actor: Actor, entries: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Insert proposals (and their first text version) with two executemany statements."""
+    require_not_closed(assembly)
+    if len(entries) > MAX_BULK:
+        raise Invalid(f"at most {MAX_BULK} proposals per upload")
+    rules = await rules_for(session, assembly.cycle_id)
+    index = await _duplicate_index(session, assembly)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        rules.axis(entry["axis"])  # unknown axis → 422
+        if entry.get("support") and actor.role == "participant":
+            raise Forbidden("only the secretary records support counts")
+        pid = uuid7()  # time-ordered: the id order is the submission order
+        text = f"{entry['title']}. {entry['text']}"
+        duplicates = [
+            {"proposal_id": m.b, "score": m.score}
+            for m in index.near_duplicates(text, axis=entry["axis"], threshold=DUPLICATE_THRESHOLD)
+        ]
+        index.add(ClusterItem(str(pid), text, entry["axis"]))
+        rows.append(
+            {
+                "id": pid,
+                "assembly_id": assembly.id,
+                "axis": entry["axis"],
+                "competence": entry["competence"],
+                "title": entry["title"],
+                "text": entry["text"],
+                "support": entry.get("support", 0),
+                "status": "submitted",
+                "version": 1,
+                "author_id": actor.participant.id if actor.participant else None,
+                "possible_duplicates": duplicates or None,
+            }
+        )
+    if rows:
+        await session.execute(insert(Proposal), rows)
+        await session.execute(
+            insert(ProposalVersion),
+            [
+                {"proposal_id": r["id"], "version": 1, "title": r["title"], "text": r["text"]}
+                for r in rows
+            ],
+        )
+    return rows
+
+
+async def get_proposal(
+    session: AsyncSession, assembly: Assembly, proposal_id: uuid.UUID, *, lock: bool = False
+) -> Proposal:
+    proposal = await session.get(Proposal, proposal_id, with_for_update=lock)
+    if proposal is None or proposal.assembly_id != assembly.id:
+        raise NotFound(f"no proposal {proposal_id} in this assembly")
+    return proposal
+
+
+def _may_edit(actor: Actor, proposal: Proposal) -> None:
+    if actor.role == "participant" and (
+        actor.participant is None or proposal.author_id != actor.participant.id
+    ):
+        raise Forbidden("only the author or the secretary may change this proposal")
+
+
+async def amend(
+    session: AsyncSession,
+    assembly: Assembly,
+    actor: Actor,
+    proposal_id: uuid.UUID,
+    *,
+    title: str | None,
+    text: str,
+    reason: str,
+) -> Proposal:
+    """A new text version; earlier versions stay readable."""
+    require_not_closed(assembly)
+    proposal = await get_proposal(session, assembly, proposal_id, lock=True)
+    _may_edit(actor, proposal)
+    if proposal.status in ("withdrawn", "rejected"):
+        raise Conflict(f"a {proposal.status} proposal cannot be amended")
+    proposal.version += 1
+    proposal.text = text
+    if title:
+        proposal.title = title
+    await session.execute(
+        insert(ProposalVersion),
+        [
+            {
+                "proposal_id": proposal.id,
+                "version": proposal.version,
+                "title": proposal.title,
+                "text": text,
+                "reason": reason,
+            }
+        ],
+    )
+    await session.flush()
+    return proposal
+
+
+async def withdraw(
+    session: AsyncSession, assembly: Assembly, actor: Actor, proposal_id: uuid.UUID
+) -> Proposal:
+    require_not_closed(assembly)
+    proposal = await get_proposal(session, assembly, proposal_id, lock=True)
+    _may_edit(actor, proposal)
+    if proposal.status not in ("submitted",):
+        raise Conflict(f"a {proposal.status} proposal cannot be withdrawn")
+    proposal.status = "withdrawn"
+    await session.flush()
+    return proposal
+
+
+async def support(
+    session: AsyncSession, assembly: Assembly, actor: Actor, proposal_id: uuid.UUID
+) -> Proposal:
+    """An online support: digital assemblies only, once per proposal, up to the cycle's limit."""
+    require_not_closed(assembly)
+    if assembly.kind != "digital":
+        raise Conflict("online supports are for digital assemblies")
+    if actor.participant is None:
+        raise Forbidden("only a participant can support a proposal")
+    rules = await rules_for(session, assembly.cycle_id)
+    proposal = await get_proposal(session, assembly, proposal_id, lock=True)
+    if proposal.status != "submitted":
+        raise Conflict(f"a {proposal.status} proposal cannot be supported")
+    given = await session.scalar(
+        select(func.count())
+        .select_from(ProposalSupport)
+        .where(ProposalSupport.participant_id == actor.participant.id)
+    )
+    if int(given or 0) >= rules.supports_per_participant:
+        raise Conflict(f"each participant may support {rules.supports_per_participant} proposals")
+    added = await session.scalar(
+        pg_insert(ProposalSupport)
+        .values(proposal_id=proposal.id, participant_id=actor.participant.id)
+        .on_conflict_do_nothing()
+        .returning(ProposalSupport.proposal_id)
+    )
+    if added is None:
+        raise Conflict("you already support this proposal")
+    proposal.support += 1
+    await session.flush()
+    return proposal
+
+
+async def list_proposals(
+    session: AsyncSession, assembly: Assembly, *, axis: str | None, limit: int, offset: int
+) -> list[Proposal]:
+    query = select(Proposal).where(Proposal.assembly_id == assembly.id)
+    if axis:
+        query = query.where(Proposal.axis == axis)
+    rows = await session.scalars(query.order_by(Proposal.id).limit(limit).offset(offset))
+    return list(rows.all())
+
+
+async def versions(session: AsyncSession, proposal: Proposal) -> list[ProposalVersion]:
+    rows = await session.scalars(
+        select(ProposalVersion)
+        .where(ProposalVersion.proposal_id == proposal.id)
+        .order_by(ProposalVersion.version)
+    )
+    return list(rows.all())

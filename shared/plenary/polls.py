@@ -1,0 +1,260 @@
+"""Polls: open, vote (electronic, secretary counts, uploaded ballot file), close and publish.
+
+Secrecy: casting writes the voter roll row and the ballot row in one transaction, but the ballot
+row carries a random UUID4 key and no participant, timestamp or sequence; closing rewrites the
+poll's ballots in a random order. The public export is a canonical PrefLib ``.toc`` whose
+SHA-256 goes into the tally manifest; the published result is the tally of that very text.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.models.plenary import Ballot, Poll, PollVoter
+from shared.decide.ballot_files import BallotFormat, parse_ballot_file
+from shared.decide.errors import DecisionError
+from shared.domain.cycle import Decision
+from shared.domain.errors import Conflict, Invalid, NotFound
+from shared.domain.polls import (
+    CHOICES,
+    Ranking,
+    decide,
+    decision_count,
+    export_preflib,
+    normalise_ranking,
+    pairwise_counts,
+    profile_of,
+    ranking_lists,
+    recount,
+    sha256_hex,
+)
+
+_shuffler = random.SystemRandom()
+MAX_CANDIDATES = 500
+
+
+async def open_poll(
+    session: AsyncSession,
+    *,
+    assembly_id: str,
+    kind: str,
+    mode: str,
+    subject: str,
+    title: str,
+    method: str,
+    candidates: Sequence[str],
+    approvals: int = 1,
+    amended_text: str | None = None,
+) -> Poll:
+    """Open a poll; decision and motion polls always offer yes / no / abstain."""
+    if kind in ("decision", "motion"):
+        candidates, method = CHOICES, "plurality"
+    if not candidates:
+        raise Invalid("a poll needs at least one candidate")
+    if len(candidates) > MAX_CANDIDATES:
+        raise Invalid(f"at most {MAX_CANDIDATES} candidates per poll")
+    existing = await session.scalar(
+        select(Poll.id).where(
+            Poll.assembly_id == assembly_id,
+            Poll.kind == kind,
+            Poll.subject == subject,
+            Poll.status == "open",
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"a {kind} poll on {subject} is already open", poll_id=str(existing))
+    poll = Poll(
+        assembly_id=assembly_id,
+        kind=kind,
+        mode=mode,
+        subject=subject,
+        title=title,
+        method=method,
+        candidates=list(candidates),
+        approvals=max(1, approvals),
+        amended_text=amended_text,
+        status="open",
+    )
+    session.add(poll)
+    await session.flush()
+    return poll
+
+
+async def get_poll(
+    session: AsyncSession, poll_id: uuid.UUID, *, assembly_id: str, lock: bool = False
+) -> Poll:
+    poll = await session.get(Poll, poll_id, with_for_update=lock)
+    if poll is None or poll.assembly_id != assembly_id:
+        raise NotFound(f"no poll {poll_id} in this assembly")
+    return poll
+
+
+async def list_polls(session: AsyncSession, assembly_id: str) -> Sequence[Poll]:
+    return (
+        await session.scalars(select(Poll).where(Poll.assembly_id == assembly_id).order_by(Poll.id))
+    ).all()
+
+
+def _require_open(poll: Poll, mode: str) -> None:
+    if poll.status != "open":
+        raise Conflict("the poll is closed")
+    if poll.mode != mode:
+        raise Conflict(f"this poll takes {poll.mode} votes, not {mode}")
+
+
+async def cast_ballot(
+    session: AsyncSession, poll: Poll, voter_id: str, ranking: Sequence[Sequence[str]]
+) -> None:
+    """One electronic ballot; a second ballot by the same voter is a conflict."""
+    _require_open(poll, "electronic")
+    content = normalise_ranking(
+        ranking, poll.candidates, method=poll.method, approvals=poll.approvals
+    )
+    claimed = await session.scalar(
+        pg_insert(PollVoter)
+        .values(poll_id=poll.id, voter_id=voter_id)
+        .on_conflict_do_nothing()
+        .returning(PollVoter.voter_id)
+    )
+    if claimed is None:
+        raise Conflict("this participant has already voted in this poll")
+    await session.execute(
+        insert(Ballot),
+        [{"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": 1}],
+    )
+
+
+async def record_counts(
+    session: AsyncSession, poll: Poll, entries: Sequence[tuple[Sequence[Sequence[str]], int]]
+) -> int:
+    """Counts the secretary entered (hands, paper): ``(ranking, count)`` pairs, added up."""
+    _require_open(poll, "counts")
+    rows = []
+    for raw, count in entries:
+        if count < 0:
+            raise Invalid("counts cannot be negative")
+        if count == 0:
+            continue
+        content = normalise_ranking(
+            raw, poll.candidates, method=poll.method, approvals=poll.approvals
+        )
+        rows.append(
+            {"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": count}
+        )
+    return await _insert_ballots(session, rows)
+
+
+async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_format: str) -> int:
+    """Paper ballots typed into a PrefLib or CSV file; names must be the poll's candidate ids
+    (PrefLib files may also number the candidates in the poll's order)."""
+    _require_open(poll, "file")
+    try:
+        parsed = parse_ballot_file(text, BallotFormat(file_format))
+    except ValueError as exc:  # BallotFileError / BallotError are ValueErrors too
+        raise Invalid(f"malformed ballot file: {exc}") from exc
+    names = parsed.profile.candidates
+    known = set(poll.candidates)
+    mapping: dict[str, str]
+    if set(names) <= known:
+        mapping = {n: n for n in names}
+    elif file_format != "csv" and len(names) == len(poll.candidates):
+        mapping = dict(zip(names, poll.candidates, strict=True))
+    else:
+        unknown = sorted(set(names) - known)
+        raise Invalid(f"the file names unknown candidates: {unknown[:5]}")
+    entries: list[tuple[Sequence[Sequence[str]], int]] = [
+        ([[mapping[c] for c in sorted(group)] for group in ballot.ranking], ballot.count)
+        for ballot in parsed.profile.ballots
+    ]
+    rows = []
+    for raw, count in entries:
+        try:
+            content = normalise_ranking(
+                raw, poll.candidates, method=poll.method, approvals=poll.approvals
+            )
+        except Invalid as exc:
+            raise Invalid(f"malformed ballot file: {exc.detail}") from exc
+        rows.append(
+            {"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": count}
+        )
+    return await _insert_ballots(session, rows)
+
+
+async def _insert_ballots(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    _shuffler.shuffle(rows)
+    await session.execute(insert(Ballot), rows)  # one executemany, not per-row ORM work
+    return sum(int(r["count"]) for r in rows)
+
+
+def _json(content: Ranking) -> list[list[str]]:
+    return [list(group) for group in content]
+
+
+async def ballots_of(session: AsyncSession, poll: Poll) -> list[tuple[Ranking, int]]:
+    rows = (
+        await session.execute(select(Ballot.ranking, Ballot.count).where(Ballot.poll_id == poll.id))
+    ).all()
+    return [(tuple(tuple(g) for g in ranking), count) for ranking, count in rows]
+
+
+def export_title(poll: Poll) -> str:
+    return f"{poll.kind} {poll.subject} ({poll.method})"
+
+
+async def export_text(session: AsyncSession, poll: Poll) -> str:
+    """The public ballot export; only once the poll is closed (a running export would let
+    someone diff it against the voter roll)."""
+    if poll.status != "closed":
+        raise Conflict("ballots are published when the poll closes")
+    return export_preflib(
+        poll.candidates, await ballots_of(session, poll), title=export_title(poll)
+    )
+
+
+async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision | None) -> Poll:
+    """Close, shuffle the stored ballots, publish the export hash and the tally of the export."""
+    if poll.status != "open":
+        raise Conflict("the poll is already closed")
+    ballots = await ballots_of(session, poll)
+    await session.execute(delete(Ballot).where(Ballot.poll_id == poll.id))
+    rows = [
+        {"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(r), "count": c}
+        for r, c in ballots
+    ]
+    await _insert_ballots(session, rows)
+    export = export_preflib(poll.candidates, ballots, title=export_title(poll))
+    try:
+        tallied = recount(export, poll.method, approvals=poll.approvals)
+    except DecisionError as exc:
+        raise Invalid(str(exc)) from exc
+    profile = profile_of(export)
+    result: dict[str, Any] = {
+        "method": poll.method,
+        "ranking": ranking_lists(tallied),
+        "winners": list(tallied.winners),
+        "scores": {k: float(v) for k, v in (tallied.scores or {}).items()},
+        "ballots": profile.total,
+    }
+    if poll.kind in ("decision", "motion"):
+        count = decision_count(profile)
+        result.update(yes=count.yes, no=count.no, abstain=count.abstain)
+        if poll.kind == "decision" and decision_rule is not None:
+            poll.outcome = decide(count, decision_rule, amended=bool(poll.amended_text))
+    elif poll.kind == "priority":
+        result["pairwise"] = pairwise_counts(profile)
+        result["pairwise_candidates"] = list(profile.candidates)
+    poll.result = result
+    poll.export_sha256 = sha256_hex(export)
+    poll.ballots_total = profile.total
+    poll.status = "closed"
+    await session.flush()
+    return poll
