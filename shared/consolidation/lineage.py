@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import cast, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.consolidation.actions import ACTIVE
@@ -106,10 +107,21 @@ async def item_lineage(session: AsyncSession, item_id: uuid.UUID) -> dict[str, A
             select(ItemVersion).where(ItemVersion.item_id == item_id).order_by(ItemVersion.version)
         )
     ).all()
-    action_ids = [a for a in (item.made_by, item.retired_by) if a is not None]
+    key = str(item_id)
+    payload = cast(ConsolidationAction.payload, JSONB)
     actions = (
         await session.scalars(
-            select(ConsolidationAction).where(ConsolidationAction.id.in_(action_ids))
+            select(ConsolidationAction)
+            .where(
+                ConsolidationAction.cycle_id == item.cycle_id,
+                ConsolidationAction.uf == item.uf,
+                or_(
+                    payload.contains({"created": [key]}),
+                    payload.contains({"retired": [key]}),
+                    payload.contains({"item": key}),
+                ),
+            )
+            .order_by(ConsolidationAction.created_at, ConsolidationAction.id)
         )
     ).all()
     return {
