@@ -49,6 +49,7 @@ async def create(
             "uf": "SP",
             "title": "Conferência Municipal de Saúde de São Paulo",
             "population": 11_450_000,
+            "deadline": "2100-01-01T00:00:00Z",  # on time whatever the clock says
             **extra,
         },
     )
