@@ -14,7 +14,7 @@ from shared.node import Node
 from shared.settings import Settings, load_settings
 from shared.web.allocation_api import StateAllocationController
 from shared.web.app import TierSpec, create_app
-from shared.web.consolidation_api import ConsolidationController
+from shared.web.consolidation_api import AnnouncementController, ConsolidationController
 from shared.web.council_api import CouncilController
 from shared.web.open_data import open_data_controller
 from shared.web.plenary_api import PlenaryController
@@ -31,6 +31,7 @@ SPEC = TierSpec(
     title="national tier",
     route_handlers=[
         ConsolidationController,
+        AnnouncementController,
         StateAllocationController,
         PlenaryController,
         CouncilController,

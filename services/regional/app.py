@@ -12,8 +12,9 @@ from shared.consolidation.allocation import record_received
 from shared.consolidation.ingest import apply_report
 from shared.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.consolidation.responses import attach_response
+from shared.consolidation.rules import on_cycle_announced
 from shared.messages.envelope import MessageError
-from shared.messages.wire import CouncilResponse, SeatAllocation
+from shared.messages.wire import CouncilResponse, CycleAnnouncement, SeatAllocation
 from shared.node import Node
 from shared.settings import Settings, load_settings
 from shared.web.allocation_api import AssemblyAllocationController
@@ -24,7 +25,7 @@ from shared.web.plenary_api import PlenaryController
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
-    """Reports from local assemblies; seat allocations and council answers from above."""
+    """Reports from local assemblies; cycles, seat allocations and council answers from above."""
 
     async def on_report(session: AsyncSession, delivery: Delivery) -> None:
         await apply_report(session, delivery, expected_from="local")
@@ -39,7 +40,17 @@ def message_handlers(node: Node) -> Mapping[str, Handler]:
             raise MessageError("unexpected-body", type(delivery.body).__name__)
         await attach_response(session, delivery.body)
 
-    return {"report": on_report, "allocation": on_allocation, "response": on_response}
+    async def on_cycle(session: AsyncSession, delivery: Delivery) -> None:
+        if not isinstance(delivery.body, CycleAnnouncement):
+            raise MessageError("unexpected-body", type(delivery.body).__name__)
+        await on_cycle_announced(session, delivery.body)
+
+    return {
+        "report": on_report,
+        "allocation": on_allocation,
+        "response": on_response,
+        "cycle": on_cycle,
+    }
 
 
 SPEC = TierSpec(

@@ -6,8 +6,15 @@ import msgspec
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.bus.outbox import Outbox
 from shared.db.models.consolidation import CycleConsolidationRules
-from shared.domain.consolidation import ConsolidationRules
+from shared.domain.consolidation import ConsolidationRules, rules_from_cycle
+from shared.domain.cycle import CycleRules, load_rules
+from shared.domain.errors import Invalid
+from shared.domain.territory import NATION
+from shared.messages.envelope import MessageError
+from shared.messages.subjects import down_subject
+from shared.messages.wire import CycleAnnouncement
 
 
 async def rules_for(session: AsyncSession, cycle_id: str) -> ConsolidationRules:
@@ -24,3 +31,29 @@ async def set_rules(session: AsyncSession, cycle_id: str, rules: ConsolidationRu
         .values(cycle_id=cycle_id, rules=data)
         .on_conflict_do_update(index_elements=["cycle_id"], set_={"rules": data})
     )
+
+
+async def adopt_cycle(session: AsyncSession, cycle: CycleRules, tier: str) -> bool:
+    """Take the announced cycle's defaults unless this tier already set its own rules."""
+    if await session.get(CycleConsolidationRules, cycle.cycle_id) is not None:
+        return False
+    await set_rules(session, cycle.cycle_id, rules_from_cycle(cycle, tier))
+    return True
+
+
+async def announce_cycle(session: AsyncSession, outbox: Outbox, rules_toml: str) -> CycleRules:
+    """The national tier announces a cycle to every tier below (and adopts its defaults)."""
+    cycle = load_rules(rules_toml)
+    await adopt_cycle(session, cycle, "national")
+    body = CycleAnnouncement(cycle_id=cycle.cycle_id, title=cycle.title, rules_toml=rules_toml)
+    await outbox.stage(session, body, down_subject("cycle", NATION))
+    return cycle
+
+
+async def on_cycle_announced(session: AsyncSession, body: CycleAnnouncement) -> None:
+    """Regional handler: a cycle whose rules do not parse is refused (dead-lettered)."""
+    try:
+        cycle = load_rules(body.rules_toml)
+    except Invalid as exc:
+        raise MessageError("invalid-rules", exc.detail) from exc
+    await adopt_cycle(session, cycle, "regional")

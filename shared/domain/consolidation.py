@@ -13,6 +13,7 @@ from typing import Annotated, Literal, TypeVar
 
 import msgspec
 
+from shared.domain.cycle import CycleRules
 from shared.domain.errors import Invalid
 
 Weighting = Literal["participants", "population", "assembly"]
@@ -134,3 +135,21 @@ def check_partition(whole: set[str], parts: Sequence[Sequence[str]]) -> None:
         raise Invalid(
             "the groups must cover exactly the item's sources", missing=missing, extra=extra
         )
+
+
+def rules_from_cycle(cycle: CycleRules, tier: str) -> ConsolidationRules:
+    """A tier's consolidation defaults from the announced cycle: competence routing, the caps of
+    a state (regional) or national assembly, and the delegate segments with their parity."""
+    caps = cycle.caps.get("state" if tier == "regional" else "national")
+    limits = {
+        competence: limit
+        for competence in ("municipal", "state", "national")
+        if caps is not None and (limit := caps.limit(competence)) is not None
+    }
+    return ConsolidationRules(
+        forward=[str(c) for c in cycle.forwarded("regional")] if tier == "regional" else [],
+        caps=limits,
+        caps_per_axis=caps.per_axis if caps is not None else False,
+        segments={s.id: s.share for s in cycle.delegates.segments},
+        parity_segment=cycle.delegates.parity_segment,
+    )

@@ -26,7 +26,7 @@ from shared.consolidation.lineage import (
 )
 from shared.consolidation.ranking import pairwise_ranking, rank_items
 from shared.consolidation.report import build_and_send_report
-from shared.consolidation.rules import rules_for, set_rules
+from shared.consolidation.rules import announce_cycle, rules_for, set_rules
 from shared.db.models.consolidation import ConsolidationAction, ReceivedReport
 from shared.domain.consolidation import ConsolidationRules
 from shared.messages.wire import Mandate
@@ -327,3 +327,22 @@ class ConsolidationController(Controller):
             "items": len(report.items),
             "mandates": len(report.mandates),
         }
+
+
+class CycleText(msgspec.Struct, kw_only=True):
+    rules_toml: Annotated[str, msgspec.Meta(min_length=1, max_length=200_000)]
+
+
+class AnnouncementController(Controller):
+    """National: announce a cycle's rules to every tier below (``CycleAnnouncement``)."""
+
+    path = "/api/v1/cycles"
+    tags = ["cycles"]
+
+    @post("/announce", guards=[admin_guard], status_code=202)
+    async def announce(self, request: Request[Any, Any, Any], data: CycleText) -> dict[str, str]:
+        node = request.app.state.node
+        async with node.sessions() as session, session.begin():
+            cycle = await announce_cycle(session, node.outbox, data.rules_toml)
+        node.announce()
+        return {"cycle_id": cycle.cycle_id, "title": cycle.title}

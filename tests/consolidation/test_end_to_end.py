@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from shared.db.models.consolidation import ResponseAttachment
 from shared.db.models.messaging import InboxEntry, OutboxEntry
+from shared.domain.cycle import preset_text
 from shared.messages.envelope import MSG_ID_HEADER
 from tests.consolidation.conftest import (
     AUTH,
@@ -66,6 +67,20 @@ def proposals_for(n: int) -> list[tuple[str, str, str, int]]:
 
 async def test_local_proposals_to_council_answer_and_back(federation: Federation) -> None:
     fed = federation
+    # The cycle is announced from the top; the regional tier adopts its routing and caps.
+    announced = await fed.national.post(
+        "/api/v1/cycles/announce", headers=AUTH, json={"rules_toml": preset_text("health")}
+    )
+    assert announced.status_code == 202, announced.text
+    rules = await eventually(
+        lambda: get_json(fed.regional, f"/api/v1/cycles/{CYCLE}/consolidation-rules"),
+        done=lambda r: r["caps_per_axis"] is False,
+    )
+    assert rules["caps"] == {"national": 20} and rules["forward"] == ["national"]
+    bad = await fed.national.post(
+        "/api/v1/cycles/announce", headers=AUTH, json={"rules_toml": "cycle_id = 3"}
+    )
+    assert bad.status_code == 422
     # Seats go down: the nation shares 300 seats among the 27 UFs.
     seats = await fed.national.post(
         "/api/v1/allocations/states", headers=AUTH, json={"cycle_id": CYCLE, "seats": 300}
