@@ -17,7 +17,7 @@ from shared.web.app import TierSpec, create_app
 from shared.web.consolidation_api import AnnouncementController, ConsolidationController
 from shared.web.council_api import CouncilController
 from shared.web.open_data import open_data_controller
-from shared.web.plenary_api import PlenaryController
+from shared.web.plenary_api import PlenaryController, TierPlenaryController
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
@@ -34,6 +34,7 @@ SPEC = TierSpec(
         AnnouncementController,
         StateAllocationController,
         PlenaryController,
+        TierPlenaryController,
         CouncilController,
         open_data_controller(CONSOLIDATION_DATASETS),
     ],

@@ -21,7 +21,7 @@ from shared.web.allocation_api import AssemblyAllocationController
 from shared.web.app import TierSpec, create_app
 from shared.web.consolidation_api import ConsolidationController
 from shared.web.open_data import open_data_controller
-from shared.web.plenary_api import PlenaryController
+from shared.web.plenary_api import PlenaryController, TierPlenaryController
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
@@ -59,6 +59,7 @@ SPEC = TierSpec(
         ConsolidationController,
         AssemblyAllocationController,
         PlenaryController,
+        TierPlenaryController,
         open_data_controller(CONSOLIDATION_DATASETS),
     ],
     message_handlers=message_handlers,

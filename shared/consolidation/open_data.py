@@ -99,8 +99,8 @@ async def _lineage(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
 
 
 TALLY_COLUMNS = (
-    "report_id", "assembly_id", "territory", "poll_id", "axis", "method", "ballots_sha256",
-    "ballots", "ranking",
+    "report_id", "assembly_id", "territory", "poll_id", "kind", "subject", "axis", "method",
+    "ballots_sha256", "ballots", "ranking", "outcome",
 )  # fmt: skip
 
 

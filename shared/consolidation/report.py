@@ -17,6 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus.outbox import Outbox
 from shared.consolidation.actions import ACTIVE
+from shared.consolidation.plenary import (
+    closed_polls,
+    elected_mandates,
+    manifests,
+    priority_order,
+)
 from shared.consolidation.ranking import (
     axis_pairwise_sources,
     pooled_matrix,
@@ -57,8 +63,9 @@ async def build_and_send_report(
     title: str,
     mandates: list[Mandate] | None = None,
 ) -> AssemblyReport:
-    """Rank active items of (cycle, uf), keep the forwarded competences within the caps, and
-    stage the signed report in the outbox (with the items marked as reported)."""
+    """Rank active items of (cycle, uf) — by the plenary's priority poll where one was held, else
+    by score — keep the forwarded competences within the caps, and stage the signed report
+    (with the plenary's manifests and elected mandates) in the outbox."""
     already = await session.scalar(
         select(func.count())
         .select_from(ConsolidatedItem)
@@ -82,8 +89,15 @@ async def build_and_send_report(
             .execution_options(populate_existing=True)
         )
     ).all()
+    closed = await closed_polls(session, assembly_id)
+    voted = priority_order(closed)
+    unlisted = len(candidates)
+    ordered = sorted(
+        candidates,
+        key=lambda i: (i.axis, voted.get(i.axis, {}).get(str(i.id), unlisted), i.rank or unlisted),
+    )
     kept = apply_caps(
-        [(i.axis, i.competence, i) for i in candidates], rules.caps, per_axis=rules.caps_per_axis
+        [(i.axis, i.competence, i) for i in ordered], rules.caps, per_axis=rules.caps_per_axis
     )
     items = [item for _, _, item in kept]
     if not items:
@@ -151,7 +165,8 @@ async def build_and_send_report(
         participants=int(participants or 0),
         population=state.population_2022 if state else 0,
         items=report_items,
-        mandates=list(mandates or []),
+        mandates=list(mandates) if mandates else await elected_mandates(session, assembly_id),
+        manifests=manifests(closed),
         pairwise=pairwise,
     )
     await session.execute(

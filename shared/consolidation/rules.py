@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus.outbox import Outbox
 from shared.db.models.consolidation import CycleConsolidationRules
+from shared.db.models.local import CycleRecord
 from shared.domain.consolidation import ConsolidationRules, rules_from_cycle
 from shared.domain.cycle import CycleRules, load_rules
 from shared.domain.errors import Invalid
@@ -51,9 +52,25 @@ async def announce_cycle(session: AsyncSession, outbox: Outbox, rules_toml: str)
 
 
 async def on_cycle_announced(session: AsyncSession, body: CycleAnnouncement) -> None:
-    """Regional handler: a cycle whose rules do not parse is refused (dead-lettered)."""
+    """Regional handler: keep the cycle (the plenary reads its decision and delegate rules) and
+    adopt its consolidation defaults; rules that do not parse are refused (dead-lettered)."""
     try:
         cycle = load_rules(body.rules_toml)
     except Invalid as exc:
         raise MessageError("invalid-rules", exc.detail) from exc
+    if cycle.cycle_id != body.cycle_id:
+        raise MessageError(
+            "invalid-rules", f"announced {body.cycle_id}, rules say {cycle.cycle_id}"
+        )
+    values = {
+        "cycle_id": cycle.cycle_id,
+        "title": cycle.title,
+        "rules_toml": body.rules_toml,
+        "source": "bus",
+    }
+    await session.execute(
+        insert(CycleRecord)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[CycleRecord.cycle_id], set_=values)
+    )
     await adopt_cycle(session, cycle, "regional")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import uuid
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
 
+from shared.consolidation import plenary
 from shared.consolidation.credentials import credential, declare_absent, list_credentials
 from shared.web.auth import admin_guard
 
@@ -66,3 +68,149 @@ class PlenaryController(Controller):
     ) -> list[dict[str, Any]]:
         async with request.app.state.node.sessions() as session:
             return await list_credentials(session, cycle_id=cycle_id, scope=_scope(request, uf))
+
+
+class NewPoll(msgspec.Struct, kw_only=True):
+    """``decision`` on one item (subject = item id), ``priority`` on an axis (subject = axis),
+    or the ``election`` of delegates for the next tier (over the candidacies)."""
+
+    cycle_id: CycleId
+    kind: Literal["decision", "priority", "election"]
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    mode: Literal["electronic", "counts"] = "counts"
+    method: Literal["borda", "schulze", "approval", "copeland", "plurality"] = "borda"
+    approvals: Annotated[int, msgspec.Meta(ge=1, le=500)] = 1
+    title: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    amended_text: Annotated[str, msgspec.Meta(max_length=20000)] | None = None
+    uf: Territory = "BR"
+
+
+class Vote(msgspec.Struct, kw_only=True):
+    cycle_id: CycleId
+    mandate_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    ranking: Annotated[list[list[str]], msgspec.Meta(min_length=1, max_length=500)]
+    uf: Territory = "BR"
+
+
+class CountEntry(msgspec.Struct, kw_only=True):
+    ranking: Annotated[list[list[str]], msgspec.Meta(min_length=1, max_length=500)]
+    count: Annotated[int, msgspec.Meta(ge=0)]
+
+
+class Counts(msgspec.Struct, kw_only=True):
+    cycle_id: CycleId
+    entries: Annotated[list[CountEntry], msgspec.Meta(min_length=1, max_length=10_000)]
+    uf: Territory = "BR"
+
+
+class PollRef(msgspec.Struct, kw_only=True):
+    cycle_id: CycleId
+    uf: Territory = "BR"
+
+
+class Candidacy(msgspec.Struct, kw_only=True):
+    cycle_id: CycleId
+    mandate_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    uf: Territory = "BR"
+
+
+class TierPlenaryController(Controller):
+    """Polls and the delegate election of this tier's plenary (shared plenary code)."""
+
+    path = "/api/v1/plenary"
+    tags = ["plenary"]
+
+    @post("/polls", guards=[admin_guard], status_code=201)
+    async def open_poll(self, request: Request[Any, Any, Any], data: NewPoll) -> dict[str, Any]:
+        tier = request.app.state.node.settings.tier
+        async with request.app.state.node.sessions() as session, session.begin():
+            poll = await plenary.open_poll(
+                session,
+                tier=tier,
+                cycle_id=data.cycle_id,
+                uf=_scope(request, data.uf),
+                kind=data.kind,
+                mode=data.mode,
+                subject=data.subject,
+                title=data.title,
+                method=data.method,
+                approvals=data.approvals,
+                amended_text=data.amended_text,
+            )
+            return plenary.poll_view(poll)
+
+    @post("/polls/{poll_id:uuid}/ballots", guards=[admin_guard], status_code=201)
+    async def vote(
+        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: Vote
+    ) -> dict[str, str]:
+        """A credentialed delegate's ballot, cast at the plenary's voting desk."""
+        tier = request.app.state.node.settings.tier
+        async with request.app.state.node.sessions() as session, session.begin():
+            await plenary.cast(
+                session,
+                tier=tier,
+                cycle_id=data.cycle_id,
+                uf=_scope(request, data.uf),
+                poll_id=poll_id,
+                mandate_id=data.mandate_id,
+                ranking=data.ranking,
+            )
+        return {"status": "recorded"}
+
+    @post("/polls/{poll_id:uuid}/counts", guards=[admin_guard], status_code=201)
+    async def counts(
+        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: Counts
+    ) -> dict[str, int]:
+        tier = request.app.state.node.settings.tier
+        async with request.app.state.node.sessions() as session, session.begin():
+            added = await plenary.record_counts(
+                session,
+                tier=tier,
+                cycle_id=data.cycle_id,
+                uf=_scope(request, data.uf),
+                poll_id=poll_id,
+                entries=[(e.ranking, e.count) for e in data.entries],
+            )
+        return {"ballots": added}
+
+    @post("/polls/{poll_id:uuid}/close", guards=[admin_guard], status_code=200)
+    async def close_poll(
+        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: PollRef
+    ) -> dict[str, Any]:
+        tier = request.app.state.node.settings.tier
+        async with request.app.state.node.sessions() as session, session.begin():
+            poll = await plenary.close(
+                session,
+                tier=tier,
+                cycle_id=data.cycle_id,
+                uf=_scope(request, data.uf),
+                poll_id=poll_id,
+            )
+            return plenary.poll_view(poll)
+
+    @post("/candidacies", guards=[admin_guard], status_code=201)
+    async def stand(self, request: Request[Any, Any, Any], data: Candidacy) -> dict[str, Any]:
+        tier = request.app.state.node.settings.tier
+        async with request.app.state.node.sessions() as session, session.begin():
+            return await plenary.stand(
+                session,
+                tier=tier,
+                cycle_id=data.cycle_id,
+                uf=_scope(request, data.uf),
+                mandate_id=data.mandate_id,
+            )
+
+    @post("/polls/{poll_id:uuid}/elect", guards=[admin_guard], status_code=200)
+    async def elect(
+        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: PollRef
+    ) -> dict[str, Any]:
+        """Elect the delegation within the seats allocated from above."""
+        tier = request.app.state.node.settings.tier
+        async with request.app.state.node.sessions() as session, session.begin():
+            return await plenary.elect(
+                session,
+                tier=tier,
+                cycle_id=data.cycle_id,
+                uf=_scope(request, data.uf),
+                poll_id=poll_id,
+            )
