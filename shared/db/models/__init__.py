@@ -23,8 +23,8 @@ from shared.db.models.consolidation import (  # noqa: F401 - registers the conso
 )
 from shared.db.models.council import CouncilAnswer, CouncilMember  # noqa: F401
 from shared.db.models.local import Assembly, Proposal
-from shared.db.models.plenary import Ballot, Poll  # noqa: F401 - registers the plenary tables
 from shared.db.models.messaging import DeadLetter, InboxEntry, OutboxEntry, TrustedKey
+from shared.db.models.plenary import Ballot, Poll  # noqa: F401 - registers the plenary tables
 
 __all__ = [
     "Assembly",
