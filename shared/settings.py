@@ -48,6 +48,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     relay_max_backoff_s: float = 10.0
     consumer_batch: int = 200
     max_deliver: int = 20
+    #: Seconds JetStream waits for an ack before redelivering (to another instance, or to the
+    #: restarted one after a crash); a longer apply than this would be delivered twice.
+    ack_wait_s: float = 60.0
     shutdown_grace_s: float = 10.0
 
     @property

@@ -22,7 +22,6 @@ from shared.messages.subjects import Subscription
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
-ACK_WAIT_S = 60.0
 
 
 class ConsumerLoop:
@@ -56,7 +55,7 @@ class ConsumerLoop:
                         ack_policy=AckPolicy.EXPLICIT,
                         deliver_policy=DeliverPolicy.ALL,
                         max_deliver=self.settings.max_deliver,
-                        ack_wait=ACK_WAIT_S,
+                        ack_wait=self.settings.ack_wait_s,
                         max_ack_pending=max(1000, self.settings.consumer_batch * 4),
                     ),
                 )
