@@ -12,10 +12,10 @@ from pathlib import Path
 
 import structlog
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from shared.bus.connection import Bus
 from shared.bus.consumer import ConsumerLoop
+from shared.bus.errors import DATABASE_ERRORS
 from shared.bus.inbox import Handler, Receiver
 from shared.bus.keys import TrustStore, read_trusted_file
 from shared.bus.outbox import Outbox
@@ -71,17 +71,15 @@ class Node:
         try:
             async with self.sessions() as session:
                 await self.trust.reload(session)
-        except (SQLAlchemyError, OSError) as exc:
+        except DATABASE_ERRORS as exc:
             # The receiver reloads keys on the first unknown sender, so this is not fatal.
             log.warning("node.keys_not_loaded", error=str(exc))
         self.bus.start()
-        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        # Supervised: a loop that dies of an error nobody foresaw would otherwise leave a
+        # process that looks ready but never relays or consumes again.
+        self._spawn("outbox-relay", self.relay.run)
         for consumer in self.consumers:
-            self._tasks.append(
-                asyncio.create_task(
-                    consumer.run(), name=f"consumer-{consumer.subscription.durable}"
-                )
-            )
+            self._spawn(f"consumer-{consumer.subscription.durable}", consumer.run)
         log.info("node.started", consumers=[c.subscription.durable for c in self.consumers])
 
     def _spawn(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
@@ -123,7 +121,7 @@ class Node:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except (SQLAlchemyError, OSError):
+        except DATABASE_ERRORS:
             return False
         return True
 

@@ -13,10 +13,10 @@ import nats
 import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy.exc import SQLAlchemyError
 
 from shared.bus.connection import Bus, BusUnavailable
 from shared.bus.dead_letters import record_dead_letter
+from shared.bus.errors import DATABASE_ERRORS
 from shared.bus.inbox import Receiver
 from shared.messages.subjects import Subscription
 from shared.settings import Settings
@@ -92,7 +92,7 @@ class ConsumerLoop:
         headers = dict(msg.headers or {})
         try:
             await self.receiver.receive(msg.subject, msg.data, headers)
-        except (SQLAlchemyError, OSError) as exc:
+        except DATABASE_ERRORS as exc:
             delivered = msg.metadata.num_delivered
             if delivered + 1 >= self.settings.max_deliver:
                 await self._give_up(msg, headers, exc)
@@ -115,7 +115,7 @@ class ConsumerLoop:
                     reason="apply-failed",
                     detail=str(exc),
                 )
-        except (SQLAlchemyError, OSError) as again:
+        except DATABASE_ERRORS as again:
             log.error("message.dead_letter_failed", error=str(again))
             await msg.nak(delay=30.0)
             return

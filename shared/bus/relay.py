@@ -16,16 +16,23 @@ from typing import Any
 import nats
 import structlog
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.bus.connection import Bus, BusUnavailable
+from shared.bus.errors import DATABASE_ERRORS
 from shared.bus.metrics import OUTBOX_FAILURES, OUTBOX_PUBLISHED
 from shared.db.models.messaging import OutboxEntry
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
 PUBLISH_ACK_TIMEOUT_S = 15.0
+#: NATS or PostgreSQL away: back off and try the same rows again.
+RETRYABLE: tuple[type[Exception], ...] = (
+    BusUnavailable,
+    nats.errors.Error,
+    TimeoutError,
+    *DATABASE_ERRORS,
+)
 
 
 class OutboxRelay:
@@ -49,13 +56,7 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 sent = await self.relay_once()
-            except (
-                BusUnavailable,
-                nats.errors.Error,
-                TimeoutError,
-                SQLAlchemyError,
-                OSError,
-            ) as exc:
+            except RETRYABLE as exc:
                 OUTBOX_FAILURES.inc()
                 log.warning("outbox.relay_failed", error=str(exc), retry_in=backoff)
                 await self._sleep(backoff)
