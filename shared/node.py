@@ -59,7 +59,12 @@ class Node:
         self.bus = Bus(settings)
         self.outbox = Outbox(self.signer)
         self.relay = OutboxRelay(settings, self.bus, self.sessions)
-        self.receiver = Receiver(self.sessions, self.trust, (handlers or (lambda _: {}))(self))
+        self.receiver = Receiver(
+            self.sessions,
+            self.trust,
+            (handlers or (lambda _: {}))(self),
+            max_message_bytes=settings.max_message_bytes,
+        )
         self.consumers = [
             ConsumerLoop(settings, self.bus, self.receiver, sub)
             for sub in subscriptions(settings.tier, settings.sender_id)

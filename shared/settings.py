@@ -51,6 +51,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Seconds JetStream waits for an ack before redelivering (to another instance, or to the
     #: restarted one after a crash); a longer apply than this would be delivered twice.
     ack_wait_s: float = 60.0
+    #: Largest message a receiver accepts; anything bigger is dead-lettered as ``oversized``.
+    max_message_bytes: int = 8 * 1024 * 1024
     shutdown_grace_s: float = 10.0
 
     @property

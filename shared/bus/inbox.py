@@ -62,9 +62,13 @@ class Receiver:
         sessions: async_sessionmaker[AsyncSession],
         trust: TrustStore,
         handlers: Mapping[str, Handler],
+        *,
+        max_message_bytes: int | None = None,
     ) -> None:
         self.sessions = sessions
         self.trust = trust
+        #: Anything bigger is refused before it is parsed or verified (None: no limit).
+        self.max_message_bytes = max_message_bytes
         self.handlers: dict[str, Handler] = {
             "key.introduced": self._introduce_key,
             "key.revoked": self._revoke_key,
@@ -89,6 +93,9 @@ class Receiver:
         self, subject: str, data: bytes, headers: dict[str, str]
     ) -> tuple[Outcome, str]:
         try:
+            limit = self.max_message_bytes
+            if limit is not None and len(data) > limit:
+                raise MessageError("oversized", f"{len(data)} bytes, more than the {limit} allowed")
             delivery = await self._verify(subject, data, headers)
             handler = self.handlers.get(delivery.envelope.kind)
             if handler is None:

@@ -30,7 +30,13 @@ from shared.runtime.ports import free_port
 from shared.runtime.services import ServiceProcess
 from shared.runtime.supervisor import Supervisor, UpOptions, service_command
 from shared.settings import TIERS, Tier, tier_env
-from tests.federation.conftest import ADMIN_TOKEN, AUTH, eventually, purge_streams
+from tests.federation.conftest import (  # noqa: F401 - federation_factory is a fixture here too
+    ADMIN_TOKEN,
+    AUTH,
+    eventually,
+    federation_factory,
+    purge_streams,
+)
 
 #: Small enough that a killed consumer's unacknowledged messages come back within the test.
 ACK_WAIT_S = 4.0
