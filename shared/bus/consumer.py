@@ -76,7 +76,10 @@ class ConsumerLoop:
         while not self._stopping:
             try:
                 messages = await psub.fetch(self.settings.consumer_batch, timeout=1.0)
-            except nats.errors.TimeoutError:
+            except TimeoutError:
+                # nats-py raises its own TimeoutError or a bare asyncio one depending on where
+                # the fetch expired; both just mean "nothing yet". Leaving the subscription on
+                # a bare one orphaned its pending pull, whose message then waited out ack_wait.
                 continue
             for msg in messages:
                 if self._stopping:
