@@ -17,3 +17,6 @@ from shared.cli_runtime import register as _register_runtime  # noqa: E402
 _register_runtime(main)
 # decide: apportion, tally, lottery, cluster
 # simulation: simulate, bench
+from shared.cli_simulation import register as _register_simulation  # noqa: E402
+
+_register_simulation(main)

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 SEGMENTS: dict[str, float] = {"users": 0.50, "workers": 0.25, "managers": 0.25}
-GENDERS: dict[str, float] = {"woman": 0.58, "man": 0.41, "non_binary": 0.01}
+GENDERS: dict[str, float] = {"woman": 0.58, "man": 0.405, "non_binary": 0.01, "undeclared": 0.005}
 #: IBGE Censo 2022 cor ou raça.
 RACES: dict[str, float] = {
     "parda": 0.453,
@@ -20,11 +20,12 @@ RACES: dict[str, float] = {
     "indigena": 0.006,
     "amarela": 0.004,
 }
-AGE_BANDS: dict[str, float] = {"16-29": 0.18, "30-44": 0.34, "45-59": 0.31, "60+": 0.17}
+AGE_BANDS: dict[str, float] = {"under_18": 0.02, "18_29": 0.17, "30_59": 0.64, "60_plus": 0.17}
 DISABILITY_SHARE = 0.089  # IBGE PNAD 2022: 8.9 % of people aged 2+
 LGBTQIA_SHARE = 0.06
 TRADITIONAL_SHARE = 0.03
 
+_TRADITIONAL = ("quilombola", "ribeirinha", "cigana", "caiçara", "extrativista")
 _GIVEN = (
     "Maria", "Ana", "Francisca", "Antônia", "Adriana", "Juliana", "Márcia", "Fernanda", "Aline",
     "José", "João", "Antônio", "Francisco", "Carlos", "Paulo", "Pedro", "Lucas", "Luiz", "Marcos",
@@ -39,14 +40,14 @@ _FAMILY = (
 class ParticipantDraft:
     """A person registering at an assembly (synthetic)."""
 
-    name: str
+    public_name: str
     segment: str
     gender: str
-    race: str
+    race_colour: str
     age_band: str
     disability: bool
     lgbtqia: bool
-    traditional_people: bool
+    traditional_people: str
     quota_groups: list[str] = field(default_factory=list)
 
 
@@ -54,12 +55,15 @@ def _pick(shares: dict[str, float], rng: random.Random) -> str:
     return rng.choices(tuple(shares), weights=tuple(shares.values()))[0]
 
 
-def draft_participants(count: int, rng: random.Random) -> list[ParticipantDraft]:
-    """``count`` participants; segments are exact to the parity shares, the rest drawn."""
+def draft_participants(
+    count: int, rng: random.Random, limit: int | None = None
+) -> list[ParticipantDraft]:
+    """``count`` participants (the first ``limit``); segments exact to parity, the rest drawn."""
     segments = [segment for segment, share in SEGMENTS.items() for _ in range(int(count * share))]
     while len(segments) < count:
         segments.append("users")
     rng.shuffle(segments)
+    segments = segments[:limit] if limit is not None else segments
     people: list[ParticipantDraft] = []
     for segment in segments:
         race = _pick(RACES, rng)
@@ -79,14 +83,14 @@ def draft_participants(count: int, rng: random.Random) -> list[ParticipantDraft]
         ]
         people.append(
             ParticipantDraft(
-                name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} {rng.choice(_FAMILY)}",
+                public_name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} {rng.choice(_FAMILY)}",
                 segment=segment,
                 gender=_pick(GENDERS, rng),
-                race=race,
+                race_colour=race,
                 age_band=_pick(AGE_BANDS, rng),
                 disability=disability,
                 lgbtqia=lgbtqia,
-                traditional_people=traditional,
+                traditional_people=rng.choice(_TRADITIONAL) if traditional else "",
                 quota_groups=quota,
             )
         )

@@ -55,8 +55,10 @@ class AssemblyPlan:
         rng = random.Random(f"{self.seed}:proposals")
         return draft_proposals(self.proposals, self.participants, self.municipality.name, rng)
 
-    def participant_drafts(self) -> list[ParticipantDraft]:
-        return draft_participants(self.participants, random.Random(f"{self.seed}:participants"))
+    def participant_drafts(self, limit: int | None = None) -> list[ParticipantDraft]:
+        """The assembly's participants (the first ``limit`` of them: candidates, say)."""
+        rng = random.Random(f"{self.seed}:participants")
+        return draft_participants(self.participants, rng, limit)
 
 
 @dataclass(frozen=True, slots=True)

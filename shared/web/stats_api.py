@@ -42,6 +42,17 @@ async def _with_status(session: AsyncSession) -> list[str]:
     return [str(name) for (name,) in rows]
 
 
+async def _has_column(session: AsyncSession, table: str, column: str) -> bool:
+    found = await session.scalar(
+        text(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = :table AND column_name = :column"
+        ),
+        {"table": table, "column": column},
+    )
+    return bool(found)
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -95,12 +106,32 @@ async def tier_stats(session: AsyncSession, *, count_tables: bool = True) -> dic
         dead = {"total": sum(by_reason.values()), "by_reason": by_reason, "by_kind": by_kind}
     stats.update(inbox=inbox, outbox=outbox, dead_letters=dead)
     if "consolidated_item" in present:
-        stats["conferences"] = int(
-            await session.scalar(
-                text("SELECT count(DISTINCT (cycle_id, uf)) FROM consolidated_item")
+        row = (
+            await session.execute(
+                text(
+                    "SELECT count(DISTINCT (cycle_id, uf)), count(DISTINCT cycle_id), "
+                    "count(*) FILTER (WHERE report_id IS NOT NULL) FROM consolidated_item"
+                )
             )
-            or 0
+        ).one()
+        stats["conferences"] = {"states": int(row[0]), "cycles": int(row[1])}
+        stats["items_reported"] = int(row[2])
+        if await _has_column(session, "consolidated_item", "published_at"):
+            stats["items_published"] = int(
+                await session.scalar(
+                    text("SELECT count(*) FROM consolidated_item WHERE published_at IS NOT NULL")
+                )
+                or 0
+            )
+    if {"plenary_ballot", "plenary_poll"} <= present:
+        # Paper ballots are stored aggregated (one row per distinct ranking with a count).
+        rows = await session.execute(
+            text(
+                "SELECT p.kind, coalesce(sum(b.count), 0) FROM plenary_ballot b "
+                "JOIN plenary_poll p ON p.id = b.poll_id GROUP BY p.kind"
+            )
         )
+        stats["ballots"] = {str(kind): int(n) for kind, n in rows}
     return stats
 
 
