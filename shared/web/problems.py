@@ -7,7 +7,12 @@ from typing import Any
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+from sqlalchemy.exc import DBAPIError
 
 from shared.domain.errors import DomainError
 
@@ -56,8 +61,45 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     )
 
 
+#: SQLSTATEs PostgreSQL answers when a value the client sent cannot be stored or compared:
+#: the request is at fault (and its transaction rolled back), so it gets a 4xx. Anything else
+#: from the database (a NOT NULL violation, a lost connection, a syntax error) is our bug or
+#: outage and stays a logged 500.
+BAD_INPUT_SQLSTATES: dict[str, tuple[int, str]] = {
+    "22001": (HTTP_422_UNPROCESSABLE_ENTITY, "a text value is too long"),
+    "22003": (HTTP_422_UNPROCESSABLE_ENTITY, "a number is out of range"),
+    "22007": (HTTP_422_UNPROCESSABLE_ENTITY, "a date or time is malformed"),
+    "22008": (HTTP_422_UNPROCESSABLE_ENTITY, "a date or time is out of range"),
+    "22021": (
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "a text value holds a character that cannot be stored (e.g. NUL)",
+    ),
+    "22P02": (HTTP_422_UNPROCESSABLE_ENTITY, "a value is malformed"),
+    "22P05": (
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "a text value holds a character that cannot be stored",
+    ),
+    "23503": (HTTP_409_CONFLICT, "the request refers to a record that does not exist"),
+    "23505": (HTTP_409_CONFLICT, "a record with the same identity already exists"),
+    "23514": (HTTP_409_CONFLICT, "the request breaks a rule of the stored data"),
+}
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """A value the database refused is the client's error; any other database error is ours."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    known = BAD_INPUT_SQLSTATES.get(str(sqlstate))
+    if known is None:
+        return internal_error_handler(request, exc)
+    status, detail = known
+    log.warning("request.refused_by_database", path=request.url.path, sqlstate=sqlstate)
+    title = "Conflict" if status == HTTP_409_CONFLICT else "Invalid input"
+    return problem(status, title, detail, request.url.path)
+
+
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    DBAPIError: database_error_handler,
     Exception: internal_error_handler,
 }
