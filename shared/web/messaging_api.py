@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -14,6 +14,25 @@ from shared.db.models.messaging import DeadLetter
 from shared.domain.errors import NotFound
 from shared.messages.wire import KeyIntroduction, KeyRevocation
 from shared.web.auth import admin_guard
+from shared.web.paging import MAX_OFFSET
+
+#: Base64 of an Ed25519 public key (32 bytes), as ``shared.bus.signing`` writes it.
+PublicKey = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+KeyId = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+
+
+class KeyIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A key to trust; checked here, so a malformed one is a 4xx and never reaches the ring."""
+
+    key_id: KeyId
+    public_key: PublicKey
+    assembly_id: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    territory: Annotated[str, msgspec.Meta(max_length=16)] = ""
+
+
+class RevocationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    key_id: KeyId
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class ReplayResult(msgspec.Struct):
@@ -32,7 +51,7 @@ class DeadLetterController(Controller):
         request: Request[Any, Any, Any],
         reason: str | None = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
     ) -> dict[str, Any]:
         """Messages this tier refused, with the reason and raw bytes."""
         async with request.app.state.node.sessions() as session:
@@ -63,18 +82,18 @@ class KeyController(Controller):
     guards = [admin_guard]
 
     @post("/", status_code=201)
-    async def register(
-        self, request: Request[Any, Any, Any], data: KeyIntroduction
-    ) -> dict[str, str]:
+    async def register(self, request: Request[Any, Any, Any], data: KeyIn) -> dict[str, str]:
         """Trust a sender's public key (an operator's out-of-band registration)."""
         node = request.app.state.node
+        key = KeyIntroduction(**msgspec.structs.asdict(data))
         async with node.sessions() as session, session.begin():
-            await node.trust.register(session, data, introduced_by="admin")
+            await node.trust.register(session, key, introduced_by="admin")
         return {"key_id": data.key_id, "status": "trusted"}
 
     @post("/revoke", status_code=200)
-    async def revoke(self, request: Request[Any, Any, Any], data: KeyRevocation) -> dict[str, str]:
+    async def revoke(self, request: Request[Any, Any, Any], data: RevocationIn) -> dict[str, str]:
         node = request.app.state.node
+        revocation = KeyRevocation(**msgspec.structs.asdict(data))
         async with node.sessions() as session, session.begin():
-            await node.trust.revoke(session, data)
+            await node.trust.revoke(session, revocation)
         return {"key_id": data.key_id, "status": "revoked"}
