@@ -51,11 +51,23 @@ from shared.decide.ballot_files import guess_format
 from shared.domain.errors import Invalid
 from shared.plenary import elections, motions, polls
 from shared.web.auth import admin_guard
+from shared.web.paging import MAX_OFFSET
 
 Req = Request[Any, Any, Any]
 Limit = Annotated[int, Parameter(ge=1, le=1000)]
-Offset = Annotated[int, Parameter(ge=0)]
+Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET)]
 MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@dataclass
+class BallotFileForm:
+    """The multipart form of a ballot file: one file part named ``data``.
+
+    A form, not a bare ``UploadFile``: Litestar's extractor for a bare file fails with a 500
+    when the parts hold no file; a missing or non-file ``data`` part is a 400 this way.
+    """
+
+    data: UploadFile
 
 
 def _token(request: Req) -> str | None:
@@ -365,15 +377,16 @@ class PollController(Controller):
         request: Req,
         assembly_id: uuid.UUID,
         poll_id: uuid.UUID,
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[BallotFileForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> dict[str, Any]:
         """Paper ballots as a PrefLib (.soc/.soi/.toc) or CSV file (named by its extension)."""
-        raw = await data.read(MAX_UPLOAD + 1)
+        upload = data.data
+        raw = await upload.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             raise Invalid("the ballot file is too large")
         try:
             text = raw.decode("utf-8")
-            file_format = guess_format(data.filename or "")
+            file_format = guess_format(upload.filename or "")
         except (UnicodeDecodeError, ValueError) as exc:
             raise Invalid(f"malformed ballot file: {exc}") from exc
         if file_format.value == "blt":

@@ -31,6 +31,7 @@ from shared.db.models.consolidation import ConsolidationAction, ReceivedReport
 from shared.domain.consolidation import ConsolidationRules
 from shared.messages.wire import Mandate
 from shared.web.auth import admin_guard
+from shared.web.paging import MAX_OFFSET
 
 Territory = Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})$")]
 CycleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -108,7 +109,7 @@ class ConsolidationController(Controller):
         cycle_id: str | None = None,
         uf: str | None = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
     ) -> list[dict[str, Any]]:
         """Reports received from the tier below."""
         query = select(ReceivedReport)
@@ -158,7 +159,7 @@ class ConsolidationController(Controller):
         axis: str | None = None,
         status: Literal["active", "merged", "split", "undone", "all"] = "active",
         limit: int = Parameter(default=100, ge=1, le=5000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
     ) -> list[dict[str, Any]]:
         """Items of this tier in ranking order per axis (active ones unless asked otherwise)."""
         async with request.app.state.node.sessions() as session:
