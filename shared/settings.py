@@ -51,6 +51,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Seconds JetStream waits for an ack before redelivering (to another instance, or to the
     #: restarted one after a crash); a longer apply than this would be delivered twice.
     ack_wait_s: float = 60.0
+    #: Redeliveries (after 1, 2, 4… s) of a message signed by a key a trusted instance names as
+    #: its own but whose introduction has not been applied yet, before it is dead-lettered as
+    #: ``unknown-sender``: another instance of this tier may be applying that introduction.
+    introduction_retries: int = 3
     #: Largest message a receiver accepts; anything bigger is dead-lettered as ``oversized``.
     max_message_bytes: int = 8 * 1024 * 1024
     shutdown_grace_s: float = 10.0

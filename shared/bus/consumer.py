@@ -17,7 +17,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from shared.bus.connection import Bus, BusUnavailable
 from shared.bus.dead_letters import record_dead_letter
 from shared.bus.errors import DATABASE_ERRORS
-from shared.bus.inbox import Receiver
+from shared.bus.inbox import Receiver, SenderNotYetKnown
 from shared.messages.subjects import Subscription
 from shared.settings import Settings
 
@@ -93,11 +93,20 @@ class ConsumerLoop:
 
     async def _apply(self, msg: Msg) -> None:
         headers = dict(msg.headers or {})
+        delivered = msg.metadata.num_delivered
+        last_try = delivered + 1 >= self.settings.max_deliver
+        wait_for_introduction = not last_try and delivered <= self.settings.introduction_retries
         try:
-            await self.receiver.receive(msg.subject, msg.data, headers)
+            await self.receiver.receive(
+                msg.subject, msg.data, headers, wait_for_introduction=wait_for_introduction
+            )
+        except SenderNotYetKnown as exc:
+            delay = min(0.5 * 2.0**delivered, 30.0)
+            log.info("message.sender_not_yet_known", sender=exc.sender, delay=delay)
+            await msg.nak(delay=delay)
+            return
         except DATABASE_ERRORS as exc:
-            delivered = msg.metadata.num_delivered
-            if delivered + 1 >= self.settings.max_deliver:
+            if last_try:
                 await self._give_up(msg, headers, exc)
                 return
             delay = min(2.0**delivered, 30.0)

@@ -48,6 +48,15 @@ class Delivery:
 Handler = Callable[[AsyncSession, Delivery], Awaitable[None]]
 
 
+class SenderNotYetKnown(Exception):
+    """The signer's key is not known yet but its introduction is probably on its way: the
+    caller should deliver the message again later (and dead-letter it on the last try)."""
+
+    def __init__(self, sender: str) -> None:
+        super().__init__(f"no key for {sender} yet; its introduction may still be on its way")
+        self.sender = sender
+
+
 class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"
@@ -76,27 +85,34 @@ class Receiver:
         }
 
     async def receive(
-        self, subject: str, data: bytes, headers: Mapping[str, str] | None
+        self,
+        subject: str,
+        data: bytes,
+        headers: Mapping[str, str] | None,
+        *,
+        wait_for_introduction: bool = False,
     ) -> tuple[Outcome, str]:
         """Apply one message; returns the outcome and, when refused, the reason.
 
         Database errors propagate so the caller can redeliver later; everything wrong with
-        the message itself ends as a dead letter.
+        the message itself ends as a dead letter. With ``wait_for_introduction`` (a consumer
+        that will get the message again), a signer whose introduction is probably still on its
+        way raises :class:`SenderNotYetKnown` instead of becoming an ``unknown-sender`` letter.
         """
         headers = dict(headers or {})
         with structlog.contextvars.bound_contextvars(
             message_id=headers.get(MSG_ID_HEADER, ""), subject=subject
         ):
-            return await self._receive(subject, data, headers)
+            return await self._receive(subject, data, headers, wait_for_introduction)
 
     async def _receive(
-        self, subject: str, data: bytes, headers: dict[str, str]
+        self, subject: str, data: bytes, headers: dict[str, str], wait_for_introduction: bool
     ) -> tuple[Outcome, str]:
         try:
             limit = self.max_message_bytes
             if limit is not None and len(data) > limit:
                 raise MessageError("oversized", f"{len(data)} bytes, more than the {limit} allowed")
-            delivery = await self._verify(subject, data, headers)
+            delivery = await self._verify(subject, data, headers, wait_for_introduction)
             handler = self.handlers.get(delivery.envelope.kind)
             if handler is None:
                 raise MessageError("unhandled-kind", delivery.envelope.kind)
@@ -126,12 +142,16 @@ class Receiver:
                 )
             return Outcome.DEAD_LETTERED, refusal.reason
 
-    async def _verify(self, subject: str, data: bytes, headers: dict[str, str]) -> Delivery:
+    async def _verify(
+        self, subject: str, data: bytes, headers: dict[str, str], wait_for_introduction: bool
+    ) -> Delivery:
         envelope = open_envelope(data)
         signature = headers.get(SIGNATURE_HEADER, "")
         if not self.trust.ring.knows(envelope.sender):
             async with self.sessions() as session:
                 await self.trust.reload(session)
+            if wait_for_introduction and self.trust.awaits_introduction(envelope.sender):
+                raise SenderNotYetKnown(envelope.sender)
         self.trust.ring.verify(envelope.sender, data, signature)
         return Delivery(
             envelope=envelope,

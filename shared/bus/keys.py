@@ -43,6 +43,19 @@ class TrustStore:
                 ring.revoke(row.key_id)
         self.ring = ring
 
+    def awaits_introduction(self, sender: str) -> bool:
+        """True for a key we never heard of that a trusted instance names as its own
+        (``<instance>/…``, e.g. ``local/assembly/<id>``): its introduction is most likely still
+        on its way — being applied by another instance of this tier, or redelivered behind the
+        message it signed — so the message is worth retrying before it is dead-lettered."""
+        instance, slash, _ = sender.partition("/")
+        return (
+            bool(slash)
+            and instance in self.instance_keys
+            and not self.ring.knows(sender)
+            and not self.ring.is_revoked(sender)
+        )
+
     async def register(
         self, session: AsyncSession, key: KeyIntroduction, *, introduced_by: str
     ) -> None:

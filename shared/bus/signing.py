@@ -75,6 +75,9 @@ class KeyRing:
     def knows(self, key_id: str) -> bool:
         return key_id in self._keys and key_id not in self._revoked
 
+    def is_revoked(self, key_id: str) -> bool:
+        return key_id in self._revoked
+
     def verify(self, sender: str, data: bytes, signature_b64: str | None) -> None:
         """Raise :class:`MessageError` unless ``data`` carries ``sender``'s valid signature."""
         if not signature_b64:

@@ -168,9 +168,11 @@ class Stack:
 
     # --- driving the local tier ----------------------------------------------------------------
 
-    async def open_assemblies(self, count: int, uf: str = "SP") -> list[str]:
+    async def open_assemblies(
+        self, count: int, uf: str = "SP", client: httpx.AsyncClient | None = None
+    ) -> list[str]:
         """``count`` municipal assemblies of one state, each with the proposals above."""
-        local = self.client("local")
+        local = client or self.client("local")
         ids: list[str] = []
         for index in range(count):
             created = await local.post(
@@ -241,6 +243,19 @@ class Stack:
         assert len({r["message_id"] for r in inbox}) == len(inbox)
         assert await self.dead_letters() == []
         assert await self.unsent("local") == 0
+
+
+async def metric(base_url: str, name: str, **labels: str) -> float:
+    """A counter as one service process exposes it at /metrics (0 if not counted yet)."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+        text = (await client.get("/metrics")).text
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    series = f"{name}{{{wanted}}}" if wanted else name
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 async def wait_ready(process: ServiceProcess, timeout: float = 60.0) -> None:  # noqa: ASYNC109
