@@ -47,18 +47,8 @@ class ConsumerLoop:
         while not self._stopping:
             try:
                 await self.bus.wait_connected()
-                psub = await self.bus.js.pull_subscribe(
-                    sub.filter_subject,
-                    durable=sub.durable,
-                    stream=sub.stream,
-                    config=ConsumerConfig(
-                        ack_policy=AckPolicy.EXPLICIT,
-                        deliver_policy=DeliverPolicy.ALL,
-                        max_deliver=self.settings.max_deliver,
-                        ack_wait=self.settings.ack_wait_s,
-                        max_ack_pending=max(1000, self.settings.consumer_batch * 4),
-                    ),
-                )
+                await self._declare(bound)
+                psub = await self.bus.js.pull_subscribe_bind(durable=sub.durable, stream=sub.stream)
                 bound.info("consumer.started")
                 try:
                     await self._pump(psub)
@@ -71,6 +61,32 @@ class ConsumerLoop:
                     break
                 bound.warning("consumer.interrupted", error=repr(exc))
                 await asyncio.sleep(1.0)
+
+    def consumer_config(self) -> ConsumerConfig:
+        """The durable as this process's settings describe it."""
+        sub = self.subscription
+        return ConsumerConfig(
+            name=sub.durable,
+            durable_name=sub.durable,
+            filter_subject=sub.filter_subject,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=self.settings.max_deliver,
+            ack_wait=self.settings.ack_wait_s,
+            max_ack_pending=max(1000, self.settings.consumer_batch * 4),
+        )
+
+    async def _declare(self, bound: structlog.typing.FilteringBoundLogger) -> None:
+        """Create the durable, or bring an existing one to the current settings.
+
+        Binding alone would keep whatever config the durable was first created with, so a
+        changed ack wait or max deliver would never take effect.
+        """
+        try:
+            await self.bus.js.add_consumer(self.subscription.stream, self.consumer_config())
+        except nats.js.errors.BadRequestError as exc:
+            # A setting JetStream cannot change on a live durable: keep it as it is.
+            bound.warning("consumer.config_not_updated", error=str(exc))
 
     async def _pump(self, psub: nats.js.JetStreamContext.PullSubscription) -> None:
         while not self._stopping:
