@@ -16,6 +16,9 @@ from shared.cli_runtime import register as _register_runtime  # noqa: E402
 
 _register_runtime(main)
 # decide: apportion, tally, lottery, cluster
+from shared.cli_decide import register as _register_decide  # noqa: E402
+
+_register_decide(main)
 # simulation: simulate, bench
 from shared.cli_simulation import register as _register_simulation  # noqa: E402
 

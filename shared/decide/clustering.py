@@ -19,7 +19,7 @@ wrong pair is merged. Scores are Jaccard-based, hence lowish: 0.3 is already a c
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,7 +35,9 @@ BLOCKING_KEYS = 5  # rarest stems per text used as blocking keys...
 MIN_SHARED_KEYS = 2  # ...of which a candidate must hold this many (one, if a text has only two)
 MINHASH_BANDS = 10  # LSH on character trigrams (see _minhash_neighbours)
 MINHASH_ROWS = 4
-GENERIC_KEYS = 3  # a text with only common stems: a candidate must hold all of its 3 rarest
+GENERIC_KEYS = 3
+QUERY_GRAMS = 12  # DuplicateIndex: a new text's rarest trigrams looked up...
+QUERY_GRAMS_SHARED = 4  # ...of which an existing text must hold this many  # a text with only common stems: a candidate must hold all of its 3 rarest
 MAX_KEY_SHARE = 0.02  # stems in more than this share of an axis's texts are not keys...
 MIN_KEY_CAP = 200  # ...unless the axis is small
 MIN_PAIR_SCORE = 0.2  # candidate pairs scoring less are dropped (they count as 0, like unlisted)
@@ -108,12 +110,14 @@ def cluster(items: Sequence[ClusterItem], threshold: float = DEFAULT_THRESHOLD) 
 
 class DuplicateIndex:
     """Existing proposals kept ready for the cheap submit-time question "is this new text a
-    near-duplicate of one we have?" (same blocking and score as ``cluster``)."""
+    near-duplicate of one we have?", scored like ``cluster``. Candidates are the texts holding one
+    of the new text's rarest stems, or several of its rarest trigrams (a typo can hide a word)."""
 
     def __init__(self, items: Iterable[ClusterItem] = ()) -> None:
         self._items: list[ClusterItem] = []
         self._analysed: list[Analysed] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._stems: dict[str, list[int]] = defaultdict(list)
+        self._grams: dict[str, list[int]] = defaultdict(list)
         for item in items:
             self.add(item)
 
@@ -126,7 +130,9 @@ class DuplicateIndex:
         analysed = analyse(item.text)
         self._analysed.append(analysed)
         for key in analysed.stems:
-            self._postings[key].append(index)
+            self._stems[key].append(index)
+        for gram in analysed.grams:
+            self._grams[gram].append(index)
 
     def near_duplicates(
         self,
@@ -141,25 +147,30 @@ class DuplicateIndex:
         _check_threshold(threshold)
         query = analyse(text)
         cap = max(MIN_KEY_CAP, int(MAX_KEY_SHARE * len(self._items)))
-        keys = sorted(
-            (k for k in query.stems if 0 < len(self._postings.get(k, ())) <= cap),
-            key=lambda k: (len(self._postings[k]), k),
-        )[:BLOCKING_KEYS]
-        seen: set[int] = set()
+        candidates: set[int] = set()
+        for key in _rarest(query.stems, self._stems, cap, BLOCKING_KEYS):
+            candidates.update(self._stems[key])
+        hits: Counter[int] = Counter()
+        for gram in _rarest(query.grams, self._grams, cap, QUERY_GRAMS):
+            hits.update(self._grams[gram])
+        candidates.update(i for i, n in hits.items() if n >= QUERY_GRAMS_SHARED)
         matches = []
-        for key in keys:
-            for index in self._postings[key]:
-                if index in seen:
-                    continue
-                seen.add(index)
-                item = self._items[index]
-                if axis is not None and item.axis != axis:
-                    continue
-                value = _similarity(query, self._analysed[index])
-                if value >= threshold:
-                    matches.append(ScoredPair("", item.id, round(value, 4)))
+        for index in sorted(candidates):
+            item = self._items[index]
+            if axis is not None and item.axis != axis:
+                continue
+            value = _similarity(query, self._analysed[index])
+            if value >= threshold:
+                matches.append(ScoredPair("", item.id, round(value, 4)))
         matches.sort(key=lambda m: (-m.score, m.b))
         return matches[:limit]
+
+
+def _rarest(
+    features: frozenset[str], postings: dict[str, list[int]], cap: int, keep: int
+) -> list[str]:
+    known = [f for f in features if 0 < len(postings.get(f, ())) <= cap]
+    return sorted(known, key=lambda f: (len(postings[f]), f))[:keep]
 
 
 def near_duplicates(
