@@ -97,15 +97,23 @@ class ConsumerLoop:
                 # the fetch expired; both just mean "nothing yet". Leaving the subscription on
                 # a bare one orphaned its pending pull, whose message then waited out ack_wait.
                 continue
-            for msg in messages:
+            for index, msg in enumerate(messages):
                 if self._stopping:
-                    # Leave the rest unacked: JetStream redelivers them to whoever runs next.
+                    await self._hand_back(messages[index:])
                     break
                 self.in_flight += 1
                 try:
                     await self._apply(msg)
                 finally:
                     self.in_flight -= 1
+
+    @staticmethod
+    async def _hand_back(messages: list[Msg]) -> None:
+        """On shutdown, nak what was fetched but not applied, so another instance gets it now
+        rather than after the ack wait."""
+        for msg in messages:
+            with contextlib.suppress(nats.errors.Error):
+                await msg.nak()
 
     async def _apply(self, msg: Msg) -> None:
         headers = dict(msg.headers or {})

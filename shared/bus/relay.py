@@ -59,7 +59,8 @@ class OutboxRelay:
             except RETRYABLE as exc:
                 OUTBOX_FAILURES.inc()
                 log.warning("outbox.relay_failed", error=str(exc), retry_in=backoff)
-                await self._sleep(backoff)
+                # A plain sleep: new commits must not cut the backoff short during an outage.
+                await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
                 continue
             backoff = 0.2

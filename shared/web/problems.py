@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -11,13 +12,23 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError
 
 from shared.domain.errors import DomainError
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_S = 5
+#: Raised (unwrapped, or as a DBAPIError's cause) while PostgreSQL is restarting or unreachable.
+DATABASE_AWAY = (
+    ConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.AdminShutdownError,
+)
 
 
 def problem(
@@ -29,7 +40,10 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    headers = (
+        {"Retry-After": str(RETRY_AFTER_S)} if status == HTTP_503_SERVICE_UNAVAILABLE else None
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -85,8 +99,27 @@ BAD_INPUT_SQLSTATES: dict[str, tuple[int, str]] = {
 }
 
 
+def database_away_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database is restarting or unreachable: say so (503, Retry-After), not a 500."""
+    log.warning("request.database_unavailable", path=request.url.path, error=repr(exc))
+    return problem(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "Service unavailable",
+        "the database cannot be reached right now; nothing was changed, try again shortly",
+        request.url.path,
+    )
+
+
 def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
     """A value the database refused is the client's error; any other database error is ours."""
+    cause = getattr(exc.orig, "__cause__", None)
+    if (
+        exc.connection_invalidated
+        or isinstance(exc, InterfaceError)
+        or isinstance(exc.orig, DATABASE_AWAY)
+        or isinstance(cause, DATABASE_AWAY)
+    ):
+        return database_away_handler(request, exc)
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     known = BAD_INPUT_SQLSTATES.get(str(sqlstate))
     if known is None:
@@ -101,5 +134,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     DBAPIError: database_error_handler,
+    **dict.fromkeys(DATABASE_AWAY, database_away_handler),
     Exception: internal_error_handler,
 }

@@ -20,6 +20,7 @@ from shared.messages.envelope import MSG_ID_HEADER
 from shared.messages.subjects import up_subject
 from shared.messages.wire import AssemblyReport, ReportItem
 from shared.runtime.nats_server import EmbeddedNats
+from shared.runtime.postgres import EmbeddedPostgres
 from tests.federation.conftest import AUTH, Federation, FederationFactory, eventually
 
 PROPOSALS = [
@@ -285,3 +286,23 @@ async def test_replay_requires_the_admin_token(federation: Federation) -> None:
         f"/api/v1/dead-letters/{uuid.uuid4()}/replay", headers={"Authorization": "Bearer nope"}
     )
     assert wrong.status_code == 403
+
+
+async def test_database_outage_is_a_503_problem_not_a_500(
+    federation: Federation, postgres_running: EmbeddedPostgres
+) -> None:
+    postgres_running.stop()
+    try:
+        response = await federation.local.get("/api/v1/assemblies/")
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["retry-after"]
+        ready = await federation.local.get("/health/ready")
+        assert ready.status_code == 503
+    finally:
+        postgres_running.start()
+
+    async def status() -> int:
+        return (await federation.local.get("/health/ready")).status_code
+
+    await eventually(status, done=lambda code: code == 200)
