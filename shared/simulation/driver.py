@@ -46,6 +46,8 @@ NATIONAL_SEATS = 4000
 #: State conference seats per municipal conference of the state, and the least each gets.
 STATE_SEATS_PER_ASSEMBLY = 4
 MIN_STATE_SEATS = 2
+#: …and the most (a capital's delegation is capped, as conference rules usually do).
+MAX_STATE_SEATS = 100
 #: At most this many proposals of an assembly go to a plenary decision vote (3 per axis).
 DECISIONS_PER_ASSEMBLY = 9
 #: Ballot lines per uploaded file (keeps each upload a few megabytes).
@@ -286,10 +288,14 @@ class CycleDriver:
             self.reporter.advance("cycle")
 
     async def set_state_rules(self) -> None:
-        """Every municipality sends at least two delegates to its state conference."""
+        """Every municipality sends two to a hundred delegates to its state conference."""
         path = f"/api/v1/cycles/{self.cycle_id}/consolidation-rules"
         rules = await self.call("regional", "GET", path)
-        rules["apportionment"] = {**rules.get("apportionment", {}), "minimum": MIN_STATE_SEATS}
+        rules["apportionment"] = {
+            **rules.get("apportionment", {}),
+            "minimum": MIN_STATE_SEATS,
+            "maximum": MAX_STATE_SEATS,
+        }
         await self.call("regional", "PUT", path, json=rules)
 
     async def open_assemblies(self) -> None:
@@ -422,47 +428,67 @@ class CycleDriver:
             await bounded(self.assemblies, decide, self.concurrency)
 
     async def prioritise(self) -> None:
-        """Per axis, the approved proposals are ranked by paper ballots uploaded as CSV files."""
-        total = sum(s.plan.ballots for s in self.assemblies)
-        async with self.phase("ballots", total):
-            sent = 0
+        """Per axis, the approved proposals are ranked by paper ballots uploaded as CSV files.
 
-            async def vote(state: AssemblyState) -> None:
-                nonlocal sent
-                base = f"/api/v1/assemblies/{state.id}"
-                rng = self.rng("ballots", state.plan.municipality.territory)
+        Opening the polls, typing the ballot files (the driver's own CPU), uploading them and
+        closing (tallying) are separate phases, so the upload phase times ingest alone.
+        """
+        polls: list[tuple[AssemblyState, dict[str, Any], int]] = []
+        async with self.phase("priority_polls", len(self.assemblies)):
+
+            async def open_polls(state: AssemblyState) -> None:
                 axes = sorted({p["axis"] for p in state.approved})
                 for index, axis in enumerate(axes):
                     # Working groups: each participant ranks the proposals of one axis.
                     ballots = state.plan.ballots // len(axes) + (
                         1 if index < state.plan.ballots % len(axes) else 0
                     )
-                    if not ballots:
-                        continue
-                    poll = await self.call(
-                        "local",
-                        "POST",
-                        f"{base}/polls/",
-                        json={"kind": "priority", "mode": "file", "axis": axis},
-                    )
-                    candidates = list(poll.get("candidates") or [])
-                    support = {p["id"]: float(p["support"]) for p in state.approved}
-                    weights = [support.get(c, 1.0) for c in candidates]
-                    for start in range(0, ballots, BALLOTS_PER_FILE):
-                        count = min(BALLOTS_PER_FILE, ballots - start)
-                        lines = priority_ballots(candidates, weights, count, rng)
-                        await self.call(
+                    if ballots:
+                        poll = await self.call(
                             "local",
                             "POST",
-                            f"{base}/polls/{poll['id']}/ballot-file",
-                            files={"data": ("ballots.csv", ballot_csv(lines), "text/csv")},
+                            f"/api/v1/assemblies/{state.id}/polls/",
+                            json={"kind": "priority", "mode": "file", "axis": axis},
                         )
-                        sent += count
-                        self.reporter.advance("ballots", count)
-                    await self.call("local", "POST", f"{base}/polls/{poll['id']}/close")
+                        polls.append((state, poll, ballots))
+                self.reporter.advance("priority_polls")
 
-            await bounded(self.assemblies, vote, self.concurrency)
-            self.record.rows["ballots"] = sent
+            await bounded(self.assemblies, open_polls, self.concurrency)
+        polls.sort(key=lambda entry: entry[1]["id"])
+        uploads: list[tuple[str, str, int]] = []  # path, CSV text, ballots
+        total = sum(ballots for _, _, ballots in polls)
+        async with self.phase("ballot_files", total):
+            for state, poll, ballots in polls:
+                rng = self.rng("ballots", poll["subject"], state.plan.municipality.territory)
+                candidates = list(poll.get("candidates") or [])
+                support = {p["id"]: float(p["support"]) for p in state.approved}
+                weights = [support.get(c, 1.0) for c in candidates]
+                path = f"/api/v1/assemblies/{state.id}/polls/{poll['id']}/ballot-file"
+                for start in range(0, ballots, BALLOTS_PER_FILE):
+                    count = min(BALLOTS_PER_FILE, ballots - start)
+                    lines = priority_ballots(candidates, weights, count, rng)
+                    uploads.append((path, ballot_csv(lines), count))
+                    self.reporter.advance("ballot_files", count)
+        self.record.rows["ballots"] = total
+        async with self.phase("ballots", total):
+
+            async def upload(entry: tuple[str, str, int]) -> None:
+                path, text, count = entry
+                files = {"data": ("ballots.csv", text, "text/csv")}
+                await self.call("local", "POST", path, files=files)
+                self.reporter.advance("ballots", count)
+
+            await bounded(uploads, upload, self.concurrency)
+        async with self.phase("priority_tally", len(polls)):
+
+            async def close(entry: tuple[AssemblyState, dict[str, Any], int]) -> None:
+                state, poll, _ = entry
+                await self.call(
+                    "local", "POST", f"/api/v1/assemblies/{state.id}/polls/{poll['id']}/close"
+                )
+                self.reporter.advance("priority_tally")
+
+            await bounded(polls, close, self.concurrency)
 
     async def elect_delegates(self) -> None:
         """Candidates register and stand; the election's approval counts are entered."""
