@@ -144,15 +144,26 @@ def elect_delegation(
 ) -> DelegationResult:
     """Elect titulars per segment in ranked order (best first), passing over a candidate only when
     taking them would make the gender or quota rule impossible to meet with those still
-    available; everyone not elected becomes an alternate in ranked order."""
+    available; everyone not elected becomes an alternate in ranked order. Requirements the
+    candidates cannot meet are lowered to what they can (the gender rule before quota groups),
+    and the findings say so."""
     titulars: dict[str, list[Candidate]] = {}
     alternates: dict[str, list[Candidate]] = {}
+    findings: list[Finding] = []
     for segment, size in seats.items():
         standing = [c for c in ranked if c.segment == segment]
-        women_needed = min(_at_least(rule.min_women, size), sum(c.woman for c in standing))
-        quota_needed = 0
-        if rule.quota_groups:
-            quota_needed = min(_at_least(rule.min_quota, size), sum(map(rule.in_quota, standing)))
+        women_required = _at_least(rule.min_women, size)
+        quota_required = _at_least(rule.min_quota, size) if rule.quota_groups else 0
+        women_available = sum(c.woman for c in standing)
+        quota_available = sum(map(rule.in_quota, standing))
+        women_needed = min(women_required, women_available)
+        quota_needed = min(quota_required, quota_available)
+        while quota_needed and not _can_still_meet(
+            standing, size, women_needed, quota_needed, rule
+        ):
+            quota_needed -= 1
+        while women_needed and not _can_still_meet(standing, size, women_needed, 0, rule):
+            women_needed -= 1
         chosen: list[Candidate] = []
         passed: list[Candidate] = []
         for index, person in enumerate(standing):
@@ -161,28 +172,62 @@ def elect_delegation(
                 break
             women = max(0, women_needed - sum(c.woman for c in chosen) - person.woman)
             quota = max(0, quota_needed - sum(map(rule.in_quota, chosen)) - rule.in_quota(person))
-            later = standing[index + 1 :]
-            if _can_still_meet(later, size - len(chosen) - 1, women, quota, rule):
+            if _can_still_meet(standing[index + 1 :], size - len(chosen) - 1, women, quota, rule):
                 chosen.append(person)
             else:
                 passed.append(person)
         titulars[segment] = chosen
         alternates[segment] = passed
-    elected = [c for group in titulars.values() for c in group]
-    findings = check_composition(elected, seats, rule, pool=ranked)
-    for segment, size in seats.items():
-        if len(titulars[segment]) < size:
+        findings.append(
+            _election_finding(
+                "gender", segment, size, women_required, women_needed, women_available,
+                sum(c.woman for c in chosen),
+            )
+        )  # fmt: skip
+        if rule.quota_groups:
+            findings.append(
+                _election_finding(
+                    "quota", segment, size, quota_required, quota_needed, quota_available,
+                    sum(map(rule.in_quota, chosen)),
+                )
+            )  # fmt: skip
+        if len(chosen) < size:
             findings.append(
                 Finding(
                     "seats",
                     segment,
                     size,
-                    len(titulars[segment]),
+                    len(chosen),
                     False,
-                    f"{segment}: {size} seats but only {len(titulars[segment])} candidates",
+                    f"{segment}: {size} seats but only {len(chosen)} candidates",
                 )
             )
     return DelegationResult(titulars, alternates, findings)
+
+
+def _election_finding(
+    rule_name: str,
+    segment: str,
+    size: int,
+    required: int,
+    target: int,
+    available: int,
+    actual: int,
+) -> Finding:
+    what = "women" if rule_name == "gender" else "delegates from quota groups"
+    if actual >= required:
+        reason = f"{segment}: {actual} {what}, {required} required"
+    elif target == available:
+        reason = (
+            f"{segment}: {required} {what} required but only {available} stood; "
+            f"the rule is met as far as possible"
+        )
+    else:
+        reason = (
+            f"{segment}: {required} {what} required, lowered to {target}: with {size} seats the "
+            f"gender and quota rules cannot both be met and the gender rule comes first"
+        )
+    return Finding(rule_name, segment, required, actual, actual >= target, reason)
 
 
 def _can_still_meet(

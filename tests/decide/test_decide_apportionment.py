@@ -188,8 +188,12 @@ def _signpost(method: str, seats: int) -> Fraction | None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(populations, st.integers(0, 300), st.sampled_from(["dhondt", "sainte-lague", "huntington-hill"]))
-def test_divisor_methods_satisfy_the_min_max_inequality(pops: list[int], seats: int, method: str) -> None:
+@given(
+    populations, st.integers(0, 300), st.sampled_from(["dhondt", "sainte-lague", "huntington-hill"])
+)
+def test_divisor_methods_satisfy_the_min_max_inequality(
+    pops: list[int], seats: int, method: str
+) -> None:
     # Balinski & Young's characterisation: an apportionment comes from a divisor method iff
     # max_i p_i / d(s_i) <= min_i p_i / d(s_i - 1). It is checked independently of the seat loop.
     result = apportion(pops, seats, method)

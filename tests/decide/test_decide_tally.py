@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pref_voting import voting_methods as pv
-from pref_voting.profiles import Profile as PvProfile
-from pref_voting.profiles_with_ties import ProfileWithTies as PvProfileWithTies
-from pref_voting.proportional_methods import stv_wig
 
 from shared.decide.ballots import Ballot, Profile, pairwise_matrix
 from shared.decide.errors import BallotError
@@ -139,59 +139,129 @@ def test_rank_matrix_needs_matrix_methods() -> None:
 
 
 # --- cross-checks against pref_voting on random profiles ---------------------------------------
+#
+# pref_voting runs in a child interpreter: its ortools dependency and highspy (the lottery's
+# solver) each bundle a different libhighs.so.1, and whichever loads second in a process breaks.
+
+PREF_VOTING = r"""
+import json, sys
+from pref_voting import voting_methods as pv
+from pref_voting.profiles import Profile
+from pref_voting.profiles_with_ties import ProfileWithTies
+from pref_voting.proportional_methods import stv_wig
+
+def ints(values):
+    return sorted(int(v) for v in values)
+
+request = json.load(sys.stdin)
+linear = []
+for case in request["linear"]:
+    p = Profile(case["rankings"], case["counts"])
+    linear.append({
+        "borda": {str(k): int(v) for k, v in p.borda_scores().items()},
+        "copeland": ints(pv.copeland(p)),
+        "schulze": ints(pv.beat_path(p)),
+        "plurality": ints(pv.plurality(p)),
+        "irv": ints(pv.instant_runoff(p)),
+        "ranked-pairs": ints(pv.ranked_pairs(p, algorithm="from_stacks")) if case["rp"] else None,
+    })
+stv = []
+for case in request["stv"]:
+    p = ProfileWithTies(
+        [{c: i for i, c in enumerate(r)} for r in case["rankings"]],
+        rcounts=case["counts"],
+        candidates=list(range(case["m"])),
+    )
+    stv.append(ints(stv_wig(p, num_seats=case["seats"], quota_rule="droop")))
+json.dump({"linear": linear, "stv": stv}, sys.stdout)
+"""
+
+LINEAR_SEEDS = range(120)
+STV_SEEDS = range(80)
 
 
-def _random_linear_profile(rng: random.Random) -> tuple[Profile, PvProfile]:
+def _profile(rankings: list[list[int]], counts: list[int], m: int) -> Profile:
+    return Profile.from_rankings(
+        [[str(c) for c in r] for r in rankings],
+        counts=counts,
+        candidates=[str(c) for c in range(m)],
+    )
+
+
+def _linear_case(seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
     m = rng.randint(2, 5)
     rankings = [rng.sample(range(m), m) for _ in range(rng.randint(1, 8))]
     counts = [rng.randint(1, 6) for _ in rankings]
-    ours = Profile.from_rankings(
-        [[str(c) for c in r] for r in rankings], counts=counts, candidates=[str(c) for c in range(m)]
-    )
-    return ours, PvProfile(rankings, counts)
+    matrix = pairwise_matrix(_profile(rankings, counts, m))
+    positive = [matrix.margin(str(x), str(y)) for x in range(m) for y in range(m)]
+    positive = [v for v in positive if v > 0]
+    # With equal margins pref_voting returns every winner under any tie-breaking, so ranked pairs
+    # is compared where the non-zero margins are distinct and the outcome is unique.
+    return {
+        "m": m,
+        "rankings": rankings,
+        "counts": counts,
+        "rp": len(positive) == len(set(positive)),
+    }
 
 
-def _winners(result_winners: tuple[str, ...]) -> list[int]:
-    return sorted(int(c) for c in result_winners)
-
-
-@pytest.mark.parametrize("seed", range(120))
-def test_matches_pref_voting_on_random_linear_profiles(seed: int) -> None:
-    rng = random.Random(seed)
-    ours, theirs = _random_linear_profile(rng)
-    borda = tally(ours, "borda")
-    assert {int(c): v for c, v in (borda.scores or {}).items()} == theirs.borda_scores()
-    assert _winners(tally(ours, "copeland").ranking[0]) == pv.copeland(theirs)
-    assert _winners(tally(ours, "schulze").ranking[0]) == pv.beat_path(theirs)
-    assert _winners(tally(ours, "plurality").ranking[0]) == pv.plurality(theirs)
-    assert _winners(tally(ours, "irv").ranking[0]) == pv.instant_runoff(theirs)
-    # With equal margins pref_voting searches every tie-breaking (exponential), so compare ranked
-    # pairs where the non-zero margins are distinct and the outcome is unique.
-    matrix = pairwise_matrix(ours)
-    margins = [matrix.margin(x, y) for x in ours.candidates for y in ours.candidates]
-    positive = [m for m in margins if m > 0]
-    if len(positive) == len(set(positive)):
-        assert _winners(tally(ours, "ranked-pairs").ranking[0]) == pv.ranked_pairs(theirs, algorithm="from_stacks")
-
-
-@pytest.mark.parametrize("seed", range(80))
-def test_stv_matches_pref_voting_wig_with_droop_quota(seed: int) -> None:
+def _stv_case(seed: int) -> dict[str, Any]:
     rng = random.Random(1000 + seed)
     m = rng.randint(3, 6)
     rankings = [rng.sample(range(m), rng.randint(1, m)) for _ in range(rng.randint(3, 12))]
     counts = [rng.randint(1, 9) for _ in rankings]
-    seats = rng.randint(1, m - 1)
-    ours = Profile.from_rankings(
-        [[str(c) for c in r] for r in rankings], counts=counts, candidates=[str(c) for c in range(m)]
+    return {"m": m, "rankings": rankings, "counts": counts, "seats": rng.randint(1, m - 1)}
+
+
+@pytest.fixture(scope="module")
+def pref_voting_answers() -> dict[str, Any]:
+    request = {
+        "linear": [_linear_case(s) for s in LINEAR_SEEDS],
+        "stv": [_stv_case(s) for s in STV_SEEDS],
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", PREF_VOTING],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=240,
     )
-    theirs = PvProfileWithTies(
-        [{c: i for i, c in enumerate(r)} for r in rankings], rcounts=counts, candidates=list(range(m))
+    answers: dict[str, Any] = json.loads(child.stdout)
+    return answers
+
+
+def _winners(group: tuple[str, ...]) -> list[int]:
+    return sorted(int(c) for c in group)
+
+
+@pytest.mark.parametrize("seed", LINEAR_SEEDS)
+def test_matches_pref_voting_on_random_linear_profiles(
+    seed: int, pref_voting_answers: dict[str, Any]
+) -> None:
+    case = _linear_case(seed)
+    expected = pref_voting_answers["linear"][seed]
+    ours = _profile(case["rankings"], case["counts"], case["m"])
+    assert {c: int(v) for c, v in (tally(ours, "borda").scores or {}).items()} == expected["borda"]
+    for method in ("copeland", "schulze", "plurality", "irv"):
+        assert _winners(tally(ours, method).ranking[0]) == expected[method], method
+    if expected["ranked-pairs"] is not None:
+        assert _winners(tally(ours, "ranked-pairs").ranking[0]) == expected["ranked-pairs"]
+
+
+@pytest.mark.parametrize("seed", STV_SEEDS)
+def test_stv_matches_pref_voting_wig_with_droop_quota(
+    seed: int, pref_voting_answers: dict[str, Any]
+) -> None:
+    case = _stv_case(seed)
+    result = tally(
+        _profile(case["rankings"], case["counts"], case["m"]), "stv", seats=case["seats"]
     )
-    result = tally(ours, "stv", seats=seats)
-    assert len(result.winners) == seats
-    expected = stv_wig(theirs, num_seats=seats, quota_rule="droop")
-    if len(expected) == seats:  # pref_voting reports a tie by returning more; skip those draws
-        assert _winners(result.winners) == sorted(expected)
+    assert len(result.winners) == case["seats"]
+    expected = pref_voting_answers["stv"][seed]
+    if len(expected) == case["seats"]:  # pref_voting reports a tie by returning more winners
+        assert _winners(result.winners) == expected
 
 
 # --- hypothesis properties ----------------------------------------------------------------------
@@ -207,7 +277,9 @@ def profiles(draw: st.DrawFn, complete: bool = False) -> Profile:
     for _ in range(draw(st.integers(1, 9))):
         order = draw(st.permutations(cands))
         length = m if complete else draw(st.integers(1, m))
-        ballots.append(Ballot(tuple(frozenset((c,)) for c in order[:length]), draw(st.integers(1, 5))))
+        ballots.append(
+            Ballot(tuple(frozenset((c,)) for c in order[:length]), draw(st.integers(1, 5)))
+        )
     return Profile(tuple(cands), tuple(ballots))
 
 
