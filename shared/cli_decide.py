@@ -353,7 +353,8 @@ def _quiet_sortition_logging() -> None:
 def _read_quotas(file: Path) -> list[Quota]:
     quotas = []
     for line, row in _read_csv(file, required=("feature", "value", "min", "max")):
-        feature, value = row["feature"].strip(), row["value"].strip()
+        # pool headers are matched case-insensitively, so features are too
+        feature, value = row["feature"].strip().lower(), row["value"].strip()
         if not feature or not value:
             raise click.ClickException(f"{file}: line {line}: feature and value are required")
         bounds = []

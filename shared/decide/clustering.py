@@ -199,7 +199,7 @@ def _similarity(x: Analysed, y: Analysed) -> float:
 
 def _jaccard(x: frozenset[str], y: frozenset[str]) -> float:
     if not x and not y:
-        return 1.0
+        return 0.0  # texts with nothing but stopwords are not evidence of a duplicate
     shared = len(x & y)
     return shared / (len(x) + len(y) - shared)
 
@@ -346,7 +346,7 @@ def _jaccard_rows(
     shared = _shared_rows(matrix, first, second)
     union = sizes[first] + sizes[second] - shared
     with np.errstate(invalid="ignore", divide="ignore"):
-        result: NDArray[np.float64] = np.where(union > 0, shared / union, 1.0)
+        result: NDArray[np.float64] = np.where(union > 0, shared / union, 0.0)
     return result
 
 

@@ -155,3 +155,18 @@ def test_cluster_json_contract(tmp_path: Path) -> None:
     assert all(set(p) == {"a", "b", "score"} and 0 <= p["score"] <= 1 for p in body["pairs"])
     code, _, err = run("cluster", "--threshold", "1.5", str(path))
     assert code != 0 and "Traceback" not in err
+
+
+def test_lottery_matches_features_and_headers_case_insensitively(tmp_path: Path) -> None:
+    quotas = tmp_path / "q.csv"
+    quotas.write_text(
+        "feature,value,min,max\nGender,mulher,1,2\nGender,homem,1,2\n", encoding="utf-8"
+    )
+    people = tmp_path / "p.csv"
+    people.write_text("ID,GENDER\na,mulher\nb,homem\nc,Mulher\nd,homem\n", encoding="utf-8")
+    code, out, err = run(
+        "lottery", "--size", "2", "--quotas", str(quotas), "--pool", str(people), "--seed", "5",
+        "--method", "maximin",
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(json.loads(out)["selected"]) == 2

@@ -150,3 +150,9 @@ def _groups(rows: list[dict[str, str]]) -> dict[str, list[str]]:
     for row in rows:
         groups.setdefault(row["group"], []).append(row["id"])
     return groups
+
+
+def test_texts_without_content_words_are_not_duplicates() -> None:
+    assert score("de da do", "a o e") == 0.0
+    result = cluster([ClusterItem("1", "de"), ClusterItem("2", "da"), ClusterItem("3", "")])
+    assert result.clusters == [["1"], ["2"], ["3"]]
