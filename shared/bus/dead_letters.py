@@ -60,12 +60,14 @@ async def list_dead_letters(
     if reason:
         query = query.where(DeadLetter.reason == reason)
         count = count.where(DeadLetter.reason == reason)
+    # Count first: under READ COMMITTED each statement sees new commits, so a letter counted
+    # is always among the rows read after it.
+    total = int((await session.execute(count)).scalar_one())
     rows = (
         await session.scalars(
             query.order_by(DeadLetter.created_at.desc()).limit(limit).offset(offset)
         )
     ).all()
-    total = int((await session.execute(count)).scalar_one())
     return list(rows), total
 
 

@@ -13,16 +13,17 @@ from typing import Any
 
 import msgspec
 import structlog
-from sqlalchemy import literal_column
+from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.bus.dead_letters import record_dead_letter
+from shared.bus.dead_letters import mark_replayed, record_dead_letter
 from shared.bus.keys import TrustStore
 from shared.bus.metrics import DUPLICATES_IGNORED, MESSAGES_APPLIED
-from shared.db.models.messaging import InboxEntry
+from shared.db.models.messaging import DeadLetter, InboxEntry
 from shared.messages.envelope import (
     MSG_ID_HEADER,
+    SENDER_HEADER,
     SIGNATURE_HEADER,
     Envelope,
     MessageError,
@@ -129,6 +130,8 @@ class Receiver:
                 message_id=delivery.envelope.id,
                 sender=delivery.envelope.sender,
             )
+            if isinstance(delivery.body, KeyIntroduction):
+                await self._replay_waiting_for(delivery.body.key_id)
             return Outcome.APPLIED, ""
         except MessageError as refusal:
             async with self.sessions() as session, session.begin():
@@ -141,6 +144,25 @@ class Receiver:
                     detail=refusal.detail,
                 )
             return Outcome.DEAD_LETTERED, refusal.reason
+
+    async def _replay_waiting_for(self, key_id: str) -> None:
+        """Replay letters refused as ``unknown-sender`` for a key just introduced: an
+        introduction delayed behind its report (an outage, a slow instance) loses nothing."""
+        async with self.sessions() as session:
+            waiting = (
+                await session.execute(
+                    select(DeadLetter.id, DeadLetter.subject, DeadLetter.data, DeadLetter.headers)
+                    .where(DeadLetter.reason == "unknown-sender")
+                    .where(DeadLetter.replayed_at.is_(None))
+                    .where(DeadLetter.headers[SENDER_HEADER].as_string() == key_id)
+                    .order_by(DeadLetter.created_at)
+                )
+            ).all()
+        for letter in waiting:
+            outcome, reason = await self.receive(letter.subject, letter.data, letter.headers)
+            async with self.sessions() as session, session.begin():
+                await mark_replayed(session, letter.id, f"{outcome.value} {reason}".strip())
+            log.info("message.replayed_after_introduction", key_id=key_id, outcome=outcome.value)
 
     async def _verify(
         self, subject: str, data: bytes, headers: dict[str, str], wait_for_introduction: bool

@@ -18,7 +18,7 @@ from shared.db.models.consolidation import ReceivedReport
 from shared.db.models.messaging import InboxEntry, OutboxEntry
 from shared.messages.envelope import MSG_ID_HEADER
 from shared.messages.subjects import up_subject
-from shared.messages.wire import AssemblyReport, ReportItem
+from shared.messages.wire import AssemblyReport, KeyIntroduction, ReportItem
 from shared.runtime.nats_server import EmbeddedNats
 from shared.runtime.postgres import EmbeddedPostgres
 from tests.federation.conftest import AUTH, Federation, FederationFactory, eventually
@@ -306,3 +306,42 @@ async def test_database_outage_is_a_503_problem_not_a_500(
         return (await federation.local.get("/health/ready")).status_code
 
     await eventually(status, done=lambda code: code == 200)
+
+
+async def test_report_refused_for_an_unknown_key_is_replayed_once_the_key_is_introduced(
+    federation_factory: FederationFactory,
+) -> None:
+    # One redelivery only, so the report gives up waiting quickly and becomes a dead letter.
+    federation = await federation_factory(regional={"introduction_retries": 1})
+    url = federation.settings["local"].nats_url
+    local_id = federation.settings["local"].sender_id
+    instance = Outbox(Signer(local_id, federation.settings["local"].signing_key))
+    report = _report_body()
+    assembly_key = Signer(f"{local_id}/assembly/{report.assembly_id}", new_seed())
+    late = Outbox(assembly_key).prepare(report, up_subject("local", "report", report.uf))
+    await _publish_raw(url, str(late["subject"]), late["data"], late["headers"])  # type: ignore[arg-type]
+
+    async def letters() -> dict[str, Any]:
+        data: dict[str, Any] = (await federation.regional.get("/api/v1/dead-letters/")).json()
+        return data
+
+    listed = await eventually(letters, done=lambda d: d["total"] == 1)
+    assert listed["items"][0]["reason"] == "unknown-sender"
+
+    introduction = instance.prepare(
+        KeyIntroduction(
+            key_id=assembly_key.key_id,
+            public_key=assembly_key.public_key,
+            assembly_id=report.assembly_id,
+            territory=report.territory,
+        ),
+        up_subject("local", "key.introduced", report.uf),
+    )
+    await _publish_raw(
+        url, str(introduction["subject"]), introduction["data"], introduction["headers"]
+    )  # type: ignore[arg-type]
+
+    reports = await eventually(lambda: received_reports(federation))
+    assert [r["report_id"] for r in reports] == [report.report_id]
+    replayed = (await letters())["items"][0]
+    assert replayed["replay_outcome"] == "applied"
