@@ -348,4 +348,8 @@ class MunicipalStage(SimulationSession):
                 await self.call("local", "POST", f"/api/v1/assemblies/{state.id}/close")
                 self.reporter.advance("close_local")
 
-            await bounded(self.assemblies, close_one, self.concurrency)
+            self.hold_federation()
+            try:
+                await bounded(self.assemblies, close_one, self.concurrency)
+            finally:
+                self.release_federation()

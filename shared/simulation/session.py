@@ -159,6 +159,11 @@ class SimulationSession:
         self._before: dict[str, dict[str, Any]] = {}
         #: Seats each assembly was allocated by its state (assembly id -> seats).
         self.seats: dict[str, int] = {}
+        #: Called around the closing of the assemblies. `plenaria bench` pauses the regional
+        #: service there, so the reports pile up in JetStream and the federation phase measures
+        #: how fast the regional tier drains them rather than how fast secretaries close.
+        self.hold_federation: Callable[[], None] = lambda: None
+        self.release_federation: Callable[[], None] = lambda: None
 
     # --- plumbing --------------------------------------------------------------------------------
 
