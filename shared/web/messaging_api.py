@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from shared.bus.dead_letters import dead_letter_view, list_dead_letters, mark_replayed
 from shared.db.models.messaging import DeadLetter
@@ -49,9 +49,9 @@ class DeadLetterController(Controller):
     async def list_letters(
         self,
         request: Request[Any, Any, Any],
-        reason: str | None = None,
-        limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
+        reason: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> dict[str, Any]:
         """Messages this tier refused, with the reason and raw bytes."""
         async with request.app.state.node.sessions() as session:
@@ -61,7 +61,9 @@ class DeadLetterController(Controller):
         return {"total": total, "items": [dead_letter_view(r) for r in rows]}
 
     @post("/{letter_id:uuid}/replay", guards=[admin_guard], status_code=200)
-    async def replay(self, request: Request[Any, Any, Any], letter_id: uuid.UUID) -> ReplayResult:
+    async def replay(
+        self, request: Request[Any, Any, Any], letter_id: FromPath[uuid.UUID]
+    ) -> ReplayResult:
         """Run a stored message through verification and apply again (after a fix)."""
         node = request.app.state.node
         async with node.sessions() as session:
@@ -82,7 +84,9 @@ class KeyController(Controller):
     guards = [admin_guard]
 
     @post("/", status_code=201)
-    async def register(self, request: Request[Any, Any, Any], data: KeyIn) -> dict[str, str]:
+    async def register(
+        self, request: Request[Any, Any, Any], data: JSONBody[KeyIn]
+    ) -> dict[str, str]:
         """Trust a sender's public key (an operator's out-of-band registration)."""
         node = request.app.state.node
         key = KeyIntroduction(**msgspec.structs.asdict(data))
@@ -91,7 +95,9 @@ class KeyController(Controller):
         return {"key_id": data.key_id, "status": "trusted"}
 
     @post("/revoke", status_code=200)
-    async def revoke(self, request: Request[Any, Any, Any], data: RevocationIn) -> dict[str, str]:
+    async def revoke(
+        self, request: Request[Any, Any, Any], data: JSONBody[RevocationIn]
+    ) -> dict[str, str]:
         node = request.app.state.node
         revocation = KeyRevocation(**msgspec.structs.asdict(data))
         async with node.sessions() as session, session.begin():
