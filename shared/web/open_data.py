@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.errors import NotFound
@@ -75,8 +76,8 @@ def open_data_controller(
         async def export(
             self,
             request: Request[Any, Any, Any],
-            dataset: str,
-            format: Literal["csv", "json"] = "json",
+            dataset: FromPath[str],
+            format: FromQuery[Literal["csv", "json"]] = "json",
         ) -> Response[Any]:
             """One dataset as CSV or JSON; other query parameters filter (e.g. ``cycle_id``)."""
             chosen = by_name.get(dataset)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.params import FromQuery
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,7 +58,9 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-async def tier_stats(session: AsyncSession, *, count_tables: bool = True) -> dict[str, Any]:
+async def tier_stats(
+    session: AsyncSession, *, count_tables: FromQuery[bool] = True
+) -> dict[str, Any]:
     """Counts of every table, of statuses, and of messages received, sent and refused."""
     tables = await _tables(session)
     present = set(tables)
@@ -140,7 +143,9 @@ class StatsController(Controller):
     tags = ["operations"]
 
     @get("/")
-    async def stats(self, request: Request[Any, Any, Any], tables: bool = True) -> dict[str, Any]:
+    async def stats(
+        self, request: Request[Any, Any, Any], tables: FromQuery[bool] = True
+    ) -> dict[str, Any]:
         """Counts of rows, statuses and messages (``tables=false`` for the cheap message part)."""
         node = request.app.state.node
         async with node.sessions() as session:
