@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post, put
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
 from shared.consolidation import actions, duplicates
@@ -106,10 +106,10 @@ class ConsolidationController(Controller):
     async def reports(
         self,
         request: Request[Any, Any, Any],
-        cycle_id: str | None = None,
-        uf: str | None = None,
-        limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
+        cycle_id: FromQuery[str | None] = None,
+        uf: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[dict[str, Any]]:
         """Reports received from the tier below."""
         query = select(ReceivedReport)
@@ -143,7 +143,7 @@ class ConsolidationController(Controller):
 
     @get("/board")
     async def board(
-        self, request: Request[Any, Any, Any], cycle_id: str, uf: str = "BR"
+        self, request: Request[Any, Any, Any], cycle_id: FromQuery[str], uf: FromQuery[str] = "BR"
     ) -> dict[str, Any]:
         """Who has reported, late, missing, and the dead letters for this territory."""
         node = request.app.state.node
@@ -154,12 +154,12 @@ class ConsolidationController(Controller):
     async def items(
         self,
         request: Request[Any, Any, Any],
-        cycle_id: str | None = None,
-        uf: str | None = None,
-        axis: str | None = None,
-        status: Literal["active", "merged", "split", "undone", "all"] = "active",
-        limit: int = Parameter(default=100, ge=1, le=5000),
-        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
+        cycle_id: FromQuery[str | None] = None,
+        uf: FromQuery[str | None] = None,
+        axis: FromQuery[str | None] = None,
+        status: FromQuery[Literal["active", "merged", "split", "undone", "all"]] = "active",
+        limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[dict[str, Any]]:
         """Items of this tier in ranking order per axis (active ones unless asked otherwise)."""
         async with request.app.state.node.sessions() as session:
@@ -174,13 +174,17 @@ class ConsolidationController(Controller):
             )
 
     @get("/items/{item_id:uuid}/lineage")
-    async def lineage(self, request: Request[Any, Any, Any], item_id: uuid.UUID) -> dict[str, Any]:
+    async def lineage(
+        self, request: Request[Any, Any, Any], item_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
         """Every source item and local origin of an item, its versions, actions and answers."""
         async with request.app.state.node.sessions() as session:
             return await item_lineage(session, item_id)
 
     @get("/proposals/{proposal_id:str}/journey")
-    async def journey(self, request: Request[Any, Any, Any], proposal_id: str) -> dict[str, Any]:
+    async def journey(
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
+    ) -> dict[str, Any]:
         """From a local proposal up: the item that holds it here and the council's answer."""
         async with request.app.state.node.sessions() as session:
             return await proposal_journey(session, proposal_id)
@@ -189,10 +193,10 @@ class ConsolidationController(Controller):
     async def suggestions(
         self,
         request: Request[Any, Any, Any],
-        cycle_id: str,
-        uf: str = "BR",
-        axis: str | None = None,
-        threshold: float | None = Parameter(default=None, ge=0, le=1),
+        cycle_id: FromQuery[str],
+        uf: FromQuery[str] = "BR",
+        axis: FromQuery[str | None] = None,
+        threshold: Annotated[float | None, QueryParameter(ge=0, le=1)] = None,
     ) -> list[dict[str, Any]]:
         """Likely duplicates within each axis, with their evidence."""
         async with request.app.state.node.sessions() as session:
@@ -206,7 +210,7 @@ class ConsolidationController(Controller):
             )
 
     @post("/consolidation/merge", guards=[admin_guard], status_code=201)
-    async def merge(self, request: Request[Any, Any, Any], data: Merge) -> dict[str, Any]:
+    async def merge(self, request: Request[Any, Any, Any], data: JSONBody[Merge]) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session, session.begin():
             item = await actions.merge(
                 session,
@@ -220,14 +224,18 @@ class ConsolidationController(Controller):
             return item_view(item)
 
     @post("/consolidation/split", guards=[admin_guard], status_code=201)
-    async def split(self, request: Request[Any, Any, Any], data: Split) -> list[dict[str, Any]]:
+    async def split(
+        self, request: Request[Any, Any, Any], data: JSONBody[Split]
+    ) -> list[dict[str, Any]]:
         parts = [actions.Part(p.sources, p.title, p.text) for p in data.parts]
         async with request.app.state.node.sessions() as session, session.begin():
             items = await actions.split(session, data.item_id, parts, actor=ACTOR, note=data.note)
             return [item_view(i) for i in items]
 
     @post("/consolidation/rewrite", guards=[admin_guard], status_code=200)
-    async def rewrite(self, request: Request[Any, Any, Any], data: Rewrite) -> dict[str, Any]:
+    async def rewrite(
+        self, request: Request[Any, Any, Any], data: JSONBody[Rewrite]
+    ) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session, session.begin():
             item = await actions.rewrite(
                 session, data.item_id, title=data.title, text=data.text, actor=ACTOR, note=data.note
@@ -235,7 +243,9 @@ class ConsolidationController(Controller):
             return item_view(item)
 
     @post("/consolidation/reclassify", guards=[admin_guard], status_code=200)
-    async def reclassify(self, request: Request[Any, Any, Any], data: Reclassify) -> dict[str, Any]:
+    async def reclassify(
+        self, request: Request[Any, Any, Any], data: JSONBody[Reclassify]
+    ) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session, session.begin():
             item = await actions.reclassify(
                 session,
@@ -249,7 +259,7 @@ class ConsolidationController(Controller):
 
     @get("/consolidation/actions")
     async def action_log(
-        self, request: Request[Any, Any, Any], cycle_id: str, uf: str = "BR"
+        self, request: Request[Any, Any, Any], cycle_id: FromQuery[str], uf: FromQuery[str] = "BR"
     ) -> list[dict[str, Any]]:
         """The action log, newest first (undo walks it back)."""
         async with request.app.state.node.sessions() as session:
@@ -261,12 +271,16 @@ class ConsolidationController(Controller):
             return [action_view(a) for a in rows]
 
     @post("/consolidation/actions/{action_id:uuid}/undo", guards=[admin_guard], status_code=200)
-    async def undo(self, request: Request[Any, Any, Any], action_id: uuid.UUID) -> dict[str, Any]:
+    async def undo(
+        self, request: Request[Any, Any, Any], action_id: FromPath[uuid.UUID]
+    ) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session, session.begin():
             return action_view(await actions.undo(session, action_id))
 
     @post("/consolidation/auto-merge", guards=[admin_guard], status_code=200)
-    async def auto_merge(self, request: Request[Any, Any, Any], data: AutoMerge) -> dict[str, int]:
+    async def auto_merge(
+        self, request: Request[Any, Any, Any], data: JSONBody[AutoMerge]
+    ) -> dict[str, int]:
         """The automatic policy (simulations): merge every suggestion above the threshold."""
         async with request.app.state.node.sessions() as session, session.begin():
             rules = await rules_for(session, data.cycle_id)
@@ -278,7 +292,7 @@ class ConsolidationController(Controller):
             )
 
     @post("/ranking", guards=[admin_guard], status_code=200)
-    async def rank(self, request: Request[Any, Any, Any], data: Scope) -> dict[str, int]:
+    async def rank(self, request: Request[Any, Any, Any], data: JSONBody[Scope]) -> dict[str, int]:
         """Score and rank the active items now (closing the conference also does this)."""
         async with request.app.state.node.sessions() as session, session.begin():
             rules = await rules_for(session, data.cycle_id)
@@ -286,7 +300,11 @@ class ConsolidationController(Controller):
 
     @get("/ranking/pairwise")
     async def pairwise(
-        self, request: Request[Any, Any, Any], cycle_id: str, axis: str, uf: str = "BR"
+        self,
+        request: Request[Any, Any, Any],
+        cycle_id: FromQuery[str],
+        axis: FromQuery[str],
+        uf: FromQuery[str] = "BR",
     ) -> dict[str, Any]:
         """The axis ranked on the weighted sum of the sources' pairwise counts."""
         async with request.app.state.node.sessions() as session:
@@ -294,13 +312,18 @@ class ConsolidationController(Controller):
             return await pairwise_ranking(session, cycle_id=cycle_id, uf=uf, axis=axis, rules=rules)
 
     @get("/cycles/{cycle_id:str}/consolidation-rules")
-    async def get_rules(self, request: Request[Any, Any, Any], cycle_id: str) -> ConsolidationRules:
+    async def get_rules(
+        self, request: Request[Any, Any, Any], cycle_id: FromPath[str]
+    ) -> ConsolidationRules:
         async with request.app.state.node.sessions() as session:
             return await rules_for(session, cycle_id)
 
     @put("/cycles/{cycle_id:str}/consolidation-rules", guards=[admin_guard])
     async def put_rules(
-        self, request: Request[Any, Any, Any], cycle_id: str, data: ConsolidationRules
+        self,
+        request: Request[Any, Any, Any],
+        cycle_id: FromPath[str],
+        data: JSONBody[ConsolidationRules],
     ) -> ConsolidationRules:
         """Set this tier's rules for a cycle (weighting, caps, seats, thresholds)."""
         async with request.app.state.node.sessions() as session, session.begin():
@@ -308,7 +331,9 @@ class ConsolidationController(Controller):
         return data
 
     @post("/conference/close", guards=[admin_guard], status_code=202)
-    async def close(self, request: Request[Any, Any, Any], data: CloseConference) -> dict[str, Any]:
+    async def close(
+        self, request: Request[Any, Any, Any], data: JSONBody[CloseConference]
+    ) -> dict[str, Any]:
         """Rank, cap and route the items and send the signed report up."""
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
@@ -341,7 +366,9 @@ class AnnouncementController(Controller):
     tags = ["cycles"]
 
     @post("/announce", guards=[admin_guard], status_code=202)
-    async def announce(self, request: Request[Any, Any, Any], data: CycleText) -> dict[str, str]:
+    async def announce(
+        self, request: Request[Any, Any, Any], data: JSONBody[CycleText]
+    ) -> dict[str, str]:
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
             cycle = await announce_cycle(session, node.outbox, data.rules_toml)
