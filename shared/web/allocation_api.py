@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery, JSONBody
 
 from shared.consolidation.allocation import (
     Unit,
@@ -57,9 +58,9 @@ class AllocationController(Controller):
     async def list_all(
         self,
         request: Request[Any, Any, Any],
-        cycle_id: str,
-        uf: str | None = None,
-        direction: Literal["sent", "received"] | None = None,
+        cycle_id: FromQuery[str],
+        uf: FromQuery[str | None] = None,
+        direction: FromQuery[Literal["sent", "received"] | None] = None,
     ) -> list[dict[str, Any]]:
         async with request.app.state.node.sessions() as session:
             return await list_allocations(session, cycle_id=cycle_id, uf=uf, direction=direction)
@@ -70,7 +71,7 @@ class StateAllocationController(AllocationController):
 
     @post("/states", guards=[admin_guard], status_code=201)
     async def allocate_states(
-        self, request: Request[Any, Any, Any], data: StateAllocationRequest
+        self, request: Request[Any, Any, Any], data: JSONBody[StateAllocationRequest]
     ) -> list[dict[str, Any]]:
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
@@ -94,7 +95,7 @@ class AssemblyAllocationController(AllocationController):
 
     @post("/assemblies", guards=[admin_guard], status_code=201)
     async def allocate_assemblies(
-        self, request: Request[Any, Any, Any], data: AssemblyAllocationRequest
+        self, request: Request[Any, Any, Any], data: JSONBody[AssemblyAllocationRequest]
     ) -> list[dict[str, Any]]:
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
