@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 from shared.consolidation.council import (
@@ -60,21 +61,25 @@ class CouncilController(Controller):
     tags = ["council"]
 
     @post("/members", guards=[admin_guard], status_code=201)
-    async def add_member(self, request: Request[Any, Any, Any], data: NewMember) -> dict[str, str]:
+    async def add_member(
+        self, request: Request[Any, Any, Any], data: JSONBody[NewMember]
+    ) -> dict[str, str]:
         """A council member and their token (shown only now)."""
         async with request.app.state.node.sessions() as session, session.begin():
             member, token = await issue_member(session, name=data.name, council=data.council)
             return {"id": str(member.id), "name": member.name, "token": token}
 
     @post("/publish", guards=[admin_guard], status_code=200)
-    async def publish(self, request: Request[Any, Any, Any], data: Publish) -> dict[str, Any]:
+    async def publish(
+        self, request: Request[Any, Any, Any], data: JSONBody[Publish]
+    ) -> dict[str, Any]:
         """The national result becomes the consolidated mandates the council must answer."""
         async with request.app.state.node.sessions() as session, session.begin():
             return await publish_mandates(session, cycle_id=data.cycle_id)
 
     @post("/items/{item_id:uuid}/responses", guards=[council_guard], status_code=201)
     async def answer(
-        self, request: Request[Any, Any, Any], item_id: uuid.UUID, data: Answer
+        self, request: Request[Any, Any, Any], item_id: FromPath[uuid.UUID], data: JSONBody[Answer]
     ) -> dict[str, Any]:
         """Answer an item, or update the answer (a new version); it flows to every origin."""
         node = request.app.state.node
@@ -96,7 +101,7 @@ class CouncilController(Controller):
 
     @get("/items/{item_id:uuid}/responses")
     async def answers(
-        self, request: Request[Any, Any, Any], item_id: uuid.UUID
+        self, request: Request[Any, Any, Any], item_id: FromPath[uuid.UUID]
     ) -> list[dict[str, Any]]:
         """Every version of the council's answer to an item (public)."""
         async with request.app.state.node.sessions() as session:

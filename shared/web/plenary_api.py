@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from shared.consolidation import plenary
 from shared.consolidation.credentials import credential, declare_absent, list_credentials
@@ -41,7 +42,7 @@ class PlenaryController(Controller):
 
     @post("/credentials", guards=[admin_guard], status_code=201)
     async def admit(
-        self, request: Request[Any, Any, Any], data: CredentialRequest
+        self, request: Request[Any, Any, Any], data: JSONBody[CredentialRequest]
     ) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session, session.begin():
             return await credential(
@@ -53,7 +54,9 @@ class PlenaryController(Controller):
             )
 
     @post("/absences", guards=[admin_guard], status_code=201)
-    async def absent(self, request: Request[Any, Any, Any], data: AbsenceRequest) -> dict[str, str]:
+    async def absent(
+        self, request: Request[Any, Any, Any], data: JSONBody[AbsenceRequest]
+    ) -> dict[str, str]:
         async with request.app.state.node.sessions() as session, session.begin():
             return await declare_absent(
                 session,
@@ -64,7 +67,7 @@ class PlenaryController(Controller):
 
     @get("/credentials")
     async def credentials(
-        self, request: Request[Any, Any, Any], cycle_id: str, uf: str = "BR"
+        self, request: Request[Any, Any, Any], cycle_id: FromQuery[str], uf: FromQuery[str] = "BR"
     ) -> list[dict[str, Any]]:
         async with request.app.state.node.sessions() as session:
             return await list_credentials(session, cycle_id=cycle_id, scope=_scope(request, uf))
@@ -121,7 +124,9 @@ class TierPlenaryController(Controller):
     tags = ["plenary"]
 
     @post("/polls", guards=[admin_guard], status_code=201)
-    async def open_poll(self, request: Request[Any, Any, Any], data: NewPoll) -> dict[str, Any]:
+    async def open_poll(
+        self, request: Request[Any, Any, Any], data: JSONBody[NewPoll]
+    ) -> dict[str, Any]:
         tier = request.app.state.node.settings.tier
         async with request.app.state.node.sessions() as session, session.begin():
             poll = await plenary.open_poll(
@@ -141,7 +146,7 @@ class TierPlenaryController(Controller):
 
     @post("/polls/{poll_id:uuid}/ballots", guards=[admin_guard], status_code=201)
     async def vote(
-        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: Vote
+        self, request: Request[Any, Any, Any], poll_id: FromPath[uuid.UUID], data: JSONBody[Vote]
     ) -> dict[str, str]:
         """A credentialed delegate's ballot, cast at the plenary's voting desk."""
         tier = request.app.state.node.settings.tier
@@ -159,7 +164,7 @@ class TierPlenaryController(Controller):
 
     @post("/polls/{poll_id:uuid}/counts", guards=[admin_guard], status_code=201)
     async def counts(
-        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: Counts
+        self, request: Request[Any, Any, Any], poll_id: FromPath[uuid.UUID], data: JSONBody[Counts]
     ) -> dict[str, int]:
         tier = request.app.state.node.settings.tier
         async with request.app.state.node.sessions() as session, session.begin():
@@ -175,7 +180,7 @@ class TierPlenaryController(Controller):
 
     @post("/polls/{poll_id:uuid}/close", guards=[admin_guard], status_code=200)
     async def close_poll(
-        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: PollRef
+        self, request: Request[Any, Any, Any], poll_id: FromPath[uuid.UUID], data: JSONBody[PollRef]
     ) -> dict[str, Any]:
         tier = request.app.state.node.settings.tier
         async with request.app.state.node.sessions() as session, session.begin():
@@ -189,7 +194,9 @@ class TierPlenaryController(Controller):
             return plenary.poll_view(poll)
 
     @post("/candidacies", guards=[admin_guard], status_code=201)
-    async def stand(self, request: Request[Any, Any, Any], data: Candidacy) -> dict[str, Any]:
+    async def stand(
+        self, request: Request[Any, Any, Any], data: JSONBody[Candidacy]
+    ) -> dict[str, Any]:
         tier = request.app.state.node.settings.tier
         async with request.app.state.node.sessions() as session, session.begin():
             return await plenary.stand(
@@ -202,7 +209,7 @@ class TierPlenaryController(Controller):
 
     @post("/polls/{poll_id:uuid}/elect", guards=[admin_guard], status_code=200)
     async def elect(
-        self, request: Request[Any, Any, Any], poll_id: uuid.UUID, data: PollRef
+        self, request: Request[Any, Any, Any], poll_id: FromPath[uuid.UUID], data: JSONBody[PollRef]
     ) -> dict[str, Any]:
         """Elect the delegation within the seats allocated from above."""
         tier = request.app.state.node.settings.tier
