@@ -16,8 +16,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local import assemblies, closing, cycles, journey, plenary, proposals
@@ -54,8 +53,8 @@ from shared.web.auth import admin_guard
 from shared.web.paging import MAX_OFFSET
 
 Req = Request[Any, Any, Any]
-Limit = Annotated[int, Parameter(ge=1, le=1000)]
-Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -108,20 +107,20 @@ class CycleController(Controller):
     tags = ["cycles"]
 
     @post("/", guards=[admin_guard], status_code=201)
-    async def load(self, request: Req, data: CycleText) -> dict[str, Any]:
+    async def load(self, request: Req, data: JSONBody[CycleText]) -> dict[str, Any]:
         """Store a cycle's TOML rules (normally they arrive from the national tier)."""
         async with request.app.state.node.sessions() as session, session.begin():
             rules = await cycles.store_cycle(session, data.rules_toml, source="admin")
         return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
 
     @post("/presets/{name:str}", guards=[admin_guard], status_code=201)
-    async def load_preset(self, request: Req, name: str) -> dict[str, Any]:
+    async def load_preset(self, request: Req, name: FromPath[str]) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session, session.begin():
             rules = await cycles.load_preset(session, name)
         return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
 
     @get("/{cycle_id:str}")
-    async def show(self, request: Req, cycle_id: str) -> dict[str, Any]:
+    async def show(self, request: Req, cycle_id: FromPath[str]) -> dict[str, Any]:
         async with request.app.state.node.sessions() as session:
             rules = await cycles.rules_for(session, cycle_id)
         return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
@@ -132,7 +131,7 @@ class AssemblyController(Controller):
     tags = ["assemblies"]
 
     @post("/", guards=[admin_guard], status_code=201)
-    async def create(self, request: Req, data: NewAssembly) -> dict[str, Any]:
+    async def create(self, request: Req, data: JSONBody[NewAssembly]) -> dict[str, Any]:
         """Create an assembly (draft); the secretary token is in this answer only."""
         node = request.app.state.node
         async with node.sessions() as session, session.begin():
@@ -152,22 +151,22 @@ class AssemblyController(Controller):
         return [assembly_view(a) for a in rows]
 
     @get("/{assembly_id:uuid}")
-    async def show(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+    async def show(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         async with reading(request, assembly_id) as s:
             return assembly_view(s.assembly)
 
     @post("/{assembly_id:uuid}/open")
-    async def open(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+    async def open(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary", lock=True) as s:
             return assembly_view(await assemblies.advance(s.session, s.assembly, "open"))
 
     @post("/{assembly_id:uuid}/voting")
-    async def start_voting(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+    async def start_voting(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary", lock=True) as s:
             return assembly_view(await assemblies.advance(s.session, s.assembly, "voting"))
 
     @post("/{assembly_id:uuid}/close", status_code=202)
-    async def close(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+    async def close(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
         node = request.app.state.node
         async with acting(request, assembly_id, "secretary") as s:
@@ -190,7 +189,7 @@ class ParticipantController(Controller):
 
     @post("/", status_code=201)
     async def register(
-        self, request: Req, assembly_id: uuid.UUID, data: NewParticipant
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewParticipant]
     ) -> dict[str, Any]:
         """Register a participant; the voting token is in this answer only."""
         async with acting(request, assembly_id, "secretary") as s:
@@ -200,7 +199,7 @@ class ParticipantController(Controller):
             return {**participant_view(done.participant), "voting_token": done.voting_token}
 
     @get("/")
-    async def index(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
         async with acting(request, assembly_id, "secretary") as s:
             return [
                 participant_view(p)
@@ -209,7 +208,7 @@ class ParticipantController(Controller):
 
     @post("/{participant_id:uuid}/credential")
     async def credential(
-        self, request: Req, assembly_id: uuid.UUID, participant_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], participant_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary") as s:
             return participant_view(
@@ -223,7 +222,7 @@ class ProposalController(Controller):
 
     @post("/", status_code=201)
     async def submit(
-        self, request: Req, assembly_id: uuid.UUID, data: NewProposal
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewProposal]
     ) -> dict[str, Any]:
         """Submit a proposal; ``possible_duplicates`` lists near-identical ones already here."""
         async with acting(request, assembly_id, "secretary", "participant") as s:
@@ -234,7 +233,7 @@ class ProposalController(Controller):
 
     @post("/bulk", status_code=201)
     async def submit_many(
-        self, request: Req, assembly_id: uuid.UUID, data: ProposalBatch
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[ProposalBatch]
     ) -> dict[str, Any]:
         """Upload many proposals at once (a convener's spreadsheet): one transaction."""
         async with acting(request, assembly_id, "secretary") as s:
@@ -248,9 +247,9 @@ class ProposalController(Controller):
     async def index(
         self,
         request: Req,
-        assembly_id: uuid.UUID,
-        axis: str | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=10_000)] = 1000,
+        assembly_id: FromPath[uuid.UUID],
+        axis: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1000,
         offset: Offset = 0,
     ) -> list[dict[str, Any]]:
         async with reading(request, assembly_id) as s:
@@ -261,7 +260,11 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:uuid}/amend")
     async def amend(
-        self, request: Req, assembly_id: uuid.UUID, proposal_id: uuid.UUID, data: Amendment
+        self,
+        request: Req,
+        assembly_id: FromPath[uuid.UUID],
+        proposal_id: FromPath[uuid.UUID],
+        data: JSONBody[Amendment],
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary", "participant") as s:
             return proposal_view(
@@ -278,7 +281,7 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:uuid}/withdraw")
     async def withdraw(
-        self, request: Req, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], proposal_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary", "participant") as s:
             return proposal_view(
@@ -287,7 +290,7 @@ class ProposalController(Controller):
 
     @post("/{proposal_id:uuid}/supports", status_code=201)
     async def support(
-        self, request: Req, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], proposal_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "participant") as s:
             return proposal_view(
@@ -300,7 +303,7 @@ class JourneyController(Controller):
     tags = ["proposals"]
 
     @get("/{proposal_id:uuid}/journey")
-    async def journey(self, request: Req, proposal_id: uuid.UUID) -> dict[str, Any]:
+    async def journey(self, request: Req, proposal_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """Where the proposal went: decision, report and rank, upstream item, council answers."""
         async with request.app.state.node.sessions() as session:
             return await journey.journey(session, proposal_id)
@@ -312,7 +315,7 @@ class PollController(Controller):
 
     @post("/", status_code=201)
     async def open_poll(
-        self, request: Req, assembly_id: uuid.UUID, data: NewPoll
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewPoll]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary") as s:
             poll = await plenary.open_poll(
@@ -327,20 +330,24 @@ class PollController(Controller):
             return poll_view(poll)
 
     @get("/")
-    async def index(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
         async with reading(request, assembly_id) as s:
             return [poll_view(p) for p in await polls.list_polls(s.session, str(assembly_id))]
 
     @get("/{poll_id:uuid}")
     async def show(
-        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], poll_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
         async with reading(request, assembly_id) as s:
             return poll_view(await plenary.poll_of(s.session, s.assembly, poll_id))
 
     @post("/{poll_id:uuid}/ballots", status_code=201)
     async def cast(
-        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID, data: BallotIn
+        self,
+        request: Req,
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+        data: JSONBody[BallotIn],
     ) -> dict[str, Any]:
         """A credentialed participant's secret ballot: one per participant and poll."""
         given = [x for x in (data.choice, data.approve, data.ranking) if x is not None]
@@ -358,7 +365,11 @@ class PollController(Controller):
 
     @post("/{poll_id:uuid}/counts", status_code=201)
     async def counts(
-        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID, data: CountsIn
+        self,
+        request: Req,
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+        data: JSONBody[CountsIn],
     ) -> dict[str, Any]:
         """Counts from paper or hands, entered by the secretary (added to earlier entries)."""
         entries: list[tuple[Any, int]] = [(e.ranking, e.count) for e in data.entries]
@@ -375,9 +386,9 @@ class PollController(Controller):
     async def upload(
         self,
         request: Req,
-        assembly_id: uuid.UUID,
-        poll_id: uuid.UUID,
-        data: Annotated[BallotFileForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+        data: MultipartBody[BallotFileForm],
     ) -> dict[str, Any]:
         """Paper ballots as a PrefLib (.soc/.soi/.toc) or CSV file (named by its extension)."""
         upload = data.data
@@ -397,14 +408,14 @@ class PollController(Controller):
 
     @post("/{poll_id:uuid}/close")
     async def close(
-        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], poll_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary") as s:
             return poll_view(await plenary.close(s.session, s.assembly, poll_id))
 
     @get("/{poll_id:uuid}/export", media_type="text/plain")
     async def export(
-        self, request: Req, assembly_id: uuid.UUID, poll_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], poll_id: FromPath[uuid.UUID]
     ) -> Response[str]:
         """The public ballot export (PrefLib .toc) whose SHA-256 is in the tally manifest."""
         async with reading(request, assembly_id) as s:
@@ -423,7 +434,7 @@ class MotionController(Controller):
 
     @post("/", status_code=201)
     async def propose(
-        self, request: Req, assembly_id: uuid.UUID, data: NewMotion
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewMotion]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary", "participant") as s:
             motion = await plenary.propose_motion(
@@ -432,20 +443,24 @@ class MotionController(Controller):
             return motion_view(motion)
 
     @get("/")
-    async def index(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
         async with reading(request, assembly_id) as s:
             return [motion_view(m) for m in await motions.list_motions(s.session, str(assembly_id))]
 
     @post("/{motion_id:uuid}/signatures", status_code=201)
     async def sign(
-        self, request: Req, assembly_id: uuid.UUID, motion_id: uuid.UUID
+        self, request: Req, assembly_id: FromPath[uuid.UUID], motion_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "participant") as s:
             return motion_view(await plenary.sign_motion(s.session, s.assembly, s.actor, motion_id))
 
     @post("/{motion_id:uuid}/vote", status_code=201)
     async def vote(
-        self, request: Req, assembly_id: uuid.UUID, motion_id: uuid.UUID, data: MotionVote
+        self,
+        request: Req,
+        assembly_id: FromPath[uuid.UUID],
+        motion_id: FromPath[uuid.UUID],
+        data: JSONBody[MotionVote],
     ) -> dict[str, Any]:
         """Put a motion with enough signatures to a yes/no/abstain poll."""
         async with acting(request, assembly_id, "secretary") as s:
@@ -458,7 +473,7 @@ class ElectionController(Controller):
 
     @put("/allocation")
     async def allocation(
-        self, request: Req, assembly_id: uuid.UUID, data: AllocationIn
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[AllocationIn]
     ) -> dict[str, Any]:
         """Enter the seat allocation when none arrived from above."""
         async with acting(request, assembly_id, "secretary") as s:
@@ -467,14 +482,14 @@ class ElectionController(Controller):
             )
 
     @get("/allocation")
-    async def seats(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+    async def seats(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         async with reading(request, assembly_id) as s:
             seats, notes = await plenary.election_seats(s.session, s.assembly)
         return {"seats": seats, "notes": notes}
 
     @post("/candidacies", status_code=201)
     async def stand(
-        self, request: Req, assembly_id: uuid.UUID, data: CandidacyIn
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[CandidacyIn]
     ) -> dict[str, Any]:
         async with acting(request, assembly_id, "secretary", "participant") as s:
             return candidacy_view(
@@ -482,14 +497,16 @@ class ElectionController(Controller):
             )
 
     @get("/candidacies")
-    async def candidacies(self, request: Req, assembly_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def candidacies(
+        self, request: Req, assembly_id: FromPath[uuid.UUID]
+    ) -> list[dict[str, Any]]:
         async with reading(request, assembly_id) as s:
             return [
                 candidacy_view(c) for c in await elections.candidacies(s.session, str(assembly_id))
             ]
 
     @get("/election")
-    async def election(self, request: Req, assembly_id: uuid.UUID) -> dict[str, Any]:
+    async def election(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """Elected titulars and ranked alternates (public fields), with the election's notes."""
         async with reading(request, assembly_id) as s:
             rows = await elections.mandates(s.session, str(assembly_id))
