@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,10 +16,16 @@ from shared.domain.errors import Invalid, NotFound
 from shared.messages.envelope import MessageError
 from shared.messages.wire import CycleAnnouncement
 
+#: Parsed rules by cycle id, with the TOML text they were parsed from. A stored cycle is
+#: immutable unless re-stored; ``store_cycle`` drops the entry, and a text that differs from the
+#: cached one (re-stored by another process) is parsed again.
+_parsed: dict[str, tuple[str, CycleRules]] = {}
+
 
 async def store_cycle(session: AsyncSession, rules_toml: str, *, source: str) -> CycleRules:
     """Validate and store (or replace) a cycle's rules."""
     rules = load_rules(rules_toml)
+    _parsed.pop(rules.cycle_id, None)
     values = {
         "cycle_id": rules.cycle_id,
         "title": rules.title,
@@ -53,11 +62,28 @@ async def load_preset(session: AsyncSession, name: str) -> CycleRules:
 async def rules_for(session: AsyncSession, cycle_id: str) -> CycleRules:
     """The stored rules of a cycle; a cycle nobody announced yet falls back to the packaged
     preset of the same id, so a demo runs before the national tier speaks."""
-    record = await session.get(CycleRecord, cycle_id)
-    if record is not None:
-        return load_rules(record.rules_toml)
+    text = await session.scalar(
+        select(CycleRecord.rules_toml).where(CycleRecord.cycle_id == cycle_id)
+    )
+    if text is not None:
+        return _parse(cycle_id, text)
     for name in PRESETS:
-        rules = load_rules(preset_text(name))
+        rules = _parse_preset(name)
         if rules.cycle_id == cycle_id:
             return rules
     raise NotFound(f"no cycle {cycle_id!r} has been announced")
+
+
+def _parse(cycle_id: str, text: str) -> CycleRules:
+    """The rules of ``text``, parsed once per distinct text of a cycle."""
+    cached = _parsed.get(cycle_id)
+    if cached is not None and cached[0] == text:
+        return cached[1]
+    rules = load_rules(text)
+    _parsed[cycle_id] = (text, rules)
+    return rules
+
+
+@functools.cache
+def _parse_preset(name: str) -> CycleRules:
+    return load_rules(preset_text(name))
