@@ -25,15 +25,18 @@ from services.local.schemas import (
     AllocationIn,
     Amendment,
     BallotIn,
+    CandidacyBatch,
     CandidacyIn,
     CountsIn,
     CycleText,
+    DecisionBatch,
     MotionVote,
     NewAssembly,
     NewMotion,
     NewParticipant,
     NewPoll,
     NewProposal,
+    ParticipantBatch,
     ProposalBatch,
 )
 from services.local.views import (
@@ -197,6 +200,20 @@ class ParticipantController(Controller):
                 s.session, s.assembly, **msgspec.structs.asdict(data)
             )
             return {**participant_view(done.participant), "voting_token": done.voting_token}
+
+    @post("/bulk", status_code=201)
+    async def register_many(
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[ParticipantBatch]
+    ) -> list[dict[str, Any]]:
+        """Register many participants in one transaction; the voting tokens, in input order,
+        are in this answer only."""
+        async with acting(request, assembly_id, "secretary") as s:
+            done = await assemblies.register_participants(
+                s.session, s.assembly, [msgspec.structs.asdict(p) for p in data.participants]
+            )
+            return [
+                {**participant_view(d.participant), "voting_token": d.voting_token} for d in done
+            ]
 
     @get("/")
     async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
@@ -428,6 +445,22 @@ class PollController(Controller):
         )
 
 
+class DecisionController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/decisions"
+    tags = ["plenary"]
+
+    @post("/", status_code=201)
+    async def en_bloc(
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[DecisionBatch]
+    ) -> dict[str, Any]:
+        """Decide many proposals from entered yes/no/abstain counts in one transaction: the
+        same decision polls as one by one (opened, counted, closed); any bad entry, nothing."""
+        entries = [plenary.DecisionCounts(**msgspec.structs.asdict(d)) for d in data.decisions]
+        async with acting(request, assembly_id, "secretary") as s:
+            closed = await plenary.decide_en_bloc(s.session, s.assembly, entries)
+            return {"decided": len(closed), "polls": [poll_view(p) for p in closed]}
+
+
 class MotionController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/motions"
     tags = ["plenary"]
@@ -496,6 +529,15 @@ class ElectionController(Controller):
                 await plenary.stand(s.session, s.assembly, s.actor, data.participant_id)
             )
 
+    @post("/candidacies/bulk", status_code=201)
+    async def stand_many(
+        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[CandidacyBatch]
+    ) -> list[dict[str, Any]]:
+        """The secretary registers many candidacies at once (input order)."""
+        async with acting(request, assembly_id, "secretary") as s:
+            rows = await plenary.stand_many(s.session, s.assembly, data.participant_ids)
+            return [candidacy_view(c) for c in rows]
+
     @get("/candidacies")
     async def candidacies(
         self, request: Req, assembly_id: FromPath[uuid.UUID]
@@ -536,6 +578,7 @@ ROUTES = [
     ProposalController,
     JourneyController,
     PollController,
+    DecisionController,
     MotionController,
     ElectionController,
 ]

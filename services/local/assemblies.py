@@ -4,11 +4,12 @@ token), move through draft → open → voting → closed, register and credenti
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.auth import new_token
@@ -22,6 +23,7 @@ from shared.messages.subjects import up_subject
 from shared.messages.wire import KeyIntroduction
 
 LOCAL_KINDS = ("neighbourhood", "municipal", "intermunicipal", "free", "digital")
+MAX_BULK = 10_000
 NEXT_STATUS = {"open": ("draft",), "voting": ("draft", "open")}
 
 
@@ -108,23 +110,42 @@ async def register_participant(
     session: AsyncSession, assembly: Assembly, **attributes: Any
 ) -> Registered:
     """Register a person with a segment of the cycle; the voting token is shown only now."""
+    return (await register_participants(session, assembly, [attributes]))[0]
+
+
+async def register_participants(
+    session: AsyncSession, assembly: Assembly, people: Sequence[Mapping[str, Any]]
+) -> list[Registered]:
+    """Register people (in input order) with one executemany insert; every entry is checked
+    before anything is written. The voting tokens are shown only now."""
     require_not_closed(assembly)
+    if len(people) > MAX_BULK:
+        raise Invalid(f"at most {MAX_BULK} participants per registration")
     rules = await rules_for(session, assembly.cycle_id)
-    if attributes["segment"] not in rules.segment_ids():
-        raise Invalid(
-            f"unknown segment {attributes['segment']!r}; the cycle has {rules.segment_ids()}"
+    segments = rules.segment_ids()
+    for person in people:
+        if person["segment"] not in segments:
+            raise Invalid(f"unknown segment {person['segment']!r}; the cycle has {segments}")
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    tokens: list[str] = []
+    for person in people:
+        attributes = dict(person)
+        credential = bool(attributes.pop("credential", False))
+        token, digest = new_token()
+        tokens.append(token)
+        rows.append(
+            {
+                **attributes,
+                "assembly_id": assembly.id,
+                "token_hash": digest,
+                "credentialed_at": now if credential else None,
+            }
         )
-    credential = bool(attributes.pop("credential", False))
-    token, digest = new_token()
-    participant = Participant(
-        assembly_id=assembly.id,
-        token_hash=digest,
-        credentialed_at=datetime.now(UTC) if credential else None,
-        **attributes,
+    created = await session.scalars(
+        insert(Participant).returning(Participant, sort_by_parameter_order=True), rows
     )
-    session.add(participant)
-    await session.flush()
-    return Registered(participant, token)
+    return [Registered(p, t) for p, t in zip(created.all(), tokens, strict=True)]
 
 
 async def credential(

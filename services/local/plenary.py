@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -24,8 +25,9 @@ from services.local.assemblies import (
 from services.local.auth import Actor
 from services.local.cycles import rules_for
 from services.local.proposals import get_proposal
-from shared.db.models.local import Assembly, Proposal, ProposalVersion
+from shared.db.models.local import Assembly, Participant, Proposal, ProposalVersion
 from shared.db.models.plenary import Candidacy, Motion, Poll
+from shared.domain.cycle import CycleRules
 from shared.domain.elections import seats_by_segment
 from shared.domain.errors import Conflict, Forbidden, Invalid
 from shared.plenary import elections, motions, polls
@@ -51,19 +53,7 @@ async def open_poll(
         if proposal_id is None:
             raise Invalid("a decision poll needs a proposal_id")
         proposal = await get_proposal(session, assembly, proposal_id)
-        if proposal.status not in ("submitted", "plenary"):
-            raise Conflict(f"a {proposal.status} proposal cannot be put to a vote")
-        return await polls.open_poll(
-            session,
-            assembly_id=key,
-            kind="decision",
-            mode=mode,
-            subject=str(proposal.id),
-            title=proposal.title,
-            method="plurality",
-            candidates=(),
-            amended_text=amended_text,
-        )
+        return await _open_decision(session, assembly, proposal, mode, amended_text)
     if kind == "priority":
         if axis is None:
             raise Invalid("a priority poll needs an axis")
@@ -150,18 +140,115 @@ async def upload(
     return await polls.upload_ballot_file(session, poll, text, file_format)
 
 
+async def _open_decision(
+    session: AsyncSession,
+    assembly: Assembly,
+    proposal: Proposal,
+    mode: str,
+    amended_text: str | None,
+) -> Poll:
+    if proposal.status not in ("submitted", "plenary"):
+        raise Conflict(f"a {proposal.status} proposal cannot be put to a vote")
+    return await polls.open_poll(
+        session,
+        assembly_id=str(assembly.id),
+        kind="decision",
+        mode=mode,
+        subject=str(proposal.id),
+        title=proposal.title,
+        method="plurality",
+        candidates=(),
+        amended_text=amended_text,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionCounts:
+    """One entry of an en-bloc vote: a proposal and its yes / no / abstain counts."""
+
+    proposal_id: uuid.UUID
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    amended_text: str | None = None
+
+    def entries(self) -> list[tuple[Sequence[Sequence[str]], int]]:
+        """The counts as the ``(ranking, count)`` entries of the one-by-one counts path."""
+        return [
+            ([[choice]], n)
+            for choice, n in (("yes", self.yes), ("no", self.no), ("abstain", self.abstain))
+            if n
+        ]
+
+
+async def decide_en_bloc(
+    session: AsyncSession, assembly: Assembly, decisions: Sequence[DecisionCounts]
+) -> list[Poll]:
+    """Decide many proposals at once from counts the secretary entered: for each, the same
+    decision poll is opened, counted and closed as one by one, in one transaction; every entry
+    is checked before anything is written, and any failure leaves nothing applied."""
+    require_voting(assembly)
+    ids = [d.proposal_id for d in decisions]
+    if len(set(ids)) != len(ids):
+        raise Invalid("a proposal appears more than once")
+    for d in decisions:
+        if min(d.yes, d.no, d.abstain) < 0:
+            raise Invalid(f"counts cannot be negative (proposal {d.proposal_id})")
+    found = {
+        p.id: p
+        for p in await session.scalars(
+            select(Proposal)
+            .where(Proposal.assembly_id == assembly.id, Proposal.id.in_(ids))
+            .order_by(Proposal.id)
+            .with_for_update()
+        )
+    }
+    unknown = [str(i) for i in ids if i not in found]
+    if unknown:
+        raise Invalid(f"no proposal {unknown[0]} in this assembly", unknown=unknown[:20])
+    for proposal in found.values():
+        if proposal.status not in ("submitted", "plenary"):
+            raise Invalid(
+                f"a {proposal.status} proposal cannot be put to a vote (proposal {proposal.id})"
+            )
+    rules = await rules_for(session, assembly.cycle_id)
+    closed: list[Poll] = []
+    for d in decisions:
+        proposal = found[d.proposal_id]
+        # A poll opened in this transaction is invisible to others: no lock needed to close it.
+        poll = await _open_decision(session, assembly, proposal, "counts", d.amended_text)
+        await polls.record_counts(session, poll, d.entries())
+        closed.append(await _settle(session, assembly, rules, poll, proposal))
+    return closed
+
+
 async def close(session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID) -> Poll:
     """Close a poll and apply what it decided to proposals, ranks, motions or mandates."""
     require_not_closed(assembly)
     rules = await rules_for(session, assembly.cycle_id)
     poll = await poll_of(session, assembly, poll_id, lock=True)
-    rule = rules.decision
+    proposal = None
     if poll.kind == "decision":
         proposal = await get_proposal(session, assembly, uuid.UUID(poll.subject), lock=True)
+    return await _settle(session, assembly, rules, poll, proposal)
+
+
+async def _settle(
+    session: AsyncSession,
+    assembly: Assembly,
+    rules: CycleRules,
+    poll: Poll,
+    proposal: Proposal | None,
+) -> Poll:
+    """Close a locked poll (a decision's proposal locked too) and apply what it decided."""
+    rule = rules.decision
+    if poll.kind == "decision":
+        if proposal is None:
+            raise Conflict("a decision poll needs its proposal")
         if proposal.status == "plenary":  # the band rule sent it here: the plain threshold decides
             rule = msgspec.structs.replace(rule, bands=None)
     await polls.close_poll(session, poll, rule)
-    if poll.kind == "decision":
+    if poll.kind == "decision" and proposal is not None:
         outcome = poll.outcome or "rejected"
         proposal.status = outcome
         if outcome == "approved_in_part" and poll.amended_text:
@@ -256,16 +343,44 @@ async def stand(
     ):
         raise Forbidden("a participant can only put themselves forward")
     person = await get_participant(session, assembly, participant_id)
-    if person.credentialed_at is None:
-        raise Conflict("only credentialed participants may stand")
-    return await elections.stand(
+    return (await _stand(session, assembly, [person]))[0]
+
+
+async def stand_many(
+    session: AsyncSession, assembly: Assembly, participant_ids: Sequence[uuid.UUID]
+) -> list[Candidacy]:
+    """The secretary registers many candidacies at once (input order); an unknown participant
+    is a 422, and any refused entry leaves nothing written."""
+    require_not_closed(assembly)
+    found = {
+        p.id: p
+        for p in await session.scalars(
+            select(Participant).where(
+                Participant.assembly_id == assembly.id, Participant.id.in_(participant_ids)
+            )
+        )
+    }
+    unknown = [str(i) for i in participant_ids if i not in found]
+    if unknown:
+        raise Invalid(f"no participant {unknown[0]} in this assembly", unknown=unknown[:20])
+    return await _stand(session, assembly, [found[i] for i in participant_ids])
+
+
+async def _stand(
+    session: AsyncSession, assembly: Assembly, people: Sequence[Participant]
+) -> list[Candidacy]:
+    for person in people:
+        if person.credentialed_at is None:
+            raise Conflict("only credentialed participants may stand")
+    return await elections.stand_many(
         session,
         assembly_id=str(assembly.id),
-        person_id=str(person.id),
-        public_name=person.public_name,
-        segment=person.segment,
-        gender=person.gender,
-        quota_groups=quota_groups(person),
+        people=[
+            elections.Standing(
+                str(p.id), p.public_name, p.segment, p.gender, tuple(quota_groups(p))
+            )
+            for p in people
+        ],
     )
 
 

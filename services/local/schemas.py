@@ -102,6 +102,21 @@ class CountsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     )
 
 
+class DecisionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One proposal's counts in an en-bloc vote; negative counts are refused by the use case
+    (422 naming the entry), not by the decoder."""
+
+    proposal_id: uuid.UUID
+    yes: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    no: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    abstain: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    amended_text: Text | None = None
+
+
+class DecisionBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    decisions: Annotated[list[DecisionIn], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
 class NewMotion(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     kind: Literal["support", "repudiation", "recommendation", "appeal", "other"]
     title: Title
@@ -119,3 +134,11 @@ class AllocationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class CandidacyIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     participant_id: uuid.UUID
+
+
+class ParticipantBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    participants: Annotated[list[NewParticipant], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+class CandidacyBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    participant_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)]

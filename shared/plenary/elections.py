@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select
@@ -84,24 +85,51 @@ async def stand(
     gender: str,
     quota_groups: Sequence[str],
 ) -> Candidacy:
+    person = Standing(person_id, public_name, segment, gender, tuple(quota_groups))
+    return (await stand_many(session, assembly_id=assembly_id, people=[person]))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """The public fields of a person who stands: what a candidacy and a mandate carry."""
+
+    person_id: str
+    public_name: str
+    segment: str
+    gender: str
+    quota_groups: tuple[str, ...]
+
+
+async def stand_many(
+    session: AsyncSession, *, assembly_id: str, people: Sequence[Standing]
+) -> list[Candidacy]:
+    """Candidacies in input order, one executemany insert; a person standing twice (here or
+    already) is a conflict and nothing is written."""
+    ids = [p.person_id for p in people]
+    if len(set(ids)) != len(ids):
+        raise Conflict("a person appears more than once")
     exists = await session.scalar(
         select(Candidacy.id).where(
-            Candidacy.assembly_id == assembly_id, Candidacy.person_id == person_id
+            Candidacy.assembly_id == assembly_id, Candidacy.person_id.in_(ids)
         )
     )
     if exists is not None:
         raise Conflict("this person already stands as a candidate", candidacy_id=str(exists))
-    candidacy = Candidacy(
-        assembly_id=assembly_id,
-        person_id=person_id,
-        public_name=public_name,
-        segment=segment,
-        gender=gender,
-        quota_groups=sorted(set(quota_groups)),
+    rows = [
+        {
+            "assembly_id": assembly_id,
+            "person_id": p.person_id,
+            "public_name": p.public_name,
+            "segment": p.segment,
+            "gender": p.gender,
+            "quota_groups": sorted(set(p.quota_groups)),
+        }
+        for p in people
+    ]
+    created = await session.scalars(
+        insert(Candidacy).returning(Candidacy, sort_by_parameter_order=True), rows
     )
-    session.add(candidacy)
-    await session.flush()
-    return candidacy
+    return list(created.all())
 
 
 async def candidacies(session: AsyncSession, assembly_id: str) -> Sequence[Candidacy]:
