@@ -1,8 +1,8 @@
 """The municipal stage: cycle rules, seat allocations, assemblies from opening to closing.
 
-Secretaries do here what they do on conference day, through the local API's bulk paths where
-they exist: proposals in one upload, paper ballots as files, counts typed in for decisions and
-the delegate election.
+Secretaries do here what they do on conference day, through the local API's bulk paths:
+proposals in one upload, decisions en bloc from counts typed in, participants and candidacies
+registered in one request each, paper ballots as files, counts for the delegate election.
 """
 
 from __future__ import annotations
@@ -173,20 +173,16 @@ class MunicipalStage(SimulationSession):
                     p for ranked in per_axis.values() for p in ranked[: DECISIONS_PER_ASSEMBLY // 3]
                 ]
                 voters = max(1, state.plan.ballots)
-                for proposal in chosen:
-                    poll = await self.call(
-                        "local",
-                        "POST",
-                        f"{base}/polls/",
-                        json={"kind": "decision", "mode": "counts", "proposal_id": proposal["id"]},
-                    )
-                    counts = decision_counts(voters, rng)
-                    await self.call(
-                        "local", "POST", f"{base}/polls/{poll['id']}/counts", json=counts
-                    )
-                    closed = await self.call("local", "POST", f"{base}/polls/{poll['id']}/close")
-                    if closed.get("outcome") in ("approved", "approved_in_part"):
-                        state.approved.append(proposal)
+                if chosen:
+                    body = {
+                        "decisions": [
+                            {"proposal_id": p["id"], **decision_counts(voters, rng)} for p in chosen
+                        ]
+                    }
+                    decided = await self.call("local", "POST", f"{base}/decisions/", json=body)
+                    for proposal, closed in zip(chosen, decided["polls"], strict=True):
+                        if closed.get("outcome") in ("approved", "approved_in_part"):
+                            state.approved.append(proposal)
                 self.reporter.advance("decisions")
 
             await bounded(self.assemblies, decide, self.concurrency)
@@ -278,9 +274,8 @@ class MunicipalStage(SimulationSession):
                 need = {segment: n + 1 for segment, n in seats.items() if n}
                 people = state.plan.participant_drafts(limit=sum(need.values()))
                 segments = [segment for segment, n in sorted(need.items()) for _ in range(n)]
-                candidates: list[str] = []
-                for person, segment in zip(people, segments, strict=False):
-                    body = {
+                bodies = [
+                    {
                         "public_name": person.public_name,
                         "segment": segment,
                         "gender": person.gender,
@@ -291,16 +286,20 @@ class MunicipalStage(SimulationSession):
                         "traditional_people": person.traditional_people,
                         "credential": True,
                     }
+                    for person, segment in zip(people, segments, strict=False)
+                ]
+                candidates: list[str] = []
+                if bodies:
                     registered = await self.call(
-                        "local", "POST", f"{base}/participants/", json=body
+                        "local", "POST", f"{base}/participants/bulk", json={"participants": bodies}
                     )
                     stood = await self.call(
                         "local",
                         "POST",
-                        f"{base}/candidacies",
-                        json={"participant_id": registered["id"]},
+                        f"{base}/candidacies/bulk",
+                        json={"participant_ids": [r["id"] for r in registered]},
                     )
-                    candidates.append(stood["id"])
+                    candidates = [c["id"] for c in stood]
                 if not candidates:
                     self.reporter.advance("elections")
                     return
