@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -339,24 +340,32 @@ def _unquote(text: str) -> str:
 
 
 def parse_csv_ballots(text: str) -> BallotFile:
-    order: dict[str, None] = {}
-    rankings: list[tuple[int, list[str]]] = []
+    candidates, rankings = scan_csv_ballots(text)
+    singleton = {name: frozenset((name,)) for name in candidates}
+    ballots = tuple(Ballot(tuple(singleton[n] for n in names)) for names in rankings)
+    return BallotFile(Profile(candidates, ballots), BallotFormat.CSV)
+
+
+def scan_csv_ballots(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """A CSV ballot file as plain data: the candidates in order of first mention and one tuple of
+    names per ballot line, checked exactly as :func:`parse_csv_ballots` checks them (a caller that
+    only needs counts can ``Counter`` the tuples instead of building a profile)."""
+    rankings: list[tuple[str, ...]] = []
     reader = csv.reader(io.StringIO(text))
     try:
         for row in reader:
-            number = reader.line_num
             cells = [cell.strip() for cell in row]
             if not any(cells) or cells[0].startswith("#"):
                 continue
-            names = [cell for cell in cells if cell]
-            duplicate = next((n for i, n in enumerate(names) if n in names[:i]), None)
-            if duplicate is not None:
-                raise BallotFileError(number, f"{duplicate!r} appears twice on the same ballot")
-            order.update(dict.fromkeys(names))
-            rankings.append((number, names))
+            names = tuple(filter(None, cells))
+            if len(set(names)) != len(names):
+                duplicate = next(n for i, n in enumerate(names) if n in names[:i])
+                raise BallotFileError(
+                    reader.line_num, f"{duplicate!r} appears twice on the same ballot"
+                )
+            rankings.append(names)
     except csv.Error as error:
         raise BallotFileError(reader.line_num, f"malformed CSV: {error}") from None
     if not rankings:
         raise BallotFileError(0, "the file holds no ballot")
-    ballots = tuple(Ballot(tuple(frozenset((n,)) for n in names)) for _, names in rankings)
-    return BallotFile(Profile(tuple(order), ballots), BallotFormat.CSV)
+    return tuple(dict.fromkeys(itertools.chain.from_iterable(rankings))), rankings

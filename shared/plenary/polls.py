@@ -1,24 +1,30 @@
 """Polls: open, vote (electronic, secretary counts, uploaded ballot file), close and publish.
 
 Secrecy: casting writes the voter roll row and the ballot row in one transaction, but the ballot
-row carries a random UUID4 key and no participant, timestamp or sequence; closing rewrites the
-poll's ballots in a random order. The public export is a canonical PrefLib ``.toc`` whose
+row carries a random UUID4 key and no participant, timestamp or sequence. Counts and ballot files
+are written already shuffled (one batch, random keys, random physical order); electronic ballots
+arrive one by one, so their heap order follows the voter roll's and closing rewrites them in a
+random order, in SQL. The public export is a canonical PrefLib ``.toc`` whose
 SHA-256 goes into the tally manifest; the published result is the tally of that very text.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models.plenary import Ballot, Poll, PollVoter
-from shared.decide.ballot_files import BallotFormat, parse_ballot_file
+from shared.decide.ballot_files import BallotFormat, parse_ballot_file, scan_csv_ballots
+from shared.decide.ballots import TieGroups
 from shared.decide.errors import DecisionError
 from shared.domain.cycle import Decision
 from shared.domain.errors import Conflict, Invalid, NotFound
@@ -136,7 +142,7 @@ async def record_counts(
 ) -> int:
     """Counts the secretary entered (hands, paper): ``(ranking, count)`` pairs, added up."""
     _require_open(poll, "counts")
-    rows = []
+    rows: list[tuple[Ranking, int]] = []
     for raw, count in entries:
         if count < 0:
             raise Invalid("counts cannot be negative")
@@ -145,54 +151,93 @@ async def record_counts(
         content = normalise_ranking(
             raw, poll.candidates, method=poll.method, approvals=poll.approvals
         )
-        rows.append(
-            {"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": count}
-        )
-    return await _insert_ballots(session, rows)
+        rows.append((content, count))
+    return await _insert_ballots(session, poll, rows)
 
 
 async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_format: str) -> int:
     """Paper ballots typed into a PrefLib or CSV file; names must be the poll's candidate ids
     (PrefLib files may also number the candidates in the poll's order)."""
     _require_open(poll, "file")
+    # Identical rankings are checked and stored once with their summed count: the export merges
+    # them anyway, so the tally is the same, and a file of many lines becomes fewer rows.
+    merged: Counter[TieGroups | tuple[str, ...]]
     try:
-        parsed = parse_ballot_file(text, BallotFormat(file_format))
+        chosen = BallotFormat(file_format)
+        if chosen is BallotFormat.CSV:  # plain name tuples: no profile objects per line
+            names, lines = scan_csv_ballots(text)
+            merged = Counter(lines)
+        else:
+            profile = parse_ballot_file(text, chosen).profile
+            names, merged = profile.candidates, Counter()
+            for ballot in profile.ballots:
+                merged[ballot.ranking] += ballot.count
     except ValueError as exc:  # BallotFileError / BallotError are ValueErrors too
         raise Invalid(f"malformed ballot file: {exc}") from exc
-    names = parsed.profile.candidates
     known = set(poll.candidates)
     mapping: dict[str, str]
     if set(names) <= known:
         mapping = {n: n for n in names}
-    elif file_format != "csv" and len(names) == len(poll.candidates):
+    elif chosen is not BallotFormat.CSV and len(names) == len(poll.candidates):
         mapping = dict(zip(names, poll.candidates, strict=True))
     else:
         unknown = sorted(set(names) - known)
         raise Invalid(f"the file names unknown candidates: {unknown[:5]}")
-    entries: list[tuple[Sequence[Sequence[str]], int]] = [
-        ([[mapping[c] for c in sorted(group)] for group in ballot.ranking], ballot.count)
-        for ballot in parsed.profile.ballots
-    ]
-    rows = []
-    for raw, count in entries:
+    rows: list[tuple[Ranking, int]] = []
+    for ranking, count in merged.items():
+        raw = [
+            [mapping[group]] if isinstance(group, str) else [mapping[c] for c in sorted(group)]
+            for group in ranking
+        ]
         try:
             content = normalise_ranking(
                 raw, poll.candidates, method=poll.method, approvals=poll.approvals
             )
         except Invalid as exc:
             raise Invalid(f"malformed ballot file: {exc.detail}") from exc
-        rows.append(
-            {"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": count}
-        )
-    return await _insert_ballots(session, rows)
+        rows.append((content, count))
+    return await _insert_ballots(session, poll, rows)
 
 
-async def _insert_ballots(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+async def _insert_ballots(
+    session: AsyncSession, poll: Poll, rows: list[tuple[Ranking, int]]
+) -> int:
+    """Write validated ballots with one ``COPY``, in a random order under random keys.
+
+    The shuffle happens before anything reaches the table, so neither the keys nor the heap
+    order of a batch say which line of the file (or which entry) a row came from. The COPY runs
+    on the session's own connection, inside its transaction: a later failure rolls it back.
+    """
     if not rows:
         return 0
     _shuffler.shuffle(rows)
-    await session.execute(insert(Ballot), rows)  # one executemany, not per-row ORM work
-    return sum(int(r["count"]) for r in rows)
+    keys = _random_uuids(len(rows))
+    records = [
+        (key, poll.id, json.dumps(_json(content)), count)
+        for key, (content, count) in zip(keys, rows, strict=True)
+    ]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(
+        Ballot.__tablename__, records=records, columns=("id", "poll_id", "ranking", "count")
+    )
+    return sum(count for _, count in rows)
+
+
+def _random_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as text, from one ``os.urandom`` call: as random as
+    ``uuid.uuid4()``, without a system call and a ``UUID`` object per ballot."""
+    block = bytearray(os.urandom(16 * n))
+    block[6::16] = bytes((b & 0x0F) | 0x40 for b in block[6::16])  # version 4
+    block[8::16] = bytes((b & 0x3F) | 0x80 for b in block[8::16])  # RFC 4122 variant
+    digits = block.hex()
+    return [
+        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-{digits[i + 12 : i + 16]}-"
+        f"{digits[i + 16 : i + 20]}-{digits[i + 20 : i + 32]}"
+        for i in range(0, 32 * n, 32)
+    ]
 
 
 def _json(content: Ranking) -> list[list[str]]:
@@ -200,10 +245,26 @@ def _json(content: Ranking) -> list[list[str]]:
 
 
 async def ballots_of(session: AsyncSession, poll: Poll) -> list[tuple[Ranking, int]]:
+    """The poll's distinct rankings with their total counts (merged in the database: the
+    export merges identical ballots anyway)."""
     rows = (
-        await session.execute(select(Ballot.ranking, Ballot.count).where(Ballot.poll_id == poll.id))
+        await session.execute(
+            select(Ballot.ranking, func.sum(Ballot.count))
+            .where(Ballot.poll_id == poll.id)
+            .group_by(Ballot.ranking)
+        )
     ).all()
-    return [(tuple(tuple(g) for g in ranking), count) for ranking, count in rows]
+    return [(tuple(tuple(g) for g in ranking), int(count)) for ranking, count in rows]
+
+
+#: Electronic ballots rewritten in a random order under fresh random keys, without leaving the
+#: database: the deleted rows feed the insert through a data-modifying CTE.
+_RESHUFFLE = text(
+    "WITH cast_ballots AS ("
+    " DELETE FROM plenary_ballot WHERE poll_id = :poll_id RETURNING poll_id, ranking, count"
+    ") INSERT INTO plenary_ballot (id, poll_id, ranking, count)"
+    " SELECT gen_random_uuid(), poll_id, ranking, count FROM cast_ballots ORDER BY random()"
+)
 
 
 def export_title(poll: Poll) -> str:
@@ -221,16 +282,15 @@ async def export_text(session: AsyncSession, poll: Poll) -> str:
 
 
 async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision | None) -> Poll:
-    """Close, shuffle the stored ballots, publish the export hash and the tally of the export."""
+    """Close, shuffle electronic ballots, publish the export hash and the tally of the export."""
     if poll.status != "open":
         raise Conflict("the poll is already closed")
+    if poll.mode == "electronic":
+        # Ballots cast one by one sit in the heap in casting order, which is also the voter
+        # roll's order: random keys and no timestamp do not hide a physical position. Counts and
+        # files were shuffled when written and hold no per-voter order, so they stay as they are.
+        await session.execute(_RESHUFFLE, {"poll_id": poll.id})
     ballots = await ballots_of(session, poll)
-    await session.execute(delete(Ballot).where(Ballot.poll_id == poll.id))
-    rows = [
-        {"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(r), "count": c}
-        for r, c in ballots
-    ]
-    await _insert_ballots(session, rows)
     export = export_preflib(poll.candidates, ballots, title=export_title(poll))
     try:
         tallied = recount(export, poll.method, approvals=poll.approvals)

@@ -4,8 +4,9 @@ state conference or the national conference can all own rows here.
 
 Ballot secrecy by design: ``plenary_voter`` (who voted) and ``plenary_ballot`` (what was voted)
 share only the poll id. A ballot has a random UUID4 key, no timestamp, no sequence and no
-participant column, and a closed poll's ballots are rewritten in random order, so neither key
-order, time nor physical position can join a ballot to a voter.
+participant column; counts and ballot files are written in one shuffled batch, and a closed
+electronic poll's ballots are rewritten in random order, so neither key order, time nor physical
+position can join a ballot to a voter.
 """
 
 from __future__ import annotations
