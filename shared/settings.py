@@ -47,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     relay_idle_s: float = 0.5
     relay_max_backoff_s: float = 10.0
     consumer_batch: int = 200
+    #: Messages of one fetched batch applied at once (each sender's stay in order; a key
+    #: introduction or revocation waits for what came before it and holds back what follows).
+    consumer_concurrency: int = 4
     max_deliver: int = 20
     #: Seconds JetStream waits for an ack before redelivering (to another instance, or to the
     #: restarted one after a crash); a longer apply than this would be delivered twice.

@@ -18,14 +18,15 @@ from shared.bus.connection import Bus, BusUnavailable
 from shared.bus.dead_letters import record_dead_letter
 from shared.bus.errors import DATABASE_ERRORS
 from shared.bus.inbox import Receiver, SenderNotYetKnown
-from shared.messages.subjects import Subscription
+from shared.messages.envelope import SENDER_HEADER
+from shared.messages.subjects import Subscription, is_key_subject
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 
 class ConsumerLoop:
-    """Fetches batches from one durable and applies them one by one, in order."""
+    """Fetches batches from one durable and applies them, each signer's in order."""
 
     def __init__(
         self, settings: Settings, bus: Bus, receiver: Receiver, subscription: Subscription
@@ -97,15 +98,66 @@ class ConsumerLoop:
                 # the fetch expired; both just mean "nothing yet". Leaving the subscription on
                 # a bare one orphaned its pending pull, whose message then waited out ack_wait.
                 continue
-            for index, msg in enumerate(messages):
-                if self._stopping:
-                    await self._hand_back(messages[index:])
-                    break
-                self.in_flight += 1
-                try:
-                    await self._apply(msg)
-                finally:
-                    self.in_flight -= 1
+            await self._apply_batch(messages)
+
+    async def _apply_batch(self, messages: list[Msg]) -> None:
+        """Apply a fetched batch, up to ``consumer_concurrency`` messages at a time.
+
+        Key introductions and revocations are barriers: everything before one is applied (and
+        acked) first, then the key message alone, then what follows — so a report never
+        overtakes the introduction of the key that signed it, nor a revocation its report.
+        Between barriers, messages are partitioned by signer: each signer's are applied in
+        order, different signers' concurrently. The inbox keeps each effect exactly-once; each
+        message is acked only after its own transaction committed.
+        """
+        limit = max(1, self.settings.consumer_concurrency)
+        if limit == 1:
+            for msg in messages:
+                await self._apply_unless_stopping(msg)
+            return
+        segment: list[Msg] = []
+        for msg in messages:
+            if is_key_subject(msg.subject):
+                await self._apply_partitioned(segment, limit)
+                segment = []
+                await self._apply_unless_stopping(msg)
+            else:
+                segment.append(msg)
+        await self._apply_partitioned(segment, limit)
+
+    async def _apply_partitioned(self, messages: list[Msg], limit: int) -> None:
+        if not messages:
+            return
+        partitions: dict[str, list[Msg]] = {}
+        for msg in messages:
+            sender = (msg.headers or {}).get(SENDER_HEADER, "")
+            partitions.setdefault(sender, []).append(msg)
+        gate = asyncio.Semaphore(limit)
+
+        async def apply_in_order(partition: list[Msg]) -> None:
+            for msg in partition:
+                async with gate:
+                    await self._apply_unless_stopping(msg)
+
+        results = await asyncio.gather(
+            *(apply_in_order(partition) for partition in partitions.values()),
+            return_exceptions=True,
+        )
+        # Every partition ran to its end; the first failure (e.g. the bus went away) is raised
+        # so the loop reconnects, and what was not acked is delivered again.
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _apply_unless_stopping(self, msg: Msg) -> None:
+        if self._stopping:
+            await self._hand_back([msg])
+            return
+        self.in_flight += 1
+        try:
+            await self._apply(msg)
+        finally:
+            self.in_flight -= 1
 
     @staticmethod
     async def _hand_back(messages: list[Msg]) -> None:

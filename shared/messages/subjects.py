@@ -47,6 +47,18 @@ def down_subject(kind: str, territory: str) -> str:
     return f"{DOWN_PREFIX}.{_token(kind)}.{_token(territory)}"
 
 
+def is_key_subject(subject: str) -> bool:
+    """True for a key introduction or revocation: every message signed after it depends on it."""
+    tokens = subject.split(".")
+    if subject.startswith(UP_PREFIX + "."):
+        kind = tokens[3] if len(tokens) > 3 else ""
+    elif subject.startswith(DOWN_PREFIX + "."):
+        kind = tokens[2] if len(tokens) > 2 else ""
+    else:
+        kind = ""
+    return kind in (_token("key.introduced"), _token("key.revoked"))
+
+
 class Subscription:
     """A durable pull consumer: which stream, which subjects, under which durable name."""
 
