@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import msgspec
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus.outbox import Outbox
@@ -31,6 +32,7 @@ from shared.consolidation.ranking import (
 )
 from shared.consolidation.rules import rules_for
 from shared.db.models.consolidation import (
+    ConferenceReport,
     ConsolidatedItem,
     ItemOrigin,
     ItemSource,
@@ -38,7 +40,7 @@ from shared.db.models.consolidation import (
     SourceItem,
 )
 from shared.domain.consolidation import apply_caps
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.errors import Conflict
 from shared.domain.territory import unit
 from shared.messages.subjects import up_subject
 from shared.messages.wire import (
@@ -66,13 +68,14 @@ async def build_and_send_report(
     """Rank active items of (cycle, uf) — by the plenary's priority poll where one was held, else
     by score — keep the forwarded competences within the caps, and stage the signed report
     (with the plenary's manifests and elected mandates) in the outbox."""
-    already = await session.scalar(
-        select(func.count())
-        .select_from(ConsolidatedItem)
-        .where(ConsolidatedItem.cycle_id == cycle_id, ConsolidatedItem.uf == uf)
-        .where(ConsolidatedItem.report_id.is_not(None))
+    report_id = str(uuid.uuid4())
+    claimed = await session.scalar(
+        insert(ConferenceReport)
+        .values(cycle_id=cycle_id, uf=uf, report_id=report_id, items=0, closed_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=["cycle_id", "uf"])
+        .returning(ConferenceReport.report_id)
     )
-    if already:
+    if claimed is None:
         raise Conflict(f"the {tier} conference {cycle_id}/{uf} has already reported")
     rules = await rules_for(session, cycle_id)
     await rank_items(session, cycle_id=cycle_id, uf=uf, rules=rules)
@@ -99,9 +102,8 @@ async def build_and_send_report(
     kept = apply_caps(
         [(i.axis, i.competence, i) for i in ordered], rules.caps, per_axis=rules.caps_per_axis
     )
+    # A conference that forwards no item still reports: its delegation and tallies go up.
     items = [item for _, _, item in kept]
-    if not items:
-        raise NotFound(f"no items to report for {cycle_id}/{uf}")
     sources = await _sources_by_item(session, [item.id for item in items])
     origins = await _origins_by_item(session, [item.id for item in items])
     participants = await session.scalar(
@@ -153,7 +155,7 @@ async def build_and_send_report(
             )
     state = unit(uf)
     report = AssemblyReport(
-        report_id=str(uuid.uuid4()),
+        report_id=report_id,
         cycle_id=cycle_id,
         tier=tier,
         assembly_id=assembly_id,
@@ -173,6 +175,11 @@ async def build_and_send_report(
         update(ConsolidatedItem)
         .where(ConsolidatedItem.id.in_([item.id for item in items]))
         .values(report_id=report.report_id)
+    )
+    await session.execute(
+        update(ConferenceReport)
+        .where(ConferenceReport.report_id == report_id)
+        .values(items=len(items))
     )
     await outbox.stage(session, report, up_subject(tier, "report", uf))
     return report

@@ -345,3 +345,14 @@ async def test_report_refused_for_an_unknown_key_is_replayed_once_the_key_is_int
     assert [r["report_id"] for r in reports] == [report.report_id]
     replayed = (await letters())["items"][0]
     assert replayed["replay_outcome"] == "applied"
+
+
+async def test_a_state_with_no_items_still_reports_once(federation: Federation) -> None:
+    close = {"cycle_id": "cns-2027", "uf": "AC"}
+    first = await federation.regional.post("/api/v1/conference/close", headers=AUTH, json=close)
+    assert first.status_code == 202, first.text
+    assert first.json()["items"] == 0
+    again = await federation.regional.post("/api/v1/conference/close", headers=AUTH, json=close)
+    assert again.status_code == 409
+    reports = await eventually(lambda: received_reports(federation, "national"))
+    assert [(r["uf"], r["items"]) for r in reports] == [("AC", 0)]

@@ -7,6 +7,7 @@ three; tables a tier does not use simply stay empty there.
 
 from shared.db.models.consolidation import (  # noqa: F401 - registers the consolidation tables
     Absence,
+    ConferenceReport,
     ConsolidatedItem,
     ConsolidationAction,
     Credential,

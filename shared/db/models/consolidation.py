@@ -17,6 +17,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.db.base import DefaultBase, UUIDv7AuditBase
 
 
+class ConferenceReport(DefaultBase):
+    """That this tier's conference for (cycle, territory) has reported: at most once, even when
+    it forwards no item (a state still sends its delegation)."""
+
+    __tablename__ = "conference_report"
+
+    cycle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uf: Mapped[str] = mapped_column(String(2), primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(64), unique=True)
+    items: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime]
+
+
 class ReceivedReport(DefaultBase):
     """A verified report from the tier below, kept whole with its signature."""
 
