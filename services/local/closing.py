@@ -33,9 +33,8 @@ from shared.messages.wire import (
     MotionResult,
     OriginRef,
     ReportItem,
-    TallyManifest,
 )
-from shared.plenary import elections, motions
+from shared.plenary import elections, motions, polls
 
 
 async def close_assembly(
@@ -114,20 +113,7 @@ async def close_assembly(
         )
         for axis, poll in sorted(priorities.items())
     ]
-    manifests = [
-        TallyManifest(
-            poll_id=str(poll.id),
-            axis=poll.subject if poll.kind == "priority" else "",
-            method=poll.method,
-            ballots_sha256=poll.export_sha256 or "",
-            ballots=poll.ballots_total,
-            ranking=list((poll.result or {}).get("ranking", [])),
-            kind=poll.kind,
-            subject=poll.subject,
-            outcome=poll.outcome or "",
-        )
-        for poll in sorted(closed, key=lambda p: str(p.id))
-    ]
+    manifests = polls.tally_manifests(closed)
     motion_results = [
         MotionResult(
             motion_id=str(m.id),

@@ -29,7 +29,7 @@ from shared.db.models.plenary import Poll
 from shared.domain.cycle import PRESETS, CycleRules, load_rules, preset
 from shared.domain.errors import Conflict, Invalid, NotFound
 from shared.domain.territory import NATION
-from shared.messages.wire import Mandate, TallyManifest
+from shared.messages.wire import Mandate
 from shared.plenary import elections, polls
 from shared.settings import Tier
 
@@ -255,23 +255,6 @@ async def elected_mandates(session: AsyncSession, key: str) -> list[Mandate]:
 
 async def closed_polls(session: AsyncSession, key: str) -> list[Poll]:
     return [p for p in await polls.list_polls(session, key) if p.status == "closed"]
-
-
-def manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
-    return [
-        TallyManifest(
-            poll_id=str(p.id),
-            axis=p.subject if p.kind == "priority" else "",
-            method=p.method,
-            ballots_sha256=p.export_sha256 or "",
-            ballots=p.ballots_total,
-            ranking=list((p.result or {}).get("ranking", [])),
-            kind=p.kind,
-            subject=p.subject,
-            outcome=p.outcome or "",
-        )
-        for p in closed
-    ]
 
 
 def priority_order(closed: Sequence[Poll]) -> dict[str, dict[str, int]]:

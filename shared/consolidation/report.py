@@ -21,7 +21,6 @@ from shared.consolidation.actions import ACTIVE
 from shared.consolidation.plenary import (
     closed_polls,
     elected_mandates,
-    manifests,
     priority_order,
 )
 from shared.consolidation.ranking import (
@@ -51,6 +50,7 @@ from shared.messages.wire import (
     ReportItem,
     SourceRef,
 )
+from shared.plenary import polls
 from shared.settings import Tier
 
 
@@ -168,7 +168,7 @@ async def build_and_send_report(
         population=state.population_2022 if state else 0,
         items=report_items,
         mandates=list(mandates) if mandates else await elected_mandates(session, assembly_id),
-        manifests=manifests(closed),
+        manifests=polls.tally_manifests(closed),
         pairwise=pairwise,
     )
     await session.execute(

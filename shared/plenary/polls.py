@@ -41,6 +41,7 @@ from shared.domain.polls import (
     recount,
     sha256_hex,
 )
+from shared.messages.wire import TallyManifest
 
 _shuffler = random.SystemRandom()
 MAX_CANDIDATES = 500
@@ -318,3 +319,21 @@ async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision 
     poll.status = "closed"
     await session.flush()
     return poll
+
+
+def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
+    """What a report publishes of each closed poll so anyone can recount it, in poll-id order."""
+    return [
+        TallyManifest(
+            poll_id=str(poll.id),
+            axis=poll.subject if poll.kind == "priority" else "",
+            method=poll.method,
+            ballots_sha256=poll.export_sha256 or "",
+            ballots=poll.ballots_total,
+            ranking=list((poll.result or {}).get("ranking", [])),
+            kind=poll.kind,
+            subject=poll.subject,
+            outcome=poll.outcome or "",
+        )
+        for poll in sorted(closed, key=lambda p: str(p.id))
+    ]
