@@ -3,13 +3,14 @@ schemathesis to fuzz.
 
 Schemathesis drives an ASGI app from a portal thread of its own and runs the app's lifespan
 there (the node's database pool and NATS connection live in that thread's loop), so the app is
-built here but never started by ``running()``: the first request starts it, and the session's
-end stops every lifespan schemathesis started.
+built here but never started by ``running()``: the first request starts it, and schemathesis's
+pytest plugin stops it when each test ends.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,7 +109,20 @@ def tier_schema(
         tier_schemas[tier] = schemathesis.openapi.from_asgi(
             "/schema/openapi.json", app, config=CONFIG
         )
+    # Schemathesis's pytest plugin ends every app's lifespan when a test ends, so each test
+    # starts its tier's app afresh: wait for it to be ready before fuzzing.
+    _wait_until_ready(tier_schemas[tier])
     return tier_schemas[tier]
+
+
+def _wait_until_ready(schema: schemathesis.BaseSchema, timeout_s: float = 30.0) -> None:
+    """Fuzz a ready app: the node connects to NATS in the background after start, and until
+    then ``/health/ready`` rightly answers 503."""
+    deadline = time.monotonic() + timeout_s
+    with asgi.get_client(schema.app) as client:
+        while (status := client.get("/health/ready").status_code) != 200:
+            assert time.monotonic() < deadline, f"not ready after {timeout_s} s: {status}"
+            time.sleep(0.1)
 
 
 def _created(response: requests.Response) -> dict[str, Any]:
