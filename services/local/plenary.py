@@ -9,11 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, Table, Uuid, bindparam, column, insert, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from services.local.assemblies import (
     credentialed_count,
@@ -29,10 +32,21 @@ from shared.db.models.local import Assembly, Participant, Proposal, ProposalVers
 from shared.db.models.plenary import Candidacy, Motion, Poll
 from shared.domain.cycle import CycleRules
 from shared.domain.elections import seats_by_segment
-from shared.domain.errors import Conflict, Forbidden, Invalid
+from shared.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.plenary import elections, motions, polls
 
 DECIDED = ("approved", "approved_in_part")
+
+#: A priority poll's candidates: the axis's approved proposals (built once, bound per call).
+_DECIDED_IN_AXIS = (
+    select(Proposal.id)
+    .where(
+        Proposal.assembly_id == bindparam("assembly_id"),
+        Proposal.axis == bindparam("axis"),
+        Proposal.status.in_(DECIDED),
+    )
+    .order_by(Proposal.id)
+)
 
 
 async def open_poll(
@@ -59,15 +73,7 @@ async def open_poll(
             raise Invalid("a priority poll needs an axis")
         rules.axis(axis)
         candidates = (
-            await session.scalars(
-                select(Proposal.id)
-                .where(
-                    Proposal.assembly_id == assembly.id,
-                    Proposal.axis == axis,
-                    Proposal.status.in_(DECIDED),
-                )
-                .order_by(Proposal.id)
-            )
+            await session.scalars(_DECIDED_IN_AXIS, {"assembly_id": assembly.id, "axis": axis})
         ).all()
         if not candidates:
             raise Conflict(f"no approved proposal in axis {axis} to prioritise")
@@ -86,7 +92,7 @@ async def open_poll(
         people = await elections.candidacies(session, key)
         if not people:
             raise Conflict("nobody stands as a candidate yet")
-        seats, _ = await election_seats(session, assembly)
+        seats, _ = await election_seats(session, assembly, rules=rules)
         return await polls.open_poll(
             session,
             assembly_id=key,
@@ -195,9 +201,9 @@ async def decide_en_bloc(
         if min(d.yes, d.no, d.abstain) < 0:
             raise Invalid(f"counts cannot be negative (proposal {d.proposal_id})")
     found = {
-        p.id: p
-        for p in await session.scalars(
-            select(Proposal)
+        row.id: row
+        for row in await session.execute(
+            select(Proposal.id, Proposal.status, Proposal.title, Proposal.version)
             .where(Proposal.assembly_id == assembly.id, Proposal.id.in_(ids))
             .order_by(Proposal.id)
             .with_for_update()
@@ -212,14 +218,86 @@ async def decide_en_bloc(
                 f"a {proposal.status} proposal cannot be put to a vote (proposal {proposal.id})"
             )
     rules = await rules_for(session, assembly.cycle_id)
-    closed: list[Poll] = []
-    for d in decisions:
+    # The band rule sent a "plenary" proposal here: the plain threshold decides it.
+    plain = msgspec.structs.replace(rules.decision, bands=None)
+    closed = await polls.decide_counted(
+        session,
+        assembly_id=str(assembly.id),
+        decisions=[
+            polls.CountedDecision(
+                subject=str(d.proposal_id),
+                title=found[d.proposal_id].title,
+                entries=d.entries(),
+                rule=plain if found[d.proposal_id].status == "plenary" else rules.decision,
+                amended_text=d.amended_text,
+            )
+            for d in decisions
+        ],
+    )
+    # What each closed poll decided, applied to the locked proposals in two statements.
+    now = datetime.now(UTC)
+    changes: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    for d, poll in zip(decisions, closed, strict=True):
         proposal = found[d.proposal_id]
-        # A poll opened in this transaction is invisible to others: no lock needed to close it.
-        poll = await _open_decision(session, assembly, proposal, "counts", d.amended_text)
-        await polls.record_counts(session, poll, d.entries())
-        closed.append(await _settle(session, assembly, rules, poll, proposal))
+        outcome = poll.outcome or "rejected"
+        change = {"pid": proposal.id, "status": outcome, "updated_at": now}
+        if outcome == "approved_in_part" and poll.amended_text:
+            change.update(version=proposal.version + 1, text=poll.amended_text)
+            versions.append(
+                {
+                    "proposal_id": proposal.id,
+                    "version": proposal.version + 1,
+                    "title": proposal.title,
+                    "text": poll.amended_text,
+                    "reason": "approved in part by the plenary",
+                }
+            )
+        changes.append(change)
+    await _apply(session, [c for c in changes if "text" not in c], _SET_STATUS)
+    await _apply(session, [c for c in changes if "text" in c], _SET_AMENDED)
+    if versions:
+        await session.execute(insert(ProposalVersion), versions)
     return closed
+
+
+def _table_of(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_proposals = _table_of(Proposal)
+#: Executemany updates by primary key (Core: no unit of work, no identity map).
+_SET_STATUS = (
+    update(_proposals)
+    .where(_proposals.c.id == bindparam("pid"))
+    .values(status=bindparam("status"), updated_at=bindparam("updated_at"))
+)
+_SET_AMENDED = (
+    update(_proposals)
+    .where(_proposals.c.id == bindparam("pid"))
+    .values(
+        status=bindparam("status"),
+        updated_at=bindparam("updated_at"),
+        version=bindparam("version"),
+        text=bindparam("text"),
+    )
+)
+
+
+async def _apply(session: AsyncSession, rows: list[dict[str, Any]], statement: Any) -> None:
+    if not rows:
+        return
+    await session.execute(statement, rows)
+    # Proposals this session already holds see the new values without a reload.
+    identity = session.sync_session.identity_map
+    for row in rows:
+        held = identity.get(identity_key(Proposal, row["pid"]))
+        if held is not None:
+            for name, value in row.items():
+                if name != "pid":
+                    set_committed_value(held, name, value)
 
 
 async def close(session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID) -> Poll:
@@ -267,20 +345,14 @@ async def _settle(
                 ],
             )
     elif poll.kind == "priority":
-        ranking = (poll.result or {}).get("ranking", [])
-        rank = 1
-        for group in ranking:
-            for pid in group:
-                proposal = await get_proposal(session, assembly, uuid.UUID(pid), lock=True)
-                proposal.rank = rank
-            rank += len(group)
+        await _set_ranks(session, assembly, (poll.result or {}).get("ranking", []))
     elif poll.kind == "motion":
         motion = await motions.get_motion(
             session, uuid.UUID(poll.subject), assembly_id=str(assembly.id), lock=True
         )
         motions.settle(motion, poll, rules.motions)
     elif poll.kind == "election":
-        seats, notes = await election_seats(session, assembly)
+        seats, notes = await election_seats(session, assembly, rules=rules)
         await elections.run_election(
             session, assembly_id=str(assembly.id), rules=rules, poll=poll, seats=seats, notes=notes
         )
@@ -288,11 +360,48 @@ async def _settle(
     return poll
 
 
+async def _set_ranks(
+    session: AsyncSession, assembly: Assembly, ranking: Sequence[Sequence[str]]
+) -> None:
+    """Ranks from a priority ranking (ties share the better rank) in one ``UPDATE … FROM
+    (VALUES …)``; a ranked proposal that is not this assembly's is a 404, as one by one."""
+    rows: list[tuple[uuid.UUID, int]] = []
+    rank = 1
+    for group in ranking:
+        rows.extend((uuid.UUID(pid), rank) for pid in group)
+        rank += len(group)
+    if not rows:
+        return
+    ranks = values(column("pid", Uuid()), column("new_rank", Integer()), name="ranks").data(rows)
+    now = datetime.now(UTC)
+    changed = set(
+        (
+            await session.scalars(
+                update(_proposals)
+                .where(_proposals.c.id == ranks.c.pid, _proposals.c.assembly_id == assembly.id)
+                .values(rank=ranks.c.new_rank, updated_at=now)
+                .returning(_proposals.c.id)
+            )
+        ).all()
+    )
+    missing = [pid for pid, _ in rows if pid not in changed]
+    if missing:
+        raise NotFound(f"no proposal {missing[0]} in this assembly")
+    identity = session.sync_session.identity_map
+    for pid, new_rank in rows:
+        held = identity.get(identity_key(Proposal, pid))
+        if held is not None:
+            set_committed_value(held, "rank", new_rank)
+            set_committed_value(held, "updated_at", now)
+
+
 async def election_seats(
-    session: AsyncSession, assembly: Assembly
+    session: AsyncSession, assembly: Assembly, *, rules: CycleRules | None = None
 ) -> tuple[dict[str, int], list[str]]:
-    """Seats per segment from the allocation (received or entered) and the cycle's rules."""
-    rules = await rules_for(session, assembly.cycle_id)
+    """Seats per segment from the allocation (received or entered) and the cycle's rules
+    (``rules`` when the caller already read them)."""
+    if rules is None:
+        rules = await rules_for(session, assembly.cycle_id)
     allocation = await elections.find_allocation(
         session,
         cycle_id=assembly.cycle_id,
@@ -329,7 +438,7 @@ async def enter_allocation(
         method="entered",
         source="secretary",
     )
-    seats_map, notes = await election_seats(session, assembly)
+    seats_map, notes = await election_seats(session, assembly, rules=rules)
     return {"seats": seats_map, "notes": notes}
 
 

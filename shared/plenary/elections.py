@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,21 +53,28 @@ async def record_allocation(
     )
 
 
+#: An assembly's own allocations and its territory's, newest first (built once, bound per call).
+_ALLOCATIONS = (
+    select(Allocation)
+    .where(
+        Allocation.cycle_id == bindparam("cycle_id"),
+        or_(
+            Allocation.assembly_id == bindparam("assembly_id"),
+            (Allocation.territory == bindparam("territory")) & (Allocation.assembly_id == ""),
+        ),
+    )
+    .order_by(Allocation.id.desc())
+)
+
+
 async def find_allocation(
     session: AsyncSession, *, cycle_id: str, assembly_id: str, territory: str
 ) -> Allocation | None:
     """The newest allocation for this assembly, else for its territory."""
     rows = (
         await session.scalars(
-            select(Allocation)
-            .where(
-                Allocation.cycle_id == cycle_id,
-                or_(
-                    Allocation.assembly_id == assembly_id,
-                    (Allocation.territory == territory) & (Allocation.assembly_id == ""),
-                ),
-            )
-            .order_by(Allocation.id.desc())
+            _ALLOCATIONS,
+            {"cycle_id": cycle_id, "assembly_id": assembly_id, "territory": territory},
         )
     ).all()
     own = [a for a in rows if a.assembly_id == assembly_id]

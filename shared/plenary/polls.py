@@ -15,10 +15,11 @@ import os
 import random
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,10 +27,12 @@ from shared.db.models.plenary import Ballot, Poll, PollVoter
 from shared.decide.ballot_files import BallotFormat, parse_ballot_file, scan_csv_ballots
 from shared.decide.ballots import TieGroups
 from shared.decide.errors import DecisionError
+from shared.decide.tally import tally
 from shared.domain.cycle import Decision
 from shared.domain.errors import Conflict, Invalid, NotFound
 from shared.domain.polls import (
     CHOICES,
+    TALLY_METHOD,
     Ranking,
     decide,
     decision_count,
@@ -38,13 +41,25 @@ from shared.domain.polls import (
     pairwise_counts,
     profile_of,
     ranking_lists,
-    recount,
     sha256_hex,
 )
 from shared.messages.wire import TallyManifest
 
 _shuffler = random.SystemRandom()
 MAX_CANDIDATES = 500
+
+#: Built once: constructing a statement costs more CPU than running a cached one.
+_OPEN_POLLS = select(Poll.subject, Poll.id).where(
+    Poll.assembly_id == bindparam("assembly_id"),
+    Poll.kind == bindparam("kind"),
+    Poll.subject.in_(bindparam("subjects", expanding=True)),
+    Poll.status == "open",
+)
+_BALLOTS_OF = (
+    select(Ballot.ranking, func.sum(Ballot.count))
+    .where(Ballot.poll_id == bindparam("poll_id"))
+    .group_by(Ballot.ranking)
+)
 
 
 async def open_poll(
@@ -67,16 +82,7 @@ async def open_poll(
         raise Invalid("a poll needs at least one candidate")
     if len(candidates) > MAX_CANDIDATES:
         raise Invalid(f"at most {MAX_CANDIDATES} candidates per poll")
-    existing = await session.scalar(
-        select(Poll.id).where(
-            Poll.assembly_id == assembly_id,
-            Poll.kind == kind,
-            Poll.subject == subject,
-            Poll.status == "open",
-        )
-    )
-    if existing is not None:
-        raise Conflict(f"a {kind} poll on {subject} is already open", poll_id=str(existing))
+    await _refuse_open(session, assembly_id, kind, [subject])
     poll = Poll(
         assembly_id=assembly_id,
         kind=kind,
@@ -92,6 +98,23 @@ async def open_poll(
     session.add(poll)
     await session.flush()
     return poll
+
+
+async def _refuse_open(
+    session: AsyncSession, assembly_id: str, kind: str, subjects: Sequence[str]
+) -> None:
+    """A conflict naming the first subject (in the given order) that already has an open poll."""
+    rows = (
+        await session.execute(
+            _OPEN_POLLS, {"assembly_id": assembly_id, "kind": kind, "subjects": list(subjects)}
+        )
+    ).all()
+    if rows:
+        open_ids = {subject: poll_id for subject, poll_id in rows}
+        subject = next(s for s in subjects if s in open_ids)
+        raise Conflict(
+            f"a {kind} poll on {subject} is already open", poll_id=str(open_ids[subject])
+        )
 
 
 async def get_poll(
@@ -143,17 +166,26 @@ async def record_counts(
 ) -> int:
     """Counts the secretary entered (hands, paper): ``(ranking, count)`` pairs, added up."""
     _require_open(poll, "counts")
+    rows = _counted(entries, poll.candidates, method=poll.method, approvals=poll.approvals)
+    return await _insert_ballots(session, poll.id, rows)
+
+
+def _counted(
+    entries: Sequence[tuple[Sequence[Sequence[str]], int]],
+    candidates: Sequence[str],
+    *,
+    method: str,
+    approvals: int,
+) -> list[tuple[Ranking, int]]:
+    """Checked ``(ranking, count)`` entries, zero counts left out."""
     rows: list[tuple[Ranking, int]] = []
     for raw, count in entries:
         if count < 0:
             raise Invalid("counts cannot be negative")
         if count == 0:
             continue
-        content = normalise_ranking(
-            raw, poll.candidates, method=poll.method, approvals=poll.approvals
-        )
-        rows.append((content, count))
-    return await _insert_ballots(session, poll, rows)
+        rows.append((normalise_ranking(raw, candidates, method=method, approvals=approvals), count))
+    return rows
 
 
 async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_format: str) -> int:
@@ -197,11 +229,11 @@ async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_
         except Invalid as exc:
             raise Invalid(f"malformed ballot file: {exc.detail}") from exc
         rows.append((content, count))
-    return await _insert_ballots(session, poll, rows)
+    return await _insert_ballots(session, poll.id, rows)
 
 
 async def _insert_ballots(
-    session: AsyncSession, poll: Poll, rows: list[tuple[Ranking, int]]
+    session: AsyncSession, poll_id: uuid.UUID, rows: list[tuple[Ranking, int]]
 ) -> int:
     """Write validated ballots with one ``COPY``, in a random order under random keys.
 
@@ -209,13 +241,19 @@ async def _insert_ballots(
     order of a batch say which line of the file (or which entry) a row came from. The COPY runs
     on the session's own connection, inside its transaction: a later failure rolls it back.
     """
+    await _copy_ballots(session, [(poll_id, content, count) for content, count in rows])
+    return sum(count for _, count in rows)
+
+
+async def _copy_ballots(session: AsyncSession, rows: list[tuple[uuid.UUID, Ranking, int]]) -> None:
+    """``(poll id, ranking, count)`` rows shuffled, under random keys, in one ``COPY``."""
     if not rows:
-        return 0
+        return
     _shuffler.shuffle(rows)
     keys = _random_uuids(len(rows))
     records = [
-        (key, poll.id, json.dumps(_json(content)), count)
-        for key, (content, count) in zip(keys, rows, strict=True)
+        (key, poll_id, json.dumps(_json(content)), count)
+        for key, (poll_id, content, count) in zip(keys, rows, strict=True)
     ]
     connection = await session.connection()
     raw = await connection.get_raw_connection()
@@ -224,7 +262,6 @@ async def _insert_ballots(
     await driver.copy_records_to_table(
         Ballot.__tablename__, records=records, columns=("id", "poll_id", "ranking", "count")
     )
-    return sum(count for _, count in rows)
 
 
 def _random_uuids(n: int) -> list[str]:
@@ -248,13 +285,7 @@ def _json(content: Ranking) -> list[list[str]]:
 async def ballots_of(session: AsyncSession, poll: Poll) -> list[tuple[Ranking, int]]:
     """The poll's distinct rankings with their total counts (merged in the database: the
     export merges identical ballots anyway)."""
-    rows = (
-        await session.execute(
-            select(Ballot.ranking, func.sum(Ballot.count))
-            .where(Ballot.poll_id == poll.id)
-            .group_by(Ballot.ranking)
-        )
-    ).all()
+    rows = (await session.execute(_BALLOTS_OF, {"poll_id": poll.id})).all()
     return [(tuple(tuple(g) for g in ranking), int(count)) for ranking, count in rows]
 
 
@@ -269,7 +300,11 @@ _RESHUFFLE = text(
 
 
 def export_title(poll: Poll) -> str:
-    return f"{poll.kind} {poll.subject} ({poll.method})"
+    return _title(poll.kind, poll.subject, poll.method)
+
+
+def _title(kind: str, subject: str, method: str) -> str:
+    return f"{kind} {subject} ({method})"
 
 
 async def export_text(session: AsyncSession, poll: Poll) -> str:
@@ -291,34 +326,142 @@ async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision 
         # roll's order: random keys and no timestamp do not hide a physical position. Counts and
         # files were shuffled when written and hold no per-voter order, so they stay as they are.
         await session.execute(_RESHUFFLE, {"poll_id": poll.id})
-    ballots = await ballots_of(session, poll)
-    export = export_preflib(poll.candidates, ballots, title=export_title(poll))
+    counted = _tally(
+        kind=poll.kind,
+        subject=poll.subject,
+        method=poll.method,
+        candidates=poll.candidates,
+        approvals=poll.approvals,
+        amended=bool(poll.amended_text),
+        ballots=await ballots_of(session, poll),
+        decision_rule=decision_rule,
+    )
+    if counted.outcome is not None:
+        poll.outcome = counted.outcome
+    poll.result = counted.result
+    poll.export_sha256 = counted.export_sha256
+    poll.ballots_total = counted.ballots_total
+    poll.status = "closed"
+    await session.flush()
+    return poll
+
+
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    result: dict[str, Any]
+    export_sha256: str
+    ballots_total: int
+    outcome: str | None
+
+
+def _tally(
+    *,
+    kind: str,
+    subject: str,
+    method: str,
+    candidates: Sequence[str],
+    approvals: int,
+    amended: bool,
+    ballots: Iterable[tuple[Ranking, int]],
+    decision_rule: Decision | None,
+) -> _Tally:
+    """What closing publishes: the tally of the canonical export of ``ballots`` (the export is
+    parsed back once, as ``plenaria tally`` would read the downloaded file)."""
+    export = export_preflib(candidates, ballots, title=_title(kind, subject, method))
+    profile = profile_of(export)
+    if not profile.candidates:
+        raise Invalid("a poll needs at least one candidate")
     try:
-        tallied = recount(export, poll.method, approvals=poll.approvals)
+        tallied = tally(
+            profile, TALLY_METHOD[method], approvals=None if method == "approval" else approvals
+        )
     except DecisionError as exc:
         raise Invalid(str(exc)) from exc
-    profile = profile_of(export)
     result: dict[str, Any] = {
-        "method": poll.method,
+        "method": method,
         "ranking": ranking_lists(tallied),
         "winners": list(tallied.winners),
         "scores": {k: float(v) for k, v in (tallied.scores or {}).items()},
         "ballots": profile.total,
     }
-    if poll.kind in ("decision", "motion"):
+    outcome = None
+    if kind in ("decision", "motion"):
         count = decision_count(profile)
         result.update(yes=count.yes, no=count.no, abstain=count.abstain)
-        if poll.kind == "decision" and decision_rule is not None:
-            poll.outcome = decide(count, decision_rule, amended=bool(poll.amended_text))
-    elif poll.kind == "priority":
+        if kind == "decision" and decision_rule is not None:
+            outcome = decide(count, decision_rule, amended=amended)
+    elif kind == "priority":
         result["pairwise"] = pairwise_counts(profile)
         result["pairwise_candidates"] = list(profile.candidates)
-    poll.result = result
-    poll.export_sha256 = sha256_hex(export)
-    poll.ballots_total = profile.total
-    poll.status = "closed"
-    await session.flush()
-    return poll
+    return _Tally(result, sha256_hex(export), profile.total, outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedDecision:
+    """A decision poll opened, counted from entered yes / no / abstain and closed at once."""
+
+    subject: str
+    title: str
+    entries: Sequence[tuple[Sequence[Sequence[str]], int]]
+    rule: Decision
+    amended_text: str | None = None
+
+
+async def decide_counted(
+    session: AsyncSession, *, assembly_id: str, decisions: Sequence[CountedDecision]
+) -> list[Poll]:
+    """Many decision polls in counts mode, each opened, counted and closed exactly as one by one
+    (same checks, same rows, same published tally), written with one insert of the closed polls
+    and one shuffled ``COPY`` of all their counts. Every entry is checked before any write."""
+    if not decisions:
+        return []
+    await _refuse_open(session, assembly_id, "decision", [d.subject for d in decisions])
+    counted = [_counted(d.entries, CHOICES, method="plurality", approvals=1) for d in decisions]
+    tallies = [
+        _tally(
+            kind="decision",
+            subject=d.subject,
+            method="plurality",
+            candidates=CHOICES,
+            approvals=1,
+            amended=bool(d.amended_text),
+            ballots=rows,
+            decision_rule=d.rule,
+        )
+        for d, rows in zip(decisions, counted, strict=True)
+    ]
+    created = await session.scalars(
+        insert(Poll).returning(Poll, sort_by_parameter_order=True),
+        [
+            {
+                "assembly_id": assembly_id,
+                "kind": "decision",
+                "mode": "counts",
+                "subject": d.subject,
+                "title": d.title,
+                "method": "plurality",
+                "candidates": list(CHOICES),
+                "approvals": 1,
+                "amended_text": d.amended_text,
+                "status": "closed",
+                "outcome": t.outcome,
+                "result": t.result,
+                "export_sha256": t.export_sha256,
+                "ballots_total": t.ballots_total,
+            }
+            for d, t in zip(decisions, tallies, strict=True)
+        ],
+    )
+    closed = list(created.all())
+    await _copy_ballots(
+        session,
+        [
+            (poll.id, content, count)
+            for poll, rows in zip(closed, counted, strict=True)
+            for content, count in rows
+        ],
+    )
+    return closed
 
 
 def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
