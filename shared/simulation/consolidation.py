@@ -9,36 +9,46 @@ from typing import Any
 
 from shared.simulation.session import SimulationError, SimulationSession, bounded
 
+#: Entries per bulk credentialing request, and such requests in flight at once: each is one
+#: transaction of a few statements, so a couple keep the database busy without contention.
+CREDENTIAL_CHUNK = 1000
+CREDENTIAL_REQUESTS = 2
+
+
+def chunked(
+    entries: list[dict[str, Any]], size: int = CREDENTIAL_CHUNK
+) -> list[list[dict[str, Any]]]:
+    return [entries[i : i + size] for i in range(0, len(entries), size)]
+
 
 class ConsolidationStage(SimulationSession):
     """Phases run by state conveners, the national commission and the council."""
 
     async def credential_state_delegates(self) -> None:
-        """At each state conference's desk, every elected titular presents their mandate."""
-        titulars = [
-            (state.plan.uf, mandate)
-            for state in self.assemblies
-            for mandate in state.mandates
-            if mandate.get("role") == "titular"
-        ]
-        async with self.phase("credentials_regional", len(titulars)):
+        """At each state conference's desk, every elected titular presents their mandate; the
+        desk imports its check-in list in bulk, one state (in chunks) at a time per request."""
+        by_uf: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for state in self.assemblies:
+            by_uf[state.plan.uf].extend(
+                {
+                    "cycle_id": self.cycle_id,
+                    "mandate_id": mandate["id"],
+                    "holder": f"doc-{mandate['id']}",
+                    "uf": state.plan.uf,
+                }
+                for mandate in state.mandates
+                if mandate.get("role") == "titular"
+            )
+        chunks = [chunk for entries in by_uf.values() for chunk in chunked(entries)]
+        async with self.phase("credentials_regional", sum(len(c) for c in chunks)):
 
-            async def admit(entry: tuple[str, dict[str, Any]]) -> None:
-                uf, mandate = entry
+            async def admit(chunk: list[dict[str, Any]]) -> None:
                 await self.call(
-                    "regional",
-                    "POST",
-                    "/api/v1/plenary/credentials",
-                    json={
-                        "cycle_id": self.cycle_id,
-                        "mandate_id": mandate["id"],
-                        "holder": f"doc-{mandate['id']}",
-                        "uf": uf,
-                    },
+                    "regional", "POST", "/api/v1/plenary/credentials/bulk", json={"entries": chunk}
                 )
-                self.reporter.advance("credentials_regional")
+                self.reporter.advance("credentials_regional", len(chunk))
 
-            await bounded(titulars, admit, self.concurrency)
+            await bounded(chunks, admit, CREDENTIAL_REQUESTS)
 
     async def close_state_conferences(self) -> None:
         """Each state merges duplicates, elects its national delegates and reports up."""
@@ -83,23 +93,19 @@ class ConsolidationStage(SimulationSession):
             await bounded(self.scenario.ufs, close_state, 2)
 
     async def credential_national_delegates(self) -> None:
-        mandates = self.record.national_mandates
-        async with self.phase("credentials_national", len(mandates)):
+        entries = [
+            {"cycle_id": self.cycle_id, "mandate_id": mandate_id, "holder": f"doc-{mandate_id}"}
+            for mandate_id in self.record.national_mandates
+        ]
+        async with self.phase("credentials_national", len(entries)):
 
-            async def admit(mandate_id: str) -> None:
+            async def admit(chunk: list[dict[str, Any]]) -> None:
                 await self.call(
-                    "national",
-                    "POST",
-                    "/api/v1/plenary/credentials",
-                    json={
-                        "cycle_id": self.cycle_id,
-                        "mandate_id": mandate_id,
-                        "holder": f"doc-{mandate_id}",
-                    },
+                    "national", "POST", "/api/v1/plenary/credentials/bulk", json={"entries": chunk}
                 )
-                self.reporter.advance("credentials_national")
+                self.reporter.advance("credentials_national", len(chunk))
 
-            await bounded(mandates, admit, self.concurrency)
+            await bounded(chunked(entries), admit, CREDENTIAL_REQUESTS)
 
     async def consolidate_nation(self) -> None:
         """The national conference merges duplicates; its result becomes published mandates."""

@@ -10,7 +10,13 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from shared.consolidation import plenary
-from shared.consolidation.credentials import credential, declare_absent, list_credentials
+from shared.consolidation.credentials import (
+    Admission,
+    credential,
+    credential_many,
+    declare_absent,
+    list_credentials,
+)
 from shared.web.auth import admin_guard
 
 CycleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -23,6 +29,12 @@ class CredentialRequest(msgspec.Struct, kw_only=True):
     #: What the desk records about the person (e.g. a hash of their document).
     holder: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
     uf: Territory = "BR"
+
+
+class CredentialBatch(msgspec.Struct, kw_only=True):
+    """A credentialing desk's check-in list: admitted all together, or not at all."""
+
+    entries: Annotated[list[CredentialRequest], msgspec.Meta(min_length=1, max_length=5000)]
 
 
 class AbsenceRequest(msgspec.Struct, kw_only=True):
@@ -52,6 +64,24 @@ class PlenaryController(Controller):
                 mandate_id=data.mandate_id,
                 holder=data.holder,
             )
+
+    @post("/credentials/bulk", guards=[admin_guard], status_code=201)
+    async def admit_many(
+        self, request: Request[Any, Any, Any], data: JSONBody[CredentialBatch]
+    ) -> list[dict[str, Any]]:
+        """Admit a check-in list with the single-entry rules, in its order; the first entry
+        refused (named by ``entry``) refuses the whole list and nothing is written."""
+        entries = [
+            Admission(
+                cycle_id=e.cycle_id,
+                scope=_scope(request, e.uf),
+                mandate_id=e.mandate_id,
+                holder=e.holder,
+            )
+            for e in data.entries
+        ]
+        async with request.app.state.node.sessions() as session, session.begin():
+            return await credential_many(session, entries)
 
     @post("/absences", guards=[admin_guard], status_code=201)
     async def absent(
