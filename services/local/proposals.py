@@ -4,8 +4,10 @@ shared near-duplicate finder, so a secretary can merge before the plenary."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from advanced_alchemy.mixins.uuid import uuid7  # type: ignore[attr-defined]
@@ -38,49 +40,88 @@ async def _duplicate_index(session: AsyncSession, assembly: Assembly) -> Duplica
 async def submit_many(
     session: AsyncSession, assembly: Assembly, actor: Actor, entries: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Insert proposals (and their first text version) with two executemany statements."""
+    """Insert proposals (and their first text version) with two ``COPY``s, once every entry is
+    valid; possible duplicates are found for the whole batch at once, each entry against the
+    assembly's proposals and the entries before it."""
     require_not_closed(assembly)
     if len(entries) > MAX_BULK:
         raise Invalid(f"at most {MAX_BULK} proposals per upload")
     rules = await rules_for(session, assembly.cycle_id)
-    index = await _duplicate_index(session, assembly)
-    rows: list[dict[str, Any]] = []
     for entry in entries:
         rules.axis(entry["axis"])  # unknown axis → 422
         if entry.get("support") and actor.role == "participant":
             raise Forbidden("only the secretary records support counts")
-        pid = uuid7()  # time-ordered: the id order is the submission order
-        text = f"{entry['title']}. {entry['text']}"
-        duplicates = [
-            {"proposal_id": m.b, "score": m.score}
-            for m in index.near_duplicates(text, axis=entry["axis"], threshold=DUPLICATE_THRESHOLD)
-        ]
-        index.add(ClusterItem(str(pid), text, entry["axis"]))
-        rows.append(
-            {
-                "id": pid,
-                "assembly_id": assembly.id,
-                "axis": entry["axis"],
-                "competence": entry["competence"],
-                "title": entry["title"],
-                "text": entry["text"],
-                "support": entry.get("support", 0),
-                "status": "submitted",
-                "version": 1,
-                "author_id": actor.participant.id if actor.participant else None,
-                "possible_duplicates": duplicates or None,
-            }
-        )
-    if rows:
-        await session.execute(insert(Proposal), rows)
-        await session.execute(
-            insert(ProposalVersion),
-            [
-                {"proposal_id": r["id"], "version": 1, "title": r["title"], "text": r["text"]}
-                for r in rows
-            ],
-        )
+        if "\x00" in entry["title"] or "\x00" in entry["text"]:
+            raise Invalid("a text value holds a character that cannot be stored (NUL)")
+    if not entries:
+        return []
+    ids = [uuid7() for _ in entries]  # time-ordered: the id order is the submission order
+    index = await _duplicate_index(session, assembly)
+    found = index.add_many(
+        [
+            ClusterItem(str(pid), f"{entry['title']}. {entry['text']}", entry["axis"])
+            for pid, entry in zip(ids, entries, strict=True)
+        ],
+        threshold=DUPLICATE_THRESHOLD,
+    )
+    author = actor.participant.id if actor.participant else None
+    rows: list[dict[str, Any]] = [
+        {
+            "id": pid,
+            "assembly_id": assembly.id,
+            "axis": entry["axis"],
+            "competence": entry["competence"],
+            "title": entry["title"],
+            "text": entry["text"],
+            "support": entry.get("support", 0),
+            "status": "submitted",
+            "version": 1,
+            "author_id": author,
+            "possible_duplicates": [{"proposal_id": m.b, "score": m.score} for m in matches]
+            or None,
+        }
+        for pid, entry, matches in zip(ids, entries, found, strict=True)
+    ]
+    now = datetime.now(UTC)
+    connection = await (await session.connection()).get_raw_connection()
+    driver = connection.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(
+        Proposal.__tablename__,
+        columns=_PROPOSAL_COLUMNS,
+        records=[
+            (
+                *(r[c] for c in _PROPOSAL_COLUMNS[:-3]),
+                json.dumps(r["possible_duplicates"]) if r["possible_duplicates"] else None,
+                now,
+                now,
+            )
+            for r in rows
+        ],
+    )
+    await driver.copy_records_to_table(
+        ProposalVersion.__tablename__,
+        columns=("proposal_id", "version", "title", "text"),
+        records=[(r["id"], 1, r["title"], r["text"]) for r in rows],
+    )
     return rows
+
+
+_PROPOSAL_COLUMNS = (
+    "id",
+    "assembly_id",
+    "axis",
+    "competence",
+    "title",
+    "text",
+    "support",
+    "status",
+    "version",
+    "author_id",
+    "possible_duplicates",
+    "created_at",
+    "updated_at",
+)
 
 
 async def get_proposal(

@@ -43,6 +43,7 @@ MIN_KEY_CAP = 200  # ...unless the axis is small
 MIN_PAIR_SCORE = 0.2  # candidate pairs scoring less are dropped (they count as 0, like unlisted)
 ACTION_MISMATCH = 0.35  # score factor when both texts name actions and none is shared
 _CHUNK = 200_000  # pairs scored per sparse product, to bound memory
+_BATCH_CHUNK = 512  # DuplicateIndex.add_many: new texts looked up per sparse product
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +112,18 @@ def cluster(items: Sequence[ClusterItem], threshold: float = DEFAULT_THRESHOLD) 
 class DuplicateIndex:
     """Existing proposals kept ready for the cheap submit-time question "is this new text a
     near-duplicate of one we have?", scored like ``cluster``. Candidates are the texts holding one
-    of the new text's rarest stems, or several of its rarest trigrams (a typo can hide a word)."""
+    of the new text's rarest stems, or several of its rarest trigrams (a typo can hide a word).
+
+    ``near_duplicates`` asks for one text; ``add_many`` asks for a whole batch, each text against
+    the index as it stood just before it (earlier texts of the batch included), with the same
+    answers as asking and adding one at a time but vectorised over the batch."""
 
     def __init__(self, items: Iterable[ClusterItem] = ()) -> None:
         self._items: list[ClusterItem] = []
         self._analysed: list[Analysed] = []
-        self._stems: dict[str, list[int]] = defaultdict(list)
-        self._grams: dict[str, list[int]] = defaultdict(list)
+        self._stems: dict[str, list[int]] = defaultdict(list)  # postings, built lazily:
+        self._grams: dict[str, list[int]] = defaultdict(list)  # they cover the first _posted
+        self._posted = 0
         for item in items:
             self.add(item)
 
@@ -125,14 +131,17 @@ class DuplicateIndex:
         return len(self._items)
 
     def add(self, item: ClusterItem) -> None:
-        index = len(self._items)
         self._items.append(item)
-        analysed = analyse(item.text)
-        self._analysed.append(analysed)
-        for key in analysed.stems:
-            self._stems[key].append(index)
-        for gram in analysed.grams:
-            self._grams[gram].append(index)
+        self._analysed.append(analyse(item.text))
+
+    def _postings(self) -> None:
+        for index in range(self._posted, len(self._items)):
+            analysed = self._analysed[index]
+            for key in analysed.stems:
+                self._stems[key].append(index)
+            for gram in analysed.grams:
+                self._grams[gram].append(index)
+        self._posted = len(self._items)
 
     def near_duplicates(
         self,
@@ -145,6 +154,7 @@ class DuplicateIndex:
         """Existing items scoring at least ``threshold`` against ``text`` (``a`` is ``""``, the new
         text; ``b`` the existing id), best first; restricted to ``axis`` when given."""
         _check_threshold(threshold)
+        self._postings()
         query = analyse(text)
         cap = max(MIN_KEY_CAP, int(MAX_KEY_SHARE * len(self._items)))
         candidates: set[int] = set()
@@ -164,6 +174,115 @@ class DuplicateIndex:
                 matches.append(ScoredPair("", item.id, round(value, 4)))
         matches.sort(key=lambda m: (-m.score, m.b))
         return matches[:limit]
+
+    def add_many(
+        self,
+        items: Sequence[ClusterItem],
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 10,
+        within_axis: bool = True,
+    ) -> list[list[ScoredPair]]:
+        """Add ``items`` in order; for each, what ``near_duplicates(item.text, axis=item.axis)``
+        (``axis=None`` unless ``within_axis``) would have answered just before its ``add``.
+
+        Vectorised: the posting counts a text would have seen are the counts among the texts
+        before it, so its keys (rarest stems and trigrams under the cap) are chosen for the whole
+        batch at once, candidates come from sparse products over the earlier texts, and the
+        scores from row-wise products, as in ``cluster``."""
+        _check_threshold(threshold)
+        start = len(self._items)
+        for item in items:
+            self.add(item)
+        if not items:
+            return []
+        analysed = self._analysed
+        total = len(analysed)
+        stems = _sorted_incidence([a.stems for a in analysed])
+        grams = _sorted_incidence([a.grams for a in analysed])
+        axes: dict[str, int] = {}
+        axis_codes = np.asarray(
+            [axes.setdefault(item.axis, len(axes)) for item in self._items], dtype=np.int64
+        )
+        position = np.arange(start, total, dtype=np.int64)  # each new text's index
+        caps = np.maximum(MIN_KEY_CAP, (MAX_KEY_SHARE * position).astype(np.int64))
+        stem_keys = _query_keys(stems, start, caps, BLOCKING_KEYS)
+        gram_keys = _query_keys(grams, start, caps, QUERY_GRAMS)
+        firsts: list[NDArray[np.int64]] = []
+        seconds: list[NDArray[np.int64]] = []
+        for low in range(0, total - start, _BATCH_CHUNK):
+            high = min(low + _BATCH_CHUNK, total - start)
+            earlier_stems = stems[: start + high]  # texts after the chunk cannot be candidates
+            earlier_grams = grams[: start + high]
+            by_stem = (stem_keys[low:high] @ earlier_stems.T).tocoo()
+            by_gram = (gram_keys[low:high] @ earlier_grams.T).tocoo()
+            enough = by_gram.data >= QUERY_GRAMS_SHARED
+            row = np.concatenate([by_stem.row, by_gram.row[enough]]).astype(np.int64) + low
+            col = np.concatenate([by_stem.col, by_gram.col[enough]]).astype(np.int64)
+            keep = col < row + start  # only texts already in the index
+            if within_axis:
+                keep &= axis_codes[col] == axis_codes[row + start]
+            pairs = np.unique(row[keep] * total + col[keep])  # each pair once, in order
+            firsts.append(pairs // total + start)
+            seconds.append(pairs % total)
+        first, second = np.concatenate(firsts), np.concatenate(seconds)
+        scores = (_jaccard_rows(grams, first, second) + _jaccard_rows(stems, first, second)) / 2
+        actions = _incidence([a.actions for a in analysed])
+        if actions.shape[1] and len(first):
+            named = np.diff(actions.indptr) > 0
+            shared = _shared_rows(actions, first, second)
+            conflict = named[first] & named[second] & (shared == 0)
+            scores = np.where(conflict, scores * ACTION_MISMATCH, scores)
+        found: list[list[ScoredPair]] = [[] for _ in items]
+        hit = scores >= threshold
+        for i, j, value in zip(
+            first[hit].tolist(), second[hit].tolist(), scores[hit].tolist(), strict=True
+        ):
+            found[i - start].append(ScoredPair("", self._items[j].id, round(value, 4)))
+        for matches in found:
+            matches.sort(key=lambda m: (-m.score, m.b))
+            del matches[limit:]
+        return found
+
+
+def _sorted_incidence(sets: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+    """Binary text × feature matrix whose feature ids follow the features' string order (the
+    tie-break of ``_rarest``)."""
+    every: set[str] = set().union(*sets)
+    vocabulary = {f: i for i, f in enumerate(sorted(every))}
+    indices: list[int] = []
+    pointers = [0]
+    for features in sets:
+        indices.extend(sorted(vocabulary[f] for f in features))
+        pointers.append(len(indices))
+    data = np.ones(len(indices), dtype=np.int32)
+    return sparse.csr_matrix((data, indices, pointers), shape=(len(sets), len(vocabulary)))
+
+
+def _query_keys(
+    matrix: sparse.csr_matrix, start: int, caps: NDArray[np.int64], keep: int
+) -> sparse.csr_matrix:
+    """For each row from ``start`` on, its ``keep`` rarest features (fewest earlier rows holding
+    them, then smallest feature id) among those held by between 1 and ``caps[row - start]``
+    earlier rows: ``_rarest`` for the whole batch, as a 0/1 (new rows × features) matrix."""
+    count, features = matrix.shape
+    before = np.bincount(matrix[:start].indices, minlength=features)
+    new = matrix[start:].tocoo()
+    rows, cols = new.row.astype(np.int64), new.col.astype(np.int64)
+    order = np.lexsort((rows, cols))  # by feature, then by row: the earlier new rows first
+    rows, cols = rows[order], cols[order]
+    group_start = np.searchsorted(cols, cols, side="left")
+    seen = before[cols] + (np.arange(len(cols)) - group_start)
+    usable = (seen > 0) & (seen <= caps[rows])
+    rows, cols, seen = rows[usable], cols[usable], seen[usable]
+    order = np.lexsort((cols, seen, rows))
+    rows, cols = rows[order], cols[order]
+    firsts = np.searchsorted(rows, rows, side="left")
+    chosen = (np.arange(len(rows)) - firsts) < keep
+    return sparse.csr_matrix(
+        (np.ones(int(chosen.sum()), dtype=np.int32), (rows[chosen], cols[chosen])),
+        shape=(count - start, features),
+    )
 
 
 def _rarest(
