@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,6 +115,7 @@ async def close_assembly(
         for axis, poll in sorted(priorities.items())
     ]
     manifests = polls.tally_manifests(closed)
+    by_poll = {p.id: (p.result or {}) for p in closed}
     motion_results = [
         MotionResult(
             motion_id=str(m.id),
@@ -121,9 +123,9 @@ async def close_assembly(
             text=m.text,
             title=m.title,
             signatures=m.signatures,
-            yes=_count(closed, m.poll_id, "yes"),
-            no=_count(closed, m.poll_id, "no"),
-            abstain=_count(closed, m.poll_id, "abstain"),
+            yes=_count(by_poll, m.poll_id, "yes"),
+            no=_count(by_poll, m.poll_id, "no"),
+            abstain=_count(by_poll, m.poll_id, "abstain"),
             approved=m.status == "approved",
         )
         for m in await motions.list_motions(session, key)
@@ -218,8 +220,5 @@ def _rank(approved: list[Proposal], priorities: dict[str, Poll]) -> list[tuple[P
     return ranked
 
 
-def _count(closed: list[Poll], poll_id: uuid.UUID | None, choice: str) -> int:
-    for poll in closed:
-        if poll.id == poll_id:
-            return int((poll.result or {}).get(choice, 0))
-    return 0
+def _count(results: dict[uuid.UUID, dict[str, Any]], poll_id: uuid.UUID | None, choice: str) -> int:
+    return int(results.get(poll_id, {}).get(choice, 0)) if poll_id is not None else 0
