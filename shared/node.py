@@ -50,7 +50,7 @@ class Node:
                 "or PLENARIA_DATABASE_URL"
             )
         self.settings = settings
-        self.engine = make_engine(settings.database_url)
+        self.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         self.sessions = make_sessionmaker(self.engine)
         self.signer = Signer(settings.sender_id, signing_seed(settings))
         instance_keys = read_trusted_file(settings.trusted_keys_file)
