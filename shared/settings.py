@@ -50,6 +50,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Messages of one fetched batch applied at once (each sender's stay in order; a key
     #: introduction or revocation waits for what came before it and holds back what follows).
     consumer_concurrency: int = 4
+    #: Messages of one kind applied in one transaction when the kind allows it (reports);
+    #: 1 applies every message in a transaction of its own.
+    apply_batch: int = 50
     max_deliver: int = 20
     #: Seconds JetStream waits for an ack before redelivering (to another instance, or to the
     #: restarted one after a crash); a longer apply than this would be delivered twice.
@@ -61,6 +64,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Largest message a receiver accepts; anything bigger is dead-lettered as ``oversized``.
     max_message_bytes: int = 8 * 1024 * 1024
     shutdown_grace_s: float = 10.0
+    #: Database connections each process keeps open (and as many more under a burst).
+    db_pool_size: int = 20
+    #: HTTP worker processes of this service (uvicorn workers sharing one port); each runs
+    #: its own node, and they share the durables and the outbox like separate instances.
+    workers: int = 1
 
     @property
     def sender_id(self) -> str:

@@ -1,9 +1,8 @@
 """``python -m services.local``: serve the local tier."""
 
-from services.local.app import build_app
 from shared.settings import load_settings
 from shared.web.serve import configure, serve
 
 settings = load_settings("local")
 configure(settings)
-serve(settings, build_app(settings))
+serve(settings)

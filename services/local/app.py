@@ -18,6 +18,7 @@ from shared.node import Node
 from shared.plenary.elections import record_allocation
 from shared.settings import Settings, load_settings
 from shared.web.app import TierSpec, create_app
+from shared.web.serve import configured_app
 
 
 async def apply_allocation(session: AsyncSession, delivery: Delivery) -> None:
@@ -55,3 +56,8 @@ SPEC = TierSpec(title="local tier", route_handlers=ROUTES, message_handlers=mess
 
 def build_app(settings: Settings | None = None) -> Litestar:
     return create_app(settings or load_settings("local"), SPEC)
+
+
+def worker_app() -> Litestar:
+    """Uvicorn's factory in each serving process (see :func:`shared.web.serve.serve`)."""
+    return configured_app("local", SPEC)

@@ -1,9 +1,8 @@
 """``python -m services.regional``: serve the regional tier."""
 
-from services.regional.app import build_app
 from shared.settings import load_settings
 from shared.web.serve import configure, serve
 
 settings = load_settings("regional")
 configure(settings)
-serve(settings, build_app(settings))
+serve(settings)

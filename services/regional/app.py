@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus.inbox import Delivery, Handler
+from shared.bus.inbox import BatchedHandler, Delivery, Handler
 from shared.consolidation.allocation import record_received
-from shared.consolidation.ingest import apply_report
+from shared.consolidation.ingest import apply_report, apply_reports
 from shared.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.consolidation.responses import attach_response
 from shared.consolidation.rules import on_cycle_announced
@@ -22,6 +22,7 @@ from shared.web.app import TierSpec, create_app
 from shared.web.consolidation_api import ConsolidationController
 from shared.web.open_data import open_data_controller
 from shared.web.plenary_api import PlenaryController, TierPlenaryController
+from shared.web.serve import configured_app
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
@@ -29,6 +30,9 @@ def message_handlers(node: Node) -> Mapping[str, Handler]:
 
     async def on_report(session: AsyncSession, delivery: Delivery) -> None:
         await apply_report(session, delivery, expected_from="local")
+
+    async def on_reports(session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
+        await apply_reports(session, deliveries, expected_from="local")
 
     async def on_allocation(session: AsyncSession, delivery: Delivery) -> None:
         if not isinstance(delivery.body, SeatAllocation):
@@ -46,7 +50,7 @@ def message_handlers(node: Node) -> Mapping[str, Handler]:
         await on_cycle_announced(session, delivery.body)
 
     return {
-        "report": on_report,
+        "report": BatchedHandler(on_report, on_reports),
         "allocation": on_allocation,
         "response": on_response,
         "cycle": on_cycle,
@@ -68,3 +72,8 @@ SPEC = TierSpec(
 
 def build_app(settings: Settings | None = None) -> Litestar:
     return create_app(settings or load_settings("regional"), SPEC)
+
+
+def worker_app() -> Litestar:
+    """Uvicorn's factory in each serving process (see :func:`shared.web.serve.serve`)."""
+    return configured_app("regional", SPEC)

@@ -43,6 +43,10 @@ class Cluster:
         return pids
 
 
+#: Worker processes of the local service in a simulated cluster (unless the environment says).
+LOCAL_WORKERS = 2
+
+
 def cluster_environ(base: Mapping[str, str], *, log_level: str = "warning") -> dict[str, str]:
     """``base`` plus fresh ports, a fresh admin token and quieter service logs.
 
@@ -54,6 +58,8 @@ def cluster_environ(base: Mapping[str, str], *, log_level: str = "warning") -> d
         env[tier_env(tier, "port")] = str(free_port())
     env["PLENARIA_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
     env["PLENARIA_LOG_LEVEL"] = log_level
+    # Every municipal assembly talks to the local tier: give it a worker per core.
+    env.setdefault(tier_env("local", "workers"), str(LOCAL_WORKERS))
     return env
 
 
