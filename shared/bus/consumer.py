@@ -126,6 +126,9 @@ class ConsumerLoop:
         await self._apply_partitioned(segment, limit)
 
     async def _apply_partitioned(self, messages: list[Msg], limit: int) -> None:
+        size = self.settings.apply_batch
+        while size > 1 and len(messages) > 1 and await self._apply_together(messages[:size]):
+            messages = messages[size:]
         if not messages:
             return
         partitions: dict[str, list[Msg]] = {}
@@ -148,6 +151,26 @@ class ConsumerLoop:
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+    async def _apply_together(self, messages: list[Msg]) -> bool:
+        """Apply a segment in one transaction when its kind allows (see
+        :meth:`Receiver.receive_together`); False sends it down the one-by-one path."""
+        if len(messages) < 2 or self._stopping:
+            return False
+        self.in_flight += len(messages)
+        try:
+            applied = await self.receiver.receive_together(
+                [(msg.subject, msg.data, dict(msg.headers or {})) for msg in messages]
+            )
+        except DATABASE_ERRORS as exc:
+            log.info("batch.one_by_one", error=str(exc), messages=len(messages))
+            return False
+        finally:
+            self.in_flight -= len(messages)
+        if applied:
+            for msg in messages:
+                await msg.ack()
+        return applied
 
     async def _apply_unless_stopping(self, msg: Msg) -> None:
         if self._stopping:

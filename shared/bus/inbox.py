@@ -6,7 +6,7 @@ restart, a replay or a second instance) finds the row and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -47,6 +47,23 @@ class Delivery:
 
 
 Handler = Callable[[AsyncSession, Delivery], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, Sequence[Delivery]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchedHandler:
+    """A handler that can also apply many deliveries of its kind in one transaction.
+
+    ``many`` must have the effect of ``one`` applied to each delivery in order, and raise
+    (a :class:`MessageError` or a database error) rather than apply a part: the receiver then
+    applies the batch again one message at a time, which refuses just the bad one.
+    """
+
+    one: Handler
+    many: BatchHandler
+
+    async def __call__(self, session: AsyncSession, delivery: Delivery) -> None:
+        await self.one(session, delivery)
 
 
 class SenderNotYetKnown(Exception):
@@ -105,6 +122,54 @@ class Receiver:
             message_id=headers.get(MSG_ID_HEADER, ""), subject=subject
         ):
             return await self._receive(subject, data, headers, wait_for_introduction)
+
+    async def receive_together(
+        self, messages: Sequence[tuple[str, bytes, Mapping[str, str]]]
+    ) -> bool:
+        """Apply messages of one batched kind in a single transaction (one inbox insert, one
+        handler call), which is what lets a tier take in thousands of reports a minute.
+
+        Returns False, having changed nothing, unless every message verifies, all share a
+        kind with a :class:`BatchedHandler`, and the handler applies them all: the caller then
+        applies them one by one, where refusals, waits and retries are decided per message.
+        Database errors propagate (nothing was committed) for the caller to fall back too.
+        """
+        deliveries: list[Delivery] = []
+        for subject, data, headers in messages:
+            limit = self.max_message_bytes
+            if limit is not None and len(data) > limit:
+                return False
+            try:
+                deliveries.append(await self._verify(subject, data, dict(headers), False))
+            except MessageError:
+                return False
+        kinds = {delivery.envelope.kind for delivery in deliveries}
+        handler = self.handlers.get(kinds.pop()) if len(kinds) == 1 else None
+        if not isinstance(handler, BatchedHandler):
+            return False
+        try:
+            async with self.sessions() as session, session.begin():
+                fresh = await self._claim_many(session, deliveries)
+                if fresh:
+                    await handler.many(session, fresh)
+        except MessageError:
+            return False
+        fresh_ids = {delivery.envelope.id for delivery in fresh}
+        for delivery in deliveries:
+            kind, message_id = delivery.envelope.kind, delivery.envelope.id
+            if message_id in fresh_ids:
+                MESSAGES_APPLIED.labels(kind=kind).inc()
+                log.info(
+                    "message.applied",
+                    kind=kind,
+                    message_id=message_id,
+                    sender=delivery.envelope.sender,
+                    batch=len(deliveries),
+                )
+            else:
+                DUPLICATES_IGNORED.labels(kind=kind).inc()
+                log.info("message.duplicate_ignored", message_id=message_id)
+        return True
 
     async def _receive(
         self, subject: str, data: bytes, headers: dict[str, str], wait_for_introduction: bool
@@ -202,6 +267,31 @@ class Receiver:
             .returning(literal_column("(xmax = 0)"))
         )
         return bool((await session.execute(statement)).scalar_one())
+
+    @staticmethod
+    async def _claim_many(session: AsyncSession, deliveries: Sequence[Delivery]) -> list[Delivery]:
+        """Insert the inbox rows of many deliveries in one statement; those not seen before."""
+        statement: Any = (
+            insert(InboxEntry)
+            .values(
+                [
+                    {
+                        "message_id": d.envelope.id,
+                        "kind": d.envelope.kind,
+                        "sender": d.envelope.sender,
+                        "subject": d.subject,
+                    }
+                    for d in deliveries
+                ]
+            )
+            .on_conflict_do_update(
+                index_elements=[InboxEntry.message_id],
+                set_={"duplicates": InboxEntry.duplicates + 1},
+            )
+            .returning(InboxEntry.message_id, literal_column("(xmax = 0)"))
+        )
+        fresh = {row[0] for row in (await session.execute(statement)).all() if row[1]}
+        return [d for d in deliveries if d.envelope.id in fresh]
 
     async def _introduce_key(self, session: AsyncSession, delivery: Delivery) -> None:
         assert isinstance(delivery.body, KeyIntroduction)

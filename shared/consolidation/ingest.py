@@ -6,11 +6,13 @@ edges and items, so nothing that arrived is ever lost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import msgspec
-from sqlalchemy import String, Table, any_, bindparam, exists, insert, select
+from sqlalchemy import String, Table, any_, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
@@ -62,20 +64,42 @@ _TRUSTED_KEYS = _table(TrustedKey)
 _new_item_id = uuid7
 
 _IDS = postgresql.ARRAY(String)
-#: Every check that needs the database, in one round trip (a report used to take four).
+
+
+def _found(table: Table, column: str, parameter: str) -> Any:
+    """The values of ``table.column`` among the ``parameter`` array (NULL when none)."""
+    col = table.c[column]
+    return (
+        select(func.array_agg(col))
+        .where(col == any_(bindparam(parameter, type_=_IDS)))
+        .scalar_subquery()
+    )
+
+
+#: Every check that needs the database, for a whole batch, in one round trip.
 _CHECKS = select(
-    exists().where(_REPORTS.c.report_id == bindparam("report_id")).label("seen"),
-    select(_TRUSTED_KEYS.c.assembly_id)
-    .where(_TRUSTED_KEYS.c.key_id == bindparam("sender"))
+    _found(_REPORTS, "report_id", "report_ids").label("seen"),
+    select(
+        func.json_object_agg(
+            _TRUSTED_KEYS.c.key_id, _TRUSTED_KEYS.c.assembly_id, type_=postgresql.JSON
+        )
+    )
+    .where(_TRUSTED_KEYS.c.key_id == any_(bindparam("senders", type_=_IDS)))
     .scalar_subquery()
     .label("bound"),
-    exists()
-    .where(_SOURCE_ITEMS.c.item_id == any_(bindparam("item_ids", type_=_IDS)))
-    .label("item_taken"),
-    exists()
-    .where(_MANDATES.c.mandate_id == any_(bindparam("mandate_ids", type_=_IDS)))
-    .label("mandate_taken"),
+    _found(_SOURCE_ITEMS, "item_id", "item_ids").label("items_taken"),
+    _found(_MANDATES, "mandate_id", "mandate_ids").label("mandates_taken"),
 )
+
+
+@dataclass
+class _Taken:
+    """Ids already in the database or claimed by an earlier report of the batch."""
+
+    reports: set[str]
+    items: set[str]
+    mandates: set[str]
+    bound: dict[str, str | None]
 
 
 async def apply_report(session: AsyncSession, delivery: Delivery, *, expected_from: Tier) -> str:
@@ -85,6 +109,38 @@ async def apply_report(session: AsyncSession, delivery: Delivery, *, expected_fr
     already applied, a key bound to another assembly, ids repeated within the report, then
     items or mandates that arrived in another report.
     """
+    return (await apply_reports(session, [delivery], expected_from=expected_from))[0]
+
+
+async def apply_reports(
+    session: AsyncSession, deliveries: Sequence[Delivery], *, expected_from: Tier
+) -> list[str]:
+    """:func:`apply_report` for many reports at once: one round trip of checks, then one
+    multi-row insert per table. Any refusal raises before anything is written."""
+    reports = [_report_of(delivery, expected_from) for delivery in deliveries]
+    params = {
+        "report_ids": [r.report_id for r in reports],
+        "senders": sorted({d.envelope.sender for d in deliveries}),
+        "item_ids": [item.item_id for r in reports for item in r.items],
+        "mandate_ids": [m.mandate_id for r in reports for m in r.mandates],
+    }
+    checked = (await session.execute(_CHECKS, params)).one()
+    taken = _Taken(
+        reports=set(checked.seen or ()),
+        items=set(checked.items_taken or ()),
+        mandates=set(checked.mandates_taken or ()),
+        bound=dict(checked.bound or {}),
+    )
+    for delivery, report in zip(deliveries, reports, strict=True):
+        _check(report, delivery.envelope.sender, taken)
+    rows = _Rows()
+    for delivery, report in zip(deliveries, reports, strict=True):
+        rows.add(delivery, report, expected_from)
+    await rows.insert(session)
+    return [r.report_id for r in reports]
+
+
+def _report_of(delivery: Delivery, expected_from: Tier) -> AssemblyReport:
     report = delivery.body
     if not isinstance(report, AssemblyReport):
         raise MessageError("unexpected-body", type(report).__name__)
@@ -92,155 +148,146 @@ async def apply_report(session: AsyncSession, delivery: Delivery, *, expected_fr
         raise MessageError(
             "wrong-tier", f"a {report.tier} report reached the {expected_from} inbox"
         )
-    sender = delivery.envelope.sender
+    return report
+
+
+def _check(report: AssemblyReport, sender: str, taken: _Taken) -> None:
+    """Refuse ``report`` (see :func:`apply_report`) or claim its ids in ``taken``."""
+    if report.report_id in taken.reports:
+        raise MessageError("duplicate-report", f"report {report.report_id} was already applied")
+    bound = taken.bound.get(sender)
+    if bound and bound != report.assembly_id:
+        raise MessageError(
+            "wrong-signer", f"key {sender} belongs to assembly {bound}, not {report.assembly_id}"
+        )
     item_ids = [item.item_id for item in report.items]
     mandate_ids = [m.mandate_id for m in report.mandates]
-    checked = (
-        await session.execute(
-            _CHECKS,
-            {
-                "report_id": report.report_id,
-                "sender": sender,
-                "item_ids": item_ids,
-                "mandate_ids": mandate_ids,
-            },
-        )
-    ).one()
-    if checked.seen:
-        raise MessageError("duplicate-report", f"report {report.report_id} was already applied")
-    if checked.bound and checked.bound != report.assembly_id:
-        raise MessageError(
-            "wrong-signer",
-            f"key {sender} belongs to assembly {checked.bound}, not {report.assembly_id}",
-        )
     # Item and mandate ids are global: a second report reusing one is refused, not merged.
     if len(set(item_ids)) != len(item_ids) or len(set(mandate_ids)) != len(mandate_ids):
         raise MessageError("duplicate-id", "an item or mandate id appears twice in the report")
-    if checked.item_taken:
+    if taken.items.intersection(item_ids):
         raise MessageError("duplicate-item", "an item of this report arrived in another report")
-    if checked.mandate_taken:
+    if taken.mandates.intersection(mandate_ids):
         raise MessageError("duplicate-mandate", "a mandate of this report arrived in another one")
+    taken.reports.add(report.report_id)
+    taken.items.update(item_ids)
+    taken.mandates.update(mandate_ids)
 
-    body = msgspec.to_builtins(report)
-    await session.execute(
-        insert(_REPORTS).values(
-            report_id=report.report_id,
-            message_id=delivery.envelope.id,
-            sender=sender,
-            signature=delivery.signature,
-            cycle_id=report.cycle_id,
-            tier=report.tier,
-            assembly_id=report.assembly_id,
-            assembly_kind=report.assembly_kind,
-            territory=report.territory,
-            uf=report.uf,
-            title=report.title,
-            late=report.late,
-            participants=report.participants,
-            population=report.population,
-            closed_at=report.closed_at,
-            received_at=datetime.now(UTC),
-            raw=delivery.data,
-            body=body,
-        )
-    )
-    if report.mandates:
-        await session.execute(
-            insert(_MANDATES),
-            [
-                {
-                    "mandate_id": m.mandate_id,
-                    "report_id": report.report_id,
-                    "cycle_id": report.cycle_id,
-                    "uf": report.uf,
-                    "assembly_id": report.assembly_id,
-                    "territory": report.territory,
-                    "public_name": m.public_name,
-                    "segment": m.segment,
-                    "role": m.role,
-                    "rank": m.rank,
-                    "gender": m.gender,
-                    "quota_groups": list(m.quota_groups),
-                }
-                for m in report.mandates
-            ],
-        )
-    if not report.items:
-        return report.report_id
-    # The builtins of each item's origins come from the body encoded above, not a second pass.
-    item_bodies: list[dict[str, Any]] = body["items"]
-    origins = [
-        item_body["origins"]
-        or [
+
+@dataclass
+class _Rows:
+    """The rows of a batch of reports, table by table."""
+
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    mandates: list[dict[str, Any]] = field(default_factory=list)
+    source_items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    item_sources: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    origins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, delivery: Delivery, report: AssemblyReport, expected_from: Tier) -> None:
+        body = msgspec.to_builtins(report)
+        self.reports.append(
             {
-                "proposal_id": item.item_id,
-                "assembly_id": report.assembly_id,
-                "territory": report.territory,
-            }
-        ]
-        for item, item_body in zip(report.items, item_bodies, strict=True)
-    ]
-    await session.execute(
-        insert(_SOURCE_ITEMS),
-        [
-            {
-                "item_id": item.item_id,
                 "report_id": report.report_id,
+                "message_id": delivery.envelope.id,
+                "sender": delivery.envelope.sender,
+                "signature": delivery.signature,
+                "cycle_id": report.cycle_id,
+                "tier": report.tier,
                 "assembly_id": report.assembly_id,
+                "assembly_kind": report.assembly_kind,
                 "territory": report.territory,
                 "uf": report.uf,
-                "axis": item.axis,
-                "competence": item.competence,
-                "title": item.title,
-                "text": item.text,
-                "rank": item.rank,
-                "support": item.support,
-                "origins": item_origins,
+                "title": report.title,
+                "late": report.late,
+                "participants": report.participants,
+                "population": report.population,
+                "closed_at": report.closed_at,
+                "received_at": datetime.now(UTC),
+                "raw": delivery.data,
+                "body": body,
             }
-            for item, item_origins in zip(report.items, origins, strict=True)
-        ],
-    )
-    # The national tier consolidates every state's items together.
-    scope = report.uf if expected_from == "local" else NATION
-    consolidated_ids = [_new_item_id() for _ in report.items]
-    await session.execute(
-        insert(_ITEMS),
-        [
+        )
+        self.mandates.extend(
             {
-                "id": consolidated_id,
+                "mandate_id": m.mandate_id,
+                "report_id": report.report_id,
                 "cycle_id": report.cycle_id,
-                "uf": scope,
-                "axis": item.axis,
-                "competence": item.competence,
-                "title": item.title,
-                "text": item.text,
+                "uf": report.uf,
+                "assembly_id": report.assembly_id,
+                "territory": report.territory,
+                "public_name": m.public_name,
+                "segment": m.segment,
+                "role": m.role,
+                "rank": m.rank,
+                "gender": m.gender,
+                "quota_groups": list(m.quota_groups),
             }
-            for consolidated_id, item in zip(consolidated_ids, report.items, strict=True)
-        ],
-    )
-    await session.execute(
-        insert(_ITEM_SOURCES),
-        [
-            {"item_id": consolidated_id, "source_item_id": item.item_id}
-            for consolidated_id, item in zip(consolidated_ids, report.items, strict=True)
-        ],
-    )
-    await session.execute(
-        insert(_VERSIONS),
-        [
-            {"item_id": consolidated_id, "version": 1, "title": item.title, "text": item.text}
-            for consolidated_id, item in zip(consolidated_ids, report.items, strict=True)
-        ],
-    )
-    origin_rows = {
-        (item.item_id, origin["proposal_id"]): {
-            "source_item_id": item.item_id,
-            "proposal_id": origin["proposal_id"],
-            "assembly_id": origin["assembly_id"],
-            "territory": origin["territory"],
-        }
-        for item, item_origins in zip(report.items, origins, strict=True)
-        for origin in item_origins
-    }
-    await session.execute(insert(_ORIGINS), list(origin_rows.values()))
-    return report.report_id
+            for m in report.mandates
+        )
+        # The national tier consolidates every state's items together.
+        scope = report.uf if expected_from == "local" else NATION
+        # The builtins of each item's origins come from the body encoded above.
+        for item, item_body in zip(report.items, body["items"], strict=True):
+            item_origins = item_body["origins"] or [
+                {
+                    "proposal_id": item.item_id,
+                    "assembly_id": report.assembly_id,
+                    "territory": report.territory,
+                }
+            ]
+            self.source_items.append(
+                {
+                    "item_id": item.item_id,
+                    "report_id": report.report_id,
+                    "assembly_id": report.assembly_id,
+                    "territory": report.territory,
+                    "uf": report.uf,
+                    "axis": item.axis,
+                    "competence": item.competence,
+                    "title": item.title,
+                    "text": item.text,
+                    "rank": item.rank,
+                    "support": item.support,
+                    "origins": item_origins,
+                }
+            )
+            consolidated_id = _new_item_id()
+            self.items.append(
+                {
+                    "id": consolidated_id,
+                    "cycle_id": report.cycle_id,
+                    "uf": scope,
+                    "axis": item.axis,
+                    "competence": item.competence,
+                    "title": item.title,
+                    "text": item.text,
+                }
+            )
+            self.item_sources.append({"item_id": consolidated_id, "source_item_id": item.item_id})
+            self.versions.append(
+                {"item_id": consolidated_id, "version": 1, "title": item.title, "text": item.text}
+            )
+            for origin in item_origins:
+                self.origins[(item.item_id, origin["proposal_id"])] = {
+                    "source_item_id": item.item_id,
+                    "proposal_id": origin["proposal_id"],
+                    "assembly_id": origin["assembly_id"],
+                    "territory": origin["territory"],
+                }
+
+    async def insert(self, session: AsyncSession) -> None:
+        """One multi-row insert per table, parents before children."""
+        for table, rows in (
+            (_REPORTS, self.reports),
+            (_MANDATES, self.mandates),
+            (_SOURCE_ITEMS, self.source_items),
+            (_ITEMS, self.items),
+            (_ITEM_SOURCES, self.item_sources),
+            (_VERSIONS, self.versions),
+            (_ORIGINS, list(self.origins.values())),
+        ):
+            if rows:
+                await session.execute(insert(table), rows)

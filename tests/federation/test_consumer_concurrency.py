@@ -52,6 +52,10 @@ class RecordingReceiver:
         self.running -= 1
         self.finished.append(data)
 
+    async def receive_together(self, messages: Any) -> bool:
+        """No kind here is batched: every message goes down the one-by-one path."""
+        return False
+
 
 def _loop(receiver: RecordingReceiver, concurrency: int) -> ConsumerLoop:
     return ConsumerLoop(

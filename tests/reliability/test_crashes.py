@@ -6,6 +6,8 @@ import asyncio
 import os
 import signal
 
+import pytest
+
 from shared.runtime.nats_server import EmbeddedNats
 from shared.settings import TIERS
 from tests.federation.conftest import eventually
@@ -14,10 +16,12 @@ from tests.reliability.conftest import StackFactory, wait_ready
 ASSEMBLIES = 40
 
 
+@pytest.mark.parametrize("apply_batch", ["1", "4"], ids=["one-by-one", "in-groups-of-4"])
 async def test_regional_killed_while_applying_reports_loses_and_doubles_nothing(
-    stack_factory: StackFactory,
+    stack_factory: StackFactory, apply_batch: str
 ) -> None:
-    stack = await stack_factory()
+    """Killed between transactions of one report each, or of several reports each."""
+    stack = await stack_factory(PLENARIA_APPLY_BATCH=apply_batch)
     regional = stack.service("regional")
     assemblies = await stack.open_assemblies(ASSEMBLIES)
     # Freeze the regional service while the assemblies close, so the reports queue up and it
