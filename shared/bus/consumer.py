@@ -104,8 +104,9 @@ class ConsumerLoop:
         """Apply a fetched batch, up to ``consumer_concurrency`` messages at a time.
 
         Key introductions and revocations are barriers: everything before one is applied (and
-        acked) first, then the key message alone, then what follows — so a report never
-        overtakes the introduction of the key that signed it, nor a revocation its report.
+        acked) first, then the key message (with any key messages right behind it), then what
+        follows — so a report never overtakes the introduction of the key that signed it, nor
+        a revocation its report.
         Between barriers, messages are partitioned by signer: each signer's are applied in
         order, different signers' concurrently. The inbox keeps each effect exactly-once; each
         message is acked only after its own transaction committed.
@@ -116,19 +117,34 @@ class ConsumerLoop:
                 await self._apply_unless_stopping(msg)
             return
         segment: list[Msg] = []
+        keys: list[Msg] = []
         for msg in messages:
             if is_key_subject(msg.subject):
                 await self._apply_partitioned(segment, limit)
                 segment = []
-                await self._apply_unless_stopping(msg)
+                keys.append(msg)
             else:
+                await self._apply_in_order(keys)
+                keys = []
                 segment.append(msg)
         await self._apply_partitioned(segment, limit)
+        await self._apply_in_order(keys)
 
-    async def _apply_partitioned(self, messages: list[Msg], limit: int) -> None:
+    async def _apply_in_order(self, messages: list[Msg]) -> None:
+        """Key messages back to back: together when they can be, else one after another."""
+        for msg in await self._apply_in_groups(messages):
+            await self._apply_unless_stopping(msg)
+
+    async def _apply_in_groups(self, messages: list[Msg]) -> list[Msg]:
+        """Apply leading groups of ``apply_batch`` messages in one transaction each; returns
+        the rest, from the first group that could not go together."""
         size = self.settings.apply_batch
         while size > 1 and len(messages) > 1 and await self._apply_together(messages[:size]):
             messages = messages[size:]
+        return messages
+
+    async def _apply_partitioned(self, messages: list[Msg], limit: int) -> None:
+        messages = await self._apply_in_groups(messages)
         if not messages:
             return
         partitions: dict[str, list[Msg]] = {}

@@ -97,7 +97,7 @@ class Receiver:
         #: Anything bigger is refused before it is parsed or verified (None: no limit).
         self.max_message_bytes = max_message_bytes
         self.handlers: dict[str, Handler] = {
-            "key.introduced": self._introduce_key,
+            "key.introduced": BatchedHandler(self._introduce_key, self._introduce_keys),
             "key.revoked": self._revoke_key,
             **handlers,
         }
@@ -169,6 +169,9 @@ class Receiver:
             else:
                 DUPLICATES_IGNORED.labels(kind=kind).inc()
                 log.info("message.duplicate_ignored", message_id=message_id)
+        introduced = [d.body.key_id for d in fresh if isinstance(d.body, KeyIntroduction)]
+        if introduced:
+            await self._replay_waiting_for(introduced)
         return True
 
     async def _receive(
@@ -196,7 +199,7 @@ class Receiver:
                 sender=delivery.envelope.sender,
             )
             if isinstance(delivery.body, KeyIntroduction):
-                await self._replay_waiting_for(delivery.body.key_id)
+                await self._replay_waiting_for([delivery.body.key_id])
             return Outcome.APPLIED, ""
         except MessageError as refusal:
             async with self.sessions() as session, session.begin():
@@ -210,16 +213,23 @@ class Receiver:
                 )
             return Outcome.DEAD_LETTERED, refusal.reason
 
-    async def _replay_waiting_for(self, key_id: str) -> None:
-        """Replay letters refused as ``unknown-sender`` for a key just introduced: an
+    async def _replay_waiting_for(self, key_ids: Sequence[str]) -> None:
+        """Replay letters refused as ``unknown-sender`` for keys just introduced: an
         introduction delayed behind its report (an outage, a slow instance) loses nothing."""
+        sender = DeadLetter.headers[SENDER_HEADER].as_string()
         async with self.sessions() as session:
             waiting = (
                 await session.execute(
-                    select(DeadLetter.id, DeadLetter.subject, DeadLetter.data, DeadLetter.headers)
+                    select(
+                        DeadLetter.id,
+                        DeadLetter.subject,
+                        DeadLetter.data,
+                        DeadLetter.headers,
+                        sender.label("key_id"),
+                    )
                     .where(DeadLetter.reason == "unknown-sender")
                     .where(DeadLetter.replayed_at.is_(None))
-                    .where(DeadLetter.headers[SENDER_HEADER].as_string() == key_id)
+                    .where(sender.in_(key_ids))
                     .order_by(DeadLetter.created_at)
                 )
             ).all()
@@ -227,7 +237,9 @@ class Receiver:
             outcome, reason = await self.receive(letter.subject, letter.data, letter.headers)
             async with self.sessions() as session, session.begin():
                 await mark_replayed(session, letter.id, f"{outcome.value} {reason}".strip())
-            log.info("message.replayed_after_introduction", key_id=key_id, outcome=outcome.value)
+            log.info(
+                "message.replayed_after_introduction", key_id=letter.key_id, outcome=outcome.value
+            )
 
     async def _verify(
         self, subject: str, data: bytes, headers: dict[str, str], wait_for_introduction: bool
@@ -296,6 +308,10 @@ class Receiver:
     async def _introduce_key(self, session: AsyncSession, delivery: Delivery) -> None:
         assert isinstance(delivery.body, KeyIntroduction)
         await self.trust.register(session, delivery.body, introduced_by=delivery.envelope.sender)
+
+    async def _introduce_keys(self, session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            await self._introduce_key(session, delivery)
 
     async def _revoke_key(self, session: AsyncSession, delivery: Delivery) -> None:
         assert isinstance(delivery.body, KeyRevocation)

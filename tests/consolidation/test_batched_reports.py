@@ -1,4 +1,4 @@
-"""Reports applied many to a transaction (the consumer's group commit) have exactly the effect
+"""Reports (and key introductions) applied many to a transaction (the consumer's group commit) have exactly the effect
 of the same reports applied one by one; a batch holding one bad report changes nothing, and
 one by one that report alone is refused."""
 
@@ -8,8 +8,9 @@ from typing import Any
 
 from shared.bus.inbox import Outcome, Receiver
 from shared.bus.outbox import Outbox
+from shared.bus.signing import Signer, new_seed
 from shared.messages.subjects import up_subject
-from shared.messages.wire import AssemblyReport
+from shared.messages.wire import AssemblyReport, KeyIntroduction
 from tests.consolidation.conftest import (
     CYCLE,
     FakeAssembly,
@@ -19,13 +20,15 @@ from tests.consolidation.conftest import (
     mandates,
 )
 
+Row = tuple[str, bytes, dict[str, str]]
+
 TEXTS = [
     ("saude-1", "national", "Garantir transporte sanitário para pacientes em tratamento"),
     ("saude-2", "state", "Ampliar a cobertura da atenção básica nas zonas rurais"),
 ]
 
 
-def _row(assembly: FakeAssembly, report: AssemblyReport) -> tuple[str, bytes, dict[str, str]]:
+def _row(assembly: FakeAssembly, report: AssemblyReport) -> Row:
     row = Outbox(assembly.signer).prepare(report, up_subject("local", "report", assembly.uf))
     return row["subject"], row["data"], row["headers"]
 
@@ -86,3 +89,32 @@ async def _known(receiver: Receiver, assemblies: list[FakeAssembly]) -> bool:
     async with receiver.sessions() as session:
         await receiver.trust.reload(session)
     return all(receiver.trust.ring.knows(a.signer.key_id) for a in assemblies)
+
+
+def _introduction(assembly: FakeAssembly, signer: Signer | None = None) -> Row:
+    body = KeyIntroduction(
+        key_id=assembly.signer.key_id,
+        public_key=assembly.signer.public_key,
+        assembly_id=assembly.assembly_id,
+        territory=assembly.territory,
+    )
+    outbox = Outbox(signer) if signer else assembly.fed.nodes["local"].outbox
+    row = outbox.prepare(body, up_subject("local", "key.introduced", assembly.uf))
+    return row["subject"], row["data"], row["headers"]
+
+
+async def test_key_introductions_back_to_back_go_in_together(federation: Federation) -> None:
+    receiver: Receiver = federation.nodes["regional"].receiver
+    assemblies = [FakeAssembly(federation, f"29{n:05d}", "BA") for n in range(4)]
+    assert await receiver.receive_together([_introduction(a) for a in assemblies[:3]])
+    assert all(receiver.trust.ring.knows(a.signer.key_id) for a in assemblies[:3])
+
+    # An introduction signed by a key nobody trusts spoils the batch; one by one, only itself.
+    stranger = Signer("stranger", new_seed())
+    forged = _introduction(assemblies[3], stranger)
+    assert not await receiver.receive_together([_introduction(assemblies[3]), forged])
+    outcome, reason = await receiver.receive(*forged)
+    assert (outcome, reason) == (Outcome.DEAD_LETTERED, "unknown-sender")
+    outcome, _ = await receiver.receive(*_introduction(assemblies[3]))
+    assert outcome == Outcome.APPLIED
+    assert receiver.trust.ring.knows(assemblies[3].signer.key_id)
