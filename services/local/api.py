@@ -552,16 +552,12 @@ class ElectionController(Controller):
         """Elected titulars and ranked alternates (public fields), with the election's notes."""
         async with reading(request, assembly_id) as s:
             rows = await elections.mandates(s.session, str(assembly_id))
-            seats, notes = await plenary.election_seats(s.session, s.assembly)
-            election = next(
-                (
-                    p
-                    for p in await polls.list_polls(s.session, str(assembly_id))
-                    if p.kind == "election" and p.status == "closed"
-                ),
-                None,
-            )
-        result = (election.result or {}) if election else {}
+            election = await elections.closed_election(s.session, str(assembly_id))
+            result = (election.result or {}) if election else {}
+            if "seats" in result and "notes" in result:  # the closed election's own
+                seats, notes = result["seats"], result["notes"]
+            else:
+                seats, notes = await plenary.election_seats(s.session, s.assembly)
         return {
             "seats": result.get("seats", seats),
             "mandates": [mandate_view(m) for m in rows],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,11 +21,25 @@ from shared.messages.wire import CycleAnnouncement
 #: cached one (re-stored by another process) is parsed again.
 _parsed: dict[str, tuple[str, CycleRules]] = {}
 
+#: Rules by cycle id, with the version of the row they were read from. Every write of a row
+#: (a re-store, by any process) gives it a new ``xmin``; with the text's length that is the row
+#: version, so a request asks for the version only and fetches the text when it changed.
+_current: dict[str, tuple[str, CycleRules]] = {}
+
+_VERSION = literal_column(
+    "cycle_rules.xmin::text || ':' || octet_length(cycle_rules.rules_toml)", String()
+)
+_VERSION_OF = select(_VERSION).where(CycleRecord.cycle_id == bindparam("cycle_id"))
+_TEXT_OF = select(CycleRecord.rules_toml, _VERSION).where(
+    CycleRecord.cycle_id == bindparam("cycle_id")
+)
+
 
 async def store_cycle(session: AsyncSession, rules_toml: str, *, source: str) -> CycleRules:
     """Validate and store (or replace) a cycle's rules."""
     rules = load_rules(rules_toml)
     _parsed.pop(rules.cycle_id, None)
+    _current.pop(rules.cycle_id, None)
     values = {
         "cycle_id": rules.cycle_id,
         "title": rules.title,
@@ -62,11 +76,18 @@ async def load_preset(session: AsyncSession, name: str) -> CycleRules:
 async def rules_for(session: AsyncSession, cycle_id: str) -> CycleRules:
     """The stored rules of a cycle; a cycle nobody announced yet falls back to the packaged
     preset of the same id, so a demo runs before the national tier speaks."""
-    text = await session.scalar(
-        select(CycleRecord.rules_toml).where(CycleRecord.cycle_id == cycle_id)
-    )
-    if text is not None:
-        return _parse(cycle_id, text)
+    cached = _current.get(cycle_id)
+    if cached is not None:
+        version = await session.scalar(_VERSION_OF, {"cycle_id": cycle_id})
+        if version == cached[0]:
+            return cached[1]
+    row = (await session.execute(_TEXT_OF, {"cycle_id": cycle_id})).first()
+    if row is not None:
+        text, version = row
+        rules = _parse(cycle_id, text)
+        _current[cycle_id] = (version, rules)
+        return rules
+    _current.pop(cycle_id, None)
     for name in PRESETS:
         rules = _parse_preset(name)
         if rules.cycle_id == cycle_id:

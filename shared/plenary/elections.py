@@ -157,6 +157,25 @@ async def mandates(session: AsyncSession, assembly_id: str) -> Sequence[Mandate]
     ).all()
 
 
+#: An assembly's first closed election poll (built once, bound per call).
+_CLOSED_ELECTION = (
+    select(Poll)
+    .where(
+        Poll.assembly_id == bindparam("assembly_id"),
+        Poll.kind == "election",
+        Poll.status == "closed",
+    )
+    .order_by(Poll.id)
+    .limit(1)
+)
+
+
+async def closed_election(session: AsyncSession, assembly_id: str) -> Poll | None:
+    """The assembly's first (by id) closed election poll, if any."""
+    poll: Poll | None = await session.scalar(_CLOSED_ELECTION, {"assembly_id": assembly_id})
+    return poll
+
+
 async def run_election(
     session: AsyncSession,
     *,

@@ -254,6 +254,7 @@ class MunicipalStage(SimulationSession):
         """Candidates register and stand; the election's approval counts are entered."""
         async with self.phase("elections", len(self.assemblies)):
             fallback = 0
+            arrived = await self._await_allocations(len(self.seats))
 
             async def elect(state: AssemblyState) -> None:
                 nonlocal fallback
@@ -261,7 +262,7 @@ class MunicipalStage(SimulationSession):
                 if not self.seats.get(state.id, 0):
                     self.reporter.advance("elections")
                     return  # no seat at the state conference: nobody to elect
-                seats = await self._allocated_seats(base, self.seats[state.id])
+                seats = await self._allocated_seats(base, self.seats[state.id], wait=arrived)
                 if not sum(seats.values()):
                     fallback += 1
                     entered = await self.call(
@@ -331,9 +332,26 @@ class MunicipalStage(SimulationSession):
                     f"{self.stall_timeout:.0f} s; their secretaries entered 4 seats"
                 )
 
-    async def _allocated_seats(self, base: str, expected: int) -> dict[str, int]:
-        """Seats per segment once the state's allocation has come down the bus (or none)."""
-        waited_until = time.perf_counter() + self.stall_timeout
+    async def _await_allocations(self, expected: int) -> bool:
+        """Wait once, on the local tier's message counts, until the allocations sent to the
+        assemblies have come down the bus, rather than every assembly polling its own; False
+        when nothing moved for ``stall_timeout`` seconds (then nobody waits again)."""
+        start = self._count(self._before.get("local", {}), "allocation")
+        seen, last_change = -1, time.perf_counter()
+        while True:
+            now = self._count(await self.stats("local", tables=False), "allocation") - start
+            if now >= expected:
+                return True
+            if now != seen:
+                seen, last_change = now, time.perf_counter()
+            elif time.perf_counter() - last_change > self.stall_timeout:
+                return False
+            await asyncio.sleep(0.2)
+
+    async def _allocated_seats(self, base: str, expected: int, *, wait: bool) -> dict[str, int]:
+        """Seats per segment once the state's allocation has come down the bus (or none);
+        ``wait`` polls for an allocation that is still missing (normally none is)."""
+        waited_until = time.perf_counter() + (self.stall_timeout if wait else 0.0)
         while True:
             seats: dict[str, int] = (await self.call("local", "GET", f"{base}/allocation"))["seats"]
             if sum(seats.values()) == expected or time.perf_counter() > waited_until:
