@@ -20,6 +20,8 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -342,24 +344,100 @@ def _unquote(text: str) -> str:
 def parse_csv_ballots(text: str) -> BallotFile:
     candidates, rankings = scan_csv_ballots(text)
     singleton = {name: frozenset((name,)) for name in candidates}
-    ballots = tuple(Ballot(tuple(singleton[n] for n in names)) for names in rankings)
-    return BallotFile(Profile(candidates, ballots), BallotFormat.CSV)
+    # Lines repeat (a paper poll has few distinct rankings) and the scan hands back one tuple per
+    # distinct ranking, so each distinct ballot is built once and shared: ballots are immutable.
+    made: dict[tuple[str, ...], Ballot] = {}
+    ballots = []
+    for names in rankings:
+        ballot = made.get(names)
+        if ballot is None:
+            ballot = made[names] = Ballot(tuple(singleton[n] for n in names))
+        ballots.append(ballot)
+    return BallotFile(Profile(candidates, tuple(ballots)), BallotFormat.CSV)
 
 
 def scan_csv_ballots(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """A CSV ballot file as plain data: the candidates in order of first mention and one tuple of
     names per ballot line, checked exactly as :func:`parse_csv_ballots` checks them (a caller that
-    only needs counts can ``Counter`` the tuples instead of building a profile)."""
+    only needs counts should use :func:`count_csv_ballots`). Identical lines share one tuple."""
+    lines = _plain_lines(text)
+    if lines is None:
+        return _scan_csv_reader(text)
+    parsed = _parse_distinct(lines, dict.fromkeys(lines))
+    rankings = [names for names in map(parsed.__getitem__, lines) if names is not None]
+    if not rankings:
+        raise BallotFileError(0, "the file holds no ballot")
+    return _first_mentions(n for n in parsed.values() if n is not None), rankings
+
+
+def count_csv_ballots(text: str) -> tuple[tuple[str, ...], dict[tuple[str, ...], int]]:
+    """:func:`scan_csv_ballots` with identical rankings merged: the candidates in order of first
+    mention and each distinct ranking (in order of first appearance) with its number of lines.
+    Same checks, same errors; each distinct line is parsed once."""
+    lines = _plain_lines(text)
+    if lines is None:
+        candidates, rankings = _scan_csv_reader(text)
+        return candidates, dict(Counter(rankings))
+    repeats = Counter(lines)
+    counts: dict[tuple[str, ...], int] = {}
+    for line, names in _parse_distinct(lines, repeats).items():
+        if names is not None:
+            counts[names] = counts.get(names, 0) + repeats[line]
+    if not counts:
+        raise BallotFileError(0, "the file holds no ballot")
+    return _first_mentions(counts), counts
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The file's lines when the ``csv`` module would read every one of them as plain cells split
+    at commas: no quote, no carriage return but in ``\r\n`` line ends, no line as long as the
+    csv field limit. Otherwise ``None``, and the caller reads the file with the ``csv`` module."""
+    if '"' in text:
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    limit = csv.field_size_limit()
+    if len(text) >= limit and max(map(len, lines)) >= limit:
+        return None
+    return lines
+
+
+def _parse_distinct(lines: list[str], distinct: Iterable[str]) -> dict[str, tuple[str, ...] | None]:
+    """Each distinct line (in order of first appearance) to its names, or ``None`` for a blank or
+    comment line. A bad line raises naming its first appearance, which is the first bad line of
+    the file: the distinct lines come in order of first appearance."""
+    parsed: dict[str, tuple[str, ...] | None] = {}
+    for line in distinct:
+        cells = line.split(",")
+        if "" not in cells and line.split(None, 1) == [line]:  # no blank cell, no whitespace
+            names = None if line.startswith("#") else tuple(cells)
+        else:
+            names = _ballot_names(cells)
+        if names is not None:
+            duplicate = _duplicate(names)
+            if duplicate is not None:
+                raise BallotFileError(
+                    lines.index(line) + 1, f"{duplicate!r} appears twice on the same ballot"
+                )
+        parsed[line] = names
+    return parsed
+
+
+def _scan_csv_reader(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """:func:`scan_csv_ballots` through the ``csv`` module, for files with quotes or odd line
+    ends (and the reference the plain-line path must agree with)."""
     rankings: list[tuple[str, ...]] = []
     reader = csv.reader(io.StringIO(text))
     try:
         for row in reader:
-            cells = [cell.strip() for cell in row]
-            if not any(cells) or cells[0].startswith("#"):
+            names = _ballot_names(row)
+            if names is None:
                 continue
-            names = tuple(filter(None, cells))
-            if len(set(names)) != len(names):
-                duplicate = next(n for i, n in enumerate(names) if n in names[:i])
+            duplicate = _duplicate(names)
+            if duplicate is not None:
                 raise BallotFileError(
                     reader.line_num, f"{duplicate!r} appears twice on the same ballot"
                 )
@@ -368,4 +446,22 @@ def scan_csv_ballots(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]
         raise BallotFileError(reader.line_num, f"malformed CSV: {error}") from None
     if not rankings:
         raise BallotFileError(0, "the file holds no ballot")
-    return tuple(dict.fromkeys(itertools.chain.from_iterable(rankings))), rankings
+    return _first_mentions(rankings), rankings
+
+
+def _ballot_names(row: list[str]) -> tuple[str, ...] | None:
+    """A row's names (blank cells skipped), or ``None`` for a blank or ``#`` comment line."""
+    cells = [cell.strip() for cell in row]
+    if not any(cells) or cells[0].startswith("#"):
+        return None
+    return tuple(filter(None, cells))
+
+
+def _duplicate(names: tuple[str, ...]) -> str | None:
+    if len(set(names)) == len(names):
+        return None
+    return next(n for i, n in enumerate(names) if n in names[:i])
+
+
+def _first_mentions(rankings: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(itertools.chain.from_iterable(rankings)))

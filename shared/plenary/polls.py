@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models.plenary import Ballot, Poll, PollVoter
-from shared.decide.ballot_files import BallotFormat, parse_ballot_file, scan_csv_ballots
+from shared.decide.ballot_files import BallotFormat, count_csv_ballots, parse_ballot_file
 from shared.decide.ballots import TieGroups
 from shared.decide.errors import DecisionError
 from shared.decide.tally import tally
@@ -194,15 +194,15 @@ async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_
     _require_open(poll, "file")
     # Identical rankings are checked and stored once with their summed count: the export merges
     # them anyway, so the tally is the same, and a file of many lines becomes fewer rows.
-    merged: Counter[TieGroups | tuple[str, ...]]
+    merged: Counter[TieGroups] = Counter()
+    lines: dict[tuple[str, ...], int] = {}
     try:
         chosen = BallotFormat(file_format)
-        if chosen is BallotFormat.CSV:  # plain name tuples: no profile objects per line
-            names, lines = scan_csv_ballots(text)
-            merged = Counter(lines)
+        if chosen is BallotFormat.CSV:  # each distinct line parsed once, counted, no profile
+            names, lines = count_csv_ballots(text)
         else:
             profile = parse_ballot_file(text, chosen).profile
-            names, merged = profile.candidates, Counter()
+            names = profile.candidates
             for ballot in profile.ballots:
                 merged[ballot.ranking] += ballot.count
     except ValueError as exc:  # BallotFileError / BallotError are ValueErrors too
@@ -216,8 +216,18 @@ async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_
     else:
         unknown = sorted(set(names) - known)
         raise Invalid(f"the file names unknown candidates: {unknown[:5]}")
-    rows: list[tuple[Ranking, int]] = []
-    for ranking, count in merged.items():
+    rows: list[tuple[Ranking, int]]
+    if chosen is BallotFormat.CSV and poll.method not in ("approval", "plurality"):
+        # A CSV line already is what normalise_ranking would make of it: names of the poll
+        # (checked above, mapped to themselves), none twice (checked by the scan), at least one,
+        # one per group. Only approval and plurality polls reshape or refuse it.
+        rows = [(tuple((n,) for n in ranked), count) for ranked, count in lines.items()]
+        return await _insert_ballots(session, poll.id, rows)
+    entries: Iterable[tuple[TieGroups | tuple[str, ...], int]] = (
+        lines.items() if chosen is BallotFormat.CSV else merged.items()
+    )
+    rows = []
+    for ranking, count in entries:
         raw = [
             [mapping[group]] if isinstance(group, str) else [mapping[c] for c in sorted(group)]
             for group in ranking
@@ -251,10 +261,19 @@ async def _copy_ballots(session: AsyncSession, rows: list[tuple[uuid.UUID, Ranki
         return
     _shuffler.shuffle(rows)
     keys = _random_uuids(len(rows))
-    records = [
-        (key, poll_id, json.dumps(_json(content)), count)
-        for key, (poll_id, content, count) in zip(keys, rows, strict=True)
-    ]
+    # Rankings repeat their groups (and a file's rows share candidates), so each distinct group
+    # is JSON-encoded once and a ranking's text is joined from them: the same text as
+    # ``json.dumps(_json(content))``, without encoding every name of every row.
+    encoded: dict[tuple[str, ...], str] = {}
+    records = []
+    for key, (poll_id, content, count) in zip(keys, rows, strict=True):
+        parts = []
+        for group in content:
+            text = encoded.get(group)
+            if text is None:
+                text = encoded[group] = json.dumps(list(group))
+            parts.append(text)
+        records.append((key, poll_id, "[" + ", ".join(parts) + "]", count))
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
