@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +19,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 #: Statements each connection keeps prepared (asyncpg's default of 100 is smaller than the
 #: set a busy tier cycles through, so statements were being prepared again and again).
 STATEMENT_CACHE = "500"
+#: A pooled connection idle longer than this is pinged before it is handed out.
+IDLE_PING_S = 2.0
 
 
 def async_url(url: str) -> str:
@@ -36,14 +41,42 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     if parsed.host in LOOPBACK_HOSTS and not {"ssl", "sslmode"} & set(query):
         # asyncpg's default ("prefer") tries TLS first on every connect; loopback needs none.
         connect_args["ssl"] = False
-    return create_async_engine(
+    engine = create_async_engine(
         parsed.set(query=query),
         pool_size=pool_size,
         max_overflow=pool_size // 2,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args=connect_args,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout, and asyncpg's ping is three round
+    trips (begin, ``;``, rollback): most of the cost of a small request. A connection that
+    was in use a moment ago is as good as a ping; one idle across a PostgreSQL restart is
+    caught here, and one cut while busy fails its statement, which invalidates the pool.
+    """
+    dialect = engine.dialect
+    dbapi_error = dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dbapi_error as exc:
+            # The pool throws this connection away and checks out another.
+            raise DisconnectionError(str(exc)) from exc
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
