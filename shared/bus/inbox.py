@@ -260,25 +260,10 @@ class Receiver:
             signature=signature,
         )
 
-    @staticmethod
-    async def _claim(session: AsyncSession, delivery: Delivery) -> bool:
+    @classmethod
+    async def _claim(cls, session: AsyncSession, delivery: Delivery) -> bool:
         """Insert the inbox row; False (and a duplicate counted) if it was already there."""
-        envelope = delivery.envelope
-        statement: Any = (
-            insert(InboxEntry)
-            .values(
-                message_id=envelope.id,
-                kind=envelope.kind,
-                sender=envelope.sender,
-                subject=delivery.subject,
-            )
-            .on_conflict_do_update(
-                index_elements=[InboxEntry.message_id],
-                set_={"duplicates": InboxEntry.duplicates + 1},
-            )
-            .returning(literal_column("(xmax = 0)"))
-        )
-        return bool((await session.execute(statement)).scalar_one())
+        return bool(await cls._claim_many(session, [delivery]))
 
     @staticmethod
     async def _claim_many(session: AsyncSession, deliveries: Sequence[Delivery]) -> list[Delivery]:

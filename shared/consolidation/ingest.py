@@ -31,20 +31,8 @@ from shared.db.models.consolidation import (
 from shared.db.models.messaging import TrustedKey
 from shared.domain.territory import NATION
 from shared.messages.envelope import MessageError
-from shared.messages.wire import AssemblyReport, OriginRef
+from shared.messages.wire import AssemblyReport
 from shared.settings import Tier
-
-
-def origins_of(report: AssemblyReport, item_index: int) -> list[OriginRef]:
-    """Origins of a report item; a local proposal is its own origin."""
-    item = report.items[item_index]
-    if item.origins:
-        return list(item.origins)
-    return [
-        OriginRef(
-            proposal_id=item.item_id, assembly_id=report.assembly_id, territory=report.territory
-        )
-    ]
 
 
 # Core tables: ORM bulk inserts build per-row state and objects that a report never needs.
