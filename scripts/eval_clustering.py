@@ -11,7 +11,7 @@ thresholds that merge no wrong pair at all. (The set chooses the threshold and m
 figures are optimistic for real data.) Finally it clusters ``--size`` synthetic proposals in one
 axis (the worst case for blocking) and prints the wall time and how many of the noisy copies of a
 proposal ended up together (duplicates by construction; other merges there are not errors by
-construction, so no precision is claimed). Speed is measured here, never asserted in tests (SPEC §9).
+construction, so no precision is claimed). Speed is measured here, never asserted in tests (docs/spec.md §9).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ``plenaria`` command (stable contract: ../SPEC §7; flags may be added, never changed)."""
+"""The ``plenaria`` command (stable contract: ../docs/spec.md §7; flags may be added, never changed)."""
 
 from __future__ import annotations
 

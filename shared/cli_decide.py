@@ -1,7 +1,7 @@
 """``plenaria apportion | tally | lottery | cluster``: the decision algorithms from the shell.
 
 This is the edge where files are read; the arithmetic is ``shared.decide`` (pure). The flags and
-JSON keys are a stable contract (SPEC §7): more may be added, none changed.
+JSON keys are a stable contract (docs/cli.md): more may be added, none changed.
 
 - ``apportion`` prints ``unit,population,seats`` in input order; ``--format json`` prints
   ``{"method", "seats", "minimum", "maximum", "units": [{"unit", "population", "seats"}]}``.
@@ -40,6 +40,7 @@ from shared.decide.clustering import DEFAULT_THRESHOLD, ClusterItem, cluster
 from shared.decide.errors import DecisionError, LotteryError
 from shared.decide.lottery import LotteryMethod, LotteryResult, PoolMember, Quota, draw_panel
 from shared.decide.tally import Round, TallyMethod, TallyResult, tally
+from shared.native_output import stdout_to_stderr
 
 APPORTION_METHODS = ["hamilton", "dhondt", "sainte-lague", "huntington-hill"]
 EXTRA_APPORTION_METHODS = ["bands", "min-plus-proportional"]
@@ -290,15 +291,17 @@ def _quota_json(quota: Quota) -> dict[str, Any]:
 
 
 def _draw(request: dict[str, Any]) -> dict[str, Any]:
+    """Draw with the solvers' own printing sent to stderr: stdout carries only our JSON."""
     _quiet_sortition_logging()
     try:
-        result = draw_panel(
-            request["size"],
-            [Quota(**q) for q in request["quotas"]],
-            [PoolMember(m["id"], m["features"]) for m in request["pool"]],
-            seed=request["seed"],
-            method=request["method"],
-        )
+        with stdout_to_stderr():
+            result = draw_panel(
+                request["size"],
+                [Quota(**q) for q in request["quotas"]],
+                [PoolMember(m["id"], m["features"]) for m in request["pool"]],
+                seed=request["seed"],
+                method=request["method"],
+            )
     except LotteryError as error:
         return {"error": str(error), "feature": error.feature}
     return _lottery_json(result)

@@ -103,7 +103,7 @@ def bench(
     data_dir: Path | None,
     durable: bool,
 ) -> None:
-    """Measure ingest, federation, consolidation and memory on the embedded servers (SPEC §9)."""
+    """Measure ingest, federation, consolidation and memory on the embedded servers (docs/spec.md §9)."""
     from shared.simulation.bench import run_bench
 
     result = run_bench(

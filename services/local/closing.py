@@ -1,4 +1,4 @@
-"""Closing an assembly: the signed report that goes up (SPEC §5 "Close").
+"""Closing an assembly: the signed report that goes up (docs/spec.md §5 "Close").
 
 Which proposals go: those the plenary approved (in full or in part). An assembly that held no
 decision poll at all reports what its secretary recorded (e.g. results typed in after a paper

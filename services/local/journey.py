@@ -1,5 +1,5 @@
 """Where a local proposal went: its texts, the plenary's decision, the report that carried it,
-and every council answer that came back down through lineage (SPEC §5, §6)."""
+and every council answer that came back down through lineage (docs/spec.md §5, §6)."""
 
 from __future__ import annotations
 

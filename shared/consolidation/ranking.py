@@ -1,6 +1,6 @@
 """Rank a tier's consolidated items from what their sources reported, with the breakdown shown.
 
-Two readings of the same evidence (SPEC §6), both computed by ``shared.decide.ranking``:
+Two readings of the same evidence (docs/spec.md §6), both computed by ``shared.decide.ranking``:
 
 - weighted Borda of the sources' ranks (each source assembly's list per axis), weights by the
   cycle's rule, ties to more distinct origins; the score, rank and breakdown are stored on the

@@ -1,4 +1,4 @@
-"""Decision algorithms (SPEC §8): pure, typed, exact where it matters, no I/O.
+"""Decision algorithms (docs/spec.md §8): pure, typed, exact where it matters, no I/O.
 
 - ``apportionment``: ``apportion(populations, seats, method, minimum=, maximum=)`` (Hamilton,
   D'Hondt, Sainte-Laguë, Huntington–Hill), ``minimum_plus_proportional``, ``by_population_bands``.

@@ -32,7 +32,7 @@ Bound = int | Sequence[int]
 
 
 class ApportionmentMethod(StrEnum):
-    """The methods of SPEC §4; the values are the CLI spellings."""
+    """The methods of docs/spec.md §4; the values are the CLI spellings."""
 
     HAMILTON = "hamilton"
     DHONDT = "dhondt"

@@ -33,7 +33,7 @@ from shared.decide.errors import BallotError
 
 
 class TallyMethod(StrEnum):
-    """The methods of SPEC §7; the values are the CLI spellings."""
+    """The methods of docs/spec.md §7; the values are the CLI spellings."""
 
     PLURALITY = "plurality"
     APPROVAL = "approval"

@@ -25,7 +25,7 @@ Share = Annotated[float, msgspec.Meta(gt=0, le=1)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
 Threshold = Annotated[float, msgspec.Meta(ge=0, le=1)]
 
-#: Competences each tier forwards up (SPEC §4, competence routing).
+#: Competences each tier forwards up (docs/spec.md §4, competence routing).
 DEFAULT_FORWARD: dict[str, list[str]] = {"regional": ["national"], "national": []}
 
 

@@ -1,4 +1,4 @@
-"""A conference cycle's rules (SPEC §4), decoded from TOML with msgspec.
+"""A conference cycle's rules (docs/spec.md §4), decoded from TOML with msgspec.
 
 Every number a conference may change is a field here, so tiers read rules instead of hard-coding
 them. The same TOML travels down in ``CycleAnnouncement.rules_toml``; presets ship as package
@@ -128,7 +128,7 @@ class Calendar(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One conference edition: its axes and every rule of SPEC §4."""
+    """One conference edition: its axes and every rule of docs/spec.md §4."""
 
     cycle_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     title: str

@@ -1,4 +1,4 @@
-"""Delegate election inside the seats allocated from above (SPEC §4 "Delegates").
+"""Delegate election inside the seats allocated from above (docs/spec.md §4 "Delegates").
 
 Seats come from the allocation (or the free-conference formula); candidates are ranked by the
 plenary's votes and then elected per segment by the shared delegation rule, which passes over a

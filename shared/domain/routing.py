@@ -1,5 +1,5 @@
 """Which approved proposals a closing assembly forwards: competence routing, caps per kind of
-assembly, and the late policy (SPEC §4 "Competence routing", "Caps", "Calendar")."""
+assembly, and the late policy (docs/spec.md §4 "Competence routing", "Caps", "Calendar")."""
 
 from __future__ import annotations
 

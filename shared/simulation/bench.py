@@ -1,4 +1,4 @@
-"""`plenaria bench` (SPEC §9): one simulated cycle on the embedded servers, measured, plus the
+"""`plenaria bench` (docs/spec.md §9): one simulated cycle on the embedded servers, measured, plus the
 raw baselines (PostgreSQL ``COPY`` of the same rows, JetStream publish/consume of the same bytes)
 taken in the same run on the same servers, so the ratios say what Plenária's own layers cost.
 """

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -16,6 +17,7 @@ from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.node import HandlerFactory, Node
@@ -26,6 +28,20 @@ from shared.web.problems import EXCEPTION_HANDLERS
 from shared.web.stats_api import StatsController
 
 REQUEST_ID_HEADER = "x-request-id"
+STATIC_PATH = "/static"
+STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER = f"{STATIC_PATH}/vendor/swagger-ui"
+
+
+def api_explorer() -> SwaggerRenderPlugin:
+    """Swagger UI served from this service's own vendored copy (no CDN: venues go offline)."""
+    return SwaggerRenderPlugin(
+        js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{SWAGGER}/favicon-32x32.png'>",
+        path="/",
+    )
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,9 @@ def create_app(settings: Settings, spec: TierSpec, node: Node | None = None) -> 
             DeadLetterController,
             KeyController,
             StatsController,
+            create_static_files_router(
+                path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False
+            ),
             *spec.route_handlers,
         ],
         lifespan=[lifespan],
@@ -104,7 +123,7 @@ def create_app(settings: Settings, spec: TierSpec, node: Node | None = None) -> 
             title=f"Plenária — {spec.title}",
             version="1",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[api_explorer()],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=32 * 1024 * 1024,

@@ -1,4 +1,4 @@
-"""Open-data exports (SPEC §7): any tier mounts its datasets as CSV or JSON downloads.
+"""Open-data exports (docs/cli.md): any tier mounts its datasets as CSV or JSON downloads.
 
 A tier describes each dataset once — a name, its public columns and an async query returning
 rows — and :func:`open_data_controller` serves ``GET /api/v1/open-data/{dataset}?format=csv|json``

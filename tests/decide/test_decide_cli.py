@@ -1,4 +1,4 @@
-"""The SPEC §7 contract of plenaria apportion / tally / lottery / cluster, through the real group."""
+"""The docs/spec.md §7 contract of plenaria apportion / tally / lottery / cluster, through the real group."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def test_split_keeps_totals_and_parity(seats: int, weights: list[int], parity: b
 
 
 def test_free_conference_formula() -> None:
-    # "10 seats above 1,000 participants, plus 3 per further 500" (SPEC §4).
+    # "10 seats above 1,000 participants, plus 3 per further 500" (docs/spec.md §4).
     assert [free_conference_seats(n) for n in (0, 999, 1000, 1499, 1500, 2000, 2600)] == [
         0,
         0,

@@ -1,4 +1,4 @@
-"""The federation backbone against real PostgreSQL and nats-server (SPEC §3, issue 2)."""
+"""The federation backbone against real PostgreSQL and nats-server (docs/spec.md §3, issue 2)."""
 
 from __future__ import annotations
 

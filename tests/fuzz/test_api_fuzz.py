@@ -1,4 +1,4 @@
-"""Every operation of the three tiers, fuzzed from their OpenAPI: no input gets a 5xx (SPEC §7,
+"""Every operation of the three tiers, fuzzed from their OpenAPI: no input gets a 5xx (docs/spec.md §7,
 §10), with the administrator token and without one.
 
 Operations are listed at collection time from each tier's OpenAPI (building an app connects to

@@ -1,4 +1,4 @@
-"""SPEC §10: killing a tier service or a NATS node mid-flow loses and doubles nothing."""
+"""docs/spec.md §10: killing a tier service or a NATS node mid-flow loses and doubles nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §10: an oversized message is dead-lettered with its reason, kept, and replayable.
+"""docs/spec.md §10: an oversized message is dead-lettered with its reason, kept, and replayable.
 
 (Forged, unsigned, unknown-sender, undecodable and replayed messages are covered by
 tests/federation/test_backbone.py.)

@@ -1,4 +1,4 @@
-"""SPEC §10: a PostgreSQL restart is survived — the outbox retries, consumers nak and retry."""
+"""docs/spec.md §10: a PostgreSQL restart is survived — the outbox retries, consumers nak and retry."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §10: two instances of a tier share the work without double-applying.
+"""docs/spec.md §10: two instances of a tier share the work without double-applying.
 
 Two processes of one regional deployment (same instance name, hence the same durable
 consumer) and two processes of one local deployment (same database, hence one outbox shared
