@@ -23,8 +23,8 @@ import random
 import time
 from pathlib import Path
 
-from shared.decide.clustering import ClusterItem, cluster
-from shared.decide.text_normalise import strip_accents
+from shared.core.decide.clustering import ClusterItem, cluster
+from shared.core.decide.text_normalise import strip_accents
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL = ROOT / "tests" / "data" / "decide" / "cluster_eval.csv"

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
-from shared.runtime.nats_server import EmbeddedNats
-from shared.runtime.postgres import EmbeddedPostgres
+from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.postgres import EmbeddedPostgres
 
 MakeDatabase = Callable[[str], Awaitable[str]]
 

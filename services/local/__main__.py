@@ -1,7 +1,7 @@
 """``python -m services.local``: serve the local tier."""
 
-from shared.settings import load_settings
-from shared.web.serve import configure, serve
+from shared.platform.settings import load_settings
+from shared.platform.web.serve import configure, serve
 
 settings = load_settings("local")
 configure(settings)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local import assemblies, closing, cycles, journey, plenary, proposals
 from services.local.auth import Actor, Role, authorise
+from services.local.model import Assembly
 from services.local.schemas import (
     AllocationIn,
     Amendment,
@@ -48,12 +49,11 @@ from services.local.views import (
     poll_view,
     proposal_view,
 )
-from shared.db.models.local import Assembly
-from shared.decide.ballot_files import guess_format
-from shared.domain.errors import Invalid
-from shared.plenary import elections, motions, polls
-from shared.web.auth import admin_guard
-from shared.web.paging import MAX_OFFSET
+from shared.core.decide.ballot_files import guess_format
+from shared.core.errors import Invalid
+from shared.features.plenary import elections, motions, polls
+from shared.platform.web.auth import admin_guard
+from shared.platform.web.paging import MAX_OFFSET
 
 Req = Request[Any, Any, Any]
 Limit = Annotated[int, QueryParameter(ge=1, le=1000)]

@@ -10,15 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.local.api import ROUTES
 from services.local.cycles import apply_announcement
 from services.local.journey import attach_response
-from shared.bus.inbox import Delivery, Handler
-from shared.domain.errors import Invalid
-from shared.messages.envelope import MessageError
-from shared.messages.wire import SeatAllocation
-from shared.node import Node
-from shared.plenary.elections import record_allocation
-from shared.settings import Settings, load_settings
-from shared.web.app import TierSpec, create_app
-from shared.web.serve import configured_app
+from shared.contracts.envelope import MessageError
+from shared.contracts.messages import SeatAllocation
+from shared.core.errors import Invalid
+from shared.features.plenary.elections import record_allocation
+from shared.platform.bus.inbox import Delivery, Handler
+from shared.platform.node import Node
+from shared.platform.settings import Settings, load_settings
+from shared.platform.web.app import TierSpec, create_app
+from shared.platform.web.serve import configured_app
 
 
 async def apply_allocation(session: AsyncSession, delivery: Delivery) -> None:
@@ -59,5 +59,5 @@ def build_app(settings: Settings | None = None) -> Litestar:
 
 
 def worker_app() -> Litestar:
-    """Uvicorn's factory in each serving process (see :func:`shared.web.serve.serve`)."""
+    """Uvicorn's factory in each serving process (see :func:`shared.platform.web.serve.serve`)."""
     return configured_app("local", SPEC)

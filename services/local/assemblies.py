@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.auth import new_token
 from services.local.cycles import rules_for
-from shared.bus.outbox import Outbox
-from shared.bus.signing import new_seed, public_key_of
-from shared.db.models.local import Assembly, Participant
-from shared.domain.errors import Conflict, Invalid, NotFound
-from shared.domain.participants import quota_groups_of
-from shared.messages.subjects import up_subject
-from shared.messages.wire import KeyIntroduction
+from services.local.model import Assembly, Participant
+from shared.contracts.messages import KeyIntroduction
+from shared.contracts.subjects import up_subject
+from shared.core.errors import Conflict, Invalid, NotFound
+from shared.core.participants import quota_groups_of
+from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.signing import new_seed, public_key_of
 
 LOCAL_KINDS = ("neighbourhood", "municipal", "intermunicipal", "free", "digital")
 MAX_BULK = 10_000

@@ -17,8 +17,8 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.models.local import Assembly, Participant
-from shared.domain.errors import Forbidden, Unauthorized
+from services.local.model import Assembly, Participant
+from shared.core.errors import Forbidden, Unauthorized
 
 Role = Literal["admin", "secretary", "participant"]
 

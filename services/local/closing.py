@@ -20,14 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.assemblies import credentialed_count, get_assembly
 from services.local.cycles import rules_for
-from shared.bus.outbox import Outbox
-from shared.bus.signing import Signer
-from shared.db.models.local import Assembly, Proposal
-from shared.db.models.plenary import Poll
-from shared.domain.errors import Conflict
-from shared.domain.routing import Ranked, forwarded
-from shared.messages.subjects import up_subject
-from shared.messages.wire import (
+from services.local.model import Assembly, Proposal
+from shared.contracts.messages import (
     AssemblyReport,
     AxisPairwise,
     Mandate,
@@ -35,7 +29,13 @@ from shared.messages.wire import (
     OriginRef,
     ReportItem,
 )
-from shared.plenary import elections, motions, polls
+from shared.contracts.subjects import up_subject
+from shared.core.errors import Conflict
+from shared.core.forwarding import Ranked, forwarded
+from shared.features.plenary import elections, motions, polls
+from shared.features.plenary.model import Poll
+from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.signing import Signer
 
 
 async def close_assembly(

@@ -9,12 +9,12 @@ from sqlalchemy import String, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus.inbox import Delivery
-from shared.db.models.local import CycleRecord
-from shared.domain.cycle import PRESETS, CycleRules, load_rules, preset_text
-from shared.domain.errors import Invalid, NotFound
-from shared.messages.envelope import MessageError
-from shared.messages.wire import CycleAnnouncement
+from shared.contracts.envelope import MessageError
+from shared.contracts.messages import CycleAnnouncement
+from shared.core.cycle import PRESETS, CycleRules, load_rules, preset_text
+from shared.core.errors import Invalid, NotFound
+from shared.features.cycles.model import CycleRecord
+from shared.platform.bus.inbox import Delivery
 
 #: Parsed rules by cycle id, with the TOML text they were parsed from. A stored cycle is
 #: immutable unless re-stored; ``store_cycle`` drops the entry, and a text that differs from the

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.local.model import Assembly, LocalResponse, Proposal
 from services.local.proposals import versions
-from shared.bus.inbox import Delivery
-from shared.db.models.local import Assembly, LocalResponse, Proposal
-from shared.db.models.plenary import Poll
-from shared.domain.errors import NotFound
-from shared.messages.envelope import MessageError
-from shared.messages.wire import CouncilResponse
+from shared.contracts.envelope import MessageError
+from shared.contracts.messages import CouncilResponse
+from shared.core.errors import NotFound
+from shared.features.plenary.model import Poll
+from shared.platform.bus.inbox import Delivery
 
 
 async def attach_response(session: AsyncSession, delivery: Delivery) -> None:

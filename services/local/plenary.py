@@ -27,13 +27,13 @@ from services.local.assemblies import (
 )
 from services.local.auth import Actor
 from services.local.cycles import rules_for
+from services.local.model import Assembly, Participant, Proposal, ProposalVersion
 from services.local.proposals import get_proposal
-from shared.db.models.local import Assembly, Participant, Proposal, ProposalVersion
-from shared.db.models.plenary import Candidacy, Motion, Poll
-from shared.domain.cycle import CycleRules
-from shared.domain.elections import seats_by_segment
-from shared.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.plenary import elections, motions, polls
+from shared.core.cycle import CycleRules
+from shared.core.elections import seats_by_segment
+from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.features.plenary import elections, motions, polls
+from shared.features.plenary.model import Candidacy, Motion, Poll
 
 DECIDED = ("approved", "approved_in_part")
 

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.local.assemblies import require_not_closed
 from services.local.auth import Actor
 from services.local.cycles import rules_for
-from shared.db.models.local import Assembly, Proposal, ProposalSupport, ProposalVersion
-from shared.decide.clustering import ClusterItem, DuplicateIndex
-from shared.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.local.model import Assembly, Proposal, ProposalSupport, ProposalVersion
+from shared.core.decide.clustering import ClusterItem, DuplicateIndex
+from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 DUPLICATE_THRESHOLD = 0.5
 MAX_BULK = 10_000

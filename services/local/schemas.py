@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from shared.domain.participants import AgeBand, Gender, RaceColour
+from shared.core.participants import AgeBand, Gender, RaceColour
 
 AssemblyKind = Literal["neighbourhood", "municipal", "intermunicipal", "free", "digital"]
 Competence = Literal["municipal", "state", "national"]

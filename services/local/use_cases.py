@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.local.assemblies import get_assembly
 from services.local.auth import Actor
 from services.local.closing import close_assembly
+from services.local.model import Proposal
 from services.local.proposals import submit_many
-from shared.db.models.local import Proposal
 
 __all__ = ["close_assembly", "get_assembly", "submit_proposal"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.db.models.local import Assembly, Participant, Proposal
-from shared.db.models.plenary import Candidacy, Mandate, Motion, Poll
+from services.local.model import Assembly, Participant, Proposal
+from shared.features.plenary.model import Candidacy, Mandate, Motion, Poll
 
 
 def assembly_view(a: Assembly) -> dict[str, Any]:

@@ -7,18 +7,18 @@ from collections.abc import Mapping, Sequence
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus.inbox import BatchedHandler, Delivery, Handler
-from shared.consolidation.ingest import apply_report, apply_reports
-from shared.consolidation.open_data import CONSOLIDATION_DATASETS
-from shared.node import Node
-from shared.settings import Settings, load_settings
-from shared.web.allocation_api import StateAllocationController
-from shared.web.app import TierSpec, create_app
-from shared.web.consolidation_api import AnnouncementController, ConsolidationController
-from shared.web.council_api import CouncilController
-from shared.web.open_data import open_data_controller
-from shared.web.plenary_api import PlenaryController, TierPlenaryController
-from shared.web.serve import configured_app
+from shared.features.allocation.api import StateAllocationController
+from shared.features.consolidation.api import AnnouncementController, ConsolidationController
+from shared.features.consolidation.ingest import apply_report, apply_reports
+from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
+from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
+from shared.features.council.api import CouncilController
+from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
+from shared.platform.node import Node
+from shared.platform.settings import Settings, load_settings
+from shared.platform.web.app import TierSpec, create_app
+from shared.platform.web.open_data import open_data_controller
+from shared.platform.web.serve import configured_app
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
@@ -51,5 +51,5 @@ def build_app(settings: Settings | None = None) -> Litestar:
 
 
 def worker_app() -> Litestar:
-    """Uvicorn's factory in each serving process (see :func:`shared.web.serve.serve`)."""
+    """Uvicorn's factory in each serving process (see :func:`shared.platform.web.serve.serve`)."""
     return configured_app("national", SPEC)

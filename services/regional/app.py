@@ -7,22 +7,22 @@ from collections.abc import Mapping, Sequence
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus.inbox import BatchedHandler, Delivery, Handler
-from shared.consolidation.allocation import record_received
-from shared.consolidation.ingest import apply_report, apply_reports
-from shared.consolidation.open_data import CONSOLIDATION_DATASETS
-from shared.consolidation.responses import attach_response
-from shared.consolidation.rules import on_cycle_announced
-from shared.messages.envelope import MessageError
-from shared.messages.wire import CouncilResponse, CycleAnnouncement, SeatAllocation
-from shared.node import Node
-from shared.settings import Settings, load_settings
-from shared.web.allocation_api import AssemblyAllocationController
-from shared.web.app import TierSpec, create_app
-from shared.web.consolidation_api import ConsolidationController
-from shared.web.open_data import open_data_controller
-from shared.web.plenary_api import PlenaryController, TierPlenaryController
-from shared.web.serve import configured_app
+from shared.contracts.envelope import MessageError
+from shared.contracts.messages import CouncilResponse, CycleAnnouncement, SeatAllocation
+from shared.features.allocation.api import AssemblyAllocationController
+from shared.features.allocation.service import record_received
+from shared.features.consolidation.api import ConsolidationController
+from shared.features.consolidation.ingest import apply_report, apply_reports
+from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
+from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
+from shared.features.cycles.consolidation_rules import on_cycle_announced
+from shared.features.responses.service import attach_response
+from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
+from shared.platform.node import Node
+from shared.platform.settings import Settings, load_settings
+from shared.platform.web.app import TierSpec, create_app
+from shared.platform.web.open_data import open_data_controller
+from shared.platform.web.serve import configured_app
 
 
 def message_handlers(node: Node) -> Mapping[str, Handler]:
@@ -75,5 +75,5 @@ def build_app(settings: Settings | None = None) -> Litestar:
 
 
 def worker_app() -> Litestar:
-    """Uvicorn's factory in each serving process (see :func:`shared.web.serve.serve`)."""
+    """Uvicorn's factory in each serving process (see :func:`shared.platform.web.serve.serve`)."""
     return configured_app("regional", SPEC)

@@ -11,16 +11,16 @@ from typing import Any
 import msgspec
 import nats
 
-from shared.bus.outbox import Outbox
-from shared.bus.signing import Signer, new_seed
-from shared.messages.subjects import up_subject
-from shared.messages.wire import (
+from shared.contracts.messages import (
     AssemblyReport,
     KeyIntroduction,
     KeyRevocation,
     Mandate,
     ReportItem,
 )
+from shared.contracts.subjects import up_subject
+from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.signing import Signer, new_seed
 from tests.federation.conftest import (  # noqa: F401 - fixtures re-exported for this package
     AUTH,
     Federation,

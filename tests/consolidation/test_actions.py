@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from shared.db.models.consolidation import ConsolidatedItem, ItemSource, SourceItem
+from shared.features.consolidation.model import ConsolidatedItem, ItemSource, SourceItem
 from tests.consolidation.conftest import (
     AUTH,
     CYCLE,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.bus.inbox import Outcome, Receiver
-from shared.bus.outbox import Outbox
-from shared.bus.signing import Signer, new_seed
-from shared.messages.subjects import up_subject
-from shared.messages.wire import AssemblyReport, KeyIntroduction
+from shared.contracts.messages import AssemblyReport, KeyIntroduction
+from shared.contracts.subjects import up_subject
+from shared.platform.bus.inbox import Outcome, Receiver
+from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.signing import Signer, new_seed
 from tests.consolidation.conftest import (
     CYCLE,
     FakeAssembly,

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from shared.db.models.consolidation import ResponseAttachment
-from shared.db.models.messaging import InboxEntry, OutboxEntry
-from shared.domain.cycle import preset_text
-from shared.messages.envelope import MSG_ID_HEADER
+from shared.contracts.envelope import MSG_ID_HEADER
+from shared.core.cycle import preset_text
+from shared.features.consolidation.model import ResponseAttachment
+from shared.platform.bus.models import InboxEntry, OutboxEntry
 from tests.consolidation.conftest import (
     AUTH,
     CYCLE,

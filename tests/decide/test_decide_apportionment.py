@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.apportionment import (
+from shared.core.decide.apportionment import (
     ApportionmentMethod,
     PopulationBand,
     apportion,
@@ -20,7 +20,7 @@ from shared.decide.apportionment import (
     minimum_plus_proportional,
     sainte_lague,
 )
-from shared.decide.errors import ApportionmentError
+from shared.core.decide.errors import ApportionmentError
 
 # 1790 census "representative population" of the 15 states, in the order CT, DE, GA, KY, MD, MA,
 # NH, NJ, NY, NC, PA, RI, SC, VT, VA. Source: Balinski & Young, "Fair Representation" (2nd ed.,

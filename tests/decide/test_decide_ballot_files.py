@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.decide.ballot_files import (
+from shared.core.decide.ballot_files import (
     BallotFormat,
     guess_format,
     parse_ballot_file,
@@ -14,9 +14,9 @@ from shared.decide.ballot_files import (
     parse_csv_ballots,
     parse_preflib,
 )
-from shared.decide.ballots import Ballot
-from shared.decide.errors import BallotError, BallotFileError
-from shared.decide.tally import tally
+from shared.core.decide.ballots import Ballot
+from shared.core.decide.errors import BallotError, BallotFileError
+from shared.core.decide.tally import tally
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "decide"
 

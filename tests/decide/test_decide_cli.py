@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared.cli import main
+from shared.tools.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "decide"
 

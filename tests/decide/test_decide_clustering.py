@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.clustering import (
+from shared.core.decide.clustering import (
     DEFAULT_THRESHOLD,
     ClusterItem,
     DuplicateIndex,
@@ -19,8 +19,8 @@ from shared.decide.clustering import (
     near_duplicates,
     score,
 )
-from shared.decide.errors import ClusteringError
-from shared.decide.text_normalise import normalise, singular, stem
+from shared.core.decide.errors import ClusteringError
+from shared.core.decide.text_normalise import normalise, singular, stem
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests" / "data" / "decide" / "cluster_eval.csv"

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.ballot_files import (
+from shared.core.decide.ballot_files import (
     count_csv_ballots,
     parse_csv_ballots,
     scan_csv_ballots,
 )
-from shared.decide.errors import BallotFileError
+from shared.core.decide.errors import BallotFileError
 
 
 def reference_scan(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:

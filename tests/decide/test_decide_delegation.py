@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.delegation import (
+from shared.core.decide.delegation import (
     Candidate,
     CompositionRule,
     FreeConferenceRule,
@@ -18,7 +18,7 @@ from shared.decide.delegation import (
     free_conference_seats,
     split_by_segment,
 )
-from shared.decide.errors import DelegationError
+from shared.core.decide.errors import DelegationError
 
 # CNS health conferences: users 50 %, workers 25 %, managers/providers 25 % (Resolution 453/2012).
 HEALTH = {"users": Fraction(1, 2), "workers": Fraction(1, 4), "managers": Fraction(1, 4)}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.clustering import ClusterItem, DuplicateIndex, ScoredPair
+from shared.core.decide.clustering import ClusterItem, DuplicateIndex, ScoredPair
 
 EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "decide" / "cluster_eval.csv"
 

@@ -7,8 +7,14 @@ from collections import Counter
 
 import pytest
 
-from shared.decide.errors import LotteryError
-from shared.decide.lottery import PoolMember, Quota, check_quotas, draw_panel, leximin_available
+from shared.core.decide.errors import LotteryError
+from shared.core.decide.lottery import (
+    PoolMember,
+    Quota,
+    check_quotas,
+    draw_panel,
+    leximin_available,
+)
 
 
 def pool(size: int, seed: int = 5) -> list[PoolMember]:

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.ballots import Ballot, PairwiseMatrix, Profile, pairwise_matrix
-from shared.decide.errors import BallotError
-from shared.decide.ranking import (
+from shared.core.decide.ballots import Ballot, PairwiseMatrix, Profile, pairwise_matrix
+from shared.core.decide.errors import BallotError
+from shared.core.decide.ranking import (
     SourceRank,
     rank_by_pairwise,
     weighted_borda,
     weighted_pairwise_sum,
 )
-from shared.decide.tally import tally
+from shared.core.decide.tally import tally
 
 
 def test_weighted_borda_with_breakdown_and_origins() -> None:

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.decide.ballots import Ballot, Profile, pairwise_matrix
-from shared.decide.errors import BallotError
-from shared.decide.tally import (
+from shared.core.decide.ballots import Ballot, Profile, pairwise_matrix
+from shared.core.decide.errors import BallotError
+from shared.core.decide.tally import (
     TallyMethod,
     condorcet_winner,
     rank_matrix,

@@ -48,7 +48,7 @@ def test_native_writes_to_stdout_during_a_draw_leave_valid_json(
         "NOISE_MARKER": str(marker),
     }
     command = [
-        sys.executable, "-c", "from shared.cli import main; main()",
+        sys.executable, "-c", "from shared.tools.cli import main; main()",
         "lottery", "--size", "8", "--quotas", str(DATA / "lottery_quotas.csv"),
         "--pool", str(DATA / "lottery_pool.csv"), "--seed", "7", "--method", "maximin",
     ]  # fmt: skip

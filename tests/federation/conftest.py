@@ -24,13 +24,13 @@ from nats.js.errors import NotFoundError
 from services.local.app import SPEC as LOCAL
 from services.national.app import SPEC as NATIONAL
 from services.regional.app import SPEC as REGIONAL
-from shared.bus.signing import ensure_keypair
-from shared.db.migrate import upgrade
-from shared.messages.subjects import STREAM_SUBJECTS
-from shared.node import Node
-from shared.runtime.nats_server import EmbeddedNats
-from shared.settings import TIERS, Settings, Tier
-from shared.web.app import TierSpec, create_app
+from shared.contracts.subjects import STREAM_SUBJECTS
+from shared.platform.bus.signing import ensure_keypair
+from shared.platform.db.migrate import upgrade
+from shared.platform.node import Node
+from shared.platform.settings import TIERS, Settings, Tier
+from shared.platform.web.app import TierSpec, create_app
+from shared.tools.runtime.nats_server import EmbeddedNats
 
 T = TypeVar("T")
 ADMIN_TOKEN = "test-admin-token"

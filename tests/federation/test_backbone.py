@@ -12,15 +12,15 @@ import msgspec
 import nats
 from sqlalchemy import func, select
 
-from shared.bus.outbox import Outbox
-from shared.bus.signing import Signer, new_seed
-from shared.db.models.consolidation import ReceivedReport
-from shared.db.models.messaging import InboxEntry, OutboxEntry
-from shared.messages.envelope import MSG_ID_HEADER
-from shared.messages.subjects import up_subject
-from shared.messages.wire import AssemblyReport, KeyIntroduction, ReportItem
-from shared.runtime.nats_server import EmbeddedNats
-from shared.runtime.postgres import EmbeddedPostgres
+from shared.contracts.envelope import MSG_ID_HEADER
+from shared.contracts.messages import AssemblyReport, KeyIntroduction, ReportItem
+from shared.contracts.subjects import up_subject
+from shared.features.consolidation.model import ReceivedReport
+from shared.platform.bus.models import InboxEntry, OutboxEntry
+from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.signing import Signer, new_seed
+from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.postgres import EmbeddedPostgres
 from tests.federation.conftest import AUTH, Federation, FederationFactory, eventually
 
 PROPOSALS = [

@@ -7,12 +7,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from shared.bus.connection import Bus
-from shared.bus.consumer import ConsumerLoop
-from shared.bus.inbox import Receiver
-from shared.messages.envelope import SENDER_HEADER
-from shared.messages.subjects import Subscription, up_subject
-from shared.settings import Settings
+from shared.contracts.envelope import SENDER_HEADER
+from shared.contracts.subjects import Subscription, up_subject
+from shared.platform.bus.connection import Bus
+from shared.platform.bus.consumer import ConsumerLoop
+from shared.platform.bus.inbox import Receiver
+from shared.platform.settings import Settings
 
 
 @dataclass

@@ -22,12 +22,12 @@ import schemathesis
 from schemathesis.python import asgi
 from schemathesis.python.asgi import shutdown_lifespans
 
-from shared.bus.signing import ensure_keypair
-from shared.db.migrate import upgrade
-from shared.runtime.nats_server import EmbeddedNats
-from shared.runtime.postgres import EmbeddedPostgres
-from shared.settings import TIERS, Settings, Tier
-from shared.web.app import create_app
+from shared.platform.bus.signing import ensure_keypair
+from shared.platform.db.migrate import upgrade
+from shared.platform.settings import TIERS, Settings, Tier
+from shared.platform.web.app import create_app
+from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.postgres import EmbeddedPostgres
 from tests.federation.conftest import ADMIN_TOKEN, AUTH, SPECS
 
 CYCLE = "cns-2027"

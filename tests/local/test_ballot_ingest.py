@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.engine import make_engine, make_sessionmaker
-from shared.db.migrate import upgrade
-from shared.db.models.plenary import Ballot
-from shared.decide.ballot_files import BallotFormat, parse_ballot_file
-from shared.decide.ballots import Profile
-from shared.decide.tally import TallyMethod, tally
-from shared.domain.errors import Invalid
-from shared.domain.polls import export_preflib
-from shared.plenary import polls
+from shared.core.decide.ballot_files import BallotFormat, parse_ballot_file
+from shared.core.decide.ballots import Profile
+from shared.core.decide.tally import TallyMethod, tally
+from shared.core.errors import Invalid
+from shared.core.polls import export_preflib
+from shared.features.plenary import polls
+from shared.features.plenary.model import Ballot
+from shared.platform.db.engine import make_engine, make_sessionmaker
+from shared.platform.db.migrate import upgrade
 
 CANDIDATES = [f"p{i}" for i in range(1, 9)]
 LINES = 20_000

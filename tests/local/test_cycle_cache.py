@@ -4,7 +4,7 @@ re-stored (changed) text is parsed again."""
 from __future__ import annotations
 
 from services.local import cycles
-from shared.domain.cycle import preset_text
+from shared.core.cycle import preset_text
 
 
 def test_rules_are_parsed_once_per_text() -> None:

@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from shared.db.models.consolidation import ReceivedReport
-from shared.db.models.local import Proposal
-from shared.db.models.plenary import Ballot
-from shared.domain.cycle import preset_text
-from shared.domain.polls import recount
-from shared.messages.subjects import down_subject
-from shared.messages.wire import CouncilResponse, CycleAnnouncement, OriginRef
+from services.local.model import Proposal
+from shared.contracts.messages import CouncilResponse, CycleAnnouncement, OriginRef
+from shared.contracts.subjects import down_subject
+from shared.core.cycle import preset_text
+from shared.core.polls import recount
+from shared.features.consolidation.model import ReceivedReport
+from shared.features.plenary.model import Ballot
 from tests.federation.conftest import AUTH, Federation, eventually
 
 PEOPLE = [
@@ -295,7 +295,7 @@ async def test_assembly_runs_from_creation_to_a_signed_report_at_the_regional_ti
     titulars = {m["public_name"] for m in election["mandates"] if m["role"] == "titular"}
     # Users: Diego is passed over so that half the users' seats go to a woman. Workers: one
     # seat cannot hold both a woman and a quota member; the gender rule ranks before quota
-    # groups (shared.decide.delegation), so Elisa takes it over the better-voted Fábio.
+    # groups (shared.core.decide.delegation), so Elisa takes it over the better-voted Fábio.
     assert "Bruno" in titulars and "Elisa" in titulars
     assert len(titulars & {"Ana", "Carla"}) == 1
     alternates = [m["public_name"] for m in election["mandates"] if m["role"] == "alternate"]
@@ -517,7 +517,7 @@ async def test_cycle_and_allocation_arrive_from_above(federation: Federation) ->
             },
         )
     ).json()
-    from shared.messages.wire import SeatAllocation
+    from shared.contracts.messages import SeatAllocation
 
     alloc = national.outbox.prepare(
         SeatAllocation(

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from shared.db.models.local import Participant, Proposal
-from shared.db.models.plenary import Ballot, Candidacy, Poll
+from services.local.model import Participant, Proposal
+from shared.features.plenary.model import Ballot, Candidacy, Poll
 from tests.federation.conftest import Federation
 from tests.local.test_local_assembly import PEOPLE, bearer, create, submit
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from shared.db.models.local import Proposal, ProposalVersion
+from services.local.model import Proposal, ProposalVersion
 from tests.federation.conftest import Federation
 from tests.local.test_local_assembly import bearer, create, submit
 

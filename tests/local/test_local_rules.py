@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.db.base import metadata
-from shared.db.models import plenary  # noqa: F401 - registers the tables
-from shared.domain.cycle import Bands, Decision, load_rules, preset, preset_text
-from shared.domain.errors import Invalid
-from shared.domain.polls import DecisionCount, decide, export_preflib, recount, sha256_hex
-from shared.domain.routing import Ranked, forwarded
+import shared.features.plenary.model  # noqa: F401 - registers the tables
+from shared.core.cycle import Bands, Decision, load_rules, preset, preset_text
+from shared.core.errors import Invalid
+from shared.core.forwarding import Ranked, forwarded
+from shared.core.polls import DecisionCount, decide, export_preflib, recount, sha256_hex
+from shared.platform.db.base import metadata
 
 
 def test_presets_decode_with_the_cns_rules() -> None:

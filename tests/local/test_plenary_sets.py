@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from shared.db.models.local import Proposal
-from shared.db.models.plenary import Ballot, Poll
+from services.local.model import Proposal
+from shared.features.plenary.model import Ballot, Poll
 from tests.federation.conftest import Federation
 from tests.local.test_local_bulk import assembly_with_proposals
 

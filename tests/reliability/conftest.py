@@ -24,12 +24,12 @@ import pytest
 from nats.js.api import ConsumerInfo
 from nats.js.errors import NotFoundError
 
-from shared.messages.subjects import subscriptions
-from shared.runtime.nats_server import EmbeddedNats
-from shared.runtime.ports import free_port
-from shared.runtime.services import ServiceProcess
-from shared.runtime.supervisor import Supervisor, UpOptions, service_command
-from shared.settings import TIERS, Tier, tier_env
+from shared.contracts.subjects import subscriptions
+from shared.platform.settings import TIERS, Tier, tier_env
+from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.ports import free_port
+from shared.tools.runtime.services import ServiceProcess
+from shared.tools.runtime.supervisor import Supervisor, UpOptions, service_command
 from tests.federation.conftest import (  # noqa: F401 - federation_factory is a fixture here too
     ADMIN_TOKEN,
     AUTH,

@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from shared.runtime.nats_server import EmbeddedNats
-from shared.settings import TIERS
+from shared.platform.settings import TIERS
+from shared.tools.runtime.nats_server import EmbeddedNats
 from tests.federation.conftest import eventually
 from tests.reliability.conftest import StackFactory, wait_ready
 

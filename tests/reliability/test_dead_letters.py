@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shared.db.models.messaging import OutboxEntry
+from shared.platform.bus.models import OutboxEntry
 from tests.federation.conftest import AUTH, Federation, FederationFactory, eventually
 
 LIMIT = 16 * 1024

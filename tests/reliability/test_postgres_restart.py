@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from shared.runtime.postgres import EmbeddedPostgres
-from shared.settings import TIERS
+from shared.platform.settings import TIERS
+from shared.tools.runtime.postgres import EmbeddedPostgres
 from tests.federation.conftest import AUTH, eventually
 from tests.reliability.conftest import StackFactory
 

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import nats
 
-from shared.web.app import create_app
+from shared.platform.web.app import create_app
 from tests.federation.conftest import AUTH, SPECS, FederationFactory, eventually, running
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shared.cli import main
-from shared.runtime.lock import DataDirInUse, DataDirLock
+from shared.tools.cli import main
+from shared.tools.runtime.lock import DataDirInUse, DataDirLock
 
 
 def test_second_holder_is_refused_until_the_first_releases(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import nats
 import psutil
 
-from shared.runtime.nats_server import EmbeddedNats
-from shared.runtime.ports import accepts_connections
+from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.ports import accepts_connections
 
 
 async def publish(url: str, stream: str, count: int) -> None:

@@ -12,7 +12,7 @@ import asyncpg
 import psutil
 import pytest
 
-from shared.runtime.postgres import SYSTEM_USER, EmbeddedPostgres, EmbeddedPostgresError
+from shared.tools.runtime.postgres import SYSTEM_USER, EmbeddedPostgres, EmbeddedPostgresError
 
 
 async def fetchval(server: EmbeddedPostgres, database: str, sql: str) -> object:

@@ -18,12 +18,12 @@ import psutil
 import pytest
 from up_with_stubs import stub_options
 
-from shared.runtime.lock import DataDirInUse, DataDirLock
-from shared.runtime.nats_server import EmbeddedNats
-from shared.runtime.ports import free_port, http_get
-from shared.runtime.postgres import EmbeddedPostgres
-from shared.runtime.supervisor import Supervisor
-from shared.settings import TIERS
+from shared.platform.settings import TIERS
+from shared.tools.runtime.lock import DataDirInUse, DataDirLock
+from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.ports import free_port, http_get
+from shared.tools.runtime.postgres import EmbeddedPostgres
+from shared.tools.runtime.supervisor import Supervisor
 
 UP_WITH_STUBS = Path(__file__).with_name("up_with_stubs.py")
 

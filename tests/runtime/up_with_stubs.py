@@ -12,8 +12,8 @@ from pathlib import Path
 
 from nacl.signing import SigningKey
 
-from shared.runtime.supervisor import UpOptions, run_up
-from shared.settings import Tier
+from shared.platform.settings import Tier
+from shared.tools.runtime.supervisor import UpOptions, run_up
 
 STUB_SERVICE = Path(__file__).with_name("stub_service.py")
 
@@ -27,7 +27,7 @@ def no_migration(database_url: str) -> None:
 
 
 def stub_keypair(path: Path) -> tuple[str, str]:
-    """Same contract as ``shared.bus.signing.ensure_keypair``, kept here so tests stand alone."""
+    """Same contract as ``shared.platform.bus.signing.ensure_keypair``, kept here so tests stand alone."""
     if path.exists():
         seed = path.read_text().strip()
     else:

@@ -7,10 +7,10 @@ import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.simulation.census import load_census
-from shared.simulation.population import apportion_exact, municipalities_of
-from shared.simulation.scenario import build_scenario
-from shared.simulation.texts import TEMPLATES, draft_proposals
+from shared.tools.simulation.census import load_census
+from shared.tools.simulation.population import apportion_exact, municipalities_of
+from shared.tools.simulation.scenario import build_scenario
+from shared.tools.simulation.texts import TEMPLATES, draft_proposals
 
 UNITS = load_census()
 

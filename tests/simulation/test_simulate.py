@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from shared.demo import seed
-from shared.runtime.cluster import Cluster, embedded_cluster
+from shared.tools.demo import seed
+from shared.tools.runtime.cluster import Cluster, embedded_cluster
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def simulate(cluster: Cluster, *args: str) -> dict[str, Any]:
     command = [
         sys.executable,
         "-c",
-        "from shared.cli import main; main()",
+        "from shared.tools.cli import main; main()",
         "simulate",
         "--scale",
         "tiny",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.simulation.ballots import approval_counts, decision_counts, priority_ballots
-from shared.simulation.summary import build_summary, stats_delta
+from shared.tools.simulation.ballots import approval_counts, decision_counts, priority_ballots
+from shared.tools.simulation.summary import build_summary, stats_delta
 
 BEFORE = {"tables": {"assembly": 2, "received_report": 1}, "inbox": {"report": {"applied": 1}}}
 AFTER = {

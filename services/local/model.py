@@ -1,0 +1,114 @@
+"""Local-tier tables: assemblies, participants, proposals (with text versions and online
+supports) and the council responses that reach a local proposal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.platform.db.base import DefaultBase, UUIDv7AuditBase
+
+
+class Assembly(UUIDv7AuditBase):
+    """One meeting of one territory: neighbourhood, municipal, free, digital…"""
+
+    __tablename__ = "assembly"
+
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    territory: Mapped[str] = mapped_column(String(16), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), server_default="draft")
+    deadline: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    participants: Mapped[int] = mapped_column(server_default="0")
+    population: Mapped[int] = mapped_column(server_default="0")
+    report_id: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the secretary's bearer token (the token itself is shown once).
+    secretary_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The assembly's own Ed25519 signing key (base64 seed) and the id receivers know it by.
+    signing_seed: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(160))
+    late: Mapped[bool] = mapped_column(server_default="false")
+
+
+class Participant(UUIDv7AuditBase):
+    """A registered person: only what credentialing, quotas and mandates need."""
+
+    __tablename__ = "participant"
+
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+    public_name: Mapped[str] = mapped_column(String(200))
+    segment: Mapped[str] = mapped_column(String(32))
+    gender: Mapped[str] = mapped_column(String(32), server_default="")
+    race_colour: Mapped[str] = mapped_column(String(16), server_default="")
+    age_band: Mapped[str] = mapped_column(String(16), server_default="")
+    disability: Mapped[bool] = mapped_column(server_default="false")
+    lgbtqia: Mapped[bool] = mapped_column(server_default="false")
+    traditional_people: Mapped[str] = mapped_column(String(64), server_default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    credentialed_at: Mapped[datetime | None]
+
+
+class Proposal(UUIDv7AuditBase):
+    """A proposal submitted at a local assembly."""
+
+    __tablename__ = "proposal"
+
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+    axis: Mapped[str] = mapped_column(String(64))
+    competence: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), server_default="submitted")
+    support: Mapped[int] = mapped_column(server_default="0")
+    rank: Mapped[int | None]
+    version: Mapped[int] = mapped_column(server_default="1")
+    author_id: Mapped[uuid.UUID | None]
+    #: Near-duplicates found at submission: ``[{"proposal_id", "score"}]``.
+    possible_duplicates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    forwarded: Mapped[bool] = mapped_column(server_default="false")
+
+
+class ProposalVersion(DefaultBase):
+    """Every text a proposal had: amendments never overwrite history."""
+
+    __tablename__ = "proposal_version"
+
+    proposal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(500), server_default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ProposalSupport(DefaultBase):
+    """An online support of a digital assembly's proposal (public, one per participant)."""
+
+    __tablename__ = "proposal_support"
+
+    proposal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("participant.id"), primary_key=True, index=True
+    )
+
+
+class LocalResponse(DefaultBase):
+    """A council's answer (one version of it) as it reached one local proposal."""
+
+    __tablename__ = "local_response"
+
+    response_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+    national_item_id: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = mapped_column(server_default=func.now())

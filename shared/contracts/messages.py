@@ -1,0 +1,211 @@
+"""Every body that crosses between tiers. Add fields with defaults; a change of meaning is a new
+version registered under the same kind.
+
+Lineage travels with the data: each report item names its direct ``sources`` at the tier below
+and every local proposal it came from (``origins``), because tiers never query one another.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from shared.contracts.envelope import message
+
+Competence = Literal["municipal", "state", "national"]
+SenderTier = Literal["local", "regional", "national"]
+
+
+class OriginRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A local proposal at its origin: the leaf of every lineage."""
+
+    proposal_id: str
+    assembly_id: str
+    territory: str
+
+
+class SourceRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A direct input of an item: one item of a report from the tier below."""
+
+    item_id: str
+    assembly_id: str
+    territory: str
+    rank: int | None = None
+    support: int = 0
+    text: str = ""
+
+
+class ReportItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A proposal (or guideline) an assembly forwards, ranked within its axis."""
+
+    item_id: str
+    axis: str
+    competence: Competence
+    title: str
+    text: str
+    rank: int
+    support: int = 0
+    score: float = 0.0
+    sources: list[SourceRef] = msgspec.field(default_factory=list)
+    origins: list[OriginRef] = msgspec.field(default_factory=list)
+    #: The plenary's decision ("approved", "approved_in_part"; "recorded" when the assembly
+    #: held no decision poll) and its yes/no/abstain counts.
+    decision: str = ""
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+
+
+class TallyManifest(msgspec.Struct, frozen=True, kw_only=True):
+    """Enough to recount a poll: method, hash of the public ballot export, and the result."""
+
+    poll_id: str
+    axis: str = ""
+    method: str
+    ballots_sha256: str
+    ballots: int = 0
+    ranking: list[list[str]] = msgspec.field(default_factory=list)
+    #: Which poll: "decision" (subject = proposal id), "priority" (axis), "motion", "election".
+    kind: str = ""
+    subject: str = ""
+    outcome: str = ""
+
+
+class AxisPairwise(msgspec.Struct, frozen=True, kw_only=True):
+    """Per-axis pairwise preference counts (``matrix[i][j]`` = how many preferred i to j)."""
+
+    axis: str
+    candidates: list[str]
+    matrix: list[list[int]]
+    participants: int = 0
+
+
+class MotionResult(msgspec.Struct, frozen=True, kw_only=True):
+    motion_id: str
+    kind: str
+    text: str
+    signatures: int = 0
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    approved: bool = False
+    title: str = ""
+
+
+class Mandate(msgspec.Struct, frozen=True, kw_only=True):
+    """Public fields of a delegate's mandate; personal data stays at the local tier."""
+
+    mandate_id: str
+    public_name: str
+    segment: str
+    role: Literal["titular", "alternate"] = "titular"
+    rank: int = 1
+    gender: str = ""
+    quota_groups: list[str] = msgspec.field(default_factory=list)
+
+
+@message("report", 1)
+class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What an assembly (local, state or national) sends up when it closes."""
+
+    report_id: str
+    cycle_id: str
+    tier: SenderTier
+    assembly_id: str
+    assembly_kind: str
+    territory: str
+    uf: str
+    title: str
+    closed_at: datetime
+    late: bool = False
+    participants: int = 0
+    population: int = 0
+    items: list[ReportItem] = msgspec.field(default_factory=list)
+    motions: list[MotionResult] = msgspec.field(default_factory=list)
+    mandates: list[Mandate] = msgspec.field(default_factory=list)
+    manifests: list[TallyManifest] = msgspec.field(default_factory=list)
+    pairwise: list[AxisPairwise] = msgspec.field(default_factory=list)
+    #: How the delegation was elected and where the allocation could not be met.
+    delegation_notes: list[str] = msgspec.field(default_factory=list)
+    #: Key the report is signed with (an assembly's own key, introduced by its instance).
+    signing_key_id: str = ""
+
+
+@message("cycle", 1)
+class CycleAnnouncement(msgspec.Struct, frozen=True, kw_only=True):
+    """A cycle's rules, axes and calendar, announced downward (TOML text, see shared.core.cycle)."""
+
+    cycle_id: str
+    title: str
+    rules_toml: str
+
+
+@message("allocation", 1)
+class SeatAllocation(msgspec.Struct, frozen=True, kw_only=True):
+    """Seats a lower assembly (or territory) may elect for the next tier, per segment."""
+
+    allocation_id: str
+    cycle_id: str
+    territory: str
+    seats: int
+    per_segment: dict[str, int] = msgspec.field(default_factory=dict)
+    method: str = ""
+    assembly_id: str = ""
+    #: What the seats were apportioned on (``population`` or ``participants``) and its value.
+    basis: str = ""
+    basis_value: int = 0
+    #: State the territory belongs to (the territory itself for a state's allocation).
+    uf: str = ""
+    #: Alternates per segment the unit may elect beside its titulars.
+    alternates_per_segment: int = 0
+
+
+class Milestone(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    due: str = ""
+    status: Literal["planned", "in_progress", "done", "delayed", "cancelled"] = "planned"
+    progress: int = 0
+    #: What was delivered or why it slipped (public).
+    note: str = ""
+
+
+@message("response", 1)
+class CouncilResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """A council's answer to one national item (or an update of it), flowing to every origin."""
+
+    response_id: str
+    national_item_id: str
+    version: int = 1
+    decision: Literal["adopted", "adopted_in_part", "under_study", "rejected"]
+    justification: str = ""
+    responsible_body: str = ""
+    instrument: str = ""
+    milestones: list[Milestone] = msgspec.field(default_factory=list)
+    answered_at: datetime
+    origins: list[OriginRef] = msgspec.field(default_factory=list)
+    cycle_id: str = ""
+    #: The national item answered, so each origin can show what its proposal became.
+    item_title: str = ""
+    item_text: str = ""
+    axis: str = ""
+    #: The state items the national item was made from (the regional tier's own item ids).
+    sources: list[SourceRef] = msgspec.field(default_factory=list)
+    council: str = ""
+
+
+@message("key.introduced", 1)
+class KeyIntroduction(msgspec.Struct, frozen=True, kw_only=True):
+    """An instance vouches for a new signer (e.g. one assembly's key) it operates."""
+
+    key_id: str
+    public_key: str
+    assembly_id: str = ""
+    territory: str = ""
+
+
+@message("key.revoked", 1)
+class KeyRevocation(msgspec.Struct, frozen=True, kw_only=True):
+    key_id: str
+    reason: str = ""

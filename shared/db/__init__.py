@@ -1,1 +1,0 @@
-"""Persistence: one metadata for every tier's database, engines, and Alembic migrations."""

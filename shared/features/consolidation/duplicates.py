@@ -1,0 +1,185 @@
+"""Duplicate suggestions for the convener, and the automatic merge policy used by simulations.
+
+Both read the active items of one cycle and territory and cluster them with the shared
+Portuguese clustering (``shared.core.decide.clustering``), so what is suggested and what is merged
+automatically agree. The automatic policy is set-based: one query in, a handful of executemany
+statements out, however many thousand items a state has.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.core.decide.clustering import ClusterItem, ScoredPair, cluster
+from shared.core.decide.text_normalise import analyse
+from shared.features.consolidation.actions import ACTIVE, create_items, new_id, retire_items
+from shared.features.consolidation.model import ConsolidatedItem, ConsolidationAction, ItemSource
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: uuid.UUID
+    axis: str
+    competence: str
+    title: str
+    text: str
+    rank: int | None
+
+
+async def _active_rows(
+    session: AsyncSession, cycle_id: str, uf: str, axis: str | None
+) -> list[_Row]:
+    query = select(
+        ConsolidatedItem.id,
+        ConsolidatedItem.axis,
+        ConsolidatedItem.competence,
+        ConsolidatedItem.title,
+        ConsolidatedItem.text,
+        ConsolidatedItem.rank,
+    ).where(
+        ConsolidatedItem.cycle_id == cycle_id,
+        ConsolidatedItem.uf == uf,
+        ConsolidatedItem.status == ACTIVE,
+    )
+    if axis:
+        query = query.where(ConsolidatedItem.axis == axis)
+    rows = await session.execute(query.order_by(ConsolidatedItem.axis, ConsolidatedItem.id))
+    return [_Row(*row) for row in rows]
+
+
+def _groups(
+    rows: list[_Row], threshold: float, *, by_competence: bool
+) -> tuple[list[list[_Row]], dict[frozenset[str], float]]:
+    by_id = {str(r.id): r for r in rows}
+    result = cluster(
+        [
+            ClusterItem(
+                id=str(r.id),
+                text=r.text,
+                axis=f"{r.axis}\x1f{r.competence}" if by_competence else r.axis,
+            )
+            for r in rows
+        ],
+        threshold,
+    )
+    scores = {frozenset((p.a, p.b)): p.score for p in result.pairs}
+    groups = [[by_id[i] for i in group] for group in result.clusters if len(group) > 1]
+    return groups, scores
+
+
+def _evidence(group: list[_Row], scores: dict[frozenset[str], float]) -> list[ScoredPair]:
+    ids = [str(r.id) for r in group]
+    return [
+        ScoredPair(a, b, scores.get(frozenset((a, b)), 0.0))
+        for n, a in enumerate(ids)
+        for b in ids[n + 1 :]
+    ]
+
+
+async def suggest_merges(
+    session: AsyncSession, *, cycle_id: str, uf: str, threshold: float, axis: str | None = None
+) -> list[dict[str, Any]]:
+    """Clusters of likely duplicates within each axis, with the evidence: pair scores and the
+    words every member shares."""
+    rows = await _active_rows(session, cycle_id, uf, axis)
+    groups, scores = _groups(rows, threshold, by_competence=False)
+    suggestions: list[dict[str, Any]] = []
+    for group in groups:
+        pairs = _evidence(group, scores)
+        stems = frozenset.intersection(*(analyse(r.text).stems for r in group))
+        suggestions.append(
+            {
+                "axis": group[0].axis,
+                "items": [
+                    {
+                        "id": str(r.id),
+                        "competence": r.competence,
+                        "title": r.title,
+                        "text": r.text,
+                        "rank": r.rank,
+                    }
+                    for r in group
+                ],
+                "pairs": [{"a": p.a, "b": p.b, "score": p.score} for p in pairs],
+                "mean_score": round(sum(p.score for p in pairs) / len(pairs), 4),
+                "shared_words": sorted(stems)[:20],
+            }
+        )
+    suggestions.sort(key=lambda s: (-float(s["mean_score"]), str(s["axis"])))
+    return suggestions
+
+
+async def auto_merge(
+    session: AsyncSession, *, cycle_id: str, uf: str, threshold: float, actor: str = "auto-policy"
+) -> dict[str, int]:
+    """Merge every cluster at or above ``threshold`` (within axis and competence), one logged
+    action per cluster so each can be undone on its own."""
+    rows = await _active_rows(session, cycle_id, uf, None)
+    groups, scores = _groups(rows, threshold, by_competence=True)
+    if not groups:
+        return {"clusters": 0, "merged_items": 0, "active_items": len(rows)}
+    members = [r.id for group in groups for r in group]
+    edges: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for item_id, source in await session.execute(
+        select(ItemSource.item_id, ItemSource.source_item_id).where(ItemSource.item_id.in_(members))
+    ):
+        edges[item_id].append(source)
+    actions: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    new_edges: list[dict[str, Any]] = []
+    retire: dict[uuid.UUID, uuid.UUID] = {}
+    for group in groups:
+        action_id, item_id = new_id(), new_id()
+        best = min(enumerate(group), key=lambda p: (p[1].rank is None, p[1].rank or 0, p[0]))[1]
+        actions.append(
+            {
+                "id": action_id,
+                "cycle_id": cycle_id,
+                "uf": uf,
+                "kind": "merge",
+                "actor": actor,
+                "note": f"automatic merge at threshold {threshold}",
+                "payload": {
+                    "retired": [str(r.id) for r in group],
+                    "created": [str(item_id)],
+                    "evidence": [
+                        {"a": p.a, "b": p.b, "score": p.score} for p in _evidence(group, scores)
+                    ],
+                },
+            }
+        )
+        items.append(
+            {
+                "id": item_id,
+                "cycle_id": cycle_id,
+                "uf": uf,
+                "axis": best.axis,
+                "competence": best.competence,
+                "title": best.title,
+                "text": best.text,
+                "made_by": action_id,
+            }
+        )
+        new_edges.extend(
+            {"item_id": item_id, "source_item_id": s} for r in group for s in edges[r.id]
+        )
+        retire.update({r.id: action_id for r in group})
+    await session.execute(insert(ConsolidationAction), actions)
+    await create_items(session, items)
+    await session.execute(insert(ItemSource), new_edges)
+    await retire_items(session, retire, "merged")
+    log.info("proposal.auto_merged", cycle=cycle_id, uf=uf, clusters=len(groups), items=len(retire))
+    return {
+        "clusters": len(groups),
+        "merged_items": len(retire),
+        "active_items": len(rows) - len(retire) + len(groups),
+    }

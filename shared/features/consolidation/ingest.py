@@ -1,0 +1,281 @@
+"""Apply a verified report from the tier below: keep it whole, its items, and lineage edges.
+
+Each source item first becomes its own consolidated item; merging duplicates later only adds
+edges and items, so nothing that arrived is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import msgspec
+from sqlalchemy import String, Table, any_, bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
+
+from shared.contracts.envelope import MessageError
+from shared.contracts.messages import AssemblyReport
+from shared.core.territory import NATION
+from shared.features.consolidation.model import (
+    ConsolidatedItem,
+    ItemOrigin,
+    ItemSource,
+    ItemVersion,
+    ReceivedMandate,
+    ReceivedReport,
+    SourceItem,
+)
+from shared.platform.bus.inbox import Delivery
+from shared.platform.bus.models import TrustedKey
+from shared.platform.db.base import DefaultBase, UUIDv7AuditBase
+from shared.platform.settings import Tier
+
+
+# Core tables: ORM bulk inserts build per-row state and objects that a report never needs.
+def _table(model: type[DefaultBase] | type[UUIDv7AuditBase]) -> Table:
+    return cast(Table, model.__table__)
+
+
+_REPORTS = _table(ReceivedReport)
+_MANDATES = _table(ReceivedMandate)
+_SOURCE_ITEMS = _table(SourceItem)
+_ITEMS = _table(ConsolidatedItem)
+_ITEM_SOURCES = _table(ItemSource)
+_VERSIONS = _table(ItemVersion)
+_ORIGINS = _table(ItemOrigin)
+_TRUSTED_KEYS = _table(TrustedKey)
+#: The id column's own default (advanced-alchemy's uuid7), so ids are known without RETURNING.
+_new_item_id = uuid7
+
+_IDS = postgresql.ARRAY(String)
+
+
+def _found(table: Table, column: str, parameter: str) -> Any:
+    """The values of ``table.column`` among the ``parameter`` array (NULL when none)."""
+    col = table.c[column]
+    return (
+        select(func.array_agg(col))
+        .where(col == any_(bindparam(parameter, type_=_IDS)))
+        .scalar_subquery()
+    )
+
+
+#: Every check that needs the database, for a whole batch, in one round trip.
+_CHECKS = select(
+    _found(_REPORTS, "report_id", "report_ids").label("seen"),
+    select(
+        func.json_object_agg(
+            _TRUSTED_KEYS.c.key_id, _TRUSTED_KEYS.c.assembly_id, type_=postgresql.JSON
+        )
+    )
+    .where(_TRUSTED_KEYS.c.key_id == any_(bindparam("senders", type_=_IDS)))
+    .scalar_subquery()
+    .label("bound"),
+    _found(_SOURCE_ITEMS, "item_id", "item_ids").label("items_taken"),
+    _found(_MANDATES, "mandate_id", "mandate_ids").label("mandates_taken"),
+)
+
+
+@dataclass
+class _Taken:
+    """Ids already in the database or claimed by an earlier report of the batch."""
+
+    reports: set[str]
+    items: set[str]
+    mandates: set[str]
+    bound: dict[str, str | None]
+
+
+async def apply_report(session: AsyncSession, delivery: Delivery, *, expected_from: Tier) -> str:
+    """Store a report and one consolidated item per incoming item, with lineage edges.
+
+    Returns the report id. Refusals (checked in this order): wrong body or tier, a report
+    already applied, a key bound to another assembly, ids repeated within the report, then
+    items or mandates that arrived in another report.
+    """
+    return (await apply_reports(session, [delivery], expected_from=expected_from))[0]
+
+
+async def apply_reports(
+    session: AsyncSession, deliveries: Sequence[Delivery], *, expected_from: Tier
+) -> list[str]:
+    """:func:`apply_report` for many reports at once: one round trip of checks, then one
+    multi-row insert per table. Any refusal raises before anything is written."""
+    reports = [_report_of(delivery, expected_from) for delivery in deliveries]
+    params = {
+        "report_ids": [r.report_id for r in reports],
+        "senders": sorted({d.envelope.sender for d in deliveries}),
+        "item_ids": [item.item_id for r in reports for item in r.items],
+        "mandate_ids": [m.mandate_id for r in reports for m in r.mandates],
+    }
+    checked = (await session.execute(_CHECKS, params)).one()
+    taken = _Taken(
+        reports=set(checked.seen or ()),
+        items=set(checked.items_taken or ()),
+        mandates=set(checked.mandates_taken or ()),
+        bound=dict(checked.bound or {}),
+    )
+    for delivery, report in zip(deliveries, reports, strict=True):
+        _check(report, delivery.envelope.sender, taken)
+    rows = _Rows()
+    for delivery, report in zip(deliveries, reports, strict=True):
+        rows.add(delivery, report, expected_from)
+    await rows.insert(session)
+    return [r.report_id for r in reports]
+
+
+def _report_of(delivery: Delivery, expected_from: Tier) -> AssemblyReport:
+    report = delivery.body
+    if not isinstance(report, AssemblyReport):
+        raise MessageError("unexpected-body", type(report).__name__)
+    if report.tier != expected_from:
+        raise MessageError(
+            "wrong-tier", f"a {report.tier} report reached the {expected_from} inbox"
+        )
+    return report
+
+
+def _check(report: AssemblyReport, sender: str, taken: _Taken) -> None:
+    """Refuse ``report`` (see :func:`apply_report`) or claim its ids in ``taken``."""
+    if report.report_id in taken.reports:
+        raise MessageError("duplicate-report", f"report {report.report_id} was already applied")
+    bound = taken.bound.get(sender)
+    if bound and bound != report.assembly_id:
+        raise MessageError(
+            "wrong-signer", f"key {sender} belongs to assembly {bound}, not {report.assembly_id}"
+        )
+    item_ids = [item.item_id for item in report.items]
+    mandate_ids = [m.mandate_id for m in report.mandates]
+    # Item and mandate ids are global: a second report reusing one is refused, not merged.
+    if len(set(item_ids)) != len(item_ids) or len(set(mandate_ids)) != len(mandate_ids):
+        raise MessageError("duplicate-id", "an item or mandate id appears twice in the report")
+    if taken.items.intersection(item_ids):
+        raise MessageError("duplicate-item", "an item of this report arrived in another report")
+    if taken.mandates.intersection(mandate_ids):
+        raise MessageError("duplicate-mandate", "a mandate of this report arrived in another one")
+    taken.reports.add(report.report_id)
+    taken.items.update(item_ids)
+    taken.mandates.update(mandate_ids)
+
+
+@dataclass
+class _Rows:
+    """The rows of a batch of reports, table by table."""
+
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    mandates: list[dict[str, Any]] = field(default_factory=list)
+    source_items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    item_sources: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    origins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, delivery: Delivery, report: AssemblyReport, expected_from: Tier) -> None:
+        body = msgspec.to_builtins(report)
+        self.reports.append(
+            {
+                "report_id": report.report_id,
+                "message_id": delivery.envelope.id,
+                "sender": delivery.envelope.sender,
+                "signature": delivery.signature,
+                "cycle_id": report.cycle_id,
+                "tier": report.tier,
+                "assembly_id": report.assembly_id,
+                "assembly_kind": report.assembly_kind,
+                "territory": report.territory,
+                "uf": report.uf,
+                "title": report.title,
+                "late": report.late,
+                "participants": report.participants,
+                "population": report.population,
+                "closed_at": report.closed_at,
+                "received_at": datetime.now(UTC),
+                "raw": delivery.data,
+                "body": body,
+            }
+        )
+        self.mandates.extend(
+            {
+                "mandate_id": m.mandate_id,
+                "report_id": report.report_id,
+                "cycle_id": report.cycle_id,
+                "uf": report.uf,
+                "assembly_id": report.assembly_id,
+                "territory": report.territory,
+                "public_name": m.public_name,
+                "segment": m.segment,
+                "role": m.role,
+                "rank": m.rank,
+                "gender": m.gender,
+                "quota_groups": list(m.quota_groups),
+            }
+            for m in report.mandates
+        )
+        # The national tier consolidates every state's items together.
+        scope = report.uf if expected_from == "local" else NATION
+        # The builtins of each item's origins come from the body encoded above.
+        for item, item_body in zip(report.items, body["items"], strict=True):
+            item_origins = item_body["origins"] or [
+                {
+                    "proposal_id": item.item_id,
+                    "assembly_id": report.assembly_id,
+                    "territory": report.territory,
+                }
+            ]
+            self.source_items.append(
+                {
+                    "item_id": item.item_id,
+                    "report_id": report.report_id,
+                    "assembly_id": report.assembly_id,
+                    "territory": report.territory,
+                    "uf": report.uf,
+                    "axis": item.axis,
+                    "competence": item.competence,
+                    "title": item.title,
+                    "text": item.text,
+                    "rank": item.rank,
+                    "support": item.support,
+                    "origins": item_origins,
+                }
+            )
+            consolidated_id = _new_item_id()
+            self.items.append(
+                {
+                    "id": consolidated_id,
+                    "cycle_id": report.cycle_id,
+                    "uf": scope,
+                    "axis": item.axis,
+                    "competence": item.competence,
+                    "title": item.title,
+                    "text": item.text,
+                }
+            )
+            self.item_sources.append({"item_id": consolidated_id, "source_item_id": item.item_id})
+            self.versions.append(
+                {"item_id": consolidated_id, "version": 1, "title": item.title, "text": item.text}
+            )
+            for origin in item_origins:
+                self.origins[(item.item_id, origin["proposal_id"])] = {
+                    "source_item_id": item.item_id,
+                    "proposal_id": origin["proposal_id"],
+                    "assembly_id": origin["assembly_id"],
+                    "territory": origin["territory"],
+                }
+
+    async def insert(self, session: AsyncSession) -> None:
+        """One multi-row insert per table, parents before children."""
+        for table, rows in (
+            (_REPORTS, self.reports),
+            (_MANDATES, self.mandates),
+            (_SOURCE_ITEMS, self.source_items),
+            (_ITEMS, self.items),
+            (_ITEM_SOURCES, self.item_sources),
+            (_VERSIONS, self.versions),
+            (_ORIGINS, list(self.origins.values())),
+        ):
+            if rows:
+                await session.execute(insert(table), rows)

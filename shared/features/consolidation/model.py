@@ -1,0 +1,258 @@
+"""Regional and national tables: what arrived from below and what it was consolidated into.
+
+``source_item`` rows are never changed or deleted: consolidation only adds ``consolidated_item``
+rows and ``item_source`` lineage edges, so every national item stays traceable to its origins.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import JsonB
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.platform.db.base import DefaultBase, UUIDv7AuditBase
+
+
+class ConferenceReport(DefaultBase):
+    """That this tier's conference for (cycle, territory) has reported: at most once, even when
+    it forwards no item (a state still sends its delegation)."""
+
+    __tablename__ = "conference_report"
+
+    cycle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uf: Mapped[str] = mapped_column(String(2), primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(64), unique=True)
+    items: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime]
+
+
+class ReceivedReport(DefaultBase):
+    """A verified report from the tier below, kept whole with its signature."""
+
+    __tablename__ = "received_report"
+
+    report_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    sender: Mapped[str] = mapped_column(String(255))
+    signature: Mapped[str] = mapped_column(String(128))
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    tier: Mapped[str] = mapped_column(String(16))
+    assembly_id: Mapped[str] = mapped_column(String(64), index=True)
+    assembly_kind: Mapped[str] = mapped_column(String(32))
+    territory: Mapped[str] = mapped_column(String(16), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    late: Mapped[bool]
+    participants: Mapped[int]
+    population: Mapped[int]
+    closed_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[dict[str, Any]]
+
+
+class SourceItem(DefaultBase):
+    """One item of a received report, exactly as it arrived (with its origins)."""
+
+    __tablename__ = "source_item"
+
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("received_report.report_id"), index=True)
+    assembly_id: Mapped[str] = mapped_column(String(64), index=True)
+    territory: Mapped[str] = mapped_column(String(16))
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    axis: Mapped[str] = mapped_column(String(64), index=True)
+    competence: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    rank: Mapped[int] = mapped_column(Integer)
+    support: Mapped[int] = mapped_column(Integer)
+    origins: Mapped[list[dict[str, Any]]] = mapped_column(JsonB)
+
+
+class ConsolidatedItem(UUIDv7AuditBase):
+    """An item of this tier, made from one or more source items."""
+
+    __tablename__ = "consolidated_item"
+
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    axis: Mapped[str] = mapped_column(String(64), index=True)
+    competence: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), server_default="active")
+    score: Mapped[float] = mapped_column(server_default="0")
+    rank: Mapped[int | None]
+    report_id: Mapped[str | None] = mapped_column(String(64))
+    #: Current text version (``item_version`` keeps every one).
+    version: Mapped[int] = mapped_column(server_default="1")
+    #: Which action made this item (None: one per source item at ingest) and which retired it.
+    made_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consolidation_action.id"))
+    retired_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consolidation_action.id"))
+    #: Score breakdown of the last ranking (weighted Borda contributions, distinct origins).
+    breakdown: Mapped[dict[str, Any] | None] = mapped_column(JsonB)
+    #: National tier: when the item became a published consolidated mandate.
+    published_at: Mapped[datetime | None]
+
+
+class ItemSource(DefaultBase):
+    """Lineage edge: a consolidated item was made from a source item."""
+
+    __tablename__ = "item_source"
+
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consolidated_item.id"), primary_key=True)
+    source_item_id: Mapped[str] = mapped_column(
+        ForeignKey("source_item.item_id"), primary_key=True, index=True
+    )
+
+
+class ItemOrigin(DefaultBase):
+    """A source item's local origin proposals, flattened for set-based lineage queries."""
+
+    __tablename__ = "item_origin"
+    __table_args__ = (Index("ix_item_origin_proposal", "proposal_id"),)
+
+    source_item_id: Mapped[str] = mapped_column(ForeignKey("source_item.item_id"), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    assembly_id: Mapped[str] = mapped_column(String(64))
+    territory: Mapped[str] = mapped_column(String(16))
+
+
+class ItemVersion(UUIDv7AuditBase):
+    """Every text of an item: a rewrite adds a version, never overwrites one."""
+
+    __tablename__ = "item_version"
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consolidated_item.id"), index=True)
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consolidation_action.id"))
+
+
+class ConsolidationAction(UUIDv7AuditBase):
+    """A convener's (or the automatic policy's) change, with what is needed to reverse it."""
+
+    __tablename__ = "consolidation_action"
+
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(255), server_default="")
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    undone_at: Mapped[datetime | None]
+
+
+class ReceivedMandate(DefaultBase):
+    """A delegate mandate carried by a verified report: the only basis for credentials."""
+
+    __tablename__ = "received_mandate"
+
+    mandate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("received_report.report_id"), index=True)
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    assembly_id: Mapped[str] = mapped_column(String(64), index=True)
+    territory: Mapped[str] = mapped_column(String(16))
+    public_name: Mapped[str] = mapped_column(String(300))
+    segment: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    rank: Mapped[int]
+    gender: Mapped[str] = mapped_column(String(32), server_default="")
+    quota_groups: Mapped[list[str]] = mapped_column(JsonB)
+
+
+class Credential(UUIDv7AuditBase):
+    """A delegate admitted to this tier's plenary on one mandate.
+
+    ``holder`` is what the credentialing desk recorded about the person (e.g. a hash of their
+    document); it is unique per cycle and territory so nobody holds two mandates.
+    """
+
+    __tablename__ = "credential"
+    __table_args__ = (
+        UniqueConstraint("mandate_id", name="uq_credential_mandate"),
+        UniqueConstraint("cycle_id", "uf", "holder", name="uq_credential_holder"),
+    )
+
+    mandate_id: Mapped[str] = mapped_column(ForeignKey("received_mandate.mandate_id"))
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    replaces_mandate_id: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+
+
+class Absence(DefaultBase):
+    """A titular declared absent at this tier's plenary, so an alternate may take the seat."""
+
+    __tablename__ = "absence"
+
+    mandate_id: Mapped[str] = mapped_column(
+        ForeignKey("received_mandate.mandate_id"), primary_key=True
+    )
+    declared_at: Mapped[datetime]
+
+
+class SeatAllocationRecord(UUIDv7AuditBase):
+    """An allocation this tier sent down (``direction='sent'``) or received from above."""
+
+    __tablename__ = "seat_allocation"
+
+    allocation_id: Mapped[str] = mapped_column(String(64), unique=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    territory: Mapped[str] = mapped_column(String(16), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    assembly_id: Mapped[str] = mapped_column(String(64), server_default="")
+    seats: Mapped[int]
+    per_segment: Mapped[dict[str, int]] = mapped_column(JsonB)
+    method: Mapped[str] = mapped_column(String(32), server_default="")
+    basis: Mapped[str] = mapped_column(String(16), server_default="")
+    basis_value: Mapped[int] = mapped_column(server_default="0")
+    superseded: Mapped[bool] = mapped_column(server_default="false")
+
+
+class ReceivedResponse(DefaultBase):
+    """A council response (one version) as it arrived from the national tier."""
+
+    __tablename__ = "received_response"
+
+    response_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    national_item_id: Mapped[str] = mapped_column(String(64), index=True)
+    decision: Mapped[str] = mapped_column(String(32))
+    answered_at: Mapped[datetime]
+    body: Mapped[dict[str, Any]] = mapped_column(JsonB)
+
+
+class ResponseAttachment(DefaultBase):
+    """A response version attached, through lineage, to one source item (and its item here)."""
+
+    __tablename__ = "response_attachment"
+
+    response_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    source_item_id: Mapped[str] = mapped_column(
+        ForeignKey("source_item.item_id"), primary_key=True, index=True
+    )
+    national_item_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class CycleConsolidationRules(DefaultBase):
+    """This tier's consolidation rules for a cycle (weighting, caps, seats, auto-merge…).
+
+    Stored as the JSON of :class:`shared.core.consolidation.ConsolidationRules`.
+    """
+
+    __tablename__ = "cycle_consolidation_rules"
+
+    cycle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(JsonB)

@@ -1,0 +1,105 @@
+"""Motions: propose, collect signatures, put to a vote once enough signed, record the outcome."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.core.cycle import Motions
+from shared.core.errors import Conflict, NotFound
+from shared.core.motions import motion_approved, signatures_needed
+from shared.features.plenary.model import Motion, MotionSignature, Poll
+from shared.features.plenary.polls import open_poll
+
+
+async def propose(
+    session: AsyncSession,
+    *,
+    assembly_id: str,
+    kind: str,
+    title: str,
+    text: str,
+    rule: Motions,
+    credentialed: int,
+) -> Motion:
+    motion = Motion(
+        assembly_id=assembly_id,
+        kind=kind,
+        title=title,
+        text=text,
+        status="collecting",
+        signatures=0,
+        needed=signatures_needed(rule, credentialed),
+    )
+    session.add(motion)
+    await session.flush()
+    return motion
+
+
+async def get_motion(
+    session: AsyncSession, motion_id: uuid.UUID, *, assembly_id: str, lock: bool = False
+) -> Motion:
+    motion = await session.get(Motion, motion_id, with_for_update=lock)
+    if motion is None or motion.assembly_id != assembly_id:
+        raise NotFound(f"no motion {motion_id} in this assembly")
+    return motion
+
+
+async def list_motions(session: AsyncSession, assembly_id: str) -> Sequence[Motion]:
+    return (
+        await session.scalars(
+            select(Motion).where(Motion.assembly_id == assembly_id).order_by(Motion.id)
+        )
+    ).all()
+
+
+async def sign(session: AsyncSession, motion: Motion, signer_id: str) -> Motion:
+    """One signature per signer while the motion collects them."""
+    if motion.status not in ("collecting", "qualified"):
+        raise Conflict("the motion no longer collects signatures")
+    added = await session.scalar(
+        pg_insert(MotionSignature)
+        .values(motion_id=motion.id, signer_id=signer_id)
+        .on_conflict_do_nothing()
+        .returning(MotionSignature.signer_id)
+    )
+    if added is None:
+        raise Conflict("you have already signed this motion")
+    motion.signatures += 1
+    if motion.signatures >= motion.needed:
+        motion.status = "qualified"
+    await session.flush()
+    return motion
+
+
+async def put_to_vote(session: AsyncSession, motion: Motion, *, mode: str) -> Poll:
+    """Open the motion's yes/no/abstain poll; only a motion with enough signatures goes."""
+    if motion.status != "qualified":
+        raise Conflict(
+            f"the motion has {motion.signatures} of the {motion.needed} signatures it needs"
+        )
+    poll = await open_poll(
+        session,
+        assembly_id=motion.assembly_id,
+        kind="motion",
+        mode=mode,
+        subject=str(motion.id),
+        title=motion.title,
+        method="plurality",
+        candidates=(),
+    )
+    motion.poll_id = poll.id
+    motion.status = "voting"
+    return poll
+
+
+def settle(motion: Motion, poll: Poll, rule: Motions) -> None:
+    """Record the outcome of the motion's closed poll."""
+    result = poll.result or {}
+    approved = motion_approved(rule, int(result.get("yes", 0)), int(result.get("no", 0)))
+    motion.status = "approved" if approved else "rejected"
+    poll.outcome = motion.status

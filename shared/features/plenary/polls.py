@@ -1,0 +1,501 @@
+"""Polls: open, vote (electronic, secretary counts, uploaded ballot file), close and publish.
+
+Secrecy: casting writes the voter roll row and the ballot row in one transaction, but the ballot
+row carries a random UUID4 key and no participant, timestamp or sequence. Counts and ballot files
+are written already shuffled (one batch, random keys, random physical order); electronic ballots
+arrive one by one, so their heap order follows the voter roll's and closing rewrites them in a
+random order, in SQL. The public export is a canonical PrefLib ``.toc`` whose
+SHA-256 goes into the tally manifest; the published result is the tally of that very text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts.messages import TallyManifest
+from shared.core.cycle import Decision
+from shared.core.decide.ballot_files import BallotFormat, count_csv_ballots, parse_ballot_file
+from shared.core.decide.ballots import TieGroups
+from shared.core.decide.errors import DecisionError
+from shared.core.decide.tally import tally
+from shared.core.errors import Conflict, Invalid, NotFound
+from shared.core.polls import (
+    CHOICES,
+    TALLY_METHOD,
+    Ranking,
+    decide,
+    decision_count,
+    export_preflib,
+    normalise_ranking,
+    pairwise_counts,
+    profile_of,
+    ranking_lists,
+    sha256_hex,
+)
+from shared.features.plenary.model import Ballot, Poll, PollVoter
+
+_shuffler = random.SystemRandom()
+MAX_CANDIDATES = 500
+
+#: Built once: constructing a statement costs more CPU than running a cached one.
+_OPEN_POLLS = select(Poll.subject, Poll.id).where(
+    Poll.assembly_id == bindparam("assembly_id"),
+    Poll.kind == bindparam("kind"),
+    Poll.subject.in_(bindparam("subjects", expanding=True)),
+    Poll.status == "open",
+)
+_BALLOTS_OF = (
+    select(Ballot.ranking, func.sum(Ballot.count))
+    .where(Ballot.poll_id == bindparam("poll_id"))
+    .group_by(Ballot.ranking)
+)
+
+
+async def open_poll(
+    session: AsyncSession,
+    *,
+    assembly_id: str,
+    kind: str,
+    mode: str,
+    subject: str,
+    title: str,
+    method: str,
+    candidates: Sequence[str],
+    approvals: int = 1,
+    amended_text: str | None = None,
+) -> Poll:
+    """Open a poll; decision and motion polls always offer yes / no / abstain."""
+    if kind in ("decision", "motion"):
+        candidates, method = CHOICES, "plurality"
+    if not candidates:
+        raise Invalid("a poll needs at least one candidate")
+    if len(candidates) > MAX_CANDIDATES:
+        raise Invalid(f"at most {MAX_CANDIDATES} candidates per poll")
+    await _refuse_open(session, assembly_id, kind, [subject])
+    poll = Poll(
+        assembly_id=assembly_id,
+        kind=kind,
+        mode=mode,
+        subject=subject,
+        title=title,
+        method=method,
+        candidates=list(candidates),
+        approvals=max(1, approvals),
+        amended_text=amended_text,
+        status="open",
+    )
+    session.add(poll)
+    await session.flush()
+    return poll
+
+
+async def _refuse_open(
+    session: AsyncSession, assembly_id: str, kind: str, subjects: Sequence[str]
+) -> None:
+    """A conflict naming the first subject (in the given order) that already has an open poll."""
+    rows = (
+        await session.execute(
+            _OPEN_POLLS, {"assembly_id": assembly_id, "kind": kind, "subjects": list(subjects)}
+        )
+    ).all()
+    if rows:
+        open_ids = {subject: poll_id for subject, poll_id in rows}
+        subject = next(s for s in subjects if s in open_ids)
+        raise Conflict(
+            f"a {kind} poll on {subject} is already open", poll_id=str(open_ids[subject])
+        )
+
+
+async def get_poll(
+    session: AsyncSession, poll_id: uuid.UUID, *, assembly_id: str, lock: bool = False
+) -> Poll:
+    poll = await session.get(Poll, poll_id, with_for_update=lock)
+    if poll is None or poll.assembly_id != assembly_id:
+        raise NotFound(f"no poll {poll_id} in this assembly")
+    return poll
+
+
+async def list_polls(session: AsyncSession, assembly_id: str) -> Sequence[Poll]:
+    return (
+        await session.scalars(select(Poll).where(Poll.assembly_id == assembly_id).order_by(Poll.id))
+    ).all()
+
+
+def _require_open(poll: Poll, mode: str) -> None:
+    if poll.status != "open":
+        raise Conflict("the poll is closed")
+    if poll.mode != mode:
+        raise Conflict(f"this poll takes {poll.mode} votes, not {mode}")
+
+
+async def cast_ballot(
+    session: AsyncSession, poll: Poll, voter_id: str, ranking: Sequence[Sequence[str]]
+) -> None:
+    """One electronic ballot; a second ballot by the same voter is a conflict."""
+    _require_open(poll, "electronic")
+    content = normalise_ranking(
+        ranking, poll.candidates, method=poll.method, approvals=poll.approvals
+    )
+    claimed = await session.scalar(
+        pg_insert(PollVoter)
+        .values(poll_id=poll.id, voter_id=voter_id)
+        .on_conflict_do_nothing()
+        .returning(PollVoter.voter_id)
+    )
+    if claimed is None:
+        raise Conflict("this participant has already voted in this poll")
+    await session.execute(
+        insert(Ballot),
+        [{"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": 1}],
+    )
+
+
+async def record_counts(
+    session: AsyncSession, poll: Poll, entries: Sequence[tuple[Sequence[Sequence[str]], int]]
+) -> int:
+    """Counts the secretary entered (hands, paper): ``(ranking, count)`` pairs, added up."""
+    _require_open(poll, "counts")
+    rows = _counted(entries, poll.candidates, method=poll.method, approvals=poll.approvals)
+    return await _insert_ballots(session, poll.id, rows)
+
+
+def _counted(
+    entries: Sequence[tuple[Sequence[Sequence[str]], int]],
+    candidates: Sequence[str],
+    *,
+    method: str,
+    approvals: int,
+) -> list[tuple[Ranking, int]]:
+    """Checked ``(ranking, count)`` entries, zero counts left out."""
+    rows: list[tuple[Ranking, int]] = []
+    for raw, count in entries:
+        if count < 0:
+            raise Invalid("counts cannot be negative")
+        if count == 0:
+            continue
+        rows.append((normalise_ranking(raw, candidates, method=method, approvals=approvals), count))
+    return rows
+
+
+async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_format: str) -> int:
+    """Paper ballots typed into a PrefLib or CSV file; names must be the poll's candidate ids
+    (PrefLib files may also number the candidates in the poll's order)."""
+    _require_open(poll, "file")
+    # Identical rankings are checked and stored once with their summed count: the export merges
+    # them anyway, so the tally is the same, and a file of many lines becomes fewer rows.
+    merged: Counter[TieGroups] = Counter()
+    lines: dict[tuple[str, ...], int] = {}
+    try:
+        chosen = BallotFormat(file_format)
+        if chosen is BallotFormat.CSV:  # each distinct line parsed once, counted, no profile
+            names, lines = count_csv_ballots(text)
+        else:
+            profile = parse_ballot_file(text, chosen).profile
+            names = profile.candidates
+            for ballot in profile.ballots:
+                merged[ballot.ranking] += ballot.count
+    except ValueError as exc:  # BallotFileError / BallotError are ValueErrors too
+        raise Invalid(f"malformed ballot file: {exc}") from exc
+    known = set(poll.candidates)
+    mapping: dict[str, str]
+    if set(names) <= known:
+        mapping = {n: n for n in names}
+    elif chosen is not BallotFormat.CSV and len(names) == len(poll.candidates):
+        mapping = dict(zip(names, poll.candidates, strict=True))
+    else:
+        unknown = sorted(set(names) - known)
+        raise Invalid(f"the file names unknown candidates: {unknown[:5]}")
+    rows: list[tuple[Ranking, int]]
+    if chosen is BallotFormat.CSV and poll.method not in ("approval", "plurality"):
+        # A CSV line already is what normalise_ranking would make of it: names of the poll
+        # (checked above, mapped to themselves), none twice (checked by the scan), at least one,
+        # one per group. Only approval and plurality polls reshape or refuse it.
+        rows = [(tuple((n,) for n in ranked), count) for ranked, count in lines.items()]
+        return await _insert_ballots(session, poll.id, rows)
+    entries: Iterable[tuple[TieGroups | tuple[str, ...], int]] = (
+        lines.items() if chosen is BallotFormat.CSV else merged.items()
+    )
+    rows = []
+    for ranking, count in entries:
+        raw = [
+            [mapping[group]] if isinstance(group, str) else [mapping[c] for c in sorted(group)]
+            for group in ranking
+        ]
+        try:
+            content = normalise_ranking(
+                raw, poll.candidates, method=poll.method, approvals=poll.approvals
+            )
+        except Invalid as exc:
+            raise Invalid(f"malformed ballot file: {exc.detail}") from exc
+        rows.append((content, count))
+    return await _insert_ballots(session, poll.id, rows)
+
+
+async def _insert_ballots(
+    session: AsyncSession, poll_id: uuid.UUID, rows: list[tuple[Ranking, int]]
+) -> int:
+    """Write validated ballots with one ``COPY``, in a random order under random keys.
+
+    The shuffle happens before anything reaches the table, so neither the keys nor the heap
+    order of a batch say which line of the file (or which entry) a row came from. The COPY runs
+    on the session's own connection, inside its transaction: a later failure rolls it back.
+    """
+    await _copy_ballots(session, [(poll_id, content, count) for content, count in rows])
+    return sum(count for _, count in rows)
+
+
+async def _copy_ballots(session: AsyncSession, rows: list[tuple[uuid.UUID, Ranking, int]]) -> None:
+    """``(poll id, ranking, count)`` rows shuffled, under random keys, in one ``COPY``."""
+    if not rows:
+        return
+    _shuffler.shuffle(rows)
+    keys = _random_uuids(len(rows))
+    # Rankings repeat their groups (and a file's rows share candidates), so each distinct group
+    # is JSON-encoded once and a ranking's text is joined from them: the same text as
+    # ``json.dumps(_json(content))``, without encoding every name of every row.
+    encoded: dict[tuple[str, ...], str] = {}
+    records = []
+    for key, (poll_id, content, count) in zip(keys, rows, strict=True):
+        parts = []
+        for group in content:
+            text = encoded.get(group)
+            if text is None:
+                text = encoded[group] = json.dumps(list(group))
+            parts.append(text)
+        records.append((key, poll_id, "[" + ", ".join(parts) + "]", count))
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(
+        Ballot.__tablename__, records=records, columns=("id", "poll_id", "ranking", "count")
+    )
+
+
+def _random_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as text, from one ``os.urandom`` call: as random as
+    ``uuid.uuid4()``, without a system call and a ``UUID`` object per ballot."""
+    block = bytearray(os.urandom(16 * n))
+    block[6::16] = bytes((b & 0x0F) | 0x40 for b in block[6::16])  # version 4
+    block[8::16] = bytes((b & 0x3F) | 0x80 for b in block[8::16])  # RFC 4122 variant
+    digits = block.hex()
+    return [
+        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-{digits[i + 12 : i + 16]}-"
+        f"{digits[i + 16 : i + 20]}-{digits[i + 20 : i + 32]}"
+        for i in range(0, 32 * n, 32)
+    ]
+
+
+def _json(content: Ranking) -> list[list[str]]:
+    return [list(group) for group in content]
+
+
+async def ballots_of(session: AsyncSession, poll: Poll) -> list[tuple[Ranking, int]]:
+    """The poll's distinct rankings with their total counts (merged in the database: the
+    export merges identical ballots anyway)."""
+    rows = (await session.execute(_BALLOTS_OF, {"poll_id": poll.id})).all()
+    return [(tuple(tuple(g) for g in ranking), int(count)) for ranking, count in rows]
+
+
+#: Electronic ballots rewritten in a random order under fresh random keys, without leaving the
+#: database: the deleted rows feed the insert through a data-modifying CTE.
+_RESHUFFLE = text(
+    "WITH cast_ballots AS ("
+    " DELETE FROM plenary_ballot WHERE poll_id = :poll_id RETURNING poll_id, ranking, count"
+    ") INSERT INTO plenary_ballot (id, poll_id, ranking, count)"
+    " SELECT gen_random_uuid(), poll_id, ranking, count FROM cast_ballots ORDER BY random()"
+)
+
+
+def export_title(poll: Poll) -> str:
+    return _title(poll.kind, poll.subject, poll.method)
+
+
+def _title(kind: str, subject: str, method: str) -> str:
+    return f"{kind} {subject} ({method})"
+
+
+async def export_text(session: AsyncSession, poll: Poll) -> str:
+    """The public ballot export; only once the poll is closed (a running export would let
+    someone diff it against the voter roll)."""
+    if poll.status != "closed":
+        raise Conflict("ballots are published when the poll closes")
+    return export_preflib(
+        poll.candidates, await ballots_of(session, poll), title=export_title(poll)
+    )
+
+
+async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision | None) -> Poll:
+    """Close, shuffle electronic ballots, publish the export hash and the tally of the export."""
+    if poll.status != "open":
+        raise Conflict("the poll is already closed")
+    if poll.mode == "electronic":
+        # Ballots cast one by one sit in the heap in casting order, which is also the voter
+        # roll's order: random keys and no timestamp do not hide a physical position. Counts and
+        # files were shuffled when written and hold no per-voter order, so they stay as they are.
+        await session.execute(_RESHUFFLE, {"poll_id": poll.id})
+    counted = _tally(
+        kind=poll.kind,
+        subject=poll.subject,
+        method=poll.method,
+        candidates=poll.candidates,
+        approvals=poll.approvals,
+        amended=bool(poll.amended_text),
+        ballots=await ballots_of(session, poll),
+        decision_rule=decision_rule,
+    )
+    if counted.outcome is not None:
+        poll.outcome = counted.outcome
+    poll.result = counted.result
+    poll.export_sha256 = counted.export_sha256
+    poll.ballots_total = counted.ballots_total
+    poll.status = "closed"
+    await session.flush()
+    return poll
+
+
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    result: dict[str, Any]
+    export_sha256: str
+    ballots_total: int
+    outcome: str | None
+
+
+def _tally(
+    *,
+    kind: str,
+    subject: str,
+    method: str,
+    candidates: Sequence[str],
+    approvals: int,
+    amended: bool,
+    ballots: Iterable[tuple[Ranking, int]],
+    decision_rule: Decision | None,
+) -> _Tally:
+    """What closing publishes: the tally of the canonical export of ``ballots`` (the export is
+    parsed back once, as ``plenaria tally`` would read the downloaded file)."""
+    export = export_preflib(candidates, ballots, title=_title(kind, subject, method))
+    profile = profile_of(export)
+    if not profile.candidates:
+        raise Invalid("a poll needs at least one candidate")
+    try:
+        tallied = tally(
+            profile, TALLY_METHOD[method], approvals=None if method == "approval" else approvals
+        )
+    except DecisionError as exc:
+        raise Invalid(str(exc)) from exc
+    result: dict[str, Any] = {
+        "method": method,
+        "ranking": ranking_lists(tallied),
+        "winners": list(tallied.winners),
+        "scores": {k: float(v) for k, v in (tallied.scores or {}).items()},
+        "ballots": profile.total,
+    }
+    outcome = None
+    if kind in ("decision", "motion"):
+        count = decision_count(profile)
+        result.update(yes=count.yes, no=count.no, abstain=count.abstain)
+        if kind == "decision" and decision_rule is not None:
+            outcome = decide(count, decision_rule, amended=amended)
+    elif kind == "priority":
+        result["pairwise"] = pairwise_counts(profile)
+        result["pairwise_candidates"] = list(profile.candidates)
+    return _Tally(result, sha256_hex(export), profile.total, outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedDecision:
+    """A decision poll opened, counted from entered yes / no / abstain and closed at once."""
+
+    subject: str
+    title: str
+    entries: Sequence[tuple[Sequence[Sequence[str]], int]]
+    rule: Decision
+    amended_text: str | None = None
+
+
+async def decide_counted(
+    session: AsyncSession, *, assembly_id: str, decisions: Sequence[CountedDecision]
+) -> list[Poll]:
+    """Many decision polls in counts mode, each opened, counted and closed exactly as one by one
+    (same checks, same rows, same published tally), written with one insert of the closed polls
+    and one shuffled ``COPY`` of all their counts. Every entry is checked before any write."""
+    if not decisions:
+        return []
+    await _refuse_open(session, assembly_id, "decision", [d.subject for d in decisions])
+    counted = [_counted(d.entries, CHOICES, method="plurality", approvals=1) for d in decisions]
+    tallies = [
+        _tally(
+            kind="decision",
+            subject=d.subject,
+            method="plurality",
+            candidates=CHOICES,
+            approvals=1,
+            amended=bool(d.amended_text),
+            ballots=rows,
+            decision_rule=d.rule,
+        )
+        for d, rows in zip(decisions, counted, strict=True)
+    ]
+    created = await session.scalars(
+        insert(Poll).returning(Poll, sort_by_parameter_order=True),
+        [
+            {
+                "assembly_id": assembly_id,
+                "kind": "decision",
+                "mode": "counts",
+                "subject": d.subject,
+                "title": d.title,
+                "method": "plurality",
+                "candidates": list(CHOICES),
+                "approvals": 1,
+                "amended_text": d.amended_text,
+                "status": "closed",
+                "outcome": t.outcome,
+                "result": t.result,
+                "export_sha256": t.export_sha256,
+                "ballots_total": t.ballots_total,
+            }
+            for d, t in zip(decisions, tallies, strict=True)
+        ],
+    )
+    closed = list(created.all())
+    await _copy_ballots(
+        session,
+        [
+            (poll.id, content, count)
+            for poll, rows in zip(closed, counted, strict=True)
+            for content, count in rows
+        ],
+    )
+    return closed
+
+
+def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
+    """What a report publishes of each closed poll so anyone can recount it, in poll-id order."""
+    return [
+        TallyManifest(
+            poll_id=str(poll.id),
+            axis=poll.subject if poll.kind == "priority" else "",
+            method=poll.method,
+            ballots_sha256=poll.export_sha256 or "",
+            ballots=poll.ballots_total,
+            ranking=list((poll.result or {}).get("ranking", [])),
+            kind=poll.kind,
+            subject=poll.subject,
+            outcome=poll.outcome or "",
+        )
+        for poll in sorted(closed, key=lambda p: str(p.id))
+    ]

@@ -1,1 +1,0 @@
-"""Wire messages: the versioned envelope, every body Struct, and the subject names."""

@@ -1,0 +1,132 @@
+"""The one Litestar app factory every tier service is built with."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.enums import ScopeType
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.static_files import create_static_files_router
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from shared.features.operations.api import DeadLetterController, KeyController
+from shared.features.operations.stats import StatsController
+from shared.platform.node import HandlerFactory, Node
+from shared.platform.settings import Settings
+from shared.platform.web.health import live, ready
+from shared.platform.web.problems import EXCEPTION_HANDLERS
+
+REQUEST_ID_HEADER = "x-request-id"
+STATIC_PATH = "/static"
+STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER = f"{STATIC_PATH}/vendor/swagger-ui"
+
+
+def api_explorer() -> SwaggerRenderPlugin:
+    """Swagger UI served from this service's own vendored copy (no CDN: venues go offline)."""
+    return SwaggerRenderPlugin(
+        js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{SWAGGER}/favicon-32x32.png'>",
+        path="/",
+    )
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    """What a tier adds to the common app: its routes and its message handlers."""
+
+    title: str
+    route_handlers: Sequence[Any] = ()
+    message_handlers: HandlerFactory | None = None
+    dependencies: dict[str, Any] = field(default_factory=dict)
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    """Bind a request id (from ``X-Request-ID`` or new) to every log event of the request."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+
+            async def send_with_id(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    message.setdefault("headers", [])
+                    message["headers"] = [
+                        *message["headers"],
+                        (REQUEST_ID_HEADER.encode(), request_id.encode("latin-1")),
+                    ]
+                await send(message)
+
+            await app(scope, receive, send_with_id)
+
+    return middleware
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+
+
+def create_app(settings: Settings, spec: TierSpec, node: Node | None = None) -> Litestar:
+    """Build a tier's app: common health, metrics, messaging endpoints, plus the tier's own."""
+    node = node or Node(settings, spec.message_handlers)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await node.start()
+        try:
+            yield
+        finally:
+            await node.stop()
+
+    prometheus = PrometheusConfig(
+        app_name=f"plenaria_{settings.tier}",
+        prefix="plenaria_http",
+        group_path=True,
+        exclude=["/metrics", "/health"],
+    )
+    return Litestar(
+        route_handlers=[
+            live,
+            ready,
+            MetricsController,
+            DeadLetterController,
+            KeyController,
+            StatsController,
+            create_static_files_router(
+                path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False
+            ),
+            *spec.route_handlers,
+        ],
+        lifespan=[lifespan],
+        state=State({"node": node, "settings": settings}),
+        middleware=[request_id_middleware, prometheus.middleware],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        dependencies=spec.dependencies,
+        openapi_config=OpenAPIConfig(
+            title=f"Plenária — {spec.title}",
+            version="1",
+            path="/schema",
+            render_plugins=[api_explorer()],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        request_max_body_size=32 * 1024 * 1024,
+        debug=False,
+        logging_config=None,
+    )

@@ -1,0 +1,98 @@
+"""Open-data exports (docs/cli.md): any tier mounts its datasets as CSV or JSON downloads.
+
+A tier describes each dataset once — a name, its public columns and an async query returning
+rows — and :func:`open_data_controller` serves ``GET /api/v1/open-data/{dataset}?format=csv|json``
+(plus the catalogue at ``/api/v1/open-data``). Only columns listed are exported, so personal
+data never leaks by accident. The local tier can mount its own datasets with the same helper.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.core.errors import NotFound
+
+Rows = Iterable[Mapping[str, Any]]
+Query = Callable[[AsyncSession, Mapping[str, str]], Awaitable[Rows]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """One public dataset: ``query(session, filters)`` gets the query-string filters."""
+
+    name: str
+    description: str
+    columns: Sequence[str]
+    query: Query
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else value
+
+
+def to_csv(columns: Sequence[str], rows: Rows) -> str:
+    """CSV with a header; nested values (lists, maps) are JSON text in their cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def to_json_rows(columns: Sequence[str], rows: Rows) -> list[dict[str, Any]]:
+    return [{c: row.get(c) for c in columns} for row in rows]
+
+
+def open_data_controller(
+    datasets: Sequence[Dataset], *, path: str = "/api/v1/open-data"
+) -> type[Controller]:
+    """A Litestar controller serving ``datasets`` (public, read-only)."""
+    by_name = {d.name: d for d in datasets}
+
+    class OpenDataController(Controller):
+        tags = ["open data"]
+
+        @get("/")
+        async def catalogue(self) -> list[dict[str, Any]]:
+            """Every dataset this tier publishes, with its columns."""
+            return [
+                {"name": d.name, "description": d.description, "columns": list(d.columns)}
+                for d in datasets
+            ]
+
+        @get("/{dataset:str}")
+        async def export(
+            self,
+            request: Request[Any, Any, Any],
+            dataset: FromPath[str],
+            format: FromQuery[Literal["csv", "json"]] = "json",
+        ) -> Response[Any]:
+            """One dataset as CSV or JSON; other query parameters filter (e.g. ``cycle_id``)."""
+            chosen = by_name.get(dataset)
+            if chosen is None:
+                raise NotFound(f"no dataset {dataset!r}; see {path}")
+            filters = {k: v for k, v in request.query_params.items() if k != "format"}
+            async with request.app.state.node.sessions() as session:
+                rows = list(await chosen.query(session, filters))
+            if format == "csv":
+                return Response(
+                    to_csv(chosen.columns, rows),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{chosen.name}.csv"'},
+                )
+            return Response(to_json_rows(chosen.columns, rows))
+
+    OpenDataController.path = path
+    return OpenDataController

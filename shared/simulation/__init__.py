@@ -1,5 +1,0 @@
-"""Synthetic but realistic conference cycles at any scale, from a tiny test to all of Brazil.
-
-The data generation here is pure and seeded (no I/O besides reading the packaged census table);
-:mod:`shared.simulation.driver` pushes a generated cycle through the real services.
-"""
