@@ -1,36 +1,40 @@
-"""Local-tier HTTP API (thin: parse, authorise, call one use case, map the result).
+"""Local-tier HTTP API: each handler parses, calls one use case of the assembly desk, and
+returns its view.
 
-Tokens: the operator's admin token creates assemblies and can do anything; the secretary token
-(returned once at creation) runs one assembly; a participant's voting token (returned once at
-registration) votes, supports, signs and submits in that assembly only.
+Tokens: the operator's admin token creates assemblies; the secretary token (returned once at
+creation) runs one assembly; a participant's voting token (returned once at registration)
+votes, supports, signs and submits in that assembly only.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local import assemblies, closing, cycles, journey, plenary, proposals
-from services.local.auth import Actor, Role, authorise
-from services.local.model import Assembly
-from services.local.schemas import (
+from services.local.desk import AssemblyDesk
+from shared.contracts.http.local import (
     AllocationIn,
     Amendment,
+    AssemblyClosed,
+    AssemblyCreated,
+    AssemblyView,
     BallotIn,
+    BallotRecorded,
+    BallotsAdded,
     CandidacyBatch,
     CandidacyIn,
     CountsIn,
-    CycleText,
+    DecidedEnBloc,
     DecisionBatch,
+    ElectionView,
+    MotionView,
     MotionVote,
     NewAssembly,
     NewMotion,
@@ -38,26 +42,23 @@ from services.local.schemas import (
     NewPoll,
     NewProposal,
     ParticipantBatch,
+    ParticipantRegistered,
+    ParticipantView,
     ProposalBatch,
+    ProposalJourney,
+    ProposalsUploaded,
+    ProposalView,
+    Seats,
 )
-from services.local.views import (
-    assembly_view,
-    candidacy_view,
-    mandate_view,
-    motion_view,
-    participant_view,
-    poll_view,
-    proposal_view,
-)
+from shared.contracts.http.plenary import CandidacyView, PollView
 from shared.core.decide.ballot_files import guess_format
 from shared.core.errors import Invalid
-from shared.features.plenary import elections, motions, polls
 from shared.platform.web.auth import admin_guard
 from shared.platform.web.paging import MAX_OFFSET
 
-Req = Request[Any, Any, Any]
 Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
+Token = NamedDependency[str | None]
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -72,118 +73,51 @@ class BallotFileForm:
     data: UploadFile
 
 
-def _token(request: Req) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-@dataclass
-class Scope:
-    session: AsyncSession
-    assembly: Assembly
-    actor: Actor
-
-
-@asynccontextmanager
-async def acting(
-    request: Req, assembly_id: uuid.UUID, *roles: Role, lock: bool = False
-) -> AsyncIterator[Scope]:
-    """One transaction, the assembly, and the caller checked against it."""
-    node = request.app.state.node
-    async with node.sessions() as session, session.begin():
-        assembly = await assemblies.get_assembly(session, assembly_id, lock=lock)
-        actor = await authorise(
-            session, _token(request), node.settings.admin_token, assembly, *roles
-        )
-        yield Scope(session, assembly, actor)
-
-
-@asynccontextmanager
-async def reading(request: Req, assembly_id: uuid.UUID) -> AsyncIterator[Scope]:
-    async with request.app.state.node.sessions() as session:
-        assembly = await assemblies.get_assembly(session, assembly_id)
-        yield Scope(session, assembly, Actor("participant"))
-
-
-class CycleController(Controller):
-    path = "/api/v1/cycles"
-    tags = ["cycles"]
-
-    @post("/", guards=[admin_guard], status_code=201)
-    async def load(self, request: Req, data: JSONBody[CycleText]) -> dict[str, Any]:
-        """Store a cycle's TOML rules (normally they arrive from the national tier)."""
-        async with request.app.state.node.sessions() as session, session.begin():
-            rules = await cycles.store_cycle(session, data.rules_toml, source="admin")
-        return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
-
-    @post("/presets/{name:str}", guards=[admin_guard], status_code=201)
-    async def load_preset(self, request: Req, name: FromPath[str]) -> dict[str, Any]:
-        async with request.app.state.node.sessions() as session, session.begin():
-            rules = await cycles.load_preset(session, name)
-        return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
-
-    @get("/{cycle_id:str}")
-    async def show(self, request: Req, cycle_id: FromPath[str]) -> dict[str, Any]:
-        async with request.app.state.node.sessions() as session:
-            rules = await cycles.rules_for(session, cycle_id)
-        return msgspec.to_builtins(rules)  # type: ignore[no-any-return]
-
-
 class AssemblyController(Controller):
     path = "/api/v1/assemblies"
     tags = ["assemblies"]
 
     @post("/", guards=[admin_guard], status_code=201)
-    async def create(self, request: Req, data: JSONBody[NewAssembly]) -> dict[str, Any]:
+    async def create(
+        self, desk: NamedDependency[AssemblyDesk], data: JSONBody[NewAssembly]
+    ) -> AssemblyCreated:
         """Create an assembly (draft); the secretary token is in this answer only."""
-        node = request.app.state.node
-        async with node.sessions() as session, session.begin():
-            created = await assemblies.create_assembly(
-                session, node.outbox, node.settings.sender_id, **msgspec.structs.asdict(data)
-            )
-            view = assembly_view(created.assembly)
-        node.announce()
-        return {**view, "secretary_token": created.secretary_token}
+        return await desk.create(data)
 
     @get("/")
     async def index(
-        self, request: Req, limit: Limit = 100, offset: Offset = 0
-    ) -> list[dict[str, Any]]:
-        async with request.app.state.node.sessions() as session:
-            rows = await assemblies.list_assemblies(session, limit, offset)
-        return [assembly_view(a) for a in rows]
+        self, desk: NamedDependency[AssemblyDesk], limit: Limit = 100, offset: Offset = 0
+    ) -> list[AssemblyView]:
+        """Assemblies held here (public)."""
+        return await desk.index(limit=limit, offset=offset)
 
     @get("/{assembly_id:uuid}")
-    async def show(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
-        async with reading(request, assembly_id) as s:
-            return assembly_view(s.assembly)
+    async def show(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> AssemblyView:
+        """One assembly (public)."""
+        return await desk.show(assembly_id)
 
     @post("/{assembly_id:uuid}/open")
-    async def open(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary", lock=True) as s:
-            return assembly_view(await assemblies.advance(s.session, s.assembly, "open"))
+    async def open(
+        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+    ) -> AssemblyView:
+        """Open the assembly (draft → open)."""
+        return await desk.advance(token, assembly_id, "open")
 
     @post("/{assembly_id:uuid}/voting")
-    async def start_voting(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary", lock=True) as s:
-            return assembly_view(await assemblies.advance(s.session, s.assembly, "voting"))
+    async def start_voting(
+        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+    ) -> AssemblyView:
+        """Start the plenary's voting (draft or open → voting)."""
+        return await desk.advance(token, assembly_id, "voting")
 
     @post("/{assembly_id:uuid}/close", status_code=202)
-    async def close(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
+    async def close(
+        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+    ) -> AssemblyClosed:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
-        node = request.app.state.node
-        async with acting(request, assembly_id, "secretary") as s:
-            report = await closing.close_assembly(s.session, node.outbox, assembly_id)
-        node.announce()
-        return {
-            "report_id": report.report_id,
-            "items": len(report.items),
-            "late": report.late,
-            "mandates": len(report.mandates),
-            "motions": len(report.motions),
-            "manifests": len(report.manifests),
-            "delegation_notes": report.delegation_notes,
-        }
+        return await desk.close(token, assembly_id)
 
 
 class ParticipantController(Controller):
@@ -192,45 +126,44 @@ class ParticipantController(Controller):
 
     @post("/", status_code=201)
     async def register(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewParticipant]
-    ) -> dict[str, Any]:
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[NewParticipant],
+    ) -> ParticipantRegistered:
         """Register a participant; the voting token is in this answer only."""
-        async with acting(request, assembly_id, "secretary") as s:
-            done = await assemblies.register_participant(
-                s.session, s.assembly, **msgspec.structs.asdict(data)
-            )
-            return {**participant_view(done.participant), "voting_token": done.voting_token}
+        return (await desk.register(token, assembly_id, [data]))[0]
 
     @post("/bulk", status_code=201)
     async def register_many(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[ParticipantBatch]
-    ) -> list[dict[str, Any]]:
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[ParticipantBatch],
+    ) -> list[ParticipantRegistered]:
         """Register many participants in one transaction; the voting tokens, in input order,
         are in this answer only."""
-        async with acting(request, assembly_id, "secretary") as s:
-            done = await assemblies.register_participants(
-                s.session, s.assembly, [msgspec.structs.asdict(p) for p in data.participants]
-            )
-            return [
-                {**participant_view(d.participant), "voting_token": d.voting_token} for d in done
-            ]
+        return await desk.register(token, assembly_id, data.participants)
 
     @get("/")
-    async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
-        async with acting(request, assembly_id, "secretary") as s:
-            return [
-                participant_view(p)
-                for p in await assemblies.list_participants(s.session, s.assembly)
-            ]
+    async def index(
+        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+    ) -> list[ParticipantView]:
+        """The assembly's participants (secretary)."""
+        return await desk.participants(token, assembly_id)
 
     @post("/{participant_id:uuid}/credential")
     async def credential(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], participant_id: FromPath[uuid.UUID]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary") as s:
-            return participant_view(
-                await assemblies.credential(s.session, s.assembly, participant_id)
-            )
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        participant_id: FromPath[uuid.UUID],
+    ) -> ParticipantView:
+        """Credential a registered participant at the door: from now on they may vote."""
+        return await desk.credential(token, assembly_id, participant_id)
 
 
 class ProposalController(Controller):
@@ -239,80 +172,73 @@ class ProposalController(Controller):
 
     @post("/", status_code=201)
     async def submit(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewProposal]
-    ) -> dict[str, Any]:
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[NewProposal],
+    ) -> ProposalView:
         """Submit a proposal; ``possible_duplicates`` lists near-identical ones already here."""
-        async with acting(request, assembly_id, "secretary", "participant") as s:
-            rows = await proposals.submit_many(
-                s.session, s.assembly, s.actor, [msgspec.structs.asdict(data)]
-            )
-            return proposal_view(rows[0])
+        return await desk.submit(token, assembly_id, data)
 
     @post("/bulk", status_code=201)
     async def submit_many(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[ProposalBatch]
-    ) -> dict[str, Any]:
-        """Upload many proposals at once (a convener's spreadsheet): one transaction."""
-        async with acting(request, assembly_id, "secretary") as s:
-            rows = await proposals.submit_many(
-                s.session, s.assembly, s.actor, [msgspec.structs.asdict(p) for p in data.proposals]
-            )
-            flagged = [str(r["id"]) for r in rows if r["possible_duplicates"]]
-            return {"created": len(rows), "ids": [str(r["id"]) for r in rows], "flagged": flagged}
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[ProposalBatch],
+    ) -> ProposalsUploaded:
+        """Upload many proposals at once (a secretary's spreadsheet): one transaction."""
+        return await desk.upload(token, assembly_id, data.proposals)
 
     @get("/")
     async def index(
         self,
-        request: Req,
+        desk: NamedDependency[AssemblyDesk],
         assembly_id: FromPath[uuid.UUID],
         axis: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1000,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
-        async with reading(request, assembly_id) as s:
-            rows = await proposals.list_proposals(
-                s.session, s.assembly, axis=axis, limit=limit, offset=offset
-            )
-            return [proposal_view(p) for p in rows]
+    ) -> list[ProposalView]:
+        """The assembly's proposals (public)."""
+        return await desk.proposals(assembly_id, axis=axis, limit=limit, offset=offset)
 
     @post("/{proposal_id:uuid}/amend")
     async def amend(
         self,
-        request: Req,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
         assembly_id: FromPath[uuid.UUID],
         proposal_id: FromPath[uuid.UUID],
         data: JSONBody[Amendment],
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary", "participant") as s:
-            return proposal_view(
-                await proposals.amend(
-                    s.session,
-                    s.assembly,
-                    s.actor,
-                    proposal_id,
-                    title=data.title,
-                    text=data.text,
-                    reason=data.reason,
-                )
-            )
+    ) -> ProposalView:
+        """A new text version (the author or the secretary); earlier versions stay."""
+        return await desk.amend(
+            token, assembly_id, proposal_id, title=data.title, text=data.text, reason=data.reason
+        )
 
     @post("/{proposal_id:uuid}/withdraw")
     async def withdraw(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], proposal_id: FromPath[uuid.UUID]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary", "participant") as s:
-            return proposal_view(
-                await proposals.withdraw(s.session, s.assembly, s.actor, proposal_id)
-            )
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        proposal_id: FromPath[uuid.UUID],
+    ) -> ProposalView:
+        """Withdraw a submitted proposal (the author or the secretary)."""
+        return await desk.withdraw(token, assembly_id, proposal_id)
 
     @post("/{proposal_id:uuid}/supports", status_code=201)
     async def support(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], proposal_id: FromPath[uuid.UUID]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "participant") as s:
-            return proposal_view(
-                await proposals.support(s.session, s.assembly, s.actor, proposal_id)
-            )
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        proposal_id: FromPath[uuid.UUID],
+    ) -> ProposalView:
+        """An online support (digital assemblies, up to the cycle's limit per participant)."""
+        return await desk.support(token, assembly_id, proposal_id)
 
 
 class JourneyController(Controller):
@@ -320,10 +246,11 @@ class JourneyController(Controller):
     tags = ["proposals"]
 
     @get("/{proposal_id:uuid}/journey")
-    async def journey(self, request: Req, proposal_id: FromPath[uuid.UUID]) -> dict[str, Any]:
+    async def journey(
+        self, desk: NamedDependency[AssemblyDesk], proposal_id: FromPath[uuid.UUID]
+    ) -> ProposalJourney:
         """Where the proposal went: decision, report and rank, upstream item, council answers."""
-        async with request.app.state.node.sessions() as session:
-            return await journey.journey(session, proposal_id)
+        return await desk.journey(proposal_id)
 
 
 class PollController(Controller):
@@ -332,40 +259,49 @@ class PollController(Controller):
 
     @post("/", status_code=201)
     async def open_poll(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewPoll]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary") as s:
-            poll = await plenary.open_poll(
-                s.session,
-                s.assembly,
-                kind=data.kind,
-                mode=data.mode,
-                proposal_id=data.proposal_id,
-                axis=data.axis,
-                amended_text=data.amended_text,
-            )
-            return poll_view(poll)
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[NewPoll],
+    ) -> PollView:
+        """Open a decision poll on a proposal, a priority poll on an axis, or the election."""
+        return await desk.open_poll(
+            token,
+            assembly_id,
+            kind=data.kind,
+            mode=data.mode,
+            proposal_id=data.proposal_id,
+            axis=data.axis,
+            amended_text=data.amended_text,
+        )
 
     @get("/")
-    async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
-        async with reading(request, assembly_id) as s:
-            return [poll_view(p) for p in await polls.list_polls(s.session, str(assembly_id))]
+    async def index(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> list[PollView]:
+        """The assembly's polls (public)."""
+        return await desk.polls(assembly_id)
 
     @get("/{poll_id:uuid}")
     async def show(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], poll_id: FromPath[uuid.UUID]
-    ) -> dict[str, Any]:
-        async with reading(request, assembly_id) as s:
-            return poll_view(await plenary.poll_of(s.session, s.assembly, poll_id))
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> PollView:
+        """One poll, with its result once closed (public)."""
+        return await desk.poll(assembly_id, poll_id)
 
     @post("/{poll_id:uuid}/ballots", status_code=201)
     async def cast(
         self,
-        request: Req,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[BallotIn],
-    ) -> dict[str, Any]:
+    ) -> BallotRecorded:
         """A credentialed participant's secret ballot: one per participant and poll."""
         given = [x for x in (data.choice, data.approve, data.ranking) if x is not None]
         if len(given) != 1:
@@ -376,37 +312,36 @@ class PollController(Controller):
             ranking = [list(data.approve)]
         else:
             ranking = [list(g) for g in data.ranking or []]
-        async with acting(request, assembly_id, "participant") as s:
-            await plenary.cast(s.session, s.assembly, s.actor, poll_id, ranking)
-        return {"recorded": True}
+        await desk.cast(token, assembly_id, poll_id, ranking)
+        return BallotRecorded()
 
     @post("/{poll_id:uuid}/counts", status_code=201)
     async def counts(
         self,
-        request: Req,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[CountsIn],
-    ) -> dict[str, Any]:
+    ) -> BallotsAdded:
         """Counts from paper or hands, entered by the secretary (added to earlier entries)."""
-        entries: list[tuple[Any, int]] = [(e.ranking, e.count) for e in data.entries]
+        entries: list[tuple[list[list[str]], int]] = [(e.ranking, e.count) for e in data.entries]
         entries += [
             ([[c]], n)
             for c, n in (("yes", data.yes), ("no", data.no), ("abstain", data.abstain))
             if n
         ]
-        async with acting(request, assembly_id, "secretary") as s:
-            added = await plenary.enter_counts(s.session, s.assembly, poll_id, entries)
-        return {"added": added}
+        return BallotsAdded(added=await desk.enter_counts(token, assembly_id, poll_id, entries))
 
     @post("/{poll_id:uuid}/ballot-file", status_code=201)
     async def upload(
         self,
-        request: Req,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
         data: MultipartBody[BallotFileForm],
-    ) -> dict[str, Any]:
+    ) -> BallotsAdded:
         """Paper ballots as a PrefLib (.soc/.soi/.toc) or CSV file (named by its extension)."""
         upload = data.data
         raw = await upload.read(MAX_UPLOAD + 1)
@@ -419,25 +354,29 @@ class PollController(Controller):
             raise Invalid(f"malformed ballot file: {exc}") from exc
         if file_format.value == "blt":
             raise Invalid("BLT files are for STV elections, not plenary polls")
-        async with acting(request, assembly_id, "secretary") as s:
-            added = await plenary.upload(s.session, s.assembly, poll_id, text, file_format.value)
-        return {"added": added}
+        added = await desk.upload_ballots(token, assembly_id, poll_id, text, file_format.value)
+        return BallotsAdded(added=added)
 
     @post("/{poll_id:uuid}/close")
     async def close(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], poll_id: FromPath[uuid.UUID]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary") as s:
-            return poll_view(await plenary.close(s.session, s.assembly, poll_id))
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> PollView:
+        """Close a poll and apply what it decided."""
+        return await desk.close_poll(token, assembly_id, poll_id)
 
     @get("/{poll_id:uuid}/export", media_type="text/plain")
     async def export(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], poll_id: FromPath[uuid.UUID]
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
     ) -> Response[str]:
         """The public ballot export (PrefLib .toc) whose SHA-256 is in the tally manifest."""
-        async with reading(request, assembly_id) as s:
-            poll = await plenary.poll_of(s.session, s.assembly, poll_id)
-            text = await polls.export_text(s.session, poll)
+        text = await desk.export(assembly_id, poll_id)
         return Response(
             text,
             media_type="text/plain; charset=utf-8",
@@ -451,14 +390,17 @@ class DecisionController(Controller):
 
     @post("/", status_code=201)
     async def en_bloc(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[DecisionBatch]
-    ) -> dict[str, Any]:
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[DecisionBatch],
+    ) -> DecidedEnBloc:
         """Decide many proposals from entered yes/no/abstain counts in one transaction: the
         same decision polls as one by one (opened, counted, closed); any bad entry, nothing."""
-        entries = [plenary.DecisionCounts(**msgspec.structs.asdict(d)) for d in data.decisions]
-        async with acting(request, assembly_id, "secretary") as s:
-            closed = await plenary.decide_en_bloc(s.session, s.assembly, entries)
-            return {"decided": len(closed), "polls": [poll_view(p) for p in closed]}
+        return await desk.decide_en_bloc(
+            token, assembly_id, [msgspec.structs.asdict(d) for d in data.decisions]
+        )
 
 
 class MotionController(Controller):
@@ -467,37 +409,46 @@ class MotionController(Controller):
 
     @post("/", status_code=201)
     async def propose(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[NewMotion]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary", "participant") as s:
-            motion = await plenary.propose_motion(
-                s.session, s.assembly, kind=data.kind, title=data.title, text=data.text
-            )
-            return motion_view(motion)
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[NewMotion],
+    ) -> MotionView:
+        """Propose a motion; it collects signatures before it goes to a vote."""
+        return await desk.propose_motion(
+            token, assembly_id, kind=data.kind, title=data.title, text=data.text
+        )
 
     @get("/")
-    async def index(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> list[dict[str, Any]]:
-        async with reading(request, assembly_id) as s:
-            return [motion_view(m) for m in await motions.list_motions(s.session, str(assembly_id))]
+    async def index(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> list[MotionView]:
+        """The assembly's motions (public)."""
+        return await desk.motions(assembly_id)
 
     @post("/{motion_id:uuid}/signatures", status_code=201)
     async def sign(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], motion_id: FromPath[uuid.UUID]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "participant") as s:
-            return motion_view(await plenary.sign_motion(s.session, s.assembly, s.actor, motion_id))
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        motion_id: FromPath[uuid.UUID],
+    ) -> MotionView:
+        """Sign a motion (a credentialed participant, once)."""
+        return await desk.sign_motion(token, assembly_id, motion_id)
 
     @post("/{motion_id:uuid}/vote", status_code=201)
     async def vote(
         self,
-        request: Req,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
         assembly_id: FromPath[uuid.UUID],
         motion_id: FromPath[uuid.UUID],
         data: JSONBody[MotionVote],
-    ) -> dict[str, Any]:
+    ) -> PollView:
         """Put a motion with enough signatures to a yes/no/abstain poll."""
-        async with acting(request, assembly_id, "secretary") as s:
-            return poll_view(await plenary.vote_motion(s.session, s.assembly, motion_id, data.mode))
+        return await desk.vote_motion(token, assembly_id, motion_id, data.mode)
 
 
 class ElectionController(Controller):
@@ -506,69 +457,62 @@ class ElectionController(Controller):
 
     @put("/allocation")
     async def allocation(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[AllocationIn]
-    ) -> dict[str, Any]:
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[AllocationIn],
+    ) -> Seats:
         """Enter the seat allocation when none arrived from above."""
-        async with acting(request, assembly_id, "secretary") as s:
-            return await plenary.enter_allocation(
-                s.session, s.assembly, seats=data.seats, per_segment=dict(data.per_segment)
-            )
+        return await desk.enter_allocation(
+            token, assembly_id, seats=data.seats, per_segment=dict(data.per_segment)
+        )
 
     @get("/allocation")
-    async def seats(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
-        async with reading(request, assembly_id) as s:
-            seats, notes = await plenary.election_seats(s.session, s.assembly)
-        return {"seats": seats, "notes": notes}
+    async def seats(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> Seats:
+        """Seats per segment this assembly elects (public)."""
+        return await desk.seats(assembly_id)
 
     @post("/candidacies", status_code=201)
     async def stand(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[CandidacyIn]
-    ) -> dict[str, Any]:
-        async with acting(request, assembly_id, "secretary", "participant") as s:
-            return candidacy_view(
-                await plenary.stand(s.session, s.assembly, s.actor, data.participant_id)
-            )
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[CandidacyIn],
+    ) -> CandidacyView:
+        """A credentialed participant stands (or the secretary registers them) as delegate."""
+        return await desk.stand(token, assembly_id, data.participant_id)
 
     @post("/candidacies/bulk", status_code=201)
     async def stand_many(
-        self, request: Req, assembly_id: FromPath[uuid.UUID], data: JSONBody[CandidacyBatch]
-    ) -> list[dict[str, Any]]:
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        token: Token,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[CandidacyBatch],
+    ) -> list[CandidacyView]:
         """The secretary registers many candidacies at once (input order)."""
-        async with acting(request, assembly_id, "secretary") as s:
-            rows = await plenary.stand_many(s.session, s.assembly, data.participant_ids)
-            return [candidacy_view(c) for c in rows]
+        return await desk.stand_many(token, assembly_id, data.participant_ids)
 
     @get("/candidacies")
     async def candidacies(
-        self, request: Req, assembly_id: FromPath[uuid.UUID]
-    ) -> list[dict[str, Any]]:
-        async with reading(request, assembly_id) as s:
-            return [
-                candidacy_view(c) for c in await elections.candidacies(s.session, str(assembly_id))
-            ]
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> list[CandidacyView]:
+        """Candidates standing (public fields)."""
+        return await desk.candidacies(assembly_id)
 
     @get("/election")
-    async def election(self, request: Req, assembly_id: FromPath[uuid.UUID]) -> dict[str, Any]:
+    async def election(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> ElectionView:
         """Elected titulars and ranked alternates (public fields), with the election's notes."""
-        async with reading(request, assembly_id) as s:
-            rows = await elections.mandates(s.session, str(assembly_id))
-            election = await elections.closed_election(s.session, str(assembly_id))
-            result = (election.result or {}) if election else {}
-            if "seats" in result and "notes" in result:  # the closed election's own
-                seats, notes = result["seats"], result["notes"]
-            else:
-                seats, notes = await plenary.election_seats(s.session, s.assembly)
-        return {
-            "seats": result.get("seats", seats),
-            "mandates": [mandate_view(m) for m in rows],
-            "findings": result.get("findings", []),
-            "notes": result.get("notes", notes),
-            "complete": election.outcome == "complete" if election else None,
-        }
+        return await desk.election(assembly_id)
 
 
-ROUTES = [
-    CycleController,
+ROUTES = (
     AssemblyController,
     ParticipantController,
     ProposalController,
@@ -577,4 +521,4 @@ ROUTES = [
     DecisionController,
     MotionController,
     ElectionController,
-]
+)

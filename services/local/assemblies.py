@@ -13,16 +13,16 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.auth import new_token
-from services.local.cycles import rules_for
 from services.local.model import Assembly, Participant
 from shared.contracts.messages import KeyIntroduction
 from shared.contracts.subjects import up_subject
 from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.participants import quota_groups_of
+from shared.core.vocabulary import LOCAL_KINDS
+from shared.features.cycles.store import rules_for
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import new_seed, public_key_of
 
-LOCAL_KINDS = ("neighbourhood", "municipal", "intermunicipal", "free", "digital")
 MAX_BULK = 10_000
 NEXT_STATUS = {"open": ("draft",), "voting": ("draft", "open")}
 

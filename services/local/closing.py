@@ -11,15 +11,13 @@ The report is signed with the assembly's own key, introduced to the regional tie
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.assemblies import credentialed_count, get_assembly
-from services.local.cycles import rules_for
 from services.local.model import Assembly, Proposal
 from shared.contracts.messages import (
     AssemblyReport,
@@ -27,13 +25,13 @@ from shared.contracts.messages import (
     Mandate,
     MotionResult,
     OriginRef,
-    ReportItem,
 )
-from shared.contracts.subjects import up_subject
 from shared.core.errors import Conflict
-from shared.core.forwarding import Ranked, forwarded
+from shared.core.polls import PollResult
+from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, motions, polls
 from shared.features.plenary.model import Poll
+from shared.features.reporting.compose import Candidate, Closing, close_and_report
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer
 
@@ -66,56 +64,10 @@ async def close_assembly(
         approved = [p for p in proposals if p.status in approved_statuses]
     else:
         approved = [p for p in proposals if p.status not in ("withdrawn", "rejected")]
-
-    ranked = _rank(approved, priorities)
-    chosen = forwarded(
-        [Ranked(str(p.id), p.axis, p.competence, r) for p, r in ranked],
-        rules,
-        assembly_kind=assembly.kind,
-        late=late,
-    )
-    by_id = {str(p.id): p for p in approved}
-    items: list[ReportItem] = []
-    for entry in chosen:
-        proposal = by_id[entry.id]
-        proposal.rank = entry.rank
-        proposal.forwarded = True
-        poll = decisions.get(entry.id)
-        counts = (poll.result or {}) if poll else {}
-        priority = priorities.get(entry.axis)
-        score = ((priority.result or {}).get("scores", {}) if priority else {}).get(entry.id, 0.0)
-        items.append(
-            ReportItem(
-                item_id=entry.id,
-                axis=entry.axis,
-                competence=proposal.competence,  # type: ignore[arg-type]
-                title=proposal.title,
-                text=proposal.text,
-                rank=entry.rank,
-                support=proposal.support,
-                score=float(score),
-                origins=[
-                    OriginRef(proposal_id=entry.id, assembly_id=key, territory=assembly.territory)
-                ],
-                decision=proposal.status if proposal.status in approved_statuses else "recorded",
-                yes=int(counts.get("yes", 0)),
-                no=int(counts.get("no", 0)),
-                abstain=int(counts.get("abstain", 0)),
-            )
-        )
+    candidates = [_candidate(assembly, p, decisions.get(str(p.id)), priorities) for p in approved]
 
     participants = max(assembly.participants, await credentialed_count(session, assembly))
-    pairwise = [
-        AxisPairwise(
-            axis=axis,
-            candidates=list((poll.result or {}).get("pairwise_candidates", [])),
-            matrix=list((poll.result or {}).get("pairwise", [])),
-            participants=poll.ballots_total,
-        )
-        for axis, poll in sorted(priorities.items())
-    ]
-    manifests = polls.tally_manifests(closed)
-    by_poll = {p.id: (p.result or {}) for p in closed}
+    by_poll = {p.id: r for p in closed if (r := polls.result_of(p)) is not None}
     motion_results = [
         MotionResult(
             motion_id=str(m.id),
@@ -150,10 +102,9 @@ async def close_assembly(
         ]
         election = next((p for p in closed if p.kind == "election"), None)
         if election is not None:
-            notes.extend((election.result or {}).get("notes", []))
-
-    report = AssemblyReport(
-        report_id=str(uuid.uuid4()),
+            election_result = polls.result_of(election)
+            notes.extend(election_result.notes if election_result else [])
+    closing = Closing(
         cycle_id=assembly.cycle_id,
         tier="local",
         assembly_id=key,
@@ -165,21 +116,74 @@ async def close_assembly(
         late=late,
         participants=participants,
         population=assembly.population,
-        items=items,
-        motions=motion_results,
         mandates=mandates,
-        manifests=manifests,
-        pairwise=pairwise,
+        manifests=polls.tally_manifests(closed),
+        motions=motion_results,
         delegation_notes=notes,
         signing_key_id=assembly.key_id or "",
     )
+
+    async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:
+        return [
+            AxisPairwise(
+                axis=axis,
+                candidates=result.pairwise_candidates,
+                matrix=result.pairwise,
+                participants=poll.ballots_total,
+            )
+            for axis, poll in sorted(priorities.items())
+            if (result := polls.result_of(poll)) is not None
+        ]
+
+    report = await close_and_report(
+        session,
+        outbox,
+        rules,
+        closing,
+        candidates,
+        priority=polls.priority_positions(closed),
+        pairwise=pairwise,
+        signer=_signer(assembly),
+    )
+    by_id = {str(p.id): p for p in approved}
+    for item in report.items:
+        by_id[item.item_id].rank = item.rank
+        by_id[item.item_id].forwarded = True
     assembly.status = "closed"
     assembly.closed_at = now
     assembly.report_id = report.report_id
-    await outbox.stage(
-        session, report, up_subject("local", "report", assembly.uf), signer=_signer(assembly)
-    )
     return report
+
+
+def _candidate(
+    assembly: Assembly, proposal: Proposal, decision: Poll | None, priorities: dict[str, Poll]
+) -> Candidate:
+    """An approved proposal as a report candidate: after the priority poll, more supports
+    first, then submission order."""
+    counts = polls.result_of(decision) if decision else None
+    priority = priorities.get(proposal.axis)
+    ranked = polls.result_of(priority) if priority else None
+    scores = ranked.scores if ranked else {}
+    pid = str(proposal.id)
+    return Candidate(
+        id=pid,
+        axis=proposal.axis,
+        competence=proposal.competence,  # type: ignore[arg-type]
+        title=proposal.title,
+        text=proposal.text,
+        order=(-proposal.support,),
+        support=proposal.support,
+        score=float(scores.get(pid, 0.0)),
+        origins=[
+            OriginRef(proposal_id=pid, assembly_id=str(assembly.id), territory=assembly.territory)
+        ],
+        decision=proposal.status
+        if proposal.status in ("approved", "approved_in_part")
+        else "recorded",
+        yes=counts.yes if counts else 0,
+        no=counts.no if counts else 0,
+        abstain=counts.abstain if counts else 0,
+    )
 
 
 def _signer(assembly: Assembly) -> Signer | None:
@@ -189,36 +193,6 @@ def _signer(assembly: Assembly) -> Signer | None:
     return None
 
 
-def _rank(approved: list[Proposal], priorities: dict[str, Poll]) -> list[tuple[Proposal, int]]:
-    """Rank within each axis: priority poll order first (ties share the better rank), then the
-    rest by supports and submission order."""
-    by_axis: dict[str, list[Proposal]] = defaultdict(list)
-    for proposal in approved:
-        by_axis[proposal.axis].append(proposal)
-    ranked: list[tuple[Proposal, int]] = []
-    for axis, members in by_axis.items():
-        poll = priorities.get(axis)
-        position: dict[str, int] = {}
-        if poll is not None:
-            rank = 1
-            for group in (poll.result or {}).get("ranking", []):
-                for pid in group:
-                    position[pid] = rank
-                rank += len(group)
-        in_poll = sorted(
-            (p for p in members if str(p.id) in position),
-            key=lambda p: (position[str(p.id)], str(p.id)),
-        )
-        rest = sorted(
-            (p for p in members if str(p.id) not in position), key=lambda p: (-p.support, str(p.id))
-        )
-        next_rank = len(in_poll) + 1
-        for proposal in in_poll:
-            ranked.append((proposal, position[str(proposal.id)]))
-        for offset, proposal in enumerate(rest):
-            ranked.append((proposal, next_rank + offset))
-    return ranked
-
-
-def _count(results: dict[uuid.UUID, dict[str, Any]], poll_id: uuid.UUID | None, choice: str) -> int:
-    return int(results.get(poll_id, {}).get(choice, 0)) if poll_id is not None else 0
+def _count(results: dict[uuid.UUID, PollResult], poll_id: uuid.UUID | None, choice: str) -> int:
+    result = results.get(poll_id) if poll_id is not None else None
+    return int(getattr(result, choice)) if result is not None else 0

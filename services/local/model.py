@@ -1,5 +1,5 @@
-"""Local-tier tables: assemblies, participants, proposals (with text versions and online
-supports) and the council responses that reach a local proposal."""
+"""Local-tier tables: assemblies, participants and proposals (with text versions and online
+supports)."""
 
 from __future__ import annotations
 
@@ -98,17 +98,3 @@ class ProposalSupport(DefaultBase):
     participant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("participant.id"), primary_key=True, index=True
     )
-
-
-class LocalResponse(DefaultBase):
-    """A council's answer (one version of it) as it reached one local proposal."""
-
-    __tablename__ = "local_response"
-
-    response_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
-    national_item_id: Mapped[str] = mapped_column(String(64))
-    decision: Mapped[str] = mapped_column(String(32))
-    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    received_at: Mapped[datetime] = mapped_column(server_default=func.now())

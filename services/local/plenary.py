@@ -26,12 +26,14 @@ from services.local.assemblies import (
     require_voting,
 )
 from services.local.auth import Actor
-from services.local.cycles import rules_for
 from services.local.model import Assembly, Participant, Proposal, ProposalVersion
 from services.local.proposals import get_proposal
+from shared.contracts.messages import SeatAllocation
 from shared.core.cycle import CycleRules
 from shared.core.elections import seats_by_segment
 from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.features.allocation import service as allocations
+from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, motions, polls
 from shared.features.plenary.model import Candidacy, Motion, Poll
 
@@ -345,7 +347,8 @@ async def _settle(
                 ],
             )
     elif poll.kind == "priority":
-        await _set_ranks(session, assembly, (poll.result or {}).get("ranking", []))
+        result = polls.result_of(poll)
+        await _set_ranks(session, assembly, result.ranking if result else [])
     elif poll.kind == "motion":
         motion = await motions.get_motion(
             session, uuid.UUID(poll.subject), assembly_id=str(assembly.id), lock=True
@@ -402,7 +405,7 @@ async def election_seats(
     (``rules`` when the caller already read them)."""
     if rules is None:
         rules = await rules_for(session, assembly.cycle_id)
-    allocation = await elections.find_allocation(
+    allocation = await allocations.current_for_assembly(
         session,
         cycle_id=assembly.cycle_id,
         assembly_id=str(assembly.id),
@@ -420,15 +423,14 @@ async def election_seats(
 
 async def enter_allocation(
     session: AsyncSession, assembly: Assembly, *, seats: int, per_segment: dict[str, int]
-) -> dict[str, Any]:
+) -> tuple[dict[str, int], list[str]]:
     """The secretary enters the allocation when none arrived from above (tests, demo)."""
     require_not_closed(assembly)
     rules = await rules_for(session, assembly.cycle_id)
     unknown = set(per_segment) - set(rules.segment_ids())
     if unknown:
         raise Invalid(f"unknown segments {sorted(unknown)}")
-    await elections.record_allocation(
-        session,
+    entered = SeatAllocation(
         allocation_id=f"entered-{uuid.uuid4()}",
         cycle_id=assembly.cycle_id,
         territory=assembly.territory,
@@ -436,10 +438,10 @@ async def enter_allocation(
         seats=seats,
         per_segment=per_segment,
         method="entered",
-        source="secretary",
+        uf=assembly.uf,
     )
-    seats_map, notes = await election_seats(session, assembly, rules=rules)
-    return {"seats": seats_map, "notes": notes}
+    await allocations.receive(session, entered, accepts=lambda _: True, source="entered")
+    return await election_seats(session, assembly, rules=rules)
 
 
 async def stand(

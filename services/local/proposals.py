@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.assemblies import require_not_closed
 from services.local.auth import Actor
-from services.local.cycles import rules_for
 from services.local.model import Assembly, Proposal, ProposalSupport, ProposalVersion
 from shared.core.decide.clustering import ClusterItem, DuplicateIndex
 from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.features.cycles.store import rules_for
 
 DUPLICATE_THRESHOLD = 0.5
 MAX_BULK = 10_000

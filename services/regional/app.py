@@ -1,79 +1,52 @@
-"""Composition root of the regional tier (state conferences)."""
+"""The regional tier — state conferences — as a list of configured features.
+
+A state conference receives its local assemblies' reports, consolidates and ranks them, runs
+its plenary, shares its seats among its assemblies and reports to the national tier; from above
+it keeps the cycle, its state's seat allocation and the councils' answers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from litestar import Litestar
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts.envelope import MessageError
-from shared.contracts.messages import CouncilResponse, CycleAnnouncement, SeatAllocation
-from shared.features.allocation.api import AssemblyAllocationController
-from shared.features.allocation.service import record_received
-from shared.features.consolidation.api import ConsolidationController
-from shared.features.consolidation.ingest import apply_report, apply_reports
-from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
-from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
-from shared.features.cycles.consolidation_rules import on_cycle_announced
-from shared.features.responses.service import attach_response
-from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
-from shared.platform.node import Node
+from shared.features.allocation import service as allocations
+from shared.features.allocation.feature import allocation
+from shared.features.consolidation.board import assemblies_of_state, state_assembly_units
+from shared.features.consolidation.feature import consolidation
+from shared.features.consolidation.lineage import held_origins
+from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.cycles.feature import cycles
+from shared.features.operations.feature import operations
+from shared.features.responses.feature import responses
+from shared.platform.feature import TierDefinition
 from shared.platform.settings import Settings, load_settings
-from shared.platform.web.app import TierSpec, create_app
-from shared.platform.web.open_data import open_data_controller
+from shared.platform.web.app import create_app
 from shared.platform.web.serve import configured_app
 
+PROFILE = ConsolidationProfile(
+    tier="regional",
+    below="local",
+    assembly_kind="state",
+    nationwide=False,
+    expected=assemblies_of_state,
+)
 
-def message_handlers(node: Node) -> Mapping[str, Handler]:
-    """Reports from local assemblies; cycles, seat allocations and council answers from above."""
-
-    async def on_report(session: AsyncSession, delivery: Delivery) -> None:
-        await apply_report(session, delivery, expected_from="local")
-
-    async def on_reports(session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
-        await apply_reports(session, deliveries, expected_from="local")
-
-    async def on_allocation(session: AsyncSession, delivery: Delivery) -> None:
-        if not isinstance(delivery.body, SeatAllocation):
-            raise MessageError("unexpected-body", type(delivery.body).__name__)
-        await record_received(session, delivery.body)
-
-    async def on_response(session: AsyncSession, delivery: Delivery) -> None:
-        if not isinstance(delivery.body, CouncilResponse):
-            raise MessageError("unexpected-body", type(delivery.body).__name__)
-        await attach_response(session, delivery.body)
-
-    async def on_cycle(session: AsyncSession, delivery: Delivery) -> None:
-        if not isinstance(delivery.body, CycleAnnouncement):
-            raise MessageError("unexpected-body", type(delivery.body).__name__)
-        await on_cycle_announced(session, delivery.body)
-
-    return {
-        "report": BatchedHandler(on_report, on_reports),
-        "allocation": on_allocation,
-        "response": on_response,
-        "cycle": on_cycle,
-    }
-
-
-SPEC = TierSpec(
+REGIONAL = TierDefinition(
     title="regional tier",
-    route_handlers=[
-        ConsolidationController,
-        AssemblyAllocationController,
-        PlenaryController,
-        TierPlenaryController,
-        open_data_controller(CONSOLIDATION_DATASETS),
+    features=[
+        operations(),
+        cycles(announces=False),
+        consolidation(PROFILE),
+        allocation(apportions="state", units=state_assembly_units, keeps=allocations.for_a_state),
+        responses(held_origins),
     ],
-    message_handlers=message_handlers,
 )
 
 
 def build_app(settings: Settings | None = None) -> Litestar:
-    return create_app(settings or load_settings("regional"), SPEC)
+    return create_app(settings or load_settings("regional"), REGIONAL)
 
 
 def worker_app() -> Litestar:
     """Uvicorn's factory in each serving process (see :func:`shared.platform.web.serve.serve`)."""
-    return configured_app("regional", SPEC)
+    return configured_app("regional", REGIONAL)

@@ -8,14 +8,11 @@ and every local proposal it came from (``origins``), because tiers never query o
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 import msgspec
 
 from shared.contracts.envelope import message
-
-Competence = Literal["municipal", "state", "national"]
-SenderTier = Literal["local", "regional", "national"]
+from shared.core.vocabulary import Competence, CouncilDecision, MandateRole, MilestoneStatus, Tier
 
 
 class OriginRef(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,7 +97,7 @@ class Mandate(msgspec.Struct, frozen=True, kw_only=True):
     mandate_id: str
     public_name: str
     segment: str
-    role: Literal["titular", "alternate"] = "titular"
+    role: MandateRole = "titular"
     rank: int = 1
     gender: str = ""
     quota_groups: list[str] = msgspec.field(default_factory=list)
@@ -112,7 +109,7 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
 
     report_id: str
     cycle_id: str
-    tier: SenderTier
+    tier: Tier
     assembly_id: str
     assembly_kind: str
     territory: str
@@ -165,7 +162,7 @@ class SeatAllocation(msgspec.Struct, frozen=True, kw_only=True):
 class Milestone(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     due: str = ""
-    status: Literal["planned", "in_progress", "done", "delayed", "cancelled"] = "planned"
+    status: MilestoneStatus = "planned"
     progress: int = 0
     #: What was delivered or why it slipped (public).
     note: str = ""
@@ -178,7 +175,7 @@ class CouncilResponse(msgspec.Struct, frozen=True, kw_only=True):
     response_id: str
     national_item_id: str
     version: int = 1
-    decision: Literal["adopted", "adopted_in_part", "under_study", "rejected"]
+    decision: CouncilDecision
     justification: str = ""
     responsible_body: str = ""
     instrument: str = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from shared.platform.settings import Tier
+from shared.core.vocabulary import CHILD, Tier
 
 UP_STREAM: Final = "PLENARIA_UP"
 DOWN_STREAM: Final = "PLENARIA_DOWN"
@@ -21,14 +21,6 @@ STREAM_SUBJECTS: Final[dict[str, list[str]]] = {
     UP_STREAM: [f"{UP_PREFIX}.>"],
     DOWN_STREAM: [f"{DOWN_PREFIX}.>"],
 }
-
-#: Which tier sends up to which.
-PARENT: Final[dict[Tier, Tier | None]] = {
-    "local": "regional",
-    "regional": "national",
-    "national": None,
-}
-CHILD: Final[dict[Tier, Tier | None]] = {"local": None, "regional": "local", "national": "regional"}
 
 
 def _token(value: str) -> str:

@@ -8,19 +8,22 @@ data. Pure: no I/O besides reading the packaged presets.
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 from importlib import resources
 from typing import Annotated, Literal
 
 import msgspec
 
 from shared.core.errors import Invalid, NotFound
+from shared.core.vocabulary import Competence, Tier
 
-Competence = Literal["municipal", "state", "national"]
-AssemblyKind = Literal[
-    "neighbourhood", "municipal", "intermunicipal", "free", "digital", "state", "national"
-]
 PriorityMethod = Literal["approval", "borda", "schulze"]
-COMPETENCES: tuple[Competence, ...] = ("municipal", "state", "national")
+#: How a source's voice counts when a tier ranks what arrived: by its participants, by its
+#: population, or one per assembly.
+Weighting = Literal["participants", "population", "assembly"]
+PairwiseMethod = Literal["schulze", "copeland", "ranked-pairs", "borda"]
+ApportionmentMethod = Literal["hamilton", "dhondt", "sainte-lague", "huntington-hill"]
+SeatBasis = Literal["population", "participants"]
 
 Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -80,7 +83,9 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 class Priority(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     method: PriorityMethod = "borda"
     approvals: Annotated[int, msgspec.Meta(ge=1)] = 3
-    top_n: Annotated[int, msgspec.Meta(ge=1)] = 5
+    #: How many items per axis the national stage publishes as consolidated mandates (None:
+    #: every item the national conference approved).
+    top_n: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
 
 class Motions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -105,6 +110,33 @@ class FreeConference(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     max_seats: Count | None = None
 
 
+class Consolidation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How the regional and national tiers rank and merge what arrives from below."""
+
+    weighting: Weighting = "participants"
+    pairwise_method: PairwiseMethod = "schulze"
+    #: Similarity at which duplicates are suggested, and at which the automatic policy merges.
+    suggest_threshold: Share = 0.5
+    auto_merge_threshold: Share = 0.75
+
+
+class Apportionment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How one stage's delegate seats are shared among the units below it."""
+
+    method: ApportionmentMethod = "hamilton"
+    basis: SeatBasis = "population"
+    minimum: Count = 0
+    maximum: Count | None = None
+
+
+class Seats(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Seat rules per stage, named by the conference whose seats they are: ``state`` seats are
+    shared among a state's assemblies, ``national`` seats among the states."""
+
+    state: Apportionment = msgspec.field(default_factory=Apportionment)
+    national: Apportionment = msgspec.field(default_factory=Apportionment)
+
+
 class Delegates(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     segments: list[Segment]
     #: Segment that must hold at least its exact share (health: users hold half).
@@ -114,6 +146,10 @@ class Delegates(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     min_quota: Share = 0.0
     alternates_per_segment: Count = 2
     free_conference: FreeConference = msgspec.field(default_factory=FreeConference)
+
+    def segment_shares(self) -> dict[str, Fraction]:
+        """Exact shares (TOML floats such as 0.25, limited to sane fractions)."""
+        return {s.id: Fraction(s.share).limit_denominator(1000) for s in self.segments}
 
 
 class Window(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -145,6 +181,8 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     #: Online supports a participant may give in a digital assembly.
     supports_per_participant: Annotated[int, msgspec.Meta(ge=0)] = 3
     calendar: Calendar = msgspec.field(default_factory=Calendar)
+    consolidation: Consolidation = msgspec.field(default_factory=Consolidation)
+    seats: Seats = msgspec.field(default_factory=Seats)
 
     def __post_init__(self) -> None:
         ids = [axis.id for axis in self.axes]
@@ -168,8 +206,9 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.delegates.segments]
 
-    def forwarded(self, tier: Literal["local", "regional"]) -> list[Competence]:
-        return list(getattr(self.routing, tier))
+    def forwarded(self, tier: Tier) -> list[Competence]:
+        """Competences a conference of ``tier`` sends up (the national stage sends none)."""
+        return list(getattr(self.routing, tier)) if tier != "national" else []
 
 
 def load_rules(text: str) -> CycleRules:

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+
+import msgspec
 
 from shared.core.cycle import Decision
 from shared.core.decide.ballot_files import BallotFormat, parse_ballot_file
@@ -21,21 +22,64 @@ from shared.core.decide.ballots import Profile, pairwise_matrix
 from shared.core.decide.errors import DecisionError
 from shared.core.decide.tally import TallyMethod, TallyResult, tally
 from shared.core.errors import Invalid
+from shared.core.vocabulary import DecisionOutcome
 
-PollKind = Literal["decision", "priority", "motion", "election"]
-PollMode = Literal["electronic", "counts", "file"]
-DecisionOutcome = Literal["approved", "approved_in_part", "rejected", "plenary"]
 CHOICES: tuple[str, ...] = ("yes", "no", "abstain")
+
+
+class CompositionFinding(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether a delegation meets one composition rule (gender, a quota group), in words."""
+
+    rule: str
+    segment: str
+    required: int
+    actual: int
+    satisfied: bool
+    explanation: str
+
+
+class PollResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What a closed poll published: the tally of its public ballot export.
+
+    Every poll has the ranking (tie groups, best first), its winners, scores and ballot count;
+    a decision or motion also its yes / no / abstain; a priority poll its pairwise counts (the
+    additive evidence the tier above pools); an election the seats it filled, the composition
+    findings and notes (how ties and quotas were settled).
+    """
+
+    method: str
+    ranking: list[list[str]]
+    winners: list[str]
+    scores: dict[str, float]
+    ballots: int
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    pairwise: list[list[int]] = msgspec.field(default_factory=list)
+    pairwise_candidates: list[str] = msgspec.field(default_factory=list)
+    seats: dict[str, int] = msgspec.field(default_factory=dict)
+    findings: list[CompositionFinding] = msgspec.field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
+
 
 #: A ballot's content: tie groups of candidate ids, best first (``[["yes"]]`` for a decision).
 Ranking = tuple[tuple[str, ...], ...]
 
+#: The tally methods a plenary poll can be closed with (one winner ranking per poll).
 TALLY_METHOD: dict[str, TallyMethod] = {
     "approval": TallyMethod.APPROVAL,
     "borda": TallyMethod.BORDA,
     "schulze": TallyMethod.SCHULZE,
+    "copeland": TallyMethod.COPELAND,
+    "ranked-pairs": TallyMethod.RANKED_PAIRS,
     "plurality": TallyMethod.PLURALITY,
 }
+
+
+def check_method(method: str) -> None:
+    """Refuse, when a poll is opened, a method the tally cannot close it with."""
+    if method not in TALLY_METHOD:
+        raise Invalid(f"polls cannot be tallied by {method!r}; use one of {sorted(TALLY_METHOD)}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-NATION = "BR"
 _UF = re.compile(r"^[A-Z]{2}$")
 _MUNICIPALITY = re.compile(r"^\d{7}$")
 

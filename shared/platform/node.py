@@ -12,6 +12,7 @@ from pathlib import Path
 
 import structlog
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from shared.contracts.subjects import subscriptions
 from shared.platform.bus.connection import Bus
@@ -19,9 +20,10 @@ from shared.platform.bus.consumer import ConsumerLoop
 from shared.platform.bus.errors import DATABASE_ERRORS
 from shared.platform.bus.inbox import Handler, Receiver
 from shared.platform.bus.keys import TrustStore, read_trusted_file
-from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.outbox import Outbox, staged_in
 from shared.platform.bus.relay import OutboxRelay
 from shared.platform.bus.signing import Signer, ensure_keypair
+from shared.platform.db.database import Database
 from shared.platform.db.engine import make_engine, make_sessionmaker
 from shared.platform.settings import Settings
 
@@ -51,7 +53,8 @@ class Node:
             )
         self.settings = settings
         self.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-        self.sessions = make_sessionmaker(self.engine)
+        self.sessions = make_sessionmaker(self.engine, after_commit=self._after_commit)
+        self.db = Database(self.sessions)
         self.signer = Signer(settings.sender_id, signing_seed(settings))
         instance_keys = read_trusted_file(settings.trusted_keys_file)
         instance_keys.setdefault(self.signer.key_id, self.signer.public_key)
@@ -130,6 +133,7 @@ class Node:
             return False
         return True
 
-    def announce(self) -> None:
-        """Wake the relay after a use case committed outbox rows."""
-        self.relay.wake()
+    def _after_commit(self, session: Session) -> None:
+        """A committed transaction that staged messages wakes the relay at once."""
+        if staged_in(session):
+            self.relay.wake()

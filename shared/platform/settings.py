@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Literal
 
 import msgspec
 
-Tier = Literal["local", "regional", "national"]
-TIERS: tuple[Tier, ...] = ("local", "regional", "national")
+from shared.core.vocabulary import Tier
+
 DEFAULT_PORTS: dict[Tier, int] = {"local": 8101, "regional": 8102, "national": 8103}
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from shared.platform.settings import TIERS, Tier, load_settings, tier_env
+from shared.core.vocabulary import TIERS, Tier
+from shared.platform.settings import load_settings, tier_env
 
 
 @click.command()

@@ -7,12 +7,26 @@ empty there. Importing this module registers every model on the shared metadata.
 
 from __future__ import annotations
 
-import services.local.model  # noqa: F401 - assemblies, participants, proposals
-import shared.features.consolidation.model
-import shared.features.council.model
-import shared.features.cycles.model
-import shared.features.plenary.model
-import shared.platform.bus.models  # noqa: F401 - inbox, outbox, dead letters, keys
+from services.local import model as local_tables
+from shared.features.allocation import model as allocation_tables
+from shared.features.consolidation import model as consolidation_tables
+from shared.features.council import model as council_tables
+from shared.features.cycles import model as cycle_tables
+from shared.features.plenary import model as plenary_tables
+from shared.features.responses import model as response_tables
+from shared.platform.bus import models as backbone_tables
 from shared.platform.db.base import metadata
 
-__all__ = ["metadata"]
+#: The modules that define tables (importing them is what registers the tables).
+TABLE_MODULES = (
+    backbone_tables,
+    cycle_tables,
+    local_tables,
+    plenary_tables,
+    allocation_tables,
+    consolidation_tables,
+    council_tables,
+    response_tables,
+)
+
+__all__ = ["TABLE_MODULES", "metadata"]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from shared.contracts.envelope import MSG_ID_HEADER
 from shared.core.cycle import preset_text
-from shared.features.consolidation.model import ResponseAttachment
+from shared.features.responses.model import ResponseAttachment
 from shared.platform.bus.models import InboxEntry, OutboxEntry
 from tests.consolidation.conftest import (
     AUTH,
@@ -67,16 +67,24 @@ def proposals_for(n: int) -> list[tuple[str, str, str, int]]:
 
 async def test_local_proposals_to_council_answer_and_back(federation: Federation) -> None:
     fed = federation
-    # The cycle is announced from the top; the regional tier adopts its routing and caps.
+    # The cycle is announced from the top; the regional tier stores it, routing and caps too.
     announced = await fed.national.post(
         "/api/v1/cycles/announce", headers=AUTH, json={"rules_toml": preset_text("health")}
     )
     assert announced.status_code == 202, announced.text
-    rules = await eventually(
-        lambda: get_json(fed.regional, f"/api/v1/cycles/{CYCLE}/consolidation-rules"),
-        done=lambda r: r["caps_per_axis"] is False,
-    )
-    assert rules["caps"] == {"national": 20} and rules["forward"] == ["national"]
+
+    async def regional_cycle() -> Any:
+        response = await fed.regional.get(f"/api/v1/cycles/{CYCLE}")
+        return response.json() if response.status_code == 200 else None
+
+    rules = await eventually(regional_cycle)
+    assert rules["caps"]["state"] == {
+        "per_axis": False,
+        "national": 20,
+        "state": None,
+        "municipal": None,
+    }
+    assert rules["routing"]["regional"] == ["national"]
     bad = await fed.national.post(
         "/api/v1/cycles/announce", headers=AUTH, json={"rules_toml": "cycle_id = 3"}
     )

@@ -21,15 +21,17 @@ import pytest
 from litestar import Litestar
 from nats.js.errors import NotFoundError
 
-from services.local.app import SPEC as LOCAL
-from services.national.app import SPEC as NATIONAL
-from services.regional.app import SPEC as REGIONAL
+from services.local.app import LOCAL
+from services.national.app import NATIONAL
+from services.regional.app import REGIONAL
 from shared.contracts.subjects import STREAM_SUBJECTS
+from shared.core.vocabulary import TIERS, Tier
 from shared.platform.bus.signing import ensure_keypair
 from shared.platform.db.migrate import upgrade
+from shared.platform.feature import TierDefinition
 from shared.platform.node import Node
-from shared.platform.settings import TIERS, Settings, Tier
-from shared.platform.web.app import TierSpec, create_app
+from shared.platform.settings import Settings
+from shared.platform.web.app import create_app
 from shared.tools.runtime.nats_server import EmbeddedNats
 
 T = TypeVar("T")
@@ -111,7 +113,7 @@ class Federation:
         return self.clients["national"]
 
 
-SPECS: dict[Tier, TierSpec] = {"local": LOCAL, "regional": REGIONAL, "national": NATIONAL}
+SPECS: dict[Tier, TierDefinition] = {"local": LOCAL, "regional": REGIONAL, "national": NATIONAL}
 
 
 FederationFactory = Callable[..., Awaitable[Federation]]

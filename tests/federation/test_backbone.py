@@ -142,7 +142,7 @@ async def test_relay_crash_between_publish_and_mark_does_not_double(
     federation = await federation_factory(local={"relay_idle_s": 3600.0})
     local = federation.nodes["local"]
     assembly_id = await open_assembly(federation)
-    from services.local.use_cases import close_assembly
+    from services.local.closing import close_assembly
 
     async with local.sessions() as session, session.begin():
         await close_assembly(session, local.outbox, uuid.UUID(assembly_id))

@@ -22,9 +22,10 @@ import schemathesis
 from schemathesis.python import asgi
 from schemathesis.python.asgi import shutdown_lifespans
 
+from shared.core.vocabulary import TIERS, Tier
 from shared.platform.bus.signing import ensure_keypair
 from shared.platform.db.migrate import upgrade
-from shared.platform.settings import TIERS, Settings, Tier
+from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.postgres import EmbeddedPostgres

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from shared.platform.settings import TIERS, Settings, Tier
+from shared.core.vocabulary import TIERS, Tier
+from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
 from tests.federation.conftest import AUTH, SPECS
 

@@ -9,7 +9,7 @@ import pytest
 import schemathesis
 from schemathesis.python import asgi
 
-from shared.platform.settings import Tier
+from shared.core.vocabulary import Tier
 from tests.federation.conftest import AUTH
 
 NUL = "\x00"

@@ -3,8 +3,8 @@ re-stored (changed) text is parsed again."""
 
 from __future__ import annotations
 
-from services.local import cycles
 from shared.core.cycle import preset_text
+from shared.features.cycles import store as cycles
 
 
 def test_rules_are_parsed_once_per_text() -> None:

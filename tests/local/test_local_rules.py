@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 import shared.features.plenary.model  # noqa: F401 - registers the tables
 from shared.core.cycle import Bands, Decision, load_rules, preset, preset_text
 from shared.core.errors import Invalid
-from shared.core.forwarding import Ranked, forwarded
+from shared.core.forwarding import forward
 from shared.core.polls import DecisionCount, decide, export_preflib, recount, sha256_hex
 from shared.platform.db.base import metadata
 
@@ -45,6 +47,14 @@ def test_decision_threshold_and_bands() -> None:
     assert decide(DecisionCount(2, 8, 0), banded) == "rejected"
 
 
+@dataclass(frozen=True)
+class Ranked:
+    id: str
+    axis: str
+    competence: str
+    rank: int
+
+
 def test_routing_applies_competence_caps_and_late_policy() -> None:
     rules = preset("health")
     items = [
@@ -53,14 +63,14 @@ def test_routing_applies_competence_caps_and_late_policy() -> None:
         for c in ("municipal", "state", "national")
         for r in range(1, 8)
     ]
-    chosen = forwarded(items, rules, assembly_kind="municipal", late=False)
+    chosen = forward(items, rules, tier="local", assembly_kind="municipal", late=False)
     assert not [i for i in chosen if i.competence == "municipal"]
     assert len([i for i in chosen if i.competence == "state"]) == 10
     assert len([i for i in chosen if i.competence == "national"]) == 12
     # Round-robin by rank: every axis's first four national items before any fifth.
     national = [i for i in chosen if i.competence == "national"]
     assert max(i.rank for i in national) == 4
-    late = forwarded(items, rules, assembly_kind="municipal", late=True)
+    late = forward(items, rules, tier="local", assembly_kind="municipal", late=True)
     for axis in ("saude-1", "saude-2", "saude-3"):
         assert len([i for i in late if i.axis == axis]) <= 4
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from services.local import cycles
 from shared.core.cycle import preset_text
+from shared.features.cycles import store as cycles
 from shared.features.cycles.model import CycleRecord
 from tests.federation.conftest import Federation
 from tests.local.test_local_assembly import bearer, create

@@ -25,7 +25,8 @@ from nats.js.api import ConsumerInfo
 from nats.js.errors import NotFoundError
 
 from shared.contracts.subjects import subscriptions
-from shared.platform.settings import TIERS, Tier, tier_env
+from shared.core.vocabulary import TIERS, Tier
+from shared.platform.settings import tier_env
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.ports import free_port
 from shared.tools.runtime.services import ServiceProcess

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from shared.platform.settings import TIERS
+from shared.core.vocabulary import TIERS
 from shared.tools.runtime.nats_server import EmbeddedNats
 from tests.federation.conftest import eventually
 from tests.reliability.conftest import StackFactory, wait_ready

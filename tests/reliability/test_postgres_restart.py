@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from shared.platform.settings import TIERS
+from shared.core.vocabulary import TIERS
 from shared.tools.runtime.postgres import EmbeddedPostgres
 from tests.federation.conftest import AUTH, eventually
 from tests.reliability.conftest import StackFactory

@@ -18,7 +18,7 @@ import psutil
 import pytest
 from up_with_stubs import stub_options
 
-from shared.platform.settings import TIERS
+from shared.core.vocabulary import TIERS
 from shared.tools.runtime.lock import DataDirInUse, DataDirLock
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.ports import free_port, http_get

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nacl.signing import SigningKey
 
-from shared.platform.settings import Tier
+from shared.core.vocabulary import Tier
 from shared.tools.runtime.supervisor import UpOptions, run_up
 
 STUB_SERVICE = Path(__file__).with_name("stub_service.py")

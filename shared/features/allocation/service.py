@@ -1,34 +1,45 @@
-"""Seat allocation flowing down: the nation shares its delegate seats among the 27 states, each
-state shares its seats among its assemblies, and each unit's seats are split by segment.
+"""Seat allocation, sent and received, on one table at every tier.
 
-The arithmetic is ``shared.core.decide`` (exact apportionment, segment split with parity); this module
-only gathers the units, records what was allocated and stages one ``SeatAllocation`` per unit in
-the same transaction. A new allocation supersedes the previous one for the same unit.
+Down the pyramid: the nation shares its delegate seats among the 27 states, each state shares
+its seats among its assemblies, and each unit's seats are split by segment. The arithmetic is
+``shared.core.decide`` (exact apportionment, segment split with parity) under the cycle's
+``[seats.<stage>]`` rule; this module records what was allocated and stages one
+``SeatAllocation`` per unit in the same transaction. Up the other way, a tier keeps the
+allocations meant for it, and a local secretary may enter one when none arrived. A newer
+allocation for a unit supersedes the older one.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import structlog
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.envelope import MessageError
+from shared.contracts.http.allocation import AllocationView
 from shared.contracts.messages import SeatAllocation
 from shared.contracts.subjects import down_subject
-from shared.core.consolidation import ConsolidationRules
+from shared.core.cycle import CycleRules
 from shared.core.decide.apportionment import apportion
 from shared.core.decide.delegation import split_by_segment
 from shared.core.decide.errors import DecisionError
 from shared.core.errors import Invalid
-from shared.core.territory import federative_units, uf_of
-from shared.features.consolidation.board import expected_units
-from shared.features.consolidation.model import ReceivedReport, SeatAllocationRecord
+from shared.core.territory import uf_of
+from shared.features.allocation.model import AllocationRecord
+from shared.features.cycles.store import rules_for
+from shared.platform.bus.inbox import Delivery, Handler
 from shared.platform.bus.outbox import Outbox
+from shared.platform.db.database import Database
 
 log = structlog.get_logger(__name__)
+#: The stage whose seats are shared: a state conference's (among its assemblies) or the
+#: national conference's (among the states).
+Stage = Literal["state", "national"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,80 +56,65 @@ async def allocate(
     session: AsyncSession,
     outbox: Outbox,
     *,
-    cycle_id: str,
+    rules: CycleRules,
+    stage: Stage,
     uf: str,
     seats: int,
-    units: list[Unit],
-    rules: ConsolidationRules,
+    units: Sequence[Unit],
     alternates_per_segment: int = 0,
-) -> list[dict[str, Any]]:
-    """Apportion ``seats`` among ``units`` by the rules, record and send one allocation each."""
+) -> list[AllocationRecord]:
+    """Apportion ``seats`` among ``units`` by the cycle's rule for ``stage``; record and send
+    one allocation each, superseding what was sent to those units before."""
     if not units:
         raise Invalid("no units to allocate seats to")
-    basis = rules.apportionment.basis
+    rule = getattr(rules.seats, stage)
+    basis = rule.basis
     values = [u.population if basis == "population" else u.participants for u in units]
     unknown = [u.assembly_id or u.territory for u, v in zip(units, values, strict=True) if v <= 0]
     if unknown:
         raise Invalid(f"no {basis} known for some units", units=unknown[:50])
     try:
-        shares = apportion(
-            values,
-            seats,
-            rules.apportionment.method,
-            minimum=rules.apportionment.minimum,
-            maximum=rules.apportionment.maximum,
-        )
+        shares = apportion(values, seats, rule.method, minimum=rule.minimum, maximum=rule.maximum)
         per_unit = [
-            split_by_segment(n, rules.segment_shares(), parity_segment=rules.parity_segment)
+            split_by_segment(
+                n,
+                rules.delegates.segment_shares(),
+                parity_segment=rules.delegates.parity_segment,
+            )
             for n in shares
         ]
     except DecisionError as exc:
         raise Invalid(str(exc)) from exc
-    states = [u.territory for u in units if not u.assembly_id]
-    assemblies = [u.assembly_id for u in units if u.assembly_id]
-    await session.execute(
-        update(SeatAllocationRecord)
-        .where(
-            SeatAllocationRecord.direction == "sent",
-            SeatAllocationRecord.cycle_id == cycle_id,
-            or_(
-                and_(
-                    SeatAllocationRecord.assembly_id == "",
-                    SeatAllocationRecord.territory.in_(states),
-                ),
-                SeatAllocationRecord.assembly_id.in_(assemblies),
-            ),
-        )
-        .values(superseded=True)
-    )
+    await _supersede(session, "sent", rules.cycle_id, units)
     records, messages = [], []
     for u, value, n, split in zip(units, values, shares, per_unit, strict=True):
         body = SeatAllocation(
             allocation_id=str(uuid.uuid4()),
-            cycle_id=cycle_id,
+            cycle_id=rules.cycle_id,
             territory=u.territory,
             seats=n,
             per_segment=split,
-            method=rules.apportionment.method,
+            method=rule.method,
             assembly_id=u.assembly_id,
             basis=basis,
             basis_value=value,
             uf=uf_of(u.territory) or uf,
             alternates_per_segment=alternates_per_segment,
         )
-        records.append(_record(body, "sent"))
+        records.append(AllocationRecord(**_row(body, "sent", "apportioned")))
         messages.append(outbox.prepare(body, down_subject("allocation", u.territory)))
-    session.add_all(SeatAllocationRecord(**r) for r in records)
+    session.add_all(records)
     await session.flush()
     await outbox.stage_many(session, messages)
-    log.info("seats.allocated", cycle=cycle_id, uf=uf, units=len(units), seats=seats)
-    return [{k: v for k, v in r.items() if k != "direction"} for r in records]
+    log.info("seats.allocated", cycle=rules.cycle_id, uf=uf, units=len(units), seats=seats)
+    return records
 
 
-def _record(body: SeatAllocation, direction: str) -> dict[str, Any]:
+def _row(body: SeatAllocation, direction: str, source: str) -> dict[str, Any]:
     return {
         "allocation_id": body.allocation_id,
         "direction": direction,
+        "source": source,
         "cycle_id": body.cycle_id,
         "territory": body.territory,
         "uf": body.uf or uf_of(body.territory) or "",
@@ -128,113 +124,235 @@ def _record(body: SeatAllocation, direction: str) -> dict[str, Any]:
         "method": body.method,
         "basis": body.basis,
         "basis_value": body.basis_value,
+        "alternates_per_segment": body.alternates_per_segment,
     }
 
 
-def state_units() -> list[Unit]:
-    """The 27 UFs with their 2022 census population (the national tier's units)."""
-    return [Unit(territory=u.uf, population=u.population_2022) for u in federative_units()]
-
-
-async def assembly_units(session: AsyncSession, *, cycle_id: str, uf: str) -> list[Unit]:
-    """A state's known assemblies with the latest population and participants they reported."""
-    expected = await expected_units(session, tier="regional", cycle_id=cycle_id, uf=uf)
-    figures = {
-        assembly: (population, participants)
-        for assembly, population, participants in await session.execute(
-            select(
-                ReceivedReport.assembly_id,
-                func.max(ReceivedReport.population),
-                func.max(ReceivedReport.participants),
-            )
-            .where(ReceivedReport.cycle_id == cycle_id, ReceivedReport.uf == uf)
-            .group_by(ReceivedReport.assembly_id)
-        )
-    }
-    recorded = {
-        assembly: value
-        for assembly, value in await session.execute(
-            select(SeatAllocationRecord.assembly_id, SeatAllocationRecord.basis_value).where(
-                SeatAllocationRecord.cycle_id == cycle_id,
-                SeatAllocationRecord.uf == uf,
-                SeatAllocationRecord.assembly_id != "",
-                SeatAllocationRecord.superseded.is_(False),
-            )
-        )
-    }
-    units = []
-    for assembly, territory in sorted(expected.items()):
-        population, participants = figures.get(assembly, (0, 0))
-        fallback = recorded.get(assembly, 0)
-        units.append(
-            Unit(
-                territory=territory,
-                assembly_id=assembly,
-                population=population or fallback,
-                participants=participants or fallback,
-            )
-        )
-    return units
-
-
-async def received_seats(session: AsyncSession, *, cycle_id: str, uf: str) -> int | None:
-    """Seats the tier above allocated to this state, if its allocation has arrived."""
-    seats: int | None = await session.scalar(
-        select(SeatAllocationRecord.seats)
-        .where(
-            SeatAllocationRecord.direction == "received",
-            SeatAllocationRecord.cycle_id == cycle_id,
-            SeatAllocationRecord.territory == uf,
-            SeatAllocationRecord.superseded.is_(False),
-        )
-        .order_by(SeatAllocationRecord.created_at.desc())
-        .limit(1)
-    )
-    return seats
-
-
-async def record_received(session: AsyncSession, body: SeatAllocation) -> bool:
-    """Keep a state's allocation from the national tier; other allocations on the down stream
-    (this tier's own, meant for local assemblies) are not for this tier and are skipped."""
-    if body.assembly_id or uf_of(body.territory) != body.territory:
-        return False
+async def _supersede(
+    session: AsyncSession, direction: str, cycle_id: str, units: Sequence[Unit]
+) -> None:
+    whole = [u.territory for u in units if not u.assembly_id]
+    assemblies = [u.assembly_id for u in units if u.assembly_id]
     await session.execute(
-        update(SeatAllocationRecord)
+        update(AllocationRecord)
         .where(
-            SeatAllocationRecord.direction == "received",
-            SeatAllocationRecord.cycle_id == body.cycle_id,
-            SeatAllocationRecord.territory == body.territory,
+            AllocationRecord.direction == direction,
+            AllocationRecord.cycle_id == cycle_id,
+            AllocationRecord.superseded.is_(False),
+            or_(
+                and_(AllocationRecord.assembly_id == "", AllocationRecord.territory.in_(whole)),
+                AllocationRecord.assembly_id.in_(assemblies),
+            ),
         )
         .values(superseded=True)
     )
-    session.add(SeatAllocationRecord(**_record(body, "received")))
+
+
+Accepts = Callable[[SeatAllocation], bool]
+
+
+async def receive(
+    session: AsyncSession, body: SeatAllocation, *, accepts: Accepts, source: str = "bus"
+) -> bool:
+    """Keep an allocation meant for this tier (``accepts`` says which: a state's at the regional
+    tier, an assembly's or a municipality's at the local tier); others on the down stream are
+    skipped. The same allocation arriving again changes nothing."""
+    if not accepts(body):
+        return False
+    seen = await session.scalar(
+        select(AllocationRecord.id).where(AllocationRecord.allocation_id == body.allocation_id)
+    )
+    if seen is not None:
+        return False
+    if body.seats < 0 or any(v < 0 for v in body.per_segment.values()):
+        raise Invalid("seats cannot be negative")
+    if body.per_segment and sum(body.per_segment.values()) != body.seats:
+        raise Invalid("the seats per segment must add up to the total")
+    unit = Unit(territory=body.territory, assembly_id=body.assembly_id)
+    await _supersede(session, "received", body.cycle_id, [unit])
+    session.add(AllocationRecord(**_row(body, "received", source)))
     await session.flush()
     return True
 
 
-async def list_allocations(
+def for_a_state(body: SeatAllocation) -> bool:
+    """The regional tier keeps the allocations the national tier made to a state."""
+    return not body.assembly_id and uf_of(body.territory) == body.territory
+
+
+def for_local_assemblies(body: SeatAllocation) -> bool:
+    """The local tier keeps allocations to an assembly or to a municipality's assemblies."""
+    return bool(body.assembly_id) or uf_of(body.territory) not in (None, body.territory)
+
+
+#: An assembly's own current allocation and its territory's (built once, bound per call).
+_CURRENT_FOR_ASSEMBLY = (
+    select(AllocationRecord)
+    .where(
+        AllocationRecord.direction == "received",
+        AllocationRecord.cycle_id == bindparam("cycle_id"),
+        AllocationRecord.superseded.is_(False),
+        or_(
+            AllocationRecord.assembly_id == bindparam("assembly_id"),
+            (AllocationRecord.territory == bindparam("territory"))
+            & (AllocationRecord.assembly_id == ""),
+        ),
+    )
+    .order_by(AllocationRecord.id.desc())
+)
+
+
+async def current_for_assembly(
+    session: AsyncSession, *, cycle_id: str, assembly_id: str, territory: str
+) -> AllocationRecord | None:
+    """The allocation an assembly elects within: its own, else its territory's."""
+    rows = (
+        await session.scalars(
+            _CURRENT_FOR_ASSEMBLY,
+            {"cycle_id": cycle_id, "assembly_id": assembly_id, "territory": territory},
+        )
+    ).all()
+    own = [a for a in rows if a.assembly_id == assembly_id]
+    chosen = own or list(rows)
+    return chosen[0] if chosen else None
+
+
+async def received_for_state(
+    session: AsyncSession, *, cycle_id: str, uf: str
+) -> AllocationRecord | None:
+    """The seats the national tier allocated to a state, if they have arrived."""
+    record: AllocationRecord | None = await session.scalar(
+        select(AllocationRecord)
+        .where(
+            AllocationRecord.direction == "received",
+            AllocationRecord.cycle_id == cycle_id,
+            AllocationRecord.territory == uf,
+            AllocationRecord.assembly_id == "",
+            AllocationRecord.superseded.is_(False),
+        )
+        .order_by(AllocationRecord.id.desc())
+        .limit(1)
+    )
+    return record
+
+
+async def sent_to_assemblies(session: AsyncSession, *, cycle_id: str, uf: str) -> dict[str, str]:
+    """``{assembly id: territory}`` of the assemblies this tier allocated seats to."""
+    rows = await session.execute(
+        select(AllocationRecord.assembly_id, AllocationRecord.territory).where(
+            AllocationRecord.direction == "sent",
+            AllocationRecord.cycle_id == cycle_id,
+            AllocationRecord.uf == uf,
+            AllocationRecord.assembly_id != "",
+        )
+    )
+    return {assembly: territory for assembly, territory in rows}
+
+
+async def recorded_basis(session: AsyncSession, *, cycle_id: str, uf: str) -> dict[str, int]:
+    """The basis value each assembly was last allocated on (a fallback for its figures)."""
+    rows = await session.execute(
+        select(AllocationRecord.assembly_id, AllocationRecord.basis_value).where(
+            AllocationRecord.cycle_id == cycle_id,
+            AllocationRecord.uf == uf,
+            AllocationRecord.assembly_id != "",
+            AllocationRecord.superseded.is_(False),
+        )
+    )
+    return {assembly: value for assembly, value in rows}
+
+
+async def list_current(
     session: AsyncSession, *, cycle_id: str, uf: str | None, direction: str | None
-) -> list[dict[str, Any]]:
-    query = select(SeatAllocationRecord).where(
-        SeatAllocationRecord.cycle_id == cycle_id, SeatAllocationRecord.superseded.is_(False)
+) -> list[AllocationRecord]:
+    query = select(AllocationRecord).where(
+        AllocationRecord.cycle_id == cycle_id, AllocationRecord.superseded.is_(False)
     )
     if uf:
-        query = query.where(SeatAllocationRecord.uf == uf)
+        query = query.where(AllocationRecord.uf == uf)
     if direction:
-        query = query.where(SeatAllocationRecord.direction == direction)
-    rows = (await session.scalars(query.order_by(SeatAllocationRecord.territory))).all()
-    return [
-        {
-            "allocation_id": r.allocation_id,
-            "direction": r.direction,
-            "territory": r.territory,
-            "uf": r.uf,
-            "assembly_id": r.assembly_id,
-            "seats": r.seats,
-            "per_segment": r.per_segment,
-            "method": r.method,
-            "basis": r.basis,
-            "basis_value": r.basis_value,
-        }
-        for r in rows
-    ]
+        query = query.where(AllocationRecord.direction == direction)
+    return list((await session.scalars(query.order_by(AllocationRecord.territory))).all())
+
+
+def allocation_view(record: AllocationRecord) -> AllocationView:
+    return AllocationView(
+        allocation_id=record.allocation_id,
+        direction=record.direction,
+        source=record.source,
+        territory=record.territory,
+        uf=record.uf,
+        assembly_id=record.assembly_id,
+        seats=record.seats,
+        per_segment=dict(record.per_segment),
+        method=record.method,
+        basis=record.basis,
+        basis_value=record.basis_value,
+        alternates_per_segment=record.alternates_per_segment,
+    )
+
+
+def allocation_handler(accepts: Accepts) -> Handler:
+    """The bus handler for kind ``allocation`` at a tier that keeps what ``accepts`` says."""
+
+    async def on_allocation(session: AsyncSession, delivery: Delivery) -> None:
+        if not isinstance(delivery.body, SeatAllocation):
+            raise MessageError("unexpected-body", type(delivery.body).__name__)
+        try:
+            await receive(session, delivery.body, accepts=accepts)
+        except Invalid as exc:
+            raise MessageError("invalid-allocation", exc.detail) from exc
+
+    return on_allocation
+
+
+#: The units a tier shares its stage's seats among (the states, or a state's assemblies).
+UnitsOf = Callable[[AsyncSession, str, str], Awaitable[list[Unit]]]
+
+
+class Allocations:
+    """Apportion this tier's stage's seats and list allocations (regional and national)."""
+
+    def __init__(self, db: Database, outbox: Outbox, *, stage: Stage, units: UnitsOf) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.stage: Stage = stage
+        self.units = units
+
+    async def current(
+        self, *, cycle_id: str, uf: str | None, direction: str | None
+    ) -> list[AllocationView]:
+        async with self.db.reading() as session:
+            rows = await list_current(session, cycle_id=cycle_id, uf=uf, direction=direction)
+        return [allocation_view(r) for r in rows]
+
+    async def allocate(
+        self,
+        *,
+        cycle_id: str,
+        uf: str,
+        seats: int | None,
+        units: Sequence[Unit] | None,
+        alternates_per_segment: int,
+    ) -> list[AllocationView]:
+        """Share ``seats`` (default: what this state received from above) among ``units``
+        (default: the units this tier knows) by the cycle's rule for this stage."""
+        async with self.db.transaction() as session:
+            rules = await rules_for(session, cycle_id)
+            if seats is None:
+                received = await received_for_state(session, cycle_id=cycle_id, uf=uf)
+                if received is None:
+                    raise Invalid(f"no allocation received for {uf} yet: give the seats")
+                seats = received.seats
+            chosen = list(units) if units is not None else await self.units(session, cycle_id, uf)
+            records = await allocate(
+                session,
+                self.outbox,
+                rules=rules,
+                stage=self.stage,
+                uf=uf,
+                seats=seats,
+                units=chosen,
+                alternates_per_segment=alternates_per_segment,
+            )
+            return [allocation_view(r) for r in records]

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.core.consolidation import check_partition
 from shared.core.errors import Conflict, Invalid, NotFound
+from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     ConsolidationAction,
@@ -31,7 +32,6 @@ from shared.features.consolidation.model import (
 )
 
 log = structlog.get_logger(__name__)
-ACTIVE = "active"
 
 
 def new_id() -> uuid.UUID:

@@ -8,23 +8,34 @@ at the national tier, the 27 federative units.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.consolidation import (
+    Board,
+    BoardDeadLetters,
+    BoardRow,
+    DeadLetterBrief,
+    MissingUnit,
+)
 from shared.core.territory import federative_units, uf_of
-from shared.features.consolidation.model import ReceivedReport, SeatAllocationRecord
+from shared.core.vocabulary import NATION
+from shared.features.allocation import service as allocations
+from shared.features.allocation.service import Unit
+from shared.features.consolidation.model import ReceivedReport
+from shared.features.consolidation.profile import Conference
+from shared.features.consolidation.ranking import report_scope
 from shared.platform.bus.models import DeadLetter, TrustedKey
-from shared.platform.settings import Tier
 
 
-async def expected_units(
-    session: AsyncSession, *, tier: Tier, cycle_id: str, uf: str
-) -> dict[str, str]:
-    """``{unit id: territory}`` of what should report to this tier for (cycle, uf)."""
-    if tier == "national":
-        return {unit.uf: unit.uf for unit in federative_units()}
+async def the_states(session: AsyncSession, cycle_id: str, uf: str) -> dict[str, str]:
+    """The national conference expects a report from each of the 27 federative units."""
+    return {unit.uf: unit.uf for unit in federative_units()}
+
+
+async def assemblies_of_state(session: AsyncSession, cycle_id: str, uf: str) -> dict[str, str]:
+    """A state conference expects a report from each assembly its local instances introduced
+    (one key per assembly, with its territory) and each it allocated seats to."""
     expected: dict[str, str] = {}
     keys = await session.execute(
         select(TrustedKey.assembly_id, TrustedKey.territory).where(
@@ -34,48 +45,78 @@ async def expected_units(
     for assembly_id, territory in keys:
         if uf_of(territory) == uf:
             expected[assembly_id] = territory
-    allocated = await session.execute(
-        select(SeatAllocationRecord.assembly_id, SeatAllocationRecord.territory).where(
-            SeatAllocationRecord.direction == "sent",
-            SeatAllocationRecord.cycle_id == cycle_id,
-            SeatAllocationRecord.uf == uf,
-            SeatAllocationRecord.assembly_id != "",
-        )
-    )
-    for assembly_id, territory in allocated:
-        expected[assembly_id] = territory
+    expected.update(await allocations.sent_to_assemblies(session, cycle_id=cycle_id, uf=uf))
     return expected
 
 
-async def ingest_board(
-    session: AsyncSession, *, tier: Tier, cycle_id: str, uf: str
-) -> dict[str, Any]:
+def state_units() -> list[Unit]:
+    """The 27 UFs with their 2022 census population (the national tier's units)."""
+    return [Unit(territory=u.uf, population=u.population_2022) for u in federative_units()]
+
+
+async def assembly_units(session: AsyncSession, *, cycle_id: str, uf: str) -> list[Unit]:
+    """A state's known assemblies with the latest population and participants they reported
+    (else the figure they were last allocated on)."""
+    expected = await assemblies_of_state(session, cycle_id, uf)
+    figures = {
+        assembly: (population, participants)
+        for assembly, population, participants in await session.execute(
+            select(
+                ReceivedReport.assembly_id,
+                func.max(ReceivedReport.population),
+                func.max(ReceivedReport.participants),
+            )
+            .where(ReceivedReport.cycle_id == cycle_id, ReceivedReport.uf == uf)
+            .group_by(ReceivedReport.assembly_id)
+        )
+    }
+    recorded = await allocations.recorded_basis(session, cycle_id=cycle_id, uf=uf)
+    units = []
+    for assembly, territory in sorted(expected.items()):
+        population, participants = figures.get(assembly, (0, 0))
+        fallback = recorded.get(assembly, 0)
+        units.append(
+            Unit(
+                territory=territory,
+                assembly_id=assembly,
+                population=population or fallback,
+                participants=participants or fallback,
+            )
+        )
+    return units
+
+
+async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
     """Reported, late, missing and unexpected units, plus dead letters for this territory."""
-    expected = await expected_units(session, tier=tier, cycle_id=cycle_id, uf=uf)
-    query = select(ReceivedReport).where(ReceivedReport.cycle_id == cycle_id)
-    if tier != "national":
-        query = query.where(ReceivedReport.uf == uf)
-    reports = (await session.scalars(query.order_by(ReceivedReport.received_at))).all()
+    cycle_id, uf = conference.cycle_id, conference.uf
+    expected = await conference.profile.expected(session, cycle_id, uf)
+    reports = (
+        await session.scalars(
+            select(ReceivedReport)
+            .where(ReceivedReport.cycle_id == cycle_id, report_scope(uf))
+            .order_by(ReceivedReport.received_at)
+        )
+    ).all()
 
     def key(report: ReceivedReport) -> str:
-        return report.uf if tier == "national" else report.assembly_id
+        return conference.profile.unit_of(report.assembly_id, report.uf)
 
     reported = [
-        {
-            "unit": key(r),
-            "assembly_id": r.assembly_id,
-            "territory": r.territory,
-            "report_id": r.report_id,
-            "late": r.late,
-            "participants": r.participants,
-            "items": len(r.body.get("items", [])),
-            "mandates": len(r.body.get("mandates", [])),
-            "received_at": r.received_at.isoformat(),
-        }
+        BoardRow(
+            unit=key(r),
+            assembly_id=r.assembly_id,
+            territory=r.territory,
+            report_id=r.report_id,
+            late=r.late,
+            participants=r.participants,
+            items=len(r.body.get("items", [])),
+            mandates=len(r.body.get("mandates", [])),
+            received_at=r.received_at,
+        )
         for r in reports
     ]
-    seen = {row["unit"] for row in reported}
-    subject_suffix = "%." + ("%" if tier == "national" else uf)
+    seen = {row.unit for row in reported}
+    subject_suffix = "%." + ("%" if uf == NATION else uf)
     letters = (
         await session.execute(
             select(DeadLetter.reason, func.count())
@@ -91,29 +132,39 @@ async def ingest_board(
             .limit(50)
         )
     ).all()
-    return {
-        "cycle_id": cycle_id,
-        "territory": "BR" if tier == "national" else uf,
-        "expected": len(expected),
-        "reported": reported,
-        "late": [row for row in reported if row["late"]],
-        "missing": [
-            {"unit": unit, "territory": territory}
+    return Board(
+        cycle_id=cycle_id,
+        territory=uf,
+        expected=len(expected),
+        reported=reported,
+        late=[row for row in reported if row.late],
+        missing=[
+            MissingUnit(unit=unit, territory=territory)
             for unit, territory in sorted(expected.items())
             if unit not in seen
         ],
-        "unexpected": sorted(seen - set(expected)),
-        "dead_letters": {
-            "by_reason": {reason: count for reason, count in letters},
-            "recent": [
-                {
-                    "id": str(d.id),
-                    "reason": d.reason,
-                    "detail": d.detail,
-                    "subject": d.subject,
-                    "received_at": d.created_at.isoformat(),
-                }
+        unexpected=sorted(seen - set(expected)),
+        dead_letters=BoardDeadLetters(
+            by_reason={reason: count for reason, count in letters},
+            recent=[
+                DeadLetterBrief(
+                    id=str(d.id),
+                    reason=d.reason,
+                    detail=d.detail,
+                    subject=d.subject,
+                    received_at=d.created_at,
+                )
                 for d in recent
             ],
-        },
-    }
+        ),
+    )
+
+
+async def national_units(session: AsyncSession, cycle_id: str, uf: str) -> list[Unit]:
+    """What the national tier shares its seats among: the states."""
+    return state_units()
+
+
+async def state_assembly_units(session: AsyncSession, cycle_id: str, uf: str) -> list[Unit]:
+    """What a state conference shares its seats among: its assemblies."""
+    return await assembly_units(session, cycle_id=cycle_id, uf=uf)

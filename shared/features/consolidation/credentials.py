@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
 from sqlalchemy import String, any_, bindparam, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.plenary import AbsenceView, CredentialView
 from shared.core.errors import Conflict, DomainError, Invalid, NotFound
-from shared.core.territory import NATION
+from shared.core.vocabulary import NATION
 from shared.features.consolidation.model import Absence, Credential, ReceivedMandate, ReceivedReport
 
 log = structlog.get_logger(__name__)
@@ -63,13 +63,13 @@ class Admission:
 
 async def credential(
     session: AsyncSession, *, cycle_id: str, scope: str, mandate_id: str, holder: str
-) -> dict[str, Any]:
+) -> CredentialView:
     """Admit the holder of a mandate to this tier's plenary."""
     entry = Admission(cycle_id=cycle_id, scope=scope, mandate_id=mandate_id, holder=holder)
     return (await _admit(session, [entry], label=False))[0]
 
 
-async def credential_many(session: AsyncSession, entries: list[Admission]) -> list[dict[str, Any]]:
+async def credential_many(session: AsyncSession, entries: list[Admission]) -> list[CredentialView]:
     """Admit a whole check-in list at once, or nobody.
 
     Every entry is checked as if the list were credentialed one by one in its order (earlier
@@ -230,7 +230,7 @@ class _Desk:
 
 async def _admit(
     session: AsyncSession, entries: list[Admission], *, label: bool
-) -> list[dict[str, Any]]:
+) -> list[CredentialView]:
     if not entries:
         return []
     desk = _Desk()
@@ -280,7 +280,7 @@ async def _admit(
 
 async def declare_absent(
     session: AsyncSession, *, cycle_id: str, scope: str, mandate_id: str
-) -> dict[str, str]:
+) -> AbsenceView:
     """Record that a delegate did not come, opening their seat to the next alternate."""
     await _mandate(session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id)
     if await session.scalar(select(Credential.id).where(Credential.mandate_id == mandate_id)):
@@ -288,26 +288,26 @@ async def declare_absent(
     if await session.get(Absence, mandate_id) is None:
         session.add(Absence(mandate_id=mandate_id, declared_at=datetime.now(UTC)))
         await session.flush()
-    return {"mandate_id": mandate_id, "status": "absent"}
+    return AbsenceView(mandate_id=mandate_id)
 
 
-def credential_view(row: Credential, mandate: ReceivedMandate) -> dict[str, Any]:
-    return {
-        "mandate_id": mandate.mandate_id,
-        "public_name": mandate.public_name,
-        "segment": mandate.segment,
-        "role": mandate.role,
-        "rank": mandate.rank,
-        "assembly_id": mandate.assembly_id,
-        "territory": mandate.territory,
-        "replaces_mandate_id": row.replaces_mandate_id,
-        "credentialed_at": row.created_at.isoformat() if row.created_at else None,
-    }
+def credential_view(row: Credential, mandate: ReceivedMandate) -> CredentialView:
+    return CredentialView(
+        mandate_id=mandate.mandate_id,
+        public_name=mandate.public_name,
+        segment=mandate.segment,
+        role=mandate.role,
+        rank=mandate.rank,
+        assembly_id=mandate.assembly_id,
+        territory=mandate.territory,
+        replaces_mandate_id=row.replaces_mandate_id,
+        credentialed_at=row.created_at,
+    )
 
 
 async def list_credentials(
     session: AsyncSession, *, cycle_id: str, scope: str
-) -> list[dict[str, Any]]:
+) -> list[CredentialView]:
     rows = await session.execute(
         select(Credential, ReceivedMandate)
         .join(ReceivedMandate, ReceivedMandate.mandate_id == Credential.mandate_id)

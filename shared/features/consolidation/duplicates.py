@@ -17,9 +17,11 @@ import structlog
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.consolidation import AutoMerged, PairScore, SuggestedItem, Suggestion
 from shared.core.decide.clustering import ClusterItem, ScoredPair, cluster
 from shared.core.decide.text_normalise import analyse
-from shared.features.consolidation.actions import ACTIVE, create_items, new_id, retire_items
+from shared.core.vocabulary import ACTIVE
+from shared.features.consolidation.actions import create_items, new_id, retire_items
 from shared.features.consolidation.model import ConsolidatedItem, ConsolidationAction, ItemSource
 
 log = structlog.get_logger(__name__)
@@ -87,46 +89,46 @@ def _evidence(group: list[_Row], scores: dict[frozenset[str], float]) -> list[Sc
 
 async def suggest_merges(
     session: AsyncSession, *, cycle_id: str, uf: str, threshold: float, axis: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Suggestion]:
     """Clusters of likely duplicates within each axis, with the evidence: pair scores and the
     words every member shares."""
     rows = await _active_rows(session, cycle_id, uf, axis)
     groups, scores = _groups(rows, threshold, by_competence=False)
-    suggestions: list[dict[str, Any]] = []
+    suggestions: list[Suggestion] = []
     for group in groups:
         pairs = _evidence(group, scores)
         stems = frozenset.intersection(*(analyse(r.text).stems for r in group))
         suggestions.append(
-            {
-                "axis": group[0].axis,
-                "items": [
-                    {
-                        "id": str(r.id),
-                        "competence": r.competence,
-                        "title": r.title,
-                        "text": r.text,
-                        "rank": r.rank,
-                    }
+            Suggestion(
+                axis=group[0].axis,
+                items=[
+                    SuggestedItem(
+                        id=str(r.id),
+                        competence=r.competence,
+                        title=r.title,
+                        text=r.text,
+                        rank=r.rank,
+                    )
                     for r in group
                 ],
-                "pairs": [{"a": p.a, "b": p.b, "score": p.score} for p in pairs],
-                "mean_score": round(sum(p.score for p in pairs) / len(pairs), 4),
-                "shared_words": sorted(stems)[:20],
-            }
+                pairs=[PairScore(a=p.a, b=p.b, score=p.score) for p in pairs],
+                mean_score=round(sum(p.score for p in pairs) / len(pairs), 4),
+                shared_words=sorted(stems)[:20],
+            )
         )
-    suggestions.sort(key=lambda s: (-float(s["mean_score"]), str(s["axis"])))
+    suggestions.sort(key=lambda s: (-s.mean_score, s.axis))
     return suggestions
 
 
 async def auto_merge(
     session: AsyncSession, *, cycle_id: str, uf: str, threshold: float, actor: str = "auto-policy"
-) -> dict[str, int]:
+) -> AutoMerged:
     """Merge every cluster at or above ``threshold`` (within axis and competence), one logged
     action per cluster so each can be undone on its own."""
     rows = await _active_rows(session, cycle_id, uf, None)
     groups, scores = _groups(rows, threshold, by_competence=True)
     if not groups:
-        return {"clusters": 0, "merged_items": 0, "active_items": len(rows)}
+        return AutoMerged(clusters=0, merged_items=0, active_items=len(rows))
     members = [r.id for group in groups for r in group]
     edges: dict[uuid.UUID, list[str]] = defaultdict(list)
     for item_id, source in await session.execute(
@@ -178,8 +180,8 @@ async def auto_merge(
     await session.execute(insert(ItemSource), new_edges)
     await retire_items(session, retire, "merged")
     log.info("proposal.auto_merged", cycle=cycle_id, uf=uf, clusters=len(groups), items=len(retire))
-    return {
-        "clusters": len(groups),
-        "merged_items": len(retire),
-        "active_items": len(rows) - len(retire) + len(groups),
-    }
+    return AutoMerged(
+        clusters=len(groups),
+        merged_items=len(retire),
+        active_items=len(rows) - len(retire) + len(groups),
+    )

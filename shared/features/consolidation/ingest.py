@@ -19,7 +19,7 @@ from uuid_utils.compat import uuid7
 
 from shared.contracts.envelope import MessageError
 from shared.contracts.messages import AssemblyReport
-from shared.core.territory import NATION
+from shared.core.vocabulary import Tier
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     ItemOrigin,
@@ -29,10 +29,10 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
+from shared.features.consolidation.profile import ConsolidationProfile
 from shared.platform.bus.inbox import Delivery
 from shared.platform.bus.models import TrustedKey
 from shared.platform.db.base import DefaultBase, UUIDv7AuditBase
-from shared.platform.settings import Tier
 
 
 # Core tables: ORM bulk inserts build per-row state and objects that a report never needs.
@@ -90,22 +90,24 @@ class _Taken:
     bound: dict[str, str | None]
 
 
-async def apply_report(session: AsyncSession, delivery: Delivery, *, expected_from: Tier) -> str:
+async def apply_report(
+    session: AsyncSession, delivery: Delivery, *, profile: ConsolidationProfile
+) -> str:
     """Store a report and one consolidated item per incoming item, with lineage edges.
 
     Returns the report id. Refusals (checked in this order): wrong body or tier, a report
     already applied, a key bound to another assembly, ids repeated within the report, then
     items or mandates that arrived in another report.
     """
-    return (await apply_reports(session, [delivery], expected_from=expected_from))[0]
+    return (await apply_reports(session, [delivery], profile=profile))[0]
 
 
 async def apply_reports(
-    session: AsyncSession, deliveries: Sequence[Delivery], *, expected_from: Tier
+    session: AsyncSession, deliveries: Sequence[Delivery], *, profile: ConsolidationProfile
 ) -> list[str]:
     """:func:`apply_report` for many reports at once: one round trip of checks, then one
     multi-row insert per table. Any refusal raises before anything is written."""
-    reports = [_report_of(delivery, expected_from) for delivery in deliveries]
+    reports = [_report_of(delivery, profile.below) for delivery in deliveries]
     params = {
         "report_ids": [r.report_id for r in reports],
         "senders": sorted({d.envelope.sender for d in deliveries}),
@@ -123,7 +125,7 @@ async def apply_reports(
         _check(report, delivery.envelope.sender, taken)
     rows = _Rows()
     for delivery, report in zip(deliveries, reports, strict=True):
-        rows.add(delivery, report, expected_from)
+        rows.add(delivery, report, profile.scope(report.uf))
     await rows.insert(session)
     return [r.report_id for r in reports]
 
@@ -174,7 +176,8 @@ class _Rows:
     versions: list[dict[str, Any]] = field(default_factory=list)
     origins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, delivery: Delivery, report: AssemblyReport, expected_from: Tier) -> None:
+    def add(self, delivery: Delivery, report: AssemblyReport, scope: str) -> None:
+        """The rows of one report; its items join the conference of ``scope`` here."""
         body = msgspec.to_builtins(report)
         self.reports.append(
             {
@@ -215,8 +218,6 @@ class _Rows:
             }
             for m in report.mandates
         )
-        # The national tier consolidates every state's items together.
-        scope = report.uf if expected_from == "local" else NATION
         # The builtins of each item's origins come from the body encoded above.
         for item, item_body in zip(report.items, body["items"], strict=True):
             item_origins = item_body["origins"] or [

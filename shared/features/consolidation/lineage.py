@@ -9,77 +9,92 @@ tier, the answers that arrived and were attached through lineage).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
 
+import msgspec
 from sqlalchemy import cast, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.consolidation import (
+    ActionView,
+    AnswerView,
+    ItemView,
+    Journey,
+    JourneySource,
+    Lineage,
+    OriginView,
+    SourceView,
+    VersionView,
+)
+from shared.contracts.messages import CouncilResponse, Milestone
 from shared.core.errors import NotFound
-from shared.features.consolidation.actions import ACTIVE
+from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     ConsolidationAction,
     ItemOrigin,
     ItemSource,
     ItemVersion,
-    ReceivedResponse,
-    ResponseAttachment,
     SourceItem,
 )
 from shared.features.council.model import CouncilAnswer
+from shared.features.responses.model import ReceivedResponse
+from shared.features.responses.service import answers_for
 
 
-def item_view(item: ConsolidatedItem) -> dict[str, Any]:
-    return {
-        "id": str(item.id),
-        "cycle_id": item.cycle_id,
-        "uf": item.uf,
-        "axis": item.axis,
-        "competence": item.competence,
-        "title": item.title,
-        "text": item.text,
-        "version": item.version,
-        "status": item.status,
-        "score": item.score,
-        "rank": item.rank,
-        "breakdown": item.breakdown,
-        "report_id": item.report_id,
-        "published_at": item.published_at.isoformat() if item.published_at else None,
-    }
+def item_view(item: ConsolidatedItem) -> ItemView:
+    return ItemView(
+        id=str(item.id),
+        cycle_id=item.cycle_id,
+        uf=item.uf,
+        axis=item.axis,
+        competence=item.competence,
+        title=item.title,
+        text=item.text,
+        version=item.version,
+        status=item.status,
+        score=item.score,
+        rank=item.rank,
+        breakdown=item.breakdown,
+        report_id=item.report_id,
+        published_at=item.published_at,
+    )
 
 
-def source_view(s: SourceItem) -> dict[str, Any]:
-    return {
-        "item_id": s.item_id,
-        "report_id": s.report_id,
-        "assembly_id": s.assembly_id,
-        "territory": s.territory,
-        "uf": s.uf,
-        "axis": s.axis,
-        "competence": s.competence,
-        "rank": s.rank,
-        "support": s.support,
-        "title": s.title,
-        "text": s.text,
-    }
+def source_view(s: SourceItem) -> SourceView:
+    return SourceView(
+        item_id=s.item_id,
+        report_id=s.report_id,
+        assembly_id=s.assembly_id,
+        territory=s.territory,
+        uf=s.uf,
+        axis=s.axis,
+        competence=s.competence,
+        rank=s.rank,
+        support=s.support,
+        title=s.title,
+        text=s.text,
+    )
 
 
-def answer_view(a: CouncilAnswer) -> dict[str, Any]:
-    return {
-        "response_id": a.response_id,
-        "version": a.version,
-        "item_id": str(a.item_id),
-        "decision": a.decision,
-        "justification": a.justification,
-        "responsible_body": a.responsible_body,
-        "instrument": a.instrument,
-        "milestones": a.milestones,
-        "answered_at": a.answered_at.isoformat(),
-    }
+def answer_view(a: CouncilAnswer, *, item_title: str = "") -> AnswerView:
+    """A council answer given at this (the national) tier."""
+    return AnswerView(
+        response_id=a.response_id,
+        version=a.version,
+        national_item_id=str(a.item_id),
+        decision=a.decision,
+        justification=a.justification,
+        responsible_body=a.responsible_body,
+        instrument=a.instrument,
+        milestones=msgspec.convert(a.milestones, list[Milestone]),
+        answered_at=a.answered_at,
+        item_title=item_title,
+    )
 
 
-async def item_lineage(session: AsyncSession, item_id: uuid.UUID) -> dict[str, Any]:
+async def item_lineage(session: AsyncSession, item_id: uuid.UUID) -> Lineage:
     """An item with every source, every local origin, its text versions, the actions that made
     or retired it, and the council's answers."""
     item = await session.get(ConsolidatedItem, item_id)
@@ -124,34 +139,32 @@ async def item_lineage(session: AsyncSession, item_id: uuid.UUID) -> dict[str, A
             .order_by(ConsolidationAction.created_at, ConsolidationAction.id)
         )
     ).all()
-    return {
-        "item": item_view(item),
-        "sources": [source_view(s) for s in sources],
-        "origins": [{"proposal_id": p, "assembly_id": a, "territory": t} for p, a, t in origins],
-        "versions": [
-            {"version": v.version, "title": v.title, "text": v.text, "at": v.created_at.isoformat()}
+    return Lineage(
+        item=item_view(item),
+        sources=[source_view(s) for s in sources],
+        origins=[OriginView(proposal_id=p, assembly_id=a, territory=t) for p, a, t in origins],
+        versions=[
+            VersionView(version=v.version, title=v.title, text=v.text, at=v.created_at)
             for v in versions
         ],
-        "actions": [action_view(a) for a in actions],
-        "responses": await responses_for_items(session, [item_id]),
-    }
+        actions=[action_view(a) for a in actions],
+        responses=await responses_for_items(session, [item_id]),
+    )
 
 
-def action_view(a: ConsolidationAction) -> dict[str, Any]:
-    return {
-        "id": str(a.id),
-        "kind": a.kind,
-        "actor": a.actor,
-        "note": a.note,
-        "payload": a.payload,
-        "at": a.created_at.isoformat(),
-        "undone_at": a.undone_at.isoformat() if a.undone_at else None,
-    }
+def action_view(a: ConsolidationAction) -> ActionView:
+    return ActionView(
+        id=str(a.id),
+        kind=a.kind,
+        actor=a.actor,
+        note=a.note,
+        payload=dict(a.payload),
+        at=a.created_at,
+        undone_at=a.undone_at,
+    )
 
 
-async def responses_for_items(
-    session: AsyncSession, item_ids: list[uuid.UUID]
-) -> list[dict[str, Any]]:
+async def responses_for_items(session: AsyncSession, item_ids: list[uuid.UUID]) -> list[AnswerView]:
     """Council answers of these items: national answers, or (regional) attached ones."""
     answers = (
         await session.scalars(
@@ -162,40 +175,35 @@ async def responses_for_items(
     ).all()
     if answers:
         return [answer_view(a) for a in answers]
-    received = (
+    origins = (
         await session.scalars(
-            select(ReceivedResponse)
-            .join(
-                ResponseAttachment,
-                (ResponseAttachment.response_id == ReceivedResponse.response_id)
-                & (ResponseAttachment.version == ReceivedResponse.version),
-            )
-            .join(ItemSource, ItemSource.source_item_id == ResponseAttachment.source_item_id)
+            select(ItemOrigin.proposal_id)
+            .join(ItemSource, ItemSource.source_item_id == ItemOrigin.source_item_id)
             .where(ItemSource.item_id.in_(item_ids))
             .distinct()
-            .order_by(ReceivedResponse.response_id, ReceivedResponse.version)
         )
     ).all()
-    return [received_view(r) for r in received]
+    return [received_view(r) for r in await answers_for(session, list(origins))]
 
 
-def received_view(r: ReceivedResponse) -> dict[str, Any]:
-    body = r.body
-    return {
-        "response_id": r.response_id,
-        "version": r.version,
-        "national_item_id": r.national_item_id,
-        "decision": r.decision,
-        "justification": body.get("justification", ""),
-        "responsible_body": body.get("responsible_body", ""),
-        "instrument": body.get("instrument", ""),
-        "milestones": body.get("milestones", []),
-        "answered_at": r.answered_at.isoformat(),
-        "item_title": body.get("item_title", ""),
-    }
+def received_view(r: ReceivedResponse) -> AnswerView:
+    """A council answer as it arrived here from the national tier."""
+    body = msgspec.convert(r.body, CouncilResponse)
+    return AnswerView(
+        response_id=r.response_id,
+        version=r.version,
+        national_item_id=r.national_item_id,
+        decision=r.decision,
+        justification=body.justification,
+        responsible_body=body.responsible_body,
+        instrument=body.instrument,
+        milestones=list(body.milestones),
+        answered_at=r.answered_at,
+        item_title=body.item_title,
+    )
 
 
-async def proposal_journey(session: AsyncSession, proposal_id: str) -> dict[str, Any]:
+async def proposal_journey(session: AsyncSession, proposal_id: str) -> Journey:
     """From a local proposal up: the source items here that carry it, the item holding each now
     (whether it went up, and in which report), and the council's answers."""
     sources = (
@@ -220,38 +228,29 @@ async def proposal_journey(session: AsyncSession, proposal_id: str) -> dict[str,
     ).all()
     current = {source: item for source, item in holders}
     items = {item.id: item for item in current.values()}
-    return {
-        "proposal_id": proposal_id,
-        "sources": [
-            {
-                **source_view(s),
-                "current_item": str(current[s.item_id].id) if s.item_id in current else None,
-            }
+    return Journey(
+        proposal_id=proposal_id,
+        sources=[
+            JourneySource(
+                **msgspec.structs.asdict(source_view(s)),
+                current_item=str(current[s.item_id].id) if s.item_id in current else None,
+            )
             for s in sources
         ],
-        "items": [item_view(i) for i in items.values()],
-        "responses": await _responses_for_sources(session, [s.item_id for s in sources])
+        items=[item_view(i) for i in items.values()],
+        responses=[received_view(r) for r in await answers_for(session, [proposal_id])]
         or await responses_for_items(session, list(items)),
-    }
+    )
 
 
-async def _responses_for_sources(
-    session: AsyncSession, source_ids: list[str]
-) -> list[dict[str, Any]]:
-    received = (
-        await session.scalars(
-            select(ReceivedResponse)
-            .join(
-                ResponseAttachment,
-                (ResponseAttachment.response_id == ReceivedResponse.response_id)
-                & (ResponseAttachment.version == ReceivedResponse.version),
-            )
-            .where(ResponseAttachment.source_item_id.in_(source_ids))
-            .distinct()
-            .order_by(ReceivedResponse.response_id, ReceivedResponse.version)
-        )
-    ).all()
-    return [received_view(r) for r in received]
+async def held_origins(session: AsyncSession, proposal_ids: Sequence[str]) -> list[str]:
+    """Which of these local proposals reached this tier (for attaching council answers)."""
+    rows = await session.scalars(
+        select(ItemOrigin.proposal_id)
+        .where(ItemOrigin.proposal_id.in_(list(proposal_ids)))
+        .distinct()
+    )
+    return list(rows.all())
 
 
 async def list_items(
@@ -263,7 +262,7 @@ async def list_items(
     offset: int,
     status: str | None = ACTIVE,
     axis: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ItemView]:
     query = select(ConsolidatedItem)
     if cycle_id:
         query = query.where(ConsolidatedItem.cycle_id == cycle_id)

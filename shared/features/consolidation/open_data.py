@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.features.allocation.model import AllocationRecord
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     ConsolidationAction,
@@ -17,11 +18,10 @@ from shared.features.consolidation.model import (
     ItemSource,
     ReceivedMandate,
     ReceivedReport,
-    ReceivedResponse,
-    SeatAllocationRecord,
     SourceItem,
 )
 from shared.features.council.model import CouncilAnswer
+from shared.features.responses.model import ReceivedResponse
 from shared.platform.web.open_data import Dataset, Rows
 
 ITEM_COLUMNS = (
@@ -186,17 +186,17 @@ async def _actions(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
 
 ALLOCATION_COLUMNS = (
     "allocation_id", "direction", "cycle_id", "territory", "uf", "assembly_id", "seats",
-    "per_segment", "method", "basis", "basis_value",
+    "per_segment", "method", "basis", "basis_value", "source", "alternates_per_segment",
 )  # fmt: skip
 
 
 async def _allocations(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
     query = _filtered(
-        select(SeatAllocationRecord).where(SeatAllocationRecord.superseded.is_(False)),
-        SeatAllocationRecord,
+        select(AllocationRecord).where(AllocationRecord.superseded.is_(False)),
+        AllocationRecord,
         filters,
     )
-    rows = await session.scalars(query.order_by(SeatAllocationRecord.territory))
+    rows = await session.scalars(query.order_by(AllocationRecord.territory))
     return [_row(r, ALLOCATION_COLUMNS) for r in rows]
 
 

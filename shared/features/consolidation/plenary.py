@@ -2,7 +2,7 @@
 uses: decision and priority polls over consolidated items, and the election of delegates for the
 next tier — with credentialed delegates (``credentials``) as the only voters and candidates.
 
-The plenary is keyed like the tier's report (``<tier>:<cycle>:<uf>``). Closing a decision poll
+The plenary is keyed like the tier's report (:attr:`Conference.key`). Closing a decision poll
 acts on the item (rejected → retired from the report, approved in part → a new text version);
 a closed priority poll orders its axis in the report; the elected mandates go up with it.
 """
@@ -11,53 +11,35 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.plenary import Elected, Standing
 from shared.contracts.messages import Mandate
-from shared.core.cycle import PRESETS, CycleRules, load_rules, preset
 from shared.core.errors import Conflict, Invalid, NotFound
-from shared.core.territory import NATION
+from shared.core.vocabulary import ACTIVE
+from shared.features.allocation import service as allocations
 from shared.features.consolidation import actions
-from shared.features.consolidation.actions import ACTIVE
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     Credential,
     ReceivedMandate,
-    SeatAllocationRecord,
 )
-from shared.features.cycles.model import CycleRecord
+from shared.features.consolidation.profile import Conference
+from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, polls
 from shared.features.plenary.model import Poll
-from shared.platform.settings import Tier
 
 
-def plenary_key(tier: Tier, cycle_id: str, uf: str) -> str:
-    return f"{tier}:{cycle_id}:{uf}"
-
-
-async def cycle_rules(session: AsyncSession, cycle_id: str) -> CycleRules:
-    """The announced cycle (stored by the cycle handler), else a packaged preset of that id."""
-    record = await session.get(CycleRecord, cycle_id)
-    if record is not None:
-        return load_rules(record.rules_toml)
-    for name in PRESETS:
-        rules = preset(name)
-        if rules.cycle_id == cycle_id:
-            return rules
-    raise NotFound(f"cycle {cycle_id} was not announced here")
-
-
-async def _item(session: AsyncSession, cycle_id: str, uf: str, item_id: str) -> ConsolidatedItem:
+async def _item(session: AsyncSession, conference: Conference, item_id: str) -> ConsolidatedItem:
     try:
         key = uuid.UUID(item_id)
     except ValueError as exc:
         raise Invalid(f"{item_id!r} is not an item id") from exc
     item = await session.get(ConsolidatedItem, key, with_for_update=True)
-    if item is None or item.cycle_id != cycle_id or item.uf != uf:
-        raise NotFound(f"no item {item_id} in {cycle_id}/{uf}")
+    if item is None or item.cycle_id != conference.cycle_id or item.uf != conference.uf:
+        raise NotFound(f"no item {item_id} in {conference.cycle_id}/{conference.uf}")
     if item.status != ACTIVE:
         raise Conflict(f"item {item_id} is {item.status}")
     return item
@@ -65,10 +47,8 @@ async def _item(session: AsyncSession, cycle_id: str, uf: str, item_id: str) -> 
 
 async def open_poll(
     session: AsyncSession,
+    conference: Conference,
     *,
-    tier: Tier,
-    cycle_id: str,
-    uf: str,
     kind: str,
     mode: str,
     subject: str,
@@ -79,18 +59,18 @@ async def open_poll(
 ) -> Poll:
     """Decision poll on one item, priority poll on an axis's items, or the delegate election
     over the candidacies."""
-    key = plenary_key(tier, cycle_id, uf)
+    key = conference.key
     candidates: Sequence[str] = ()
     if kind == "decision":
-        await _item(session, cycle_id, uf, subject)
+        await _item(session, conference, subject)
     elif kind == "priority":
         candidates = [
             str(i)
             for i in await session.scalars(
                 select(ConsolidatedItem.id)
                 .where(
-                    ConsolidatedItem.cycle_id == cycle_id,
-                    ConsolidatedItem.uf == uf,
+                    ConsolidatedItem.cycle_id == conference.cycle_id,
+                    ConsolidatedItem.uf == conference.uf,
                     ConsolidatedItem.axis == subject,
                     ConsolidatedItem.status == ACTIVE,
                 )
@@ -115,11 +95,11 @@ async def open_poll(
     )
 
 
-async def _credentialed(session: AsyncSession, cycle_id: str, scope: str, mandate_id: str) -> None:
+async def _credentialed(session: AsyncSession, conference: Conference, mandate_id: str) -> None:
     held = await session.scalar(
         select(Credential.id).where(
-            Credential.cycle_id == cycle_id,
-            Credential.uf == scope,
+            Credential.cycle_id == conference.cycle_id,
+            Credential.uf == conference.uf,
             Credential.mandate_id == mandate_id,
             Credential.revoked_at.is_(None),
         )
@@ -128,54 +108,38 @@ async def _credentialed(session: AsyncSession, cycle_id: str, scope: str, mandat
         raise Conflict(f"{mandate_id} is not a credentialed delegate of this plenary")
 
 
-def _scope(tier: Tier, uf: str) -> str:
-    return NATION if tier == "national" else uf
-
-
 async def cast(
     session: AsyncSession,
+    conference: Conference,
     *,
-    tier: Tier,
-    cycle_id: str,
-    uf: str,
     poll_id: uuid.UUID,
     mandate_id: str,
     ranking: Sequence[Sequence[str]],
 ) -> None:
     """A credentialed delegate's ballot (one per poll; the ballot row does not name them)."""
-    await _credentialed(session, cycle_id, _scope(tier, uf), mandate_id)
-    poll = await polls.get_poll(
-        session, poll_id, assembly_id=plenary_key(tier, cycle_id, uf), lock=True
-    )
+    await _credentialed(session, conference, mandate_id)
+    poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
     await polls.cast_ballot(session, poll, mandate_id, ranking)
 
 
 async def record_counts(
     session: AsyncSession,
+    conference: Conference,
     *,
-    tier: Tier,
-    cycle_id: str,
-    uf: str,
     poll_id: uuid.UUID,
     entries: Sequence[tuple[Sequence[Sequence[str]], int]],
 ) -> int:
-    poll = await polls.get_poll(
-        session, poll_id, assembly_id=plenary_key(tier, cycle_id, uf), lock=True
-    )
+    poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
     return await polls.record_counts(session, poll, entries)
 
 
-async def close(
-    session: AsyncSession, *, tier: Tier, cycle_id: str, uf: str, poll_id: uuid.UUID
-) -> Poll:
+async def close(session: AsyncSession, conference: Conference, *, poll_id: uuid.UUID) -> Poll:
     """Close a poll and apply a decision's outcome to its item."""
-    poll = await polls.get_poll(
-        session, poll_id, assembly_id=plenary_key(tier, cycle_id, uf), lock=True
-    )
-    rules = await cycle_rules(session, cycle_id)
+    poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
+    rules = await rules_for(session, conference.cycle_id)
     await polls.close_poll(session, poll, rules.decision)
     if poll.kind == "decision":
-        item = await _item(session, cycle_id, uf, poll.subject)
+        item = await _item(session, conference, poll.subject)
         if poll.outcome == "rejected":
             item.status = "rejected"
         elif poll.outcome == "approved_in_part" and poll.amended_text:
@@ -186,43 +150,32 @@ async def close(
     return poll
 
 
-async def stand(
-    session: AsyncSession, *, tier: Tier, cycle_id: str, uf: str, mandate_id: str
-) -> dict[str, Any]:
+async def stand(session: AsyncSession, conference: Conference, *, mandate_id: str) -> Standing:
     """A credentialed delegate stands for the next tier's delegation (public fields only)."""
-    await _credentialed(session, cycle_id, _scope(tier, uf), mandate_id)
+    await _credentialed(session, conference, mandate_id)
     mandate = await session.get(ReceivedMandate, mandate_id)
     assert mandate is not None
     candidacy = await elections.stand(
         session,
-        assembly_id=plenary_key(tier, cycle_id, uf),
+        assembly_id=conference.key,
         person_id=mandate_id,
         public_name=mandate.public_name,
         segment=mandate.segment,
         gender=mandate.gender,
         quota_groups=mandate.quota_groups,
     )
-    return {"candidacy_id": str(candidacy.id), "mandate_id": mandate_id}
+    return Standing(candidacy_id=str(candidacy.id), mandate_id=mandate_id)
 
 
-async def elect(
-    session: AsyncSession, *, tier: Tier, cycle_id: str, uf: str, poll_id: uuid.UUID
-) -> dict[str, Any]:
+async def elect(session: AsyncSession, conference: Conference, *, poll_id: uuid.UUID) -> Elected:
     """Elect within the seats the tier above allocated to this state, by the cycle's rules."""
-    key = plenary_key(tier, cycle_id, uf)
-    seats = await session.scalar(
-        select(SeatAllocationRecord.per_segment)
-        .where(
-            SeatAllocationRecord.direction == "received",
-            SeatAllocationRecord.cycle_id == cycle_id,
-            SeatAllocationRecord.territory == uf,
-            SeatAllocationRecord.superseded.is_(False),
-        )
-        .order_by(SeatAllocationRecord.created_at.desc())
-        .limit(1)
+    key = conference.key
+    allocation = await allocations.received_for_state(
+        session, cycle_id=conference.cycle_id, uf=conference.uf
     )
+    seats = allocation.per_segment if allocation is not None else None
     if not seats:
-        raise Conflict(f"no seat allocation received for {uf}")
+        raise Conflict(f"no seat allocation received for {conference.uf}")
     poll = await polls.get_poll(session, poll_id, assembly_id=key, lock=True)
     if poll.kind != "election":
         raise Invalid("elect from an election poll")
@@ -230,12 +183,12 @@ async def elect(
     outcome = await elections.run_election(
         session,
         assembly_id=key,
-        rules=await cycle_rules(session, cycle_id),
+        rules=await rules_for(session, conference.cycle_id),
         poll=poll,
         seats=dict(seats),
         notes=notes,
     )
-    return {"complete": outcome.complete, "elected": len(outcome.elected), "notes": notes}
+    return Elected(complete=outcome.complete, elected=len(outcome.elected), notes=notes)
 
 
 async def elected_mandates(session: AsyncSession, key: str) -> list[Mandate]:
@@ -255,32 +208,3 @@ async def elected_mandates(session: AsyncSession, key: str) -> list[Mandate]:
 
 async def closed_polls(session: AsyncSession, key: str) -> list[Poll]:
     return [p for p in await polls.list_polls(session, key) if p.status == "closed"]
-
-
-def priority_order(closed: Sequence[Poll]) -> dict[str, dict[str, int]]:
-    """``{axis: {item id: position}}`` from the latest closed priority poll of each axis."""
-    order: dict[str, dict[str, int]] = {}
-    for poll in closed:
-        if poll.kind == "priority":
-            groups = (poll.result or {}).get("ranking", [])
-            order[poll.subject] = {
-                item: position for position, group in enumerate(groups) for item in group
-            }
-    return order
-
-
-def poll_view(p: Poll) -> dict[str, Any]:
-    return {
-        "id": str(p.id),
-        "kind": p.kind,
-        "mode": p.mode,
-        "subject": p.subject,
-        "title": p.title,
-        "method": p.method,
-        "candidates": p.candidates,
-        "status": p.status,
-        "outcome": p.outcome,
-        "result": p.result,
-        "ballots": p.ballots_total,
-        "ballots_sha256": p.export_sha256,
-    }

@@ -16,10 +16,13 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
+import msgspec
 from sqlalchemy import ColumnElement, and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.core.consolidation import ConsolidationRules, pairwise_weight, source_weight
+from shared.contracts.http.consolidation import PairwiseRanking, PairwiseSource, Ranked
+from shared.core.consolidation import pairwise_weight, source_weight
+from shared.core.cycle import CycleRules
 from shared.core.decide.ballots import PairwiseMatrix
 from shared.core.decide.ranking import (
     SourceRank,
@@ -27,8 +30,7 @@ from shared.core.decide.ranking import (
     weighted_borda,
     weighted_pairwise_sum,
 )
-from shared.core.territory import NATION
-from shared.features.consolidation.actions import ACTIVE
+from shared.core.vocabulary import ACTIVE, NATION
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     ItemOrigin,
@@ -47,9 +49,7 @@ def _number(value: Fraction) -> int | str:
     return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-async def rank_items(
-    session: AsyncSession, *, cycle_id: str, uf: str, rules: ConsolidationRules
-) -> dict[str, int]:
+async def rank_items(session: AsyncSession, *, cycle_id: str, uf: str, rules: CycleRules) -> Ranked:
     """Score and rank every active item of (cycle, uf) per axis; store score, rank, breakdown."""
     lists = (
         select(
@@ -85,7 +85,9 @@ async def rank_items(
     )
     by_axis: dict[str, list[SourceRank]] = defaultdict(list)
     for item_id, axis, assembly, rank, size, participants, population in rows:
-        weight = source_weight(rules.weighting, participants=participants, population=population)
+        weight = source_weight(
+            rules.consolidation.weighting, participants=participants, population=population
+        )
         by_axis[axis].append(
             SourceRank(
                 item=str(item_id),
@@ -123,7 +125,7 @@ async def rank_items(
                     "rank": position,
                     "breakdown": {
                         "method": "weighted-borda",
-                        "weighting": rules.weighting,
+                        "weighting": rules.consolidation.weighting,
                         "score": _number(scored.score),
                         "distinct_origins": scored.origins,
                         "local_proposals": int(local.get(item_id, 0)),
@@ -142,11 +144,11 @@ async def rank_items(
             )
     if updates:
         await session.execute(update(ConsolidatedItem), updates)
-    return {"axes": len(by_axis), "items": len(updates)}
+    return Ranked(axes=len(by_axis), items=len(updates))
 
 
 async def axis_pairwise_sources(
-    session: AsyncSession, *, cycle_id: str, uf: str, axis: str, rules: ConsolidationRules
+    session: AsyncSession, *, cycle_id: str, uf: str, axis: str, rules: CycleRules
 ) -> tuple[list[tuple[PairwiseMatrix, Fraction | int]], list[dict[str, Any]], dict[str, str]]:
     """The sources' matrices for an axis (with weights), who they came from, and the relabelling
     of source items to this tier's active items."""
@@ -181,7 +183,7 @@ async def axis_pairwise_sources(
             if not matrix.candidates:
                 continue
             weight = pairwise_weight(
-                rules.weighting, participants=participants, population=population
+                rules.consolidation.weighting, participants=participants, population=population
             )
             sources.append((matrix, weight))
             used.append(
@@ -195,23 +197,25 @@ async def axis_pairwise_sources(
 
 
 async def pairwise_ranking(
-    session: AsyncSession, *, cycle_id: str, uf: str, axis: str, rules: ConsolidationRules
-) -> dict[str, Any]:
+    session: AsyncSession, *, cycle_id: str, uf: str, axis: str, rules: CycleRules
+) -> PairwiseRanking:
     """Rank the axis's active items on the weighted sum of their sources' pairwise counts."""
     sources, used, mapping = await axis_pairwise_sources(
         session, cycle_id=cycle_id, uf=uf, axis=axis, rules=rules
     )
     if not sources:
-        return {"axis": axis, "method": rules.pairwise_method, "sources": [], "ranking": []}
-    result = rank_by_pairwise(sources, rules.pairwise_method, relabel=mapping)
-    return {
-        "axis": axis,
-        "method": result.method,
-        "weighting": rules.weighting,
-        "sources": used,
-        "ranking": [list(group) for group in result.ranking],
-        "scores": {k: _number(v) for k, v in (result.scores or {}).items()},
-    }
+        return PairwiseRanking(
+            axis=axis, method=rules.consolidation.pairwise_method, sources=[], ranking=[]
+        )
+    result = rank_by_pairwise(sources, rules.consolidation.pairwise_method, relabel=mapping)
+    return PairwiseRanking(
+        axis=axis,
+        method=result.method,
+        weighting=rules.consolidation.weighting,
+        sources=msgspec.convert(used, list[PairwiseSource]),
+        ranking=[list(group) for group in result.ranking],
+        scores={k: _number(v) for k, v in (result.scores or {}).items()},
+    )
 
 
 def pooled_matrix(

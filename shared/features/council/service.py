@@ -11,27 +11,28 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.consolidation import AnswerView
+from shared.contracts.http.council import Answer, AnswerSent, MemberIssued, Published
 from shared.contracts.messages import CouncilResponse, Milestone, OriginRef, SourceRef
 from shared.contracts.subjects import down_subject
-from shared.core.consolidation import Decision, check_answer
+from shared.core.consolidation import check_answer
 from shared.core.errors import Conflict, Forbidden, NotFound
-from shared.features.consolidation.actions import ACTIVE
+from shared.core.vocabulary import ACTIVE, NATION, CouncilDecision
 from shared.features.consolidation.lineage import answer_view
 from shared.features.consolidation.model import ConsolidatedItem, ItemOrigin, ItemSource, SourceItem
 from shared.features.consolidation.ranking import rank_items
 from shared.features.council.model import CouncilAnswer, CouncilMember
-from shared.features.cycles.consolidation_rules import rules_for
+from shared.features.cycles.store import rules_for
 from shared.platform.bus.outbox import Outbox
+from shared.platform.db.database import Database
 
 log = structlog.get_logger(__name__)
-NATION = "BR"
 
 
 def token_digest(token: str) -> str:
@@ -58,18 +59,22 @@ async def member_for_token(session: AsyncSession, token: str) -> CouncilMember:
     return member
 
 
-async def publish_mandates(session: AsyncSession, *, cycle_id: str) -> dict[str, Any]:
-    """The national final result becomes the consolidated mandates: ranked, then published."""
+async def publish_mandates(session: AsyncSession, *, cycle_id: str) -> Published:
+    """The national final result becomes the consolidated mandates: ranked, then published —
+    every active item, or the first ``priority.top_n`` of each axis when the cycle sets it."""
     rules = await rules_for(session, cycle_id)
     await rank_items(session, cycle_id=cycle_id, uf=NATION, rules=rules)
+    chosen = (
+        ConsolidatedItem.cycle_id == cycle_id,
+        ConsolidatedItem.uf == NATION,
+        ConsolidatedItem.status == ACTIVE,
+        ConsolidatedItem.published_at.is_(None),
+    )
+    top_n = rules.priority.top_n
+    limit = () if top_n is None else (ConsolidatedItem.rank <= top_n,)
     result = await session.execute(
         update(ConsolidatedItem)
-        .where(
-            ConsolidatedItem.cycle_id == cycle_id,
-            ConsolidatedItem.uf == NATION,
-            ConsolidatedItem.status == ACTIVE,
-            ConsolidatedItem.published_at.is_(None),
-        )
+        .where(*chosen, *limit)
         .values(published_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)
     )
@@ -77,7 +82,7 @@ async def publish_mandates(session: AsyncSession, *, cycle_id: str) -> dict[str,
     if not published:
         raise NotFound(f"nothing to publish for {cycle_id}")
     log.info("mandates.published", cycle=cycle_id, items=published)
-    return {"cycle_id": cycle_id, "published": published}
+    return Published(cycle_id=cycle_id, published=published)
 
 
 async def answer_item(
@@ -86,12 +91,12 @@ async def answer_item(
     *,
     item_id: uuid.UUID,
     member: CouncilMember,
-    decision: Decision,
+    decision: CouncilDecision,
     justification: str = "",
     responsible_body: str = "",
     instrument: str = "",
     milestones: list[Milestone] | None = None,
-) -> dict[str, Any]:
+) -> AnswerSent:
     """Record the next version of the item's answer and send it to every origin."""
     milestones = list(milestones or [])
     check_answer(decision, justification, (m.progress for m in milestones))
@@ -169,4 +174,53 @@ async def answer_item(
     session.add(answer)
     await session.flush()
     log.info("response.sent", item=str(item_id), version=version, origins=len(origins))
-    return {**answer_view(answer), "origins": len(origins)}
+    view = answer_view(answer, item_title=item.title)
+    return AnswerSent(**msgspec.structs.asdict(view), origins=len(origins))
+
+
+class Council:
+    """The national councils' use cases, each in its own transaction."""
+
+    def __init__(self, db: Database, outbox: Outbox) -> None:
+        self.db = db
+        self.outbox = outbox
+
+    async def add_member(self, *, name: str, council: str) -> MemberIssued:
+        async with self.db.transaction() as session:
+            member, token = await issue_member(session, name=name, council=council)
+            return MemberIssued(
+                id=str(member.id), name=member.name, council=member.council, token=token
+            )
+
+    async def member(self, token: str) -> CouncilMember:
+        async with self.db.reading() as session:
+            return await member_for_token(session, token)
+
+    async def publish(self, *, cycle_id: str) -> Published:
+        async with self.db.transaction() as session:
+            return await publish_mandates(session, cycle_id=cycle_id)
+
+    async def answer(self, item_id: uuid.UUID, member: CouncilMember, answer: Answer) -> AnswerSent:
+        async with self.db.transaction() as session:
+            return await answer_item(
+                session,
+                self.outbox,
+                item_id=item_id,
+                member=await session.merge(member),
+                decision=answer.decision,
+                justification=answer.justification,
+                responsible_body=answer.responsible_body,
+                instrument=answer.instrument,
+                milestones=list(answer.milestones),
+            )
+
+    async def answers(self, item_id: uuid.UUID) -> list[AnswerView]:
+        async with self.db.reading() as session:
+            item = await session.get(ConsolidatedItem, item_id)
+            rows = await session.scalars(
+                select(CouncilAnswer)
+                .where(CouncilAnswer.item_id == item_id)
+                .order_by(CouncilAnswer.version)
+            )
+            title = item.title if item else ""
+            return [answer_view(a, item_title=title) for a in rows]

@@ -1,4 +1,4 @@
-"""Read-only counts of what a tier holds and what crossed its bus: the same endpoint on every tier.
+"""Read-only counts of what a tier holds and what crossed its bus: the same on every tier.
 
 `plenaria simulate` and `plenaria bench` check a cycle against the services' own numbers rather
 than their own bookkeeping. Tables are found at run time (``pg_tables``), so the endpoint keeps
@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from litestar import Controller, Request, get
-from litestar.params import FromQuery
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,9 +56,7 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-async def tier_stats(
-    session: AsyncSession, *, count_tables: FromQuery[bool] = True
-) -> dict[str, Any]:
+async def tier_stats(session: AsyncSession, *, count_tables: bool = True) -> dict[str, Any]:
     """Counts of every table, of statuses, and of messages received, sent and refused."""
     tables = await _tables(session)
     present = set(tables)
@@ -136,18 +132,3 @@ async def tier_stats(
         )
         stats["ballots"] = {str(kind): int(n) for kind, n in rows}
     return stats
-
-
-class StatsController(Controller):
-    path = "/api/v1/stats"
-    tags = ["operations"]
-
-    @get("/")
-    async def stats(
-        self, request: Request[Any, Any, Any], tables: FromQuery[bool] = True
-    ) -> dict[str, Any]:
-        """Counts of rows, statuses and messages (``tables=false`` for the cheap message part)."""
-        node = request.app.state.node
-        async with node.sessions() as session:
-            result = await tier_stats(session, count_tables=tables)
-        return {"tier": node.settings.tier, **result}

@@ -1,5 +1,5 @@
-"""Delegate election: allocations received (or entered), candidacies, and the election itself,
-run on the result of an ordinary poll over the candidacies."""
+"""Delegate election: candidacies, and the election itself, run on the result of an ordinary
+poll over the candidacies (the seats come from the allocation feature)."""
 
 from __future__ import annotations
 
@@ -8,78 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+import msgspec
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.core.cycle import CycleRules
 from shared.core.decide.delegation import Candidate
 from shared.core.elections import WOMAN, ElectionOutcome, elect
-from shared.core.errors import Conflict, Invalid
-from shared.features.plenary.model import Allocation, Candidacy, Mandate, Poll
-
-
-async def record_allocation(
-    session: AsyncSession,
-    *,
-    allocation_id: str,
-    cycle_id: str,
-    territory: str,
-    assembly_id: str,
-    seats: int,
-    per_segment: dict[str, int],
-    method: str,
-    source: str,
-) -> None:
-    """Store an allocation; the same allocation id arriving again changes nothing."""
-    if seats < 0 or any(v < 0 for v in per_segment.values()):
-        raise Invalid("seats cannot be negative")
-    if per_segment and sum(per_segment.values()) != seats:
-        raise Invalid("the seats per segment must add up to the total")
-    await session.execute(
-        pg_insert(Allocation)
-        .values(
-            id=uuid.uuid4(),
-            allocation_id=allocation_id,
-            cycle_id=cycle_id,
-            territory=territory,
-            assembly_id=assembly_id,
-            seats=seats,
-            per_segment=per_segment,
-            method=method,
-            source=source,
-        )
-        .on_conflict_do_nothing(index_elements=[Allocation.allocation_id])
-    )
-
-
-#: An assembly's own allocations and its territory's, newest first (built once, bound per call).
-_ALLOCATIONS = (
-    select(Allocation)
-    .where(
-        Allocation.cycle_id == bindparam("cycle_id"),
-        or_(
-            Allocation.assembly_id == bindparam("assembly_id"),
-            (Allocation.territory == bindparam("territory")) & (Allocation.assembly_id == ""),
-        ),
-    )
-    .order_by(Allocation.id.desc())
-)
-
-
-async def find_allocation(
-    session: AsyncSession, *, cycle_id: str, assembly_id: str, territory: str
-) -> Allocation | None:
-    """The newest allocation for this assembly, else for its territory."""
-    rows = (
-        await session.scalars(
-            _ALLOCATIONS,
-            {"cycle_id": cycle_id, "assembly_id": assembly_id, "territory": territory},
-        )
-    ).all()
-    own = [a for a in rows if a.assembly_id == assembly_id]
-    chosen = own or list(rows)
-    return chosen[0] if chosen else None
+from shared.core.errors import Conflict
+from shared.core.polls import CompositionFinding
+from shared.features.plenary.model import Candidacy, Mandate, Poll
+from shared.features.plenary.polls import result_of, set_result
 
 
 async def stand(
@@ -186,10 +125,11 @@ async def run_election(
     notes: list[str],
 ) -> ElectionOutcome:
     """Rank candidacies by the closed poll's result, elect, and replace the mandates."""
-    if poll.status != "closed" or poll.result is None:
+    result = result_of(poll) if poll.status == "closed" else None
+    if result is None:
         raise Conflict("close the election poll first")
     people = {str(c.id): c for c in await candidacies(session, assembly_id)}
-    order = [cid for group in poll.result["ranking"] for cid in group if cid in people]
+    order = [cid for group in result.ranking for cid in group if cid in people]
     ranked = [
         Candidate(
             id=cid,
@@ -218,20 +158,23 @@ async def run_election(
     if rows:
         await session.execute(insert(Mandate), rows)
     poll.outcome = "complete" if outcome.complete else "incomplete"
-    poll.result = {
-        **poll.result,
-        "seats": outcome.seats,
-        "notes": outcome.notes,
-        "findings": [
-            {
-                "rule": f.rule,
-                "segment": f.segment,
-                "required": f.required,
-                "actual": f.actual,
-                "satisfied": f.satisfied,
-                "explanation": f.explanation,
-            }
-            for f in outcome.findings
-        ],
-    }
+    set_result(
+        poll,
+        msgspec.structs.replace(
+            result,
+            seats=dict(outcome.seats),
+            notes=list(outcome.notes),
+            findings=[
+                CompositionFinding(
+                    rule=f.rule,
+                    segment=f.segment,
+                    required=f.required,
+                    actual=f.actual,
+                    satisfied=f.satisfied,
+                    explanation=f.explanation,
+                )
+                for f in outcome.findings
+            ],
+        ),
+    )
     return outcome

@@ -1,5 +1,5 @@
 """Plenary tables any tier's assembly uses: polls, the voter roll, secret ballots, motions,
-candidacies, allocations received and mandates. ``assembly_id`` is text so a local assembly, a
+candidacies and mandates. ``assembly_id`` is text so a local assembly, a
 state conference or the national conference can all own rows here.
 
 Ballot secrecy by design: ``plenary_voter`` (who voted) and ``plenary_ballot`` (what was voted)
@@ -94,21 +94,6 @@ class MotionSignature(DefaultBase):
         ForeignKey("plenary_motion.id", ondelete="CASCADE"), primary_key=True
     )
     signer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-
-
-class Allocation(UUIDv7AuditBase):
-    """Seats an assembly (or every assembly of a territory) may elect, from above or entered."""
-
-    __tablename__ = "plenary_allocation"
-
-    allocation_id: Mapped[str] = mapped_column(String(64), unique=True)
-    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
-    territory: Mapped[str] = mapped_column(String(16), index=True)
-    assembly_id: Mapped[str] = mapped_column(String(64), server_default="", index=True)
-    seats: Mapped[int]
-    per_segment: Mapped[dict[str, int]] = mapped_column(JSONB)
-    method: Mapped[str] = mapped_column(String(32), server_default="")
-    source: Mapped[str] = mapped_column(String(16), server_default="bus")
 
 
 class Candidacy(UUIDv7AuditBase):

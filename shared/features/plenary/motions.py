@@ -13,7 +13,7 @@ from shared.core.cycle import Motions
 from shared.core.errors import Conflict, NotFound
 from shared.core.motions import motion_approved, signatures_needed
 from shared.features.plenary.model import Motion, MotionSignature, Poll
-from shared.features.plenary.polls import open_poll
+from shared.features.plenary.polls import open_poll, result_of
 
 
 async def propose(
@@ -99,7 +99,8 @@ async def put_to_vote(session: AsyncSession, motion: Motion, *, mode: str) -> Po
 
 def settle(motion: Motion, poll: Poll, rule: Motions) -> None:
     """Record the outcome of the motion's closed poll."""
-    result = poll.result or {}
-    approved = motion_approved(rule, int(result.get("yes", 0)), int(result.get("no", 0)))
+    result = result_of(poll)
+    yes, no = (result.yes, result.no) if result else (0, 0)
+    approved = motion_approved(rule, yes, no)
     motion.status = "approved" if approved else "rejected"
     poll.outcome = motion.status

@@ -17,8 +17,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+import msgspec
 from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +33,9 @@ from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.polls import (
     CHOICES,
     TALLY_METHOD,
+    PollResult,
     Ranking,
+    check_method,
     decide,
     decision_count,
     export_preflib,
@@ -78,6 +80,7 @@ async def open_poll(
     """Open a poll; decision and motion polls always offer yes / no / abstain."""
     if kind in ("decision", "motion"):
         candidates, method = CHOICES, "plurality"
+    check_method(method)
     if not candidates:
         raise Invalid("a poll needs at least one candidate")
     if len(candidates) > MAX_CANDIDATES:
@@ -357,7 +360,7 @@ async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision 
     )
     if counted.outcome is not None:
         poll.outcome = counted.outcome
-    poll.result = counted.result
+    poll.result = msgspec.to_builtins(counted.result)
     poll.export_sha256 = counted.export_sha256
     poll.ballots_total = counted.ballots_total
     poll.status = "closed"
@@ -367,7 +370,7 @@ async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision 
 
 @dataclass(frozen=True, slots=True)
 class _Tally:
-    result: dict[str, Any]
+    result: PollResult
     export_sha256: str
     ballots_total: int
     outcome: str | None
@@ -396,22 +399,23 @@ def _tally(
         )
     except DecisionError as exc:
         raise Invalid(str(exc)) from exc
-    result: dict[str, Any] = {
-        "method": method,
-        "ranking": ranking_lists(tallied),
-        "winners": list(tallied.winners),
-        "scores": {k: float(v) for k, v in (tallied.scores or {}).items()},
-        "ballots": profile.total,
-    }
+    result = PollResult(
+        method=method,
+        ranking=ranking_lists(tallied),
+        winners=list(tallied.winners),
+        scores={k: float(v) for k, v in (tallied.scores or {}).items()},
+        ballots=profile.total,
+    )
     outcome = None
     if kind in ("decision", "motion"):
         count = decision_count(profile)
-        result.update(yes=count.yes, no=count.no, abstain=count.abstain)
+        result = msgspec.structs.replace(result, yes=count.yes, no=count.no, abstain=count.abstain)
         if kind == "decision" and decision_rule is not None:
             outcome = decide(count, decision_rule, amended=amended)
     elif kind == "priority":
-        result["pairwise"] = pairwise_counts(profile)
-        result["pairwise_candidates"] = list(profile.candidates)
+        result = msgspec.structs.replace(
+            result, pairwise=pairwise_counts(profile), pairwise_candidates=list(profile.candidates)
+        )
     return _Tally(result, sha256_hex(export), profile.total, outcome)
 
 
@@ -464,7 +468,7 @@ async def decide_counted(
                 "amended_text": d.amended_text,
                 "status": "closed",
                 "outcome": t.outcome,
-                "result": t.result,
+                "result": msgspec.to_builtins(t.result),
                 "export_sha256": t.export_sha256,
                 "ballots_total": t.ballots_total,
             }
@@ -483,6 +487,30 @@ async def decide_counted(
     return closed
 
 
+def result_of(poll: Poll) -> PollResult | None:
+    """The typed result a closed poll published (None while it is open)."""
+    if poll.result is None:
+        return None
+    return msgspec.convert(poll.result, PollResult)
+
+
+def set_result(poll: Poll, result: PollResult) -> None:
+    poll.result = msgspec.to_builtins(result)
+
+
+def priority_positions(closed: Sequence[Poll]) -> dict[str, dict[str, int]]:
+    """``{axis: {candidate: tie group index}}`` from each axis's latest closed priority poll."""
+    order: dict[str, dict[str, int]] = {}
+    for poll in sorted(closed, key=lambda p: p.id):
+        result = result_of(poll) if poll.kind == "priority" and poll.status == "closed" else None
+        if result is not None:
+            groups = result.ranking
+            order[poll.subject] = {
+                item: position for position, group in enumerate(groups) for item in group
+            }
+    return order
+
+
 def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
     """What a report publishes of each closed poll so anyone can recount it, in poll-id order."""
     return [
@@ -492,7 +520,7 @@ def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
             method=poll.method,
             ballots_sha256=poll.export_sha256 or "",
             ballots=poll.ballots_total,
-            ranking=list((poll.result or {}).get("ranking", [])),
+            ranking=result.ranking if (result := result_of(poll)) else [],
             kind=poll.kind,
             subject=poll.subject,
             outcome=poll.outcome or "",

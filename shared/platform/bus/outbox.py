@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import msgspec
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from shared.contracts.envelope import (
     MSG_ID_HEADER,
@@ -21,6 +22,15 @@ from shared.contracts.envelope import (
 )
 from shared.platform.bus.models import OutboxEntry
 from shared.platform.bus.signing import Signer
+
+#: Set in ``session.info`` by a transaction that staged messages, so that its commit wakes the
+#: relay (see :func:`shared.platform.db.engine.make_sessionmaker`).
+STAGED = "plenaria.outbox.staged"
+
+
+def staged_in(session: Session) -> bool:
+    """Whether ``session``'s transaction staged outbox messages (and forget it)."""
+    return bool(session.info.pop(STAGED, False))
 
 
 class Outbox:
@@ -67,6 +77,7 @@ class Outbox:
         """Add one message to the caller's transaction; returns its message id."""
         row = self.prepare(body, subject, signer=signer, message_id=message_id)
         await session.execute(insert(OutboxEntry), [row])
+        session.info[STAGED] = True
         self.staged += 1
         return str(row["id"])
 
@@ -75,5 +86,6 @@ class Outbox:
         batch = list(rows)
         if batch:
             await session.execute(insert(OutboxEntry), batch)
+            session.info[STAGED] = True
             self.staged += len(batch)
         return len(batch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 #: Statements each connection keeps prepared (asyncpg's default of 100 is smaller than the
@@ -79,5 +81,13 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             raise DisconnectionError(str(exc)) from exc
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(
+    engine: AsyncEngine, *, after_commit: Callable[[Session], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``; ``after_commit`` runs after every committed transaction (the node
+    uses it to wake the outbox relay when the transaction staged messages)."""
+    if after_commit is None:
+        return async_sessionmaker(engine, expire_on_commit=False)
+    session_class = type("NodeSession", (Session,), {})
+    event.listen(session_class, "after_commit", after_commit)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)

@@ -1,4 +1,4 @@
-"""Apply Alembic migrations (``alembic upgrade heads``) to one database."""
+"""Apply Alembic migrations (``alembic upgrade head``, one linear history) to one database."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     """Migrate ``database_url`` to ``revision``. Blocking: call via ``asyncio.to_thread`` from
     async code. Concurrent callers serialise on a PostgreSQL advisory lock (see env.py)."""
     command.upgrade(alembic_config(database_url), revision)

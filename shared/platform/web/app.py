@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import structlog
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -20,10 +20,10 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from shared.features.operations.api import DeadLetterController, KeyController
-from shared.features.operations.stats import StatsController
-from shared.platform.node import HandlerFactory, Node
+from shared.platform.feature import TierDefinition
+from shared.platform.node import Node
 from shared.platform.settings import Settings
+from shared.platform.web.auth import presented_token
 from shared.platform.web.health import live, ready
 from shared.platform.web.problems import EXCEPTION_HANDLERS
 
@@ -44,14 +44,11 @@ def api_explorer() -> SwaggerRenderPlugin:
     )
 
 
-@dataclass(frozen=True)
-class TierSpec:
-    """What a tier adds to the common app: its routes and its message handlers."""
+def _constant(value: Any) -> Callable[[], Any]:
+    def provide() -> Any:
+        return value
 
-    title: str
-    route_handlers: Sequence[Any] = ()
-    message_handlers: HandlerFactory | None = None
-    dependencies: dict[str, Any] = field(default_factory=dict)
+    return provide
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -83,9 +80,16 @@ class MetricsController(PrometheusController):
     path = "/metrics"
 
 
-def create_app(settings: Settings, spec: TierSpec, node: Node | None = None) -> Litestar:
-    """Build a tier's app: common health, metrics, messaging endpoints, plus the tier's own."""
-    node = node or Node(settings, spec.message_handlers)
+def create_app(settings: Settings, tier: TierDefinition, node: Node | None = None) -> Litestar:
+    """Build a tier's app: health, metrics, static assets and the API explorer, plus the routes,
+    services and bus handlers of the tier's features."""
+    node = node or Node(settings, tier.handlers)
+    services = {"db": node.db, **tier.services(node)}
+    dependencies = {
+        name: Provide(_constant(service), use_cache=True, sync_to_thread=False)
+        for name, service in services.items()
+    }
+    dependencies["token"] = Provide(presented_token, sync_to_thread=False)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -106,21 +110,18 @@ def create_app(settings: Settings, spec: TierSpec, node: Node | None = None) -> 
             live,
             ready,
             MetricsController,
-            DeadLetterController,
-            KeyController,
-            StatsController,
             create_static_files_router(
                 path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False
             ),
-            *spec.route_handlers,
+            *(route for feature in tier.features for route in feature.routes),
         ],
         lifespan=[lifespan],
-        state=State({"node": node, "settings": settings}),
+        state=State({"node": node, "settings": settings, "services": services}),
         middleware=[request_id_middleware, prometheus.middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        dependencies=spec.dependencies,
+        dependencies=dependencies,
         openapi_config=OpenAPIConfig(
-            title=f"Plenária — {spec.title}",
+            title=f"Plenária — {tier.title}",
             version="1",
             path="/schema",
             render_plugins=[api_explorer()],

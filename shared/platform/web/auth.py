@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
@@ -25,3 +26,9 @@ def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHand
     token = bearer_token(connection)
     if not expected or not hmac.compare_digest(token, expected):
         raise Forbidden("this endpoint needs the administrator token")
+
+
+def presented_token(request: Request[Any, Any, Any]) -> str | None:
+    """The bearer token a request presents, if any (a dependency: ``token``)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None

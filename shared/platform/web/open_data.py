@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.core.errors import NotFound
+from shared.platform.db.database import Database
 
 Rows = Iterable[Mapping[str, Any]]
 Query = Callable[[AsyncSession, Mapping[str, str]], Awaitable[Rows]]
@@ -76,6 +78,7 @@ def open_data_controller(
         async def export(
             self,
             request: Request[Any, Any, Any],
+            db: NamedDependency[Database],
             dataset: FromPath[str],
             format: FromQuery[Literal["csv", "json"]] = "json",
         ) -> Response[Any]:
@@ -84,7 +87,7 @@ def open_data_controller(
             if chosen is None:
                 raise NotFound(f"no dataset {dataset!r}; see {path}")
             filters = {k: v for k, v in request.query_params.items() if k != "format"}
-            async with request.app.state.node.sessions() as session:
+            async with db.reading() as session:
                 rows = list(await chosen.query(session, filters))
             if format == "csv":
                 return Response(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uvicorn
 from litestar import Litestar
 
+from shared.core.vocabulary import Tier
+from shared.platform.feature import TierDefinition
 from shared.platform.logging import configure_logging
-from shared.platform.settings import Settings, Tier, load_settings
-from shared.platform.web.app import TierSpec, create_app
+from shared.platform.settings import Settings, load_settings
+from shared.platform.web.app import create_app
 
 
 def serve(settings: Settings) -> None:
@@ -34,8 +36,8 @@ def configure(settings: Settings) -> None:
     configure_logging(level=settings.log_level, json=settings.log_json, tier=settings.tier)
 
 
-def configured_app(tier: Tier, spec: TierSpec) -> Litestar:
+def configured_app(tier: Tier, definition: TierDefinition) -> Litestar:
     """A tier's app from the environment's settings, logging configured (one per worker)."""
     settings = load_settings(tier)
     configure(settings)
-    return create_app(settings, spec)
+    return create_app(settings, definition)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import click
 
-from shared.platform.settings import TIERS, Tier, tier_env
+from shared.core.vocabulary import TIERS, Tier
+from shared.platform.settings import tier_env
 from shared.tools.runtime.ports import free_port
 from shared.tools.runtime.supervisor import Supervisor, UpOptions
 

@@ -13,7 +13,8 @@ import asyncpg
 import structlog
 from sqlalchemy.engine import make_url
 
-from shared.platform.settings import TIERS, Tier, tier_env
+from shared.core.vocabulary import TIERS, Tier
+from shared.platform.settings import tier_env
 
 log = structlog.get_logger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import structlog
 
-from shared.platform.settings import Tier
+from shared.core.vocabulary import Tier
 from shared.tools.runtime.ports import LOOPBACK, http_get
 from shared.tools.runtime.process import kill_processes, log_tail, stop_process
 

@@ -23,7 +23,8 @@ from types import FrameType
 import click
 import structlog
 
-from shared.platform.settings import DEFAULT_PORTS, TIERS, Tier, tier_env
+from shared.core.vocabulary import TIERS, Tier
+from shared.platform.settings import DEFAULT_PORTS, tier_env
 from shared.tools.runtime.lock import DataDirInUse, DataDirLock
 from shared.tools.runtime.nats_server import EmbeddedNats, EmbeddedNatsError
 from shared.tools.runtime.ports import free_port, port_is_free

@@ -22,8 +22,6 @@ from shared.tools.simulation.ballots import (
 from shared.tools.simulation.session import (
     BALLOTS_PER_FILE,
     DECISIONS_PER_ASSEMBLY,
-    MAX_STATE_SEATS,
-    MIN_STATE_SEATS,
     NATIONAL_SEATS,
     PROPOSALS_PER_UPLOAD,
     STATE_SEATS_PER_ASSEMBLY,
@@ -38,11 +36,17 @@ class MunicipalStage(SimulationSession):
     """Phases run by the national commission, state conveners and municipal secretaries."""
 
     async def announce_cycle(self) -> None:
-        """The cycle's rules reach the local tier; the nation apportions its delegate seats."""
+        """The national tier announces the cycle's rules down the pyramid; once they reached
+        the tiers below, the nation apportions its delegate seats among the states."""
         async with self.phase("cycle", 2):
             rules = cycle_rules(self.cycle_id, datetime.now(UTC))
-            await self.call("local", "POST", "/api/v1/cycles/", json={"rules_toml": rules})
+            await self.call(
+                "national", "POST", "/api/v1/cycles/announce", json={"rules_toml": rules}
+            )
             self.reporter.advance("cycle")
+        await self.await_messages("regional", "cycle", 1)
+        await self.await_messages("local", "cycle", 1)
+        async with self.phase("cycle", 1):
             await self.call(
                 "national",
                 "POST",
@@ -50,17 +54,6 @@ class MunicipalStage(SimulationSession):
                 json={"cycle_id": self.cycle_id, "seats": NATIONAL_SEATS},
             )
             self.reporter.advance("cycle")
-
-    async def set_state_rules(self) -> None:
-        """Every municipality sends two to a hundred delegates to its state conference."""
-        path = f"/api/v1/cycles/{self.cycle_id}/consolidation-rules"
-        rules = await self.call("regional", "GET", path)
-        rules["apportionment"] = {
-            **rules.get("apportionment", {}),
-            "minimum": MIN_STATE_SEATS,
-            "maximum": MAX_STATE_SEATS,
-        }
-        await self.call("regional", "PUT", path, json=rules)
 
     async def open_assemblies(self) -> None:
         deadline = (datetime.now(UTC) + timedelta(days=30)).isoformat()
@@ -95,7 +88,6 @@ class MunicipalStage(SimulationSession):
         for state in self.assemblies:
             by_uf[state.plan.uf].append(state)
         async with self.phase("allocations", len(by_uf)):
-            await self.set_state_rules()
 
             async def allocate(uf: str) -> None:
                 states = by_uf[uf]

@@ -122,13 +122,16 @@ async def bounded(
 
 
 def cycle_rules(cycle_id: str, now: datetime) -> str:
-    """The packaged health preset under this run's cycle id, its local window around now."""
+    """The packaged health preset under this run's cycle id, its local window around now, and
+    two to a hundred state-conference seats for every municipality."""
     text = re.sub(r'(?m)^cycle_id = ".*"$', f'cycle_id = "{cycle_id}"', preset_text("health"))
     window = (
         f"[calendar.local]\nopens = {(now - timedelta(days=1)).strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
         f"closes = {(now + timedelta(days=30)).strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
     )
-    return re.sub(r"(?ms)^\[calendar\.local\]\n.*?(?=^\[|\Z)", window + "\n", text)
+    text = re.sub(r"(?ms)^\[calendar\.local\]\n.*?(?=^\[|\Z)", window + "\n", text)
+    seats = f"[seats.state]\nminimum = {MIN_STATE_SEATS}\nmaximum = {MAX_STATE_SEATS}\n"
+    return re.sub(r"(?ms)^\[seats\.state\]\n.*?(?=^\[|\Z)", "", text) + "\n" + seats
 
 
 class SimulationSession:

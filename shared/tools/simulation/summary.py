@@ -86,7 +86,7 @@ def build_summary(
             "regional": consolidation_counts(stats["regional"], "states", "items_reported"),
             "national": national,
         },
-        "responses_attached_local": _get(stats["local"], "tables", "local_response"),
+        "responses_attached_local": _get(stats["local"], "tables", "response_attachment"),
         "ballots_by_kind": dict(stats["local"].get("ballots", {})),
         "lineage": lineage,
         "seconds": {key: round(value, 3) for key, value in seconds.items()},

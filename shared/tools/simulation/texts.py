@@ -12,9 +12,8 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
-Competence = Literal["municipal", "state", "national"]
+from shared.core.vocabulary import Competence
 
 #: Axes of the packaged health preset (``shared/core/presets/health.toml``).
 AXES: dict[str, str] = {

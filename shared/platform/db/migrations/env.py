@@ -15,9 +15,23 @@ from shared.platform.db.base import metadata
 MIGRATION_LOCK = 0x504C454E  # "PLEN"
 
 
+def _linearise_old_history(connection: Connection) -> None:
+    """Databases migrated before the history was made linear record two heads, ``0002_local``
+    and the consolidation branch; ``0002_local`` is now an ancestor of the other, so drop it."""
+    found = connection.execute(
+        text("SELECT to_regclass('alembic_version') IS NOT NULL")
+    ).scalar_one()
+    if not found:
+        return
+    versions = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    if "0002_local" in versions and len(versions) > 1:
+        connection.execute(text("DELETE FROM alembic_version WHERE version_num = '0002_local'"))
+
+
 def _run(connection: Connection) -> None:
     connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
     try:
+        _linearise_old_history(connection)
         context.configure(connection=connection, target_metadata=metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()

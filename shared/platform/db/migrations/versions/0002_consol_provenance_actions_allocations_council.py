@@ -1,7 +1,7 @@
 """consolidation provenance actions allocations council
 
 Revision ID: 0002_consol
-Revises: 0001
+Revises: 0002_local
 Create Date: 2026-11-22 03:04:56.226702
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0002_consol'
-down_revision: str | Sequence[str] | None = '0001'
+down_revision: str | Sequence[str] | None = '0002_local'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,5 +1,10 @@
-"""Cycles at the local tier: stored as announced from above, or loaded from a packaged preset
-(demo and tests); an assembly's rules are always read from here."""
+"""The cycle store every tier reads its rules from (one table, ``cycle_rules``).
+
+The national tier stores a cycle as it announces it; the tiers below store it as the
+announcement arrives (or an operator loads a packaged preset for a demo). Rules are parsed once
+per stored text and re-read only when the row's version changes, so a request pays one cheap
+version check instead of a TOML parse.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.envelope import MessageError
 from shared.contracts.messages import CycleAnnouncement
+from shared.contracts.subjects import down_subject
 from shared.core.cycle import PRESETS, CycleRules, load_rules, preset_text
 from shared.core.errors import Invalid, NotFound
+from shared.core.vocabulary import NATION
 from shared.features.cycles.model import CycleRecord
 from shared.platform.bus.inbox import Delivery
+from shared.platform.bus.outbox import Outbox
 
 #: Parsed rules by cycle id, with the TOML text they were parsed from. A stored cycle is
 #: immutable unless re-stored; ``store_cycle`` drops the entry, and a text that differs from the
@@ -67,6 +75,14 @@ async def apply_announcement(session: AsyncSession, delivery: Delivery) -> None:
         raise MessageError(
             "invalid-rules", f"announced {body.cycle_id}, rules say {rules.cycle_id}"
         )
+
+
+async def announce_cycle(session: AsyncSession, outbox: Outbox, rules_toml: str) -> CycleRules:
+    """National: store a cycle and announce it to every tier below, in one transaction."""
+    rules = await store_cycle(session, rules_toml, source="announced")
+    body = CycleAnnouncement(cycle_id=rules.cycle_id, title=rules.title, rules_toml=rules_toml)
+    await outbox.stage(session, body, down_subject("cycle", NATION))
+    return rules
 
 
 async def load_preset(session: AsyncSession, name: str) -> CycleRules:

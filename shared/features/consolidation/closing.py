@@ -1,14 +1,16 @@
-"""Close a tier's conference: rank its items, keep what the cycle forwards, send the report up.
+"""Closing a state or the national conference: its active items become the report's candidates.
 
-Competence routing and caps come from the cycle's consolidation rules: the regional tier forwards
-national items (state items stay at the state), at most N per axis; items go in score order
-with their score, sources and every local origin, so the tier above can rank and trace them.
+The selection (rank → route → cap) and the report itself are the one builder of every tier
+(:mod:`shared.features.reporting.compose`); what is particular here is where the candidates come
+from — the conference's active items, ranked first by its plenary's priority polls, then by their
+consolidated score — and the pairwise counts it pools from its sources for what it forwards.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import msgspec
@@ -16,19 +18,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts.messages import (
-    AssemblyReport,
-    AxisPairwise,
-    Mandate,
-    OriginRef,
-    ReportItem,
-    SourceRef,
-)
-from shared.contracts.subjects import up_subject
-from shared.core.consolidation import apply_caps
+from shared.contracts.messages import AssemblyReport, AxisPairwise, Mandate, OriginRef, SourceRef
+from shared.core.cycle import CycleRules
 from shared.core.errors import Conflict
 from shared.core.territory import unit
-from shared.features.consolidation.actions import ACTIVE
+from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation.model import (
     ConferenceReport,
     ConsolidatedItem,
@@ -37,37 +31,36 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
-from shared.features.consolidation.plenary import (
-    closed_polls,
-    elected_mandates,
-    priority_order,
-)
+from shared.features.consolidation.plenary import closed_polls, elected_mandates
+from shared.features.consolidation.profile import Conference
 from shared.features.consolidation.ranking import (
     axis_pairwise_sources,
     pooled_matrix,
     rank_items,
     report_scope,
 )
-from shared.features.cycles.consolidation_rules import rules_for
+from shared.features.cycles.store import rules_for
 from shared.features.plenary import polls
+from shared.features.reporting.compose import Candidate, Closing, close_and_report
 from shared.platform.bus.outbox import Outbox
-from shared.platform.settings import Tier
 
 
-async def build_and_send_report(
+async def close_conference(
     session: AsyncSession,
     outbox: Outbox,
+    conference: Conference,
     *,
-    tier: Tier,
-    cycle_id: str,
-    uf: str,
-    assembly_id: str,
     title: str,
-    mandates: list[Mandate] | None = None,
+    mandates: Sequence[Mandate] = (),
 ) -> AssemblyReport:
-    """Rank active items of (cycle, uf) — by the plenary's priority poll where one was held, else
-    by score — keep the forwarded competences within the caps, and stage the signed report
-    (with the plenary's manifests and elected mandates) in the outbox."""
+    """Rank the conference's active items, forward what the cycle says, and stage the signed
+    report with the plenary's manifests and its elected mandates (or ``mandates`` given)."""
+    tier, cycle_id, uf, assembly_id = (
+        conference.tier,
+        conference.cycle_id,
+        conference.uf,
+        conference.key,
+    )
     report_id = str(uuid.uuid4())
     claimed = await session.scalar(
         insert(ConferenceReport)
@@ -79,49 +72,37 @@ async def build_and_send_report(
         raise Conflict(f"the {tier} conference {cycle_id}/{uf} has already reported")
     rules = await rules_for(session, cycle_id)
     await rank_items(session, cycle_id=cycle_id, uf=uf, rules=rules)
-    candidates = (
+    items = (
         await session.scalars(
             select(ConsolidatedItem)
             .where(
                 ConsolidatedItem.cycle_id == cycle_id,
                 ConsolidatedItem.uf == uf,
                 ConsolidatedItem.status == ACTIVE,
-                ConsolidatedItem.competence.in_(rules.forwarded(tier)),
             )
             .order_by(ConsolidatedItem.axis, ConsolidatedItem.rank, ConsolidatedItem.id)
             .execution_options(populate_existing=True)
         )
     ).all()
-    closed = await closed_polls(session, assembly_id)
-    voted = priority_order(closed)
-    unlisted = len(candidates)
-    ordered = sorted(
-        candidates,
-        key=lambda i: (i.axis, voted.get(i.axis, {}).get(str(i.id), unlisted), i.rank or unlisted),
-    )
-    kept = apply_caps(
-        [(i.axis, i.competence, i) for i in ordered], rules.caps, per_axis=rules.caps_per_axis
-    )
-    # A conference that forwards no item still reports: its delegation and tallies go up.
-    items = [item for _, _, item in kept]
-    sources = await _sources_by_item(session, [item.id for item in items])
-    origins = await _origins_by_item(session, [item.id for item in items])
-    participants = await session.scalar(
-        select(func.coalesce(func.sum(ReceivedReport.participants), 0)).where(
-            ReceivedReport.cycle_id == cycle_id, report_scope(uf)
+    ids = [item.id for item in items]
+    sources = await _sources_by_item(session, ids)
+    origins = await _origins_by_item(session, ids)
+    participants = int(
+        await session.scalar(
+            select(func.coalesce(func.sum(ReceivedReport.participants), 0)).where(
+                ReceivedReport.cycle_id == cycle_id, report_scope(uf)
+            )
         )
+        or 0
     )
-    by_axis: dict[str, list[ConsolidatedItem]] = defaultdict(list)
-    for item in items:
-        by_axis[item.axis].append(item)
-    report_items = [
-        ReportItem(
-            item_id=str(item.id),
-            axis=axis,
+    candidates = [
+        Candidate(
+            id=str(item.id),
+            axis=item.axis,
             competence=item.competence,  # type: ignore[arg-type]
             title=item.title,
             text=item.text,
-            rank=rank,
+            order=(item.rank if item.rank is not None else len(items) + 1,),
             support=sum(s.support for s in sources[item.id]),
             score=item.score,
             sources=[
@@ -137,52 +118,79 @@ async def build_and_send_report(
             ],
             origins=origins[item.id],
         )
-        for axis, axis_items in sorted(by_axis.items())
-        for rank, item in enumerate(axis_items, start=1)
+        for item in items
     ]
-    pairwise = []
-    for axis, axis_items in sorted(by_axis.items()):
-        matrices, _, mapping = await axis_pairwise_sources(
-            session, cycle_id=cycle_id, uf=uf, axis=axis, rules=rules
-        )
-        keep = [str(i.id) for i in axis_items]
-        counts = pooled_matrix(matrices, mapping, keep) if matrices else None
-        if counts is not None:
-            pairwise.append(
-                AxisPairwise(
-                    axis=axis, candidates=keep, matrix=counts, participants=int(participants or 0)
-                )
-            )
+    closed = await closed_polls(session, assembly_id)
     state = unit(uf)
-    report = AssemblyReport(
-        report_id=report_id,
+    closing = Closing(
         cycle_id=cycle_id,
         tier=tier,
         assembly_id=assembly_id,
-        assembly_kind="state" if tier == "regional" else "national",
+        assembly_kind=conference.profile.assembly_kind,
         territory=uf,
         uf=uf,
         title=title,
         closed_at=datetime.now(UTC),
-        participants=int(participants or 0),
+        participants=participants,
         population=state.population_2022 if state else 0,
-        items=report_items,
-        mandates=list(mandates) if mandates else await elected_mandates(session, assembly_id),
+        mandates=list(mandates) or await elected_mandates(session, assembly_id),
         manifests=polls.tally_manifests(closed),
+        report_id=report_id,
+    )
+
+    async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:
+        return await _pooled_pairwise(
+            session, rules, cycle_id=cycle_id, uf=uf, kept=kept, participants=participants
+        )
+
+    report = await close_and_report(
+        session,
+        outbox,
+        rules,
+        closing,
+        candidates,
+        priority=polls.priority_positions(closed),
         pairwise=pairwise,
     )
+    kept_ids = [uuid.UUID(item.item_id) for item in report.items]
     await session.execute(
         update(ConsolidatedItem)
-        .where(ConsolidatedItem.id.in_([item.id for item in items]))
+        .where(ConsolidatedItem.id.in_(kept_ids))
         .values(report_id=report.report_id)
     )
     await session.execute(
         update(ConferenceReport)
         .where(ConferenceReport.report_id == report_id)
-        .values(items=len(items))
+        .values(items=len(kept_ids))
     )
-    await outbox.stage(session, report, up_subject(tier, "report", uf))
     return report
+
+
+async def _pooled_pairwise(
+    session: AsyncSession,
+    rules: CycleRules,
+    *,
+    cycle_id: str,
+    uf: str,
+    kept: Sequence[Candidate],
+    participants: int,
+) -> list[AxisPairwise]:
+    """Per axis, the sources' pairwise counts pooled over the forwarded items (only when the
+    weighting keeps them whole numbers: one ballot per participant)."""
+    by_axis: dict[str, list[str]] = defaultdict(list)
+    for candidate in kept:
+        by_axis[candidate.axis].append(candidate.id)
+    pooled = []
+    for axis, keep in sorted(by_axis.items()):
+        matrices, _, mapping = await axis_pairwise_sources(
+            session, cycle_id=cycle_id, uf=uf, axis=axis, rules=rules
+        )
+        counts = pooled_matrix(matrices, mapping, keep) if matrices else None
+        if counts is not None:
+            pooled.append(
+                AxisPairwise(axis=axis, candidates=keep, matrix=counts, participants=participants)
+            )
+    return pooled
 
 
 async def _sources_by_item(

@@ -1,0 +1,383 @@
+"""The local tier's use cases, as the HTTP edge calls them: each opens its own transaction, loads
+the assembly, checks the caller against it, runs one use case and returns its view."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.local import assemblies, closing, journey, plenary, proposals
+from services.local.auth import Actor, Role, authorise
+from services.local.model import Assembly
+from services.local.views import assembly_view, motion_view, participant_view, proposal_view
+from shared.contracts.http.local import (
+    AssemblyClosed,
+    AssemblyCreated,
+    AssemblyView,
+    DecidedEnBloc,
+    ElectionView,
+    MotionView,
+    NewAssembly,
+    NewParticipant,
+    NewProposal,
+    ParticipantRegistered,
+    ParticipantView,
+    ProposalJourney,
+    ProposalsUploaded,
+    ProposalView,
+    Seats,
+)
+from shared.contracts.http.plenary import CandidacyView, PollView
+from shared.features.plenary import elections, motions, polls
+from shared.features.plenary.views import candidacy_view, mandate_view, poll_view
+from shared.platform.bus.outbox import Outbox
+from shared.platform.db.database import Database
+from shared.platform.settings import Settings
+
+
+@dataclass
+class Scope:
+    session: AsyncSession
+    assembly: Assembly
+    actor: Actor
+
+
+class AssemblyDesk:
+    def __init__(self, db: Database, outbox: Outbox, settings: Settings) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.settings = settings
+
+    @asynccontextmanager
+    async def acting(
+        self, token: str | None, assembly_id: uuid.UUID, *roles: Role, lock: bool = False
+    ) -> AsyncIterator[Scope]:
+        """One transaction, the assembly, and the caller checked against it."""
+        async with self.db.transaction() as session:
+            assembly = await assemblies.get_assembly(session, assembly_id, lock=lock)
+            actor = await authorise(session, token, self.settings.admin_token, assembly, *roles)
+            yield Scope(session, assembly, actor)
+
+    @asynccontextmanager
+    async def reading(self, assembly_id: uuid.UUID) -> AsyncIterator[Scope]:
+        async with self.db.reading() as session:
+            assembly = await assemblies.get_assembly(session, assembly_id)
+            yield Scope(session, assembly, Actor("participant"))
+
+    # --- assemblies -----------------------------------------------------------------------
+
+    async def create(self, data: NewAssembly) -> AssemblyCreated:
+        async with self.db.transaction() as session:
+            created = await assemblies.create_assembly(
+                session, self.outbox, self.settings.sender_id, **msgspec.structs.asdict(data)
+            )
+            view = assembly_view(created.assembly)
+        return AssemblyCreated(
+            **msgspec.structs.asdict(view), secretary_token=created.secretary_token
+        )
+
+    async def index(self, *, limit: int, offset: int) -> list[AssemblyView]:
+        async with self.db.reading() as session:
+            rows = await assemblies.list_assemblies(session, limit, offset)
+            return [assembly_view(a) for a in rows]
+
+    async def show(self, assembly_id: uuid.UUID) -> AssemblyView:
+        async with self.reading(assembly_id) as s:
+            return assembly_view(s.assembly)
+
+    async def advance(self, token: str | None, assembly_id: uuid.UUID, status: str) -> AssemblyView:
+        async with self.acting(token, assembly_id, "secretary", lock=True) as s:
+            return assembly_view(await assemblies.advance(s.session, s.assembly, status))
+
+    async def close(self, token: str | None, assembly_id: uuid.UUID) -> AssemblyClosed:
+        """Close the assembly; its signed report goes up as soon as NATS accepts it."""
+        async with self.acting(token, assembly_id, "secretary") as s:
+            report = await closing.close_assembly(s.session, self.outbox, assembly_id)
+        return AssemblyClosed(
+            report_id=report.report_id,
+            items=len(report.items),
+            late=report.late,
+            mandates=len(report.mandates),
+            motions=len(report.motions),
+            manifests=len(report.manifests),
+            delegation_notes=list(report.delegation_notes),
+        )
+
+    # --- participants ---------------------------------------------------------------------
+
+    async def register(
+        self, token: str | None, assembly_id: uuid.UUID, people: Sequence[NewParticipant]
+    ) -> list[ParticipantRegistered]:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            done = await assemblies.register_participants(
+                s.session, s.assembly, [msgspec.structs.asdict(p) for p in people]
+            )
+            return [
+                ParticipantRegistered(
+                    **msgspec.structs.asdict(participant_view(d.participant)),
+                    voting_token=d.voting_token,
+                )
+                for d in done
+            ]
+
+    async def participants(
+        self, token: str | None, assembly_id: uuid.UUID
+    ) -> list[ParticipantView]:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            rows = await assemblies.list_participants(s.session, s.assembly)
+            return [participant_view(p) for p in rows]
+
+    async def credential(
+        self, token: str | None, assembly_id: uuid.UUID, participant_id: uuid.UUID
+    ) -> ParticipantView:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            person = await assemblies.credential(s.session, s.assembly, participant_id)
+            return participant_view(person)
+
+    # --- proposals ------------------------------------------------------------------------
+
+    async def submit(
+        self, token: str | None, assembly_id: uuid.UUID, proposal: NewProposal
+    ) -> ProposalView:
+        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+            rows = await proposals.submit_many(
+                s.session, s.assembly, s.actor, [msgspec.structs.asdict(proposal)]
+            )
+            return proposal_view(rows[0])
+
+    async def upload(
+        self, token: str | None, assembly_id: uuid.UUID, batch: Sequence[NewProposal]
+    ) -> ProposalsUploaded:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            rows = await proposals.submit_many(
+                s.session, s.assembly, s.actor, [msgspec.structs.asdict(p) for p in batch]
+            )
+        return ProposalsUploaded(
+            created=len(rows),
+            ids=[str(r["id"]) for r in rows],
+            flagged=[str(r["id"]) for r in rows if r["possible_duplicates"]],
+        )
+
+    async def proposals(
+        self, assembly_id: uuid.UUID, *, axis: str | None, limit: int, offset: int
+    ) -> list[ProposalView]:
+        async with self.reading(assembly_id) as s:
+            rows = await proposals.list_proposals(
+                s.session, s.assembly, axis=axis, limit=limit, offset=offset
+            )
+            return [proposal_view(p) for p in rows]
+
+    async def amend(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        proposal_id: uuid.UUID,
+        *,
+        title: str | None,
+        text: str,
+        reason: str,
+    ) -> ProposalView:
+        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+            proposal = await proposals.amend(
+                s.session, s.assembly, s.actor, proposal_id, title=title, text=text, reason=reason
+            )
+            return proposal_view(proposal)
+
+    async def withdraw(
+        self, token: str | None, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+    ) -> ProposalView:
+        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+            return proposal_view(
+                await proposals.withdraw(s.session, s.assembly, s.actor, proposal_id)
+            )
+
+    async def support(
+        self, token: str | None, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+    ) -> ProposalView:
+        async with self.acting(token, assembly_id, "participant") as s:
+            return proposal_view(
+                await proposals.support(s.session, s.assembly, s.actor, proposal_id)
+            )
+
+    async def journey(self, proposal_id: uuid.UUID) -> ProposalJourney:
+        async with self.db.reading() as session:
+            return await journey.journey(session, proposal_id)
+
+    # --- plenary --------------------------------------------------------------------------
+
+    async def open_poll(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        *,
+        kind: str,
+        mode: str,
+        proposal_id: uuid.UUID | None,
+        axis: str | None,
+        amended_text: str | None,
+    ) -> PollView:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            poll = await plenary.open_poll(
+                s.session,
+                s.assembly,
+                kind=kind,
+                mode=mode,
+                proposal_id=proposal_id,
+                axis=axis,
+                amended_text=amended_text,
+            )
+            return poll_view(poll)
+
+    async def polls(self, assembly_id: uuid.UUID) -> list[PollView]:
+        async with self.reading(assembly_id) as s:
+            return [poll_view(p) for p in await polls.list_polls(s.session, str(assembly_id))]
+
+    async def poll(self, assembly_id: uuid.UUID, poll_id: uuid.UUID) -> PollView:
+        async with self.reading(assembly_id) as s:
+            return poll_view(await plenary.poll_of(s.session, s.assembly, poll_id))
+
+    async def cast(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        poll_id: uuid.UUID,
+        ranking: Sequence[Sequence[str]],
+    ) -> None:
+        async with self.acting(token, assembly_id, "participant") as s:
+            await plenary.cast(s.session, s.assembly, s.actor, poll_id, ranking)
+
+    async def enter_counts(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        poll_id: uuid.UUID,
+        entries: Sequence[tuple[Sequence[Sequence[str]], int]],
+    ) -> int:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            return await plenary.enter_counts(s.session, s.assembly, poll_id, entries)
+
+    async def upload_ballots(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        poll_id: uuid.UUID,
+        text: str,
+        file_format: str,
+    ) -> int:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            return await plenary.upload(s.session, s.assembly, poll_id, text, file_format)
+
+    async def close_poll(
+        self, token: str | None, assembly_id: uuid.UUID, poll_id: uuid.UUID
+    ) -> PollView:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            return poll_view(await plenary.close(s.session, s.assembly, poll_id))
+
+    async def export(self, assembly_id: uuid.UUID, poll_id: uuid.UUID) -> str:
+        async with self.reading(assembly_id) as s:
+            poll = await plenary.poll_of(s.session, s.assembly, poll_id)
+            return await polls.export_text(s.session, poll)
+
+    async def decide_en_bloc(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        decisions: Sequence[Mapping[str, Any]],
+    ) -> DecidedEnBloc:
+        entries = [plenary.DecisionCounts(**d) for d in decisions]
+        async with self.acting(token, assembly_id, "secretary") as s:
+            closed = await plenary.decide_en_bloc(s.session, s.assembly, entries)
+            return DecidedEnBloc(decided=len(closed), polls=[poll_view(p) for p in closed])
+
+    # --- motions --------------------------------------------------------------------------
+
+    async def propose_motion(
+        self, token: str | None, assembly_id: uuid.UUID, *, kind: str, title: str, text: str
+    ) -> MotionView:
+        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+            motion = await plenary.propose_motion(
+                s.session, s.assembly, kind=kind, title=title, text=text
+            )
+            return motion_view(motion)
+
+    async def motions(self, assembly_id: uuid.UUID) -> list[MotionView]:
+        async with self.reading(assembly_id) as s:
+            return [motion_view(m) for m in await motions.list_motions(s.session, str(assembly_id))]
+
+    async def sign_motion(
+        self, token: str | None, assembly_id: uuid.UUID, motion_id: uuid.UUID
+    ) -> MotionView:
+        async with self.acting(token, assembly_id, "participant") as s:
+            return motion_view(await plenary.sign_motion(s.session, s.assembly, s.actor, motion_id))
+
+    async def vote_motion(
+        self, token: str | None, assembly_id: uuid.UUID, motion_id: uuid.UUID, mode: str
+    ) -> PollView:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            return poll_view(await plenary.vote_motion(s.session, s.assembly, motion_id, mode))
+
+    # --- the delegate election ------------------------------------------------------------
+
+    async def enter_allocation(
+        self,
+        token: str | None,
+        assembly_id: uuid.UUID,
+        *,
+        seats: int,
+        per_segment: dict[str, int],
+    ) -> Seats:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            seats_map, notes = await plenary.enter_allocation(
+                s.session, s.assembly, seats=seats, per_segment=per_segment
+            )
+            return Seats(seats=seats_map, notes=notes)
+
+    async def seats(self, assembly_id: uuid.UUID) -> Seats:
+        async with self.reading(assembly_id) as s:
+            seats, notes = await plenary.election_seats(s.session, s.assembly)
+        return Seats(seats=seats, notes=notes)
+
+    async def stand(
+        self, token: str | None, assembly_id: uuid.UUID, participant_id: uuid.UUID
+    ) -> CandidacyView:
+        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+            return candidacy_view(
+                await plenary.stand(s.session, s.assembly, s.actor, participant_id)
+            )
+
+    async def stand_many(
+        self, token: str | None, assembly_id: uuid.UUID, participant_ids: Sequence[uuid.UUID]
+    ) -> list[CandidacyView]:
+        async with self.acting(token, assembly_id, "secretary") as s:
+            rows = await plenary.stand_many(s.session, s.assembly, participant_ids)
+            return [candidacy_view(c) for c in rows]
+
+    async def candidacies(self, assembly_id: uuid.UUID) -> list[CandidacyView]:
+        async with self.reading(assembly_id) as s:
+            rows = await elections.candidacies(s.session, str(assembly_id))
+            return [candidacy_view(c) for c in rows]
+
+    async def election(self, assembly_id: uuid.UUID) -> ElectionView:
+        """Elected titulars and ranked alternates, with the closed election's findings (or the
+        seats as they stand while no election has closed)."""
+        async with self.reading(assembly_id) as s:
+            rows = await elections.mandates(s.session, str(assembly_id))
+            election = await elections.closed_election(s.session, str(assembly_id))
+            result = polls.result_of(election) if election else None
+            if result is not None and result.seats:
+                seats, notes = result.seats, result.notes
+            else:
+                seats, notes = await plenary.election_seats(s.session, s.assembly)
+            return ElectionView(
+                seats=seats,
+                mandates=[mandate_view(m) for m in rows],
+                findings=list(result.findings) if result else [],
+                notes=notes,
+                complete=election.outcome == "complete" if election else None,
+            )

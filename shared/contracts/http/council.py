@@ -1,0 +1,53 @@
+"""HTTP contract of the national councils: members, publication, answers (devolutivas)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from shared.contracts.fields import CycleId, Short
+from shared.contracts.http.consolidation import AnswerView
+from shared.contracts.messages import Milestone
+from shared.core.vocabulary import CouncilDecision
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+
+
+class NewMember(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: Name
+    council: Name
+
+
+class MemberIssued(msgspec.Struct, kw_only=True):
+    """A council member and their bearer token (shown only in this answer)."""
+
+    id: str
+    name: str
+    council: str
+    token: str
+
+
+class Publish(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+
+
+class Published(msgspec.Struct, kw_only=True):
+    cycle_id: str
+    published: int
+
+
+class Answer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    decision: CouncilDecision
+    justification: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+    responsible_body: Short = ""
+    instrument: Short = ""
+    milestones: Annotated[list[Milestone], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class AnswerSent(AnswerView, kw_only=True):
+    """The answer recorded, with how many local proposals it is on its way to."""
+
+    origins: int

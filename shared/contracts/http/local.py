@@ -1,0 +1,332 @@
+"""HTTP contract of the local tier: assemblies, participants, proposals, the local plenary and
+the delegate election (requests are validated before any use case runs)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from shared.contracts.fields import UF, CycleId, Id, MunicipalityCode, Title
+from shared.contracts.http.plenary import MandateView, PollView
+from shared.contracts.messages import Milestone
+from shared.core.participants import AgeBand, Gender, RaceColour
+from shared.core.polls import CompositionFinding
+from shared.core.vocabulary import Competence, LocalAssemblyKind, MotionKind, PollMode
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class NewAssembly(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    kind: LocalAssemblyKind
+    #: IBGE 7-digit municipality code.
+    territory: MunicipalityCode
+    uf: UF
+    title: Title
+    deadline: datetime | None = None
+    participants: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] = 0
+    population: Annotated[int, msgspec.Meta(ge=0, le=300_000_000)] = 0
+
+
+class NewParticipant(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    public_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    segment: Id
+    gender: Gender = "undeclared"
+    race_colour: RaceColour = "undeclared"
+    age_band: AgeBand = "undeclared"
+    disability: bool = False
+    lgbtqia: bool = False
+    traditional_people: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    #: Credential at once (registration at the door).
+    credential: bool = False
+
+
+class NewProposal(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    axis: Id
+    competence: Competence
+    title: Title
+    text: Text
+    #: Supports counted on paper (secretary only).
+    support: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] = 0
+
+
+class ProposalBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    proposals: Annotated[list[NewProposal], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+class Amendment(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    text: Text
+    title: Title | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class NewPoll(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    kind: Literal["decision", "priority", "election"]
+    mode: PollMode = "electronic"
+    proposal_id: uuid.UUID | None = None
+    axis: Id | None = None
+    #: Text the plenary votes on instead of the proposal's (approval makes it "approved in part").
+    amended_text: Text | None = None
+
+
+Group = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class BallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One of: ``choice`` (yes/no/abstain), ``approve`` (approval), ``ranking`` (tie groups)."""
+
+    choice: Literal["yes", "no", "abstain"] | None = None
+    approve: Group | None = None
+    ranking: Annotated[list[Group], msgspec.Meta(min_length=1, max_length=500)] | None = None
+
+
+class CountEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    ranking: Annotated[list[Group], msgspec.Meta(min_length=1, max_length=500)]
+    count: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+
+
+class CountsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Decision counts (``yes``/``no``/``abstain``) or ranked ``entries`` with counts."""
+
+    yes: Annotated[int, msgspec.Meta(ge=0)] = 0
+    no: Annotated[int, msgspec.Meta(ge=0)] = 0
+    abstain: Annotated[int, msgspec.Meta(ge=0)] = 0
+    entries: Annotated[list[CountEntry], msgspec.Meta(max_length=100_000)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class DecisionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One proposal's counts in an en-bloc vote; negative counts are refused by the use case
+    (422 naming the entry), not by the decoder."""
+
+    proposal_id: uuid.UUID
+    yes: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    no: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    abstain: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    amended_text: Text | None = None
+
+
+class DecisionBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    decisions: Annotated[list[DecisionIn], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+class NewMotion(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    kind: MotionKind
+    title: Title
+    text: Text
+
+
+class MotionVote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    mode: PollMode = "electronic"
+
+
+class AllocationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    seats: Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+    per_segment: dict[Id, Annotated[int, msgspec.Meta(ge=0)]] = msgspec.field(default_factory=dict)
+
+
+class CandidacyIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    participant_id: uuid.UUID
+
+
+class ParticipantBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    participants: Annotated[list[NewParticipant], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+class CandidacyBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    participant_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+class AssemblyView(msgspec.Struct, kw_only=True):
+    id: str
+    cycle_id: str
+    kind: str
+    territory: str
+    uf: str
+    title: str
+    status: str
+    deadline: datetime | None
+    #: Participants declared at creation (the larger of this and those credentialed counts).
+    participants: int
+    closed_at: datetime | None
+    late: bool
+    report_id: str | None
+    key_id: str | None
+
+
+class AssemblyCreated(AssemblyView, kw_only=True):
+    #: The secretary's bearer token: in this answer only.
+    secretary_token: str
+
+
+class ParticipantView(msgspec.Struct, kw_only=True):
+    id: str
+    public_name: str
+    segment: str
+    gender: str
+    race_colour: str
+    age_band: str
+    disability: bool
+    lgbtqia: bool
+    traditional_people: str
+    credentialed: bool
+
+
+class ParticipantRegistered(ParticipantView, kw_only=True):
+    #: The participant's voting token: in this answer only.
+    voting_token: str
+
+
+class PossibleDuplicate(msgspec.Struct, kw_only=True):
+    proposal_id: str
+    score: float
+
+
+class ProposalView(msgspec.Struct, kw_only=True):
+    id: str
+    assembly_id: str
+    axis: str
+    competence: str
+    title: str
+    text: str
+    status: str
+    support: int
+    version: int
+    rank: int | None
+    possible_duplicates: list[PossibleDuplicate]
+
+
+class ProposalsUploaded(msgspec.Struct, kw_only=True):
+    created: int
+    ids: list[str]
+    #: Proposals that resemble one already here (or earlier in the upload).
+    flagged: list[str]
+
+
+class MotionView(msgspec.Struct, kw_only=True):
+    id: str
+    kind: str
+    title: str
+    text: str
+    status: str
+    signatures: int
+    needed: int
+    poll_id: str | None
+
+
+class BallotRecorded(msgspec.Struct, kw_only=True):
+    recorded: bool = True
+
+
+class BallotsAdded(msgspec.Struct, kw_only=True):
+    added: int
+
+
+class DecidedEnBloc(msgspec.Struct, kw_only=True):
+    decided: int
+    polls: list[PollView]
+
+
+class Seats(msgspec.Struct, kw_only=True):
+    """Seats per segment this assembly elects, and how they were arrived at."""
+
+    seats: dict[str, int]
+    notes: list[str]
+
+
+class ElectionView(msgspec.Struct, kw_only=True):
+    """Elected titulars and ranked alternates (public fields), with the election's findings."""
+
+    seats: dict[str, int]
+    mandates: list[MandateView]
+    findings: list[CompositionFinding]
+    notes: list[str]
+    complete: bool | None
+
+
+class AssemblyClosed(msgspec.Struct, kw_only=True):
+    report_id: str
+    items: int
+    late: bool
+    mandates: int
+    motions: int
+    manifests: int
+    delegation_notes: list[str]
+
+
+class JourneyProposal(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    text: str
+    axis: str
+    competence: str
+    status: str
+    version: int
+
+
+class JourneyVersion(msgspec.Struct, kw_only=True):
+    version: int
+    title: str
+    text: str
+    reason: str
+
+
+class JourneyAssembly(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    territory: str
+    status: str
+
+
+class JourneyPlenary(msgspec.Struct, kw_only=True):
+    poll_id: str
+    outcome: str | None
+    yes: int
+    no: int
+    abstain: int
+
+
+class JourneyReport(msgspec.Struct, kw_only=True):
+    report_id: str | None
+    forwarded: bool
+    rank: int | None
+    stayed_local: bool
+
+
+class JourneyUpstream(msgspec.Struct, kw_only=True):
+    national_item_id: str
+    title: str
+    text: str
+
+
+class JourneyResponse(msgspec.Struct, kw_only=True):
+    response_id: str
+    version: int
+    national_item_id: str
+    decision: str
+    justification: str
+    responsible_body: str
+    instrument: str
+    milestones: list[Milestone]
+    answered_at: datetime
+    current: bool
+
+
+class ProposalJourney(msgspec.Struct, kw_only=True):
+    """Where a local proposal went: its texts, the plenary's decision, the report that carried
+    it, what it became upstream and every council answer that came back."""
+
+    proposal: JourneyProposal
+    versions: list[JourneyVersion]
+    assembly: JourneyAssembly
+    plenary: JourneyPlenary | None
+    report: JourneyReport
+    upstream: list[JourneyUpstream]
+    responses: list[JourneyResponse]

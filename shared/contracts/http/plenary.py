@@ -1,0 +1,158 @@
+"""HTTP contract of a plenary at any tier: polls and their results, candidacies and mandates;
+and, at the regional and national tiers, credentialing delegates from received mandates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from shared.contracts.fields import UF, CycleId, Id, OptionalTitle
+from shared.core.polls import PollResult
+
+#: The tally methods a plenary poll may use (each is refused at creation unless the tally runs it).
+PollMethod = Literal["approval", "borda", "schulze", "copeland", "plurality"]
+Group = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=500)]
+Ranking = Annotated[list[Group], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class PollView(msgspec.Struct, kw_only=True):
+    """A poll: what it decides, how, and — once closed — its published result."""
+
+    id: str
+    kind: str
+    mode: str
+    subject: str
+    title: str
+    method: str
+    candidates: list[str]
+    approvals: int
+    status: str
+    amended_text: str | None
+    outcome: str | None
+    result: PollResult | None
+    ballots: int
+    ballots_sha256: str | None
+
+
+class CandidacyView(msgspec.Struct, kw_only=True):
+    id: str
+    public_name: str
+    segment: str
+    gender: str
+    quota_groups: list[str]
+
+
+class MandateView(msgspec.Struct, kw_only=True):
+    id: str
+    candidacy_id: str
+    public_name: str
+    segment: str
+    role: str
+    rank: int
+    gender: str
+    quota_groups: list[str]
+
+
+# --- the regional and national plenary -----------------------------------------------------------
+
+
+class CredentialRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    mandate_id: Id
+    #: What the desk records about the person (e.g. a hash of their document).
+    holder: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    uf: UF = "BR"
+
+
+class CredentialBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A credentialing desk's check-in list: admitted all together, or not at all."""
+
+    entries: Annotated[list[CredentialRequest], msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class AbsenceRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    mandate_id: Id
+    uf: UF = "BR"
+
+
+class CredentialView(msgspec.Struct, kw_only=True):
+    mandate_id: str
+    public_name: str
+    segment: str
+    role: str
+    rank: int
+    assembly_id: str
+    territory: str
+    replaces_mandate_id: str | None
+    credentialed_at: datetime | None
+
+
+class AbsenceView(msgspec.Struct, kw_only=True):
+    mandate_id: str
+    status: Literal["absent"] = "absent"
+
+
+class NewTierPoll(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``decision`` on one item (subject = item id), ``priority`` on an axis (subject = axis),
+    or the ``election`` of delegates for the next tier (over the candidacies)."""
+
+    cycle_id: CycleId
+    kind: Literal["decision", "priority", "election"]
+    subject: Id
+    mode: Literal["electronic", "counts"] = "counts"
+    method: PollMethod = "borda"
+    approvals: Annotated[int, msgspec.Meta(ge=1, le=500)] = 1
+    title: OptionalTitle = ""
+    amended_text: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
+    uf: UF = "BR"
+
+
+class DelegateBallot(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    mandate_id: Id
+    ranking: Ranking
+    uf: UF = "BR"
+
+
+class CountEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    ranking: Ranking
+    count: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+
+
+class TierCounts(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    entries: Annotated[list[CountEntry], msgspec.Meta(min_length=1, max_length=10_000)]
+    uf: UF = "BR"
+
+
+class PollRef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    uf: UF = "BR"
+
+
+class TierCandidacy(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    mandate_id: Id
+    uf: UF = "BR"
+
+
+class BallotRecorded(msgspec.Struct, kw_only=True):
+    status: Literal["recorded"] = "recorded"
+
+
+class CountsAdded(msgspec.Struct, kw_only=True):
+    ballots: int
+
+
+class Standing(msgspec.Struct, kw_only=True):
+    candidacy_id: str
+    mandate_id: str
+
+
+class Elected(msgspec.Struct, kw_only=True):
+    complete: bool
+    elected: int
+    notes: list[str]

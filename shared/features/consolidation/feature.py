@@ -1,0 +1,46 @@
+"""The consolidation feature of the regional and national tiers, configured by the tier's
+profile: reports in, the board, sistematização, ranking, the plenary, closing, open data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.features.consolidation.api import ConsolidationController
+from shared.features.consolidation.ingest import apply_report, apply_reports
+from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
+from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
+from shared.features.consolidation.plenary_service import TierPlenary
+from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.consolidation.service import Consolidation
+from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
+from shared.platform.feature import Feature
+from shared.platform.node import Node
+from shared.platform.web.open_data import open_data_controller
+
+
+def consolidation(profile: ConsolidationProfile) -> Feature:
+    async def one(session: AsyncSession, delivery: Delivery) -> None:
+        await apply_report(session, delivery, profile=profile)
+
+    async def many(session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
+        await apply_reports(session, deliveries, profile=profile)
+
+    def handlers(node: Node) -> Mapping[str, Handler]:
+        return {"report": BatchedHandler(one, many)}
+
+    return Feature(
+        name="consolidation",
+        routes=(
+            ConsolidationController,
+            PlenaryController,
+            TierPlenaryController,
+            open_data_controller(CONSOLIDATION_DATASETS),
+        ),
+        services=lambda node: {
+            "consolidation": Consolidation(node.db, node.outbox, profile),
+            "plenary": TierPlenary(node.db, profile),
+        },
+        handlers=handlers,
+    )

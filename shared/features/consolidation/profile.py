@@ -1,0 +1,61 @@
+"""What makes the regional and the national tier different — everything else about
+consolidation is shared code. Each tier's composition root supplies its profile.
+
+A state conference (regional tier) consolidates the reports of one state's local assemblies;
+the national conference consolidates the 27 state reports into one conference for the whole
+country, so its scope is always ``BR``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.core.vocabulary import NATION, AssemblyKind, Tier
+
+#: ``{unit: territory}`` of what should report to a conference of (cycle, scope).
+ExpectedUnits = Callable[[AsyncSession, str, str], Awaitable[dict[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsolidationProfile:
+    tier: Tier
+    #: The tier whose reports arrive here.
+    below: Tier
+    #: The kind of this tier's own conference (its caps are ``[caps.<kind>]``).
+    assembly_kind: AssemblyKind
+    #: One conference for the whole country (national) rather than one per state.
+    nationwide: bool
+    expected: ExpectedUnits
+
+    def scope(self, uf: str) -> str:
+        """The territory a conference of this tier consolidates for a request naming ``uf``."""
+        return NATION if self.nationwide else uf
+
+    def unit_of(self, assembly_id: str, uf: str) -> str:
+        """Which expected unit a received report stands for: a state at the national tier,
+        an assembly at the regional one."""
+        return uf if self.nationwide else assembly_id
+
+    def conference(self, cycle_id: str, uf: str) -> Conference:
+        return Conference(self, cycle_id, self.scope(uf))
+
+
+@dataclass(frozen=True, slots=True)
+class Conference:
+    """One state (or the national) conference of a cycle: its plenary, items and report."""
+
+    profile: ConsolidationProfile
+    cycle_id: str
+    uf: str
+
+    @property
+    def key(self) -> str:
+        """The conference's id: its plenary's ``assembly_id`` and its report's sender unit."""
+        return f"{self.profile.tier}:{self.cycle_id}:{self.uf}"
+
+    @property
+    def tier(self) -> Tier:
+        return self.profile.tier

@@ -1,0 +1,234 @@
+"""Consolidation use cases at the regional and national tiers, each in its own transaction.
+
+The HTTP edge calls these and nothing else; the tier's :class:`ConsolidationProfile` supplies
+what differs between a state conference and the national one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from shared.contracts.http.consolidation import (
+    ActionView,
+    AutoMerged,
+    Board,
+    ConferenceClosed,
+    ItemView,
+    Journey,
+    Lineage,
+    PairwiseRanking,
+    Ranked,
+    ReceivedReportView,
+    Suggestion,
+)
+from shared.contracts.messages import Mandate
+from shared.features.consolidation import actions, duplicates
+from shared.features.consolidation.board import ingest_board
+from shared.features.consolidation.closing import close_conference
+from shared.features.consolidation.lineage import (
+    action_view,
+    item_lineage,
+    item_view,
+    list_items,
+    proposal_journey,
+)
+from shared.features.consolidation.model import ConsolidationAction, ReceivedReport
+from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.consolidation.ranking import pairwise_ranking, rank_items
+from shared.features.cycles.store import rules_for
+from shared.platform.bus.outbox import Outbox
+from shared.platform.db.database import Database
+
+#: Who a convener's action is logged as until people sign in (then: the signed-in person).
+CONVENER = "convener"
+
+
+def _report_view(r: ReceivedReport) -> ReceivedReportView:
+    return ReceivedReportView(
+        report_id=r.report_id,
+        assembly_id=r.assembly_id,
+        territory=r.territory,
+        uf=r.uf,
+        title=r.title,
+        late=r.late,
+        participants=r.participants,
+        sender=r.sender,
+        closed_at=r.closed_at,
+        received_at=r.received_at,
+        items=len(r.body.get("items", [])),
+        mandates=len(r.body.get("mandates", [])),
+    )
+
+
+class Consolidation:
+    def __init__(self, db: Database, outbox: Outbox, profile: ConsolidationProfile) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.profile = profile
+
+    # --- what arrived ---------------------------------------------------------------------
+
+    async def reports(
+        self, *, cycle_id: str | None, uf: str | None, limit: int, offset: int
+    ) -> list[ReceivedReportView]:
+        query = select(ReceivedReport)
+        if cycle_id:
+            query = query.where(ReceivedReport.cycle_id == cycle_id)
+        if uf:
+            query = query.where(ReceivedReport.uf == uf)
+        async with self.db.reading() as session:
+            rows = await session.scalars(
+                query.order_by(ReceivedReport.received_at).limit(limit).offset(offset)
+            )
+            return [_report_view(r) for r in rows]
+
+    async def board(self, *, cycle_id: str, uf: str) -> Board:
+        async with self.db.reading() as session:
+            return await ingest_board(session, self.profile.conference(cycle_id, uf))
+
+    async def items(
+        self,
+        *,
+        cycle_id: str | None,
+        uf: str | None,
+        axis: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[ItemView]:
+        async with self.db.reading() as session:
+            return await list_items(
+                session,
+                cycle_id=cycle_id,
+                uf=uf,
+                axis=axis,
+                status=status,
+                limit=limit,
+                offset=offset,
+            )
+
+    async def lineage(self, item_id: uuid.UUID) -> Lineage:
+        async with self.db.reading() as session:
+            return await item_lineage(session, item_id)
+
+    async def journey(self, proposal_id: str) -> Journey:
+        async with self.db.reading() as session:
+            return await proposal_journey(session, proposal_id)
+
+    # --- sistematização -------------------------------------------------------------------
+
+    async def suggestions(
+        self, *, cycle_id: str, uf: str, axis: str | None, threshold: float | None
+    ) -> list[Suggestion]:
+        async with self.db.reading() as session:
+            rules = await rules_for(session, cycle_id)
+            return await duplicates.suggest_merges(
+                session,
+                cycle_id=cycle_id,
+                uf=self.profile.scope(uf),
+                axis=axis,
+                threshold=rules.consolidation.suggest_threshold if threshold is None else threshold,
+            )
+
+    async def merge(
+        self, item_ids: Sequence[uuid.UUID], *, title: str, text: str, competence: str, note: str
+    ) -> ItemView:
+        async with self.db.transaction() as session:
+            item = await actions.merge(
+                session,
+                item_ids,
+                title=title,
+                text=text,
+                competence=competence,
+                actor=CONVENER,
+                note=note,
+            )
+            return item_view(item)
+
+    async def split(
+        self, item_id: uuid.UUID, parts: Sequence[actions.Part], *, note: str
+    ) -> list[ItemView]:
+        async with self.db.transaction() as session:
+            items = await actions.split(session, item_id, parts, actor=CONVENER, note=note)
+            return [item_view(i) for i in items]
+
+    async def rewrite(self, item_id: uuid.UUID, *, title: str, text: str, note: str) -> ItemView:
+        async with self.db.transaction() as session:
+            item = await actions.rewrite(
+                session, item_id, title=title, text=text, actor=CONVENER, note=note
+            )
+            return item_view(item)
+
+    async def reclassify(
+        self, item_id: uuid.UUID, *, axis: str, competence: str, note: str
+    ) -> ItemView:
+        async with self.db.transaction() as session:
+            item = await actions.reclassify(
+                session, item_id, axis=axis, competence=competence, actor=CONVENER, note=note
+            )
+            return item_view(item)
+
+    async def action_log(self, *, cycle_id: str, uf: str) -> list[ActionView]:
+        """The action log, newest first (undo walks it back)."""
+        async with self.db.reading() as session:
+            rows = await session.scalars(
+                select(ConsolidationAction)
+                .where(
+                    ConsolidationAction.cycle_id == cycle_id,
+                    ConsolidationAction.uf == self.profile.scope(uf),
+                )
+                .order_by(ConsolidationAction.created_at.desc(), ConsolidationAction.id.desc())
+            )
+            return [action_view(a) for a in rows]
+
+    async def undo(self, action_id: uuid.UUID) -> ActionView:
+        async with self.db.transaction() as session:
+            return action_view(await actions.undo(session, action_id))
+
+    async def auto_merge(self, *, cycle_id: str, uf: str, threshold: float | None) -> AutoMerged:
+        async with self.db.transaction() as session:
+            rules = await rules_for(session, cycle_id)
+            return await duplicates.auto_merge(
+                session,
+                cycle_id=cycle_id,
+                uf=self.profile.scope(uf),
+                threshold=rules.consolidation.auto_merge_threshold
+                if threshold is None
+                else threshold,
+            )
+
+    # --- ranking and closing --------------------------------------------------------------
+
+    async def rank(self, *, cycle_id: str, uf: str) -> Ranked:
+        async with self.db.transaction() as session:
+            rules = await rules_for(session, cycle_id)
+            return await rank_items(
+                session, cycle_id=cycle_id, uf=self.profile.scope(uf), rules=rules
+            )
+
+    async def pairwise(self, *, cycle_id: str, uf: str, axis: str) -> PairwiseRanking:
+        async with self.db.reading() as session:
+            rules = await rules_for(session, cycle_id)
+            return await pairwise_ranking(
+                session, cycle_id=cycle_id, uf=self.profile.scope(uf), axis=axis, rules=rules
+            )
+
+    async def close(
+        self, *, cycle_id: str, uf: str, title: str, delegates: Sequence[Mandate]
+    ) -> ConferenceClosed:
+        """Rank, route and cap the items and stage the signed report up, in one transaction."""
+        conference = self.profile.conference(cycle_id, uf)
+        async with self.db.transaction() as session:
+            report = await close_conference(
+                session,
+                self.outbox,
+                conference,
+                title=title or f"{self.profile.assembly_kind} conference {conference.uf}",
+                mandates=delegates,
+            )
+        return ConferenceClosed(
+            report_id=report.report_id, items=len(report.items), mandates=len(report.mandates)
+        )

@@ -1,0 +1,15 @@
+"""The national councils' feature."""
+
+from __future__ import annotations
+
+from shared.features.council.api import CouncilController
+from shared.features.council.service import Council
+from shared.platform.feature import Feature
+
+
+def council() -> Feature:
+    return Feature(
+        name="council",
+        routes=(CouncilController,),
+        services=lambda node: {"councils": Council(node.db, node.outbox)},
+    )

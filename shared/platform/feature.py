@@ -1,0 +1,69 @@
+"""What a feature adds to a tier's process, so a tier service is a list of features.
+
+A feature is HTTP routes, the services those routes are handed (by parameter name, built once
+per process from the node), and the bus handlers it applies (by message kind). A tier's
+composition root (``services/<tier>/app.py``) lists its features with their configuration;
+:func:`shared.platform.web.app.create_app` mounts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.platform.bus.inbox import Handler
+    from shared.platform.node import Node
+
+ServiceFactory = Callable[["Node"], Mapping[str, Any]]
+HandlerFactory = Callable[["Node"], Mapping[str, "Handler"]]
+
+
+def _no_services(node: Node) -> Mapping[str, Any]:
+    return {}
+
+
+def _no_handlers(node: Node) -> Mapping[str, Handler]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A service name must not equal a field name of any request body its routes take:
+    Litestar reports a body field's validation error under a dependency of the same name as
+    a server error (a 500), not the client's 400."""
+
+    name: str
+    routes: Sequence[Any] = ()
+    services: ServiceFactory = _no_services
+    handlers: HandlerFactory = _no_handlers
+    #: Where this feature's Jinja templates live (a package with a ``templates`` folder).
+    templates: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TierDefinition:
+    """A tier service: its title and the features it mounts."""
+
+    title: str
+    features: Sequence[Feature]
+
+    def handlers(self, node: Node) -> dict[str, Handler]:
+        """Every feature's bus handlers; two features may not handle the same kind."""
+        merged: dict[str, Handler] = {}
+        for feature in self.features:
+            for kind, handler in feature.handlers(node).items():
+                if kind in merged:
+                    raise ValueError(f"two features of {self.title} handle {kind!r} messages")
+                merged[kind] = handler
+        return merged
+
+    def services(self, node: Node) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for feature in self.features:
+            for name, service in feature.services(node).items():
+                if name in merged:
+                    raise ValueError(f"two features of {self.title} provide {name!r}")
+                merged[name] = service
+        return merged
