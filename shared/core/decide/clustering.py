@@ -26,6 +26,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -105,10 +106,7 @@ def cluster(items: Sequence[ClusterItem], threshold: float = DEFAULT_THRESHOLD) 
     rounded = np.round(scores, 4).tolist()
     return ClusterResult(
         clusters=[[ids[i] for i in group] for group in groups],
-        pairs=[
-            ScoredPair(ids[i], ids[j], value)
-            for i, j, value in zip(first, second, rounded, strict=True)
-        ],
+        pairs=list(map(ScoredPair, [ids[i] for i in first], [ids[j] for j in second], rounded)),
     )
 
 
@@ -392,7 +390,7 @@ def _minhash_neighbours(grams: sparse.csr_matrix) -> sparse.csr_matrix:
             run_starts[run_lengths > 1], run_lengths[run_lengths > 1], strict=True
         ):
             group = present[order[start : start + length]]
-            left, right = np.triu_indices(len(group), k=1)
+            left, right = _upper_pairs(int(length))
             rows_out.append(group[left])
             cols_out.append(group[right])
     if not rows_out:
@@ -409,47 +407,76 @@ def _average_link(
     count: int, first: list[int], second: list[int], scores: list[float], threshold: float
 ) -> list[list[int]]:
     """Average-link agglomeration, lazily: when two clusters merge, the average between the new
-    cluster and a neighbour is a size-weighted mean of the two old averages, so the old heap
-    entries stay upper bounds; an entry is re-evaluated when popped and merged only if still
-    current. Links are folded small-into-large, so each merge costs the smaller side's degree."""
+    cluster and a neighbour is a size-weighted mean of the two old averages, so the old entries
+    stay upper bounds; an entry is re-evaluated when taken and merged only if still current.
+    Links are folded small-into-large, so each merge costs the smaller side's degree.
+
+    The entries are taken best first, as from one heap ordered by (-score, i, j), but the initial
+    ones (hundreds of thousands in a dense axis) come from one sorted array, and only the
+    re-evaluated ones go through a heap: most initial entries join two texts already together
+    and cost one comparison."""
     root = list(range(count))
+    size = [1] * count
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
-    links: dict[int, dict[int, float]] = defaultdict(dict)
-    heap: list[tuple[float, int, int]] = []
+    links: list[dict[int, float]] = [{} for _ in range(count)]
     for i, j, value in zip(first, second, scores, strict=True):
         links[i][j] = value
         links[j][i] = value
-        if value >= threshold:
-            heap.append((-value, i, j))
-    heapq.heapify(heap)
-
-    def find(node: int) -> int:
-        while root[node] != node:
-            root[node] = root[root[node]]
-            node = root[node]
-        return node
-
-    while heap:
-        negative, i, j = heapq.heappop(heap)
-        a, b = find(i), find(j)
+    values = np.asarray(scores, dtype=np.float64)
+    above = np.flatnonzero(values >= threshold)
+    lefts = np.asarray(first, dtype=np.int64)[above]
+    rights = np.asarray(second, dtype=np.int64)[above]
+    order = np.lexsort((rights, lefts, -values[above]))
+    stream = list(
+        zip(
+            (-values[above][order]).tolist(),
+            lefts[order].tolist(),
+            rights[order].tolist(),
+            strict=True,
+        )
+    )
+    heap: list[tuple[float, int, int]] = []
+    position, end = 0, len(stream)
+    while position < end or heap:
+        if heap and (position == end or heap[0] < stream[position]):
+            negative, a, b = heapq.heappop(heap)
+        else:
+            negative, a, b = stream[position]
+            position += 1
+        while root[a] != a:  # find, with path halving (inlined: this loop is the hot spot)
+            root[a] = root[root[a]]
+            a = root[a]
+        while root[b] != b:
+            root[b] = root[root[b]]
+            b = root[b]
         if a == b:
             continue
-        current = links[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        current = links[a].get(b, 0.0) / (size[a] * size[b])
         if current < -negative - 1e-12:
             if current >= threshold:
                 heapq.heappush(heap, (-current, a, b))
             continue
-        large, small = (a, b) if len(members[a]) >= len(members[b]) else (b, a)
+        large, small = (a, b) if size[a] >= size[b] else (b, a)
         root[small] = large
+        size[large] += size[small]
         members[large].extend(members.pop(small))
-        for other, total in links.pop(small).items():
+        folded, links[small] = links[small], {}
+        into = links[large]
+        for other, total in folded.items():
             del links[other][small]
             if other == large:
                 continue
-            links[large][other] = links[large].get(other, 0.0) + total
-            links[other][large] = links[large][other]
-        links[large].pop(small, None)
+            into[other] = into.get(other, 0.0) + total
+            links[other][large] = into[other]
+        into.pop(small, None)
     return sorted((sorted(group) for group in members.values()), key=lambda group: group[0])
+
+
+@lru_cache(maxsize=1024)
+def _upper_pairs(size: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Every (i, j) with i < j < size; the same few band sizes come back thousands of times."""
+    left, right = np.triu_indices(size, k=1)
+    return left, right
 
 
 def _check_threshold(threshold: float) -> None:
