@@ -97,6 +97,7 @@ class Vocabulary:
     lexicon: Lexicon
     phrases: dict[tuple[str, ...], str]  # word keys -> canonical token
     longest: int
+    compounds: dict[tuple[str, ...], str]  # tokens of a form after ``phrases`` -> its token
     phrase_starts: frozenset[str]
     actions: frozenset[str]  # canonical tokens
     families: dict[str, frozenset[str]]  # action -> family labels ("~mais")
@@ -107,8 +108,11 @@ class Vocabulary:
 
     def canonical_words(self, text: str) -> tuple[str, ...]:
         """Word keys of ``text`` with every thesaurus phrase replaced by its token (greedy,
-        longest phrase first at each position); one-letter leftovers dropped."""
-        return _replace_phrases(self.lexicon.keys(text), self.phrases, self.longest)
+        longest phrase first at each position), then once more for forms that contain another
+        group's form ("centro de referência para pessoas em situação de rua": ``poprua`` first,
+        then ``centropop``); one-letter leftovers dropped."""
+        first = _replace_phrases(self.lexicon.keys(text), self.phrases, self.longest)
+        return _replace_phrases(first, self.compounds, self.longest)
 
 
 @lru_cache(maxsize=262144)
@@ -131,8 +135,8 @@ def _singular(word: str) -> str:
     for plural, single in _PLURALS:
         if word.endswith(plural):
             return word[: -len(plural)] + single
-    if word.endswith(("res", "zes", "ses")) and len(word) > 5:
-        return word[:-2]
+    if word.endswith(("res", "zes")) and len(word) > 5:
+        return word[:-2]  # mulheres, vezes (but classes, próteses: -se + s, below)
     if word.endswith("s") and not word.endswith(("us", "is")):
         return word[:-1]
     return word
@@ -201,8 +205,23 @@ def vocabulary() -> Vocabulary:
     longest = max(map(len, phrases))
     lexicon = dataclasses.replace(lexicon, speller=Speller(known, stem=_stem))
 
+    compounds: dict[tuple[str, ...], str] = {}
+    for token, forms in [*acronyms.items(), *synonyms.items()]:
+        canonical = fold(token).replace(" ", "")
+        for form in forms:
+            keys = lexicon.keys(form)
+            own = phrases.pop(keys)  # the form's other groups' phrases, not the form itself
+            once = _replace_phrases(keys, phrases, longest)
+            phrases[keys] = own
+            if len(once) > 1 and compounds.setdefault(once, canonical) != canonical:
+                raise VocabularyError(
+                    f"term {form!r} is claimed by {compounds[once]!r} and {token!r}"
+                )
+
     def tokens(term: str) -> tuple[str, ...]:
-        return _replace_phrases(lexicon.keys(term), phrases, longest)
+        return _replace_phrases(
+            _replace_phrases(lexicon.keys(term), phrases, longest), compounds, longest
+        )
 
     actions_section = thesaurus["actions"]
     actions = frozenset(t for verb in actions_section["verbs"] for t in tokens(verb))
@@ -236,6 +255,7 @@ def vocabulary() -> Vocabulary:
         lexicon=lexicon,
         phrases=phrases,
         longest=longest,
+        compounds=compounds,
         phrase_starts=frozenset(key[0] for key in phrases),
         actions=actions,
         families={a: frozenset(f) for a, f in families.items()},
