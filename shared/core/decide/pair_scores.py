@@ -2,7 +2,8 @@
 
 The score is a weighted mean of two views of a text, then two vetoes:
 
-- **word level**: weighted Dice of the token sets (stems and thesaurus tokens). Generic tokens
+- **word level**: weighted Dice and overlap of the token sets (stems and thesaurus tokens, plus
+  the first letters of long content stems, weighing like generic words). Generic tokens
   (*garantir*, *município*, *saúde*…) weigh less than the words that say what is asked for, so
   two proposals are not alike merely because both want to "garantir o acesso da população".
   Dice, not Jaccard: a short and a long wording of one demand share most of the short one.
@@ -28,8 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from shared.core.decide.text_normalise import Analysed
-from shared.core.decide.vocabulary import DEFAULT_WEIGHT, vocabulary
+from shared.core.decide.text_normalise import PREFIX_MARK, Analysed
+from shared.core.decide.vocabulary import DEFAULT_WEIGHT, GENERIC_WEIGHT, vocabulary
 
 WORD_SHARE = 4  # the score is (WORD_SHARE × word + GRAM_SHARE × character) / (sum of both)
 GRAM_SHARE = 1
@@ -78,10 +79,16 @@ def score_pairs(
     incidence and its columns) and ``grams`` may be passed when the caller has built them."""
     if len(first) == 0:
         return np.zeros(0)
-    word_matrix, columns = words if words is not None else incidence([a.stems for a in analysed])
+    word_matrix, columns = words if words is not None else incidence([a.features for a in analysed])
     gram_matrix = grams if grams is not None else incidence([a.grams for a in analysed])[0]
     weights = vocabulary().weights
-    weight = np.asarray([weights.get(c, DEFAULT_WEIGHT) for c in columns], dtype=np.float64)
+    weight = np.asarray(
+        [
+            GENERIC_WEIGHT if c.startswith(PREFIX_MARK) else weights.get(c, DEFAULT_WEIGHT)
+            for c in columns
+        ],
+        dtype=np.float64,
+    )
     totals = word_matrix @ weight
     shared = _shared_rows(word_matrix, first, second, weight)
     smaller = np.minimum(totals[first], totals[second])

@@ -7,7 +7,8 @@ typing without accents does not change the stem); then the thesaurus replaces ac
 and interchangeable words or phrases by one token (``agentes comunitários de saúde`` → ``acs``,
 ``aumentar a quantidade`` → ``ampliar``). The vocabulary is packaged data (``vocabulary``).
 
-``analyse`` gives what similarity looks at: the token set (word level), the character trigrams
+``analyse`` gives what similarity looks at: the token set (word level, with the first letters of
+long content tokens, for derivations Snowball leaves apart), the character trigrams
 of each content token (robust to typos; actions and generic words, which say little about *what*
 is asked for, are left out), the actions the text asks for, and the contrast classes it names
 (words such as *litoral* / *semiárido* that change the demand).
@@ -21,6 +22,10 @@ from functools import lru_cache
 
 from shared.core.decide.vocabulary import fold, vocabulary
 
+PREFIX = 5  # content stems longer than this also give their first letters as a feature...
+PREFIX_MARK = "^"  # ...marked so: "^vacin" is shared by "vacinal" and "vacin(a)", which Snowball
+# leaves apart, as "hipertens(ão)" and "hipertens(o)"; such a feature weighs like a generic word
+
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
@@ -28,6 +33,7 @@ class Analysed:
 
     words: tuple[str, ...]  # canonical tokens, in order
     stems: frozenset[str]  # the same tokens as a set (stems and thesaurus tokens)
+    features: frozenset[str]  # what the word level compares: stems, and prefixes of content stems
     grams: frozenset[str]  # character trigrams of each content token (not an action, not generic)
     actions: frozenset[str]  # actions asked for, and their families ("~mais")
     contrasts: frozenset[str]  # contrast classes named ("urbano e rural:rural")
@@ -65,7 +71,9 @@ def analyse(text: str) -> Analysed:
         if word in v.actions:
             actions.add(word)
             actions.update(v.families.get(word, ()))
-    return Analysed(words, frozenset(words), grams, frozenset(actions), _contrasts(words))
+    stems = frozenset(words)
+    features = stems | {PREFIX_MARK + w[:PREFIX] for w in content if len(w) > PREFIX}
+    return Analysed(words, stems, features, grams, frozenset(actions), _contrasts(words))
 
 
 @lru_cache(maxsize=131072)
