@@ -2,8 +2,8 @@
 
 "agentes comunitarois de saude" must still become ``acs``: a word the thesaurus does not know is
 compared with the words it does know (its terms, folded), and replaced when exactly one of them is
-a single edit away (a letter dropped, added, changed, or two neighbours swapped). Only long words
-are repaired (``MIN_LENGTH``): short ones are too often another real word ("mural" is not "rural").
+one slip away: two neighbouring letters swapped, or one letter of a double letter dropped or
+added. Only long words are repaired (``MIN_LENGTH``): short ones are too often another real word.
 Lookups use a deletion index (every known word with one letter deleted), so a query costs a few
 dictionary probes rather than a scan.
 """
@@ -55,15 +55,14 @@ def _deletions(word: str) -> set[str]:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by one insertion, deletion, substitution or swap of
-    neighbours, the first letter kept and the last one not substituted: those are where a
-    different real word hides ("fluvial"/"pluvial", "carreira"/"barreira", "produtos"/"produtor")."""
-    if a == b or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+    """True when ``a`` and ``b`` differ by two neighbours swapped ("comunitarois") or by one
+    letter of a double letter ("psicosocial"). Other single edits are as often another real
+    word as a typo ("doentes"/"docentes", "mediacao"/"medicacao", "fluvial"/"pluvial"), and
+    without a dictionary of the language they cannot be told apart."""
+    if a == b or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return diff[0] != len(a) - 1
         return (
             len(diff) == 2
             and diff[1] == diff[0] + 1
@@ -71,4 +70,8 @@ def _one_edit(a: str, b: str) -> bool:
             and a[diff[1]] == b[diff[0]]
         )
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    return any(
+        long[:i] + long[i + 1 :] == short
+        and long[i] in long[max(i - 1, 0) : i] + long[i + 1 : i + 2]
+        for i in range(len(long))
+    )
