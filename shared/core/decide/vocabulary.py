@@ -30,6 +30,7 @@ DEFAULT_WEIGHT = 2
 FAMILY_PREFIX = "~"  # action family labels live beside the actions: "~mais"
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f]")  # the combining accents NFKD splits off (á = a + ´)
 # Endings whose accent Snowball needs to recognise the suffix, restored on accent-free (and
 # singular) input so that "contratacao" and "contratação" get one stem.
 _REACCENT = (
@@ -50,9 +51,10 @@ class VocabularyError(ValueError):
 
 def fold(text: str) -> str:
     """Lowercase, accents stripped, anything but letters and digits turned into spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", plain)
+    lowered = text.lower()
+    if not lowered.isascii():
+        lowered = _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
+    return _NON_WORD.sub(" ", lowered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class Vocabulary:
     longest: int
     compounds: dict[tuple[str, ...], str]  # tokens of a form after ``phrases`` -> its token
     phrase_starts: frozenset[str]
+    compound_starts: frozenset[str]
     actions: frozenset[str]  # canonical tokens
     families: dict[str, frozenset[str]]  # action -> family labels ("~mais")
     weights: dict[str, int]  # canonical token -> weight, when not DEFAULT_WEIGHT
@@ -111,8 +114,9 @@ class Vocabulary:
         longest phrase first at each position), then once more for forms that contain another
         group's form ("centro de referência para pessoas em situação de rua": ``poprua`` first,
         then ``centropop``); one-letter leftovers dropped."""
-        first = _replace_phrases(self.lexicon.keys(text), self.phrases, self.longest)
-        return _replace_phrases(first, self.compounds, self.longest)
+        keys = self.lexicon.keys(text)
+        first = _replace_phrases(keys, self.phrases, self.longest, self.phrase_starts)
+        return _replace_phrases(first, self.compounds, self.longest, self.compound_starts)
 
 
 @lru_cache(maxsize=262144)
@@ -143,11 +147,18 @@ def _singular(word: str) -> str:
 
 
 def _replace_phrases(
-    keys: tuple[str, ...], phrases: dict[tuple[str, ...], str], longest: int
+    keys: tuple[str, ...],
+    phrases: dict[tuple[str, ...], str],
+    longest: int,
+    starts: frozenset[str] | None = None,
 ) -> tuple[str, ...]:
     out: list[str] = []
     index = 0
     while index < len(keys):
+        if starts is not None and keys[index] not in starts:  # no phrase begins here
+            out.append(keys[index])
+            index += 1
+            continue
         for length in range(min(longest, len(keys) - index), 0, -1):
             token = phrases.get(keys[index : index + length])
             if token is not None:
@@ -257,6 +268,7 @@ def vocabulary() -> Vocabulary:
         longest=longest,
         compounds=compounds,
         phrase_starts=frozenset(key[0] for key in phrases),
+        compound_starts=frozenset(key[0] for key in compounds),
         actions=actions,
         families={a: frozenset(f) for a, f in families.items()},
         weights=weights,
