@@ -1,104 +1,58 @@
 """Normalisation of Portuguese proposal texts for duplicate detection.
 
-Steps, each cheap and offline: lowercase; strip accents; keep letters and digits; drop stopwords;
-put words in the singular; replace long forms by their acronym (``unidades básicas de saúde`` →
-``ubs``) and interchangeable words by one synonym (greedy longest phrase first); then a light
-stemmer (suffix stripping plus truncation, in the spirit of prefix stemming, which does well for
-Portuguese retrieval) gives the token set, and the canonical words give character trigrams.
+Proposals from different municipalities rarely share their wording, so a text is reduced to what
+its demand is made of: case and accents folded; stopwords and boilerplate dropped; each word cut to
+its Snowball stem (``pystemmer``; accent-free endings such as ``-cao`` are re-accented first, so
+typing without accents does not change the stem); then the thesaurus replaces acronyms' long forms
+and interchangeable words or phrases by one token (``agentes comunitários de saúde`` → ``acs``,
+``aumentar a quantidade`` → ``ampliar``). The vocabulary is packaged data (``vocabulary``).
+
+``analyse`` gives what similarity looks at: the token set (word level, with the first letters of
+long content tokens, for derivations Snowball leaves apart), the character trigrams
+of each content token (robust to typos; actions and generic words, which say little about *what*
+is asked for, are left out), the actions the text asks for, and the contrast classes it names
+(words such as *litoral* / *semiárido* that change the demand).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.core.decide.vocabulary_pt import ACRONYMS, ACTIONS, STOPWORDS, SYNONYMS
+from shared.core.decide.vocabulary import fold, vocabulary
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-_STEM_LENGTH = 6
-_SUFFIXES = (
-    "amentos", "imentos", "amento", "imento", "acoes", "icoes", "ucoes", "acao", "icao", "ucao",
-    "mente", "idades", "idade", "adores", "adora", "ador", "ando", "endo", "indo",
-    "ados", "idos", "adas", "idas", "ado", "ido", "ada", "ida", "ar", "er", "ir", "ao", "o", "a", "e",
-)  # fmt: skip
-_PROTECTED = frozenset(ACRONYMS) | frozenset(
-    form for forms in ACRONYMS.values() for form in forms if " " not in form
-)
+PREFIX = 5  # content stems longer than this also give their first letters as a feature...
+PREFIX_MARK = "^"  # ...marked so: "^vacin" is shared by "vacinal" and "vacin(a)", which Snowball
+# leaves apart, as "hipertens(ão)" and "hipertens(o)"; such a feature weighs like a generic word
 
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
     """A text reduced to what similarity looks at."""
 
-    words: tuple[str, ...]  # canonical words, in order
-    stems: frozenset[str]
-    grams: frozenset[str]
-    actions: frozenset[str]  # what the proposal asks to do (see vocabulary_pt.ACTIONS)
+    words: tuple[str, ...]  # canonical tokens, in order
+    stems: frozenset[str]  # the same tokens as a set (stems and thesaurus tokens)
+    features: frozenset[str]  # what the word level compares: stems, and prefixes of content stems
+    grams: frozenset[str]  # character trigrams of each content token (not an action, not generic)
+    actions: frozenset[str]  # actions asked for, and their families ("~mais")
+    contrasts: frozenset[str]  # contrast classes named ("urbano e rural:rural")
 
 
 def strip_accents(text: str) -> str:
+    """Accents removed, everything else kept (case included)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=131072)
-def singular(word: str) -> str:
-    """Portuguese plural to singular by the regular endings (ões/ães → ão, ais → al, …)."""
-    if len(word) <= 3 or word in _PROTECTED:
-        return word
-    for plural, single in (
-        ("oes", "ao"),
-        ("aes", "ao"),
-        ("ais", "al"),
-        ("eis", "el"),
-        ("ois", "ol"),
-    ):
-        if word.endswith(plural):
-            return word[: -len(plural)] + single
-    if word.endswith("ns"):
-        return word[:-2] + "m"
-    if word.endswith(("res", "zes", "ses")) and len(word) > 5:
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("us", "is")):
-        return word[:-1]
-    return word
-
-
-@lru_cache(maxsize=131072)
 def stem(word: str) -> str:
-    """Light stem: drop one derivational or verbal ending, then keep at most six letters."""
-    if word in _PROTECTED or word.isdigit() or len(word) <= 4:
-        return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return word[:_STEM_LENGTH]
+    """The key of one folded word (see ``vocabulary.word_key``)."""
+    return vocabulary().lexicon.key(word)
 
 
 def canonical_words(text: str) -> tuple[str, ...]:
-    """Lowercase, accent-free, singular content words with acronyms and synonyms applied."""
-    plain = _NON_WORD.sub(" ", strip_accents(text.lower()))
-    words = [singular(w) for w in plain.split() if w not in STOPWORDS]
-    out: list[str] = []
-    index = 0
-    while index < len(words):
-        if words[index] not in _PHRASE_STARTS:
-            out.append(words[index])
-            index += 1
-            continue
-        for length in range(min(_LONGEST, len(words) - index), 0, -1):
-            replacement = _PHRASES.get(tuple(words[index : index + length]))
-            if replacement is not None:
-                out.extend(replacement)
-                index += length
-                break
-        else:
-            out.append(words[index])
-            index += 1
-    return tuple(w for w in out if len(w) > 1 or w.isdigit())
+    """The canonical tokens of ``text``: stems, with thesaurus phrases replaced by their token."""
+    return vocabulary().canonical_words(text)
 
 
 def normalise(text: str) -> str:
@@ -108,32 +62,35 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> Analysed:
+    v = vocabulary()
     words = canonical_words(text)
-    joined = f" {' '.join(words)} "
-    grams = frozenset(joined[i : i + 3] for i in range(len(joined) - 2))
-    actions = frozenset(w for w in words if w in ACTIONS)
-    return Analysed(words, frozenset(stem(w) for w in words), grams, actions)
+    content = [w for w in words if w not in v.actions and w not in v.weights]
+    grams = frozenset(g for w in content for g in _trigrams(w))
+    actions: set[str] = set()
+    for word in words:
+        if word in v.actions:
+            actions.add(word)
+            actions.update(v.families.get(word, ()))
+    stems = frozenset(words)
+    features = stems | {PREFIX_MARK + w[:PREFIX] for w in content if len(w) > PREFIX}
+    return Analysed(words, stems, features, grams, frozenset(actions), _contrasts(words))
 
 
-def _phrase_key(phrase: str) -> tuple[str, ...]:
-    plain = _NON_WORD.sub(" ", strip_accents(phrase.lower()))
-    return tuple(singular(w) for w in plain.split() if w not in STOPWORDS)
+@lru_cache(maxsize=131072)
+def _trigrams(word: str) -> frozenset[str]:
+    padded = f" {word} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
-def _build_phrases() -> dict[tuple[str, ...], tuple[str, ...]]:
-    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for source, target in SYNONYMS.items():
-        key = _phrase_key(source)
-        if key:
-            phrases[key] = tuple(target.split())
-    for acronym, forms in ACRONYMS.items():
-        for form in forms:
-            key = _phrase_key(form)
-            if key:
-                phrases[key] = (acronym,)
-    return phrases
+def _contrasts(words: tuple[str, ...]) -> frozenset[str]:
+    v = vocabulary()
+    found: set[str] = set()
+    for start in range(len(words)):
+        for length in range(1, min(v.contrast_longest, len(words) - start) + 1):
+            labels = v.contrast_terms.get(words[start : start + length])
+            if labels:
+                found.update(labels)
+    return frozenset(found)
 
 
-_PHRASES = _build_phrases()
-_LONGEST = max(len(key) for key in _PHRASES)
-_PHRASE_STARTS = frozenset(key[0] for key in _PHRASES)
+__all__ = ["Analysed", "analyse", "canonical_words", "fold", "normalise", "stem", "strip_accents"]
