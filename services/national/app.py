@@ -15,6 +15,7 @@ from shared.features.consolidation.board import national_units, the_states
 from shared.features.consolidation.feature import consolidation
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.council.feature import council
+from shared.features.council.service import given_answers
 from shared.features.cycles.feature import cycles
 from shared.features.operations.feature import operations
 from shared.platform.feature import TierDefinition
@@ -28,6 +29,7 @@ PROFILE = ConsolidationProfile(
     assembly_kind="national",
     nationwide=True,
     expected=the_states,
+    answers=given_answers,
 )
 
 NATIONAL = TierDefinition(

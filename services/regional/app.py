@@ -13,7 +13,7 @@ from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.consolidation.board import assemblies_of_state, state_assembly_units
 from shared.features.consolidation.feature import consolidation
-from shared.features.consolidation.lineage import held_origins
+from shared.features.consolidation.lineage import held_origins, received_answers
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.cycles.feature import cycles
 from shared.features.operations.feature import operations
@@ -29,6 +29,7 @@ PROFILE = ConsolidationProfile(
     assembly_kind="state",
     nationwide=False,
     expected=assemblies_of_state,
+    answers=received_answers,
 )
 
 REGIONAL = TierDefinition(

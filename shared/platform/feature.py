@@ -9,8 +9,10 @@ composition root (``services/<tier>/app.py``) lists its features with their conf
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from shared.platform.web.open_data import Dataset
 
 if TYPE_CHECKING:
     from shared.platform.bus.inbox import Handler
@@ -38,8 +40,8 @@ class Feature:
     routes: Sequence[Any] = ()
     services: ServiceFactory = _no_services
     handlers: HandlerFactory = _no_handlers
-    #: Where this feature's Jinja templates live (a package with a ``templates`` folder).
-    templates: Sequence[str] = field(default_factory=tuple)
+    #: Public datasets (open data) this feature publishes.
+    datasets: Sequence[Dataset] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,15 @@ class TierDefinition:
                     raise ValueError(f"two features of {self.title} handle {kind!r} messages")
                 merged[kind] = handler
         return merged
+
+    def datasets(self) -> list[Dataset]:
+        """Every feature's datasets; two features may not publish the same name."""
+        found = [d for feature in self.features for d in feature.datasets]
+        names = [d.name for d in found]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"two features of {self.title} publish {duplicated}")
+        return found
 
     def services(self, node: Node) -> dict[str, Any]:
         merged: dict[str, Any] = {}

@@ -24,9 +24,11 @@ from shared.platform.settings import load_settings, tier_env
 @click.option("--demo", is_flag=True, help="Seed a small cycle so there is something to see.")
 def up(data_dir: Path, demo: bool) -> None:
     """Start PostgreSQL, NATS and the three tier services; Ctrl-C stops everything."""
+    from shared.tools.demo import seed
     from shared.tools.runtime.supervisor import UpOptions, run_up
 
-    sys.exit(run_up(UpOptions(data_dir=data_dir.absolute()), demo=demo))
+    options = UpOptions(data_dir=data_dir.absolute())
+    sys.exit(run_up(options, after_start=seed if demo else None))
 
 
 @click.command()

@@ -17,7 +17,6 @@ from shared.features.consolidation.service import Consolidation
 from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
 from shared.platform.feature import Feature
 from shared.platform.node import Node
-from shared.platform.web.open_data import open_data_controller
 
 
 def consolidation(profile: ConsolidationProfile) -> Feature:
@@ -36,8 +35,8 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             ConsolidationController,
             PlenaryController,
             TierPlenaryController,
-            open_data_controller(CONSOLIDATION_DATASETS),
         ),
+        datasets=CONSOLIDATION_DATASETS,
         services=lambda node: {
             "consolidation": Consolidation(node.db, node.outbox, profile),
             "plenary": TierPlenary(node.db, profile),

@@ -27,7 +27,7 @@ from shared.contracts.http.consolidation import (
     SourceView,
     VersionView,
 )
-from shared.contracts.messages import CouncilResponse, Milestone
+from shared.contracts.messages import CouncilResponse
 from shared.core.errors import NotFound
 from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation.model import (
@@ -38,7 +38,7 @@ from shared.features.consolidation.model import (
     ItemVersion,
     SourceItem,
 )
-from shared.features.council.model import CouncilAnswer
+from shared.features.consolidation.profile import AnswersOf
 from shared.features.responses.model import ReceivedResponse
 from shared.features.responses.service import answers_for
 
@@ -78,23 +78,7 @@ def source_view(s: SourceItem) -> SourceView:
     )
 
 
-def answer_view(a: CouncilAnswer, *, item_title: str = "") -> AnswerView:
-    """A council answer given at this (the national) tier."""
-    return AnswerView(
-        response_id=a.response_id,
-        version=a.version,
-        national_item_id=str(a.item_id),
-        decision=a.decision,
-        justification=a.justification,
-        responsible_body=a.responsible_body,
-        instrument=a.instrument,
-        milestones=msgspec.convert(a.milestones, list[Milestone]),
-        answered_at=a.answered_at,
-        item_title=item_title,
-    )
-
-
-async def item_lineage(session: AsyncSession, item_id: uuid.UUID) -> Lineage:
+async def item_lineage(session: AsyncSession, item_id: uuid.UUID, answers: AnswersOf) -> Lineage:
     """An item with every source, every local origin, its text versions, the actions that made
     or retired it, and the council's answers."""
     item = await session.get(ConsolidatedItem, item_id)
@@ -148,7 +132,7 @@ async def item_lineage(session: AsyncSession, item_id: uuid.UUID) -> Lineage:
             for v in versions
         ],
         actions=[action_view(a) for a in actions],
-        responses=await responses_for_items(session, [item_id]),
+        responses=await answers(session, [item_id]),
     )
 
 
@@ -164,17 +148,10 @@ def action_view(a: ConsolidationAction) -> ActionView:
     )
 
 
-async def responses_for_items(session: AsyncSession, item_ids: list[uuid.UUID]) -> list[AnswerView]:
-    """Council answers of these items: national answers, or (regional) attached ones."""
-    answers = (
-        await session.scalars(
-            select(CouncilAnswer)
-            .where(CouncilAnswer.item_id.in_(item_ids))
-            .order_by(CouncilAnswer.response_id, CouncilAnswer.version)
-        )
-    ).all()
-    if answers:
-        return [answer_view(a) for a in answers]
+async def received_answers(
+    session: AsyncSession, item_ids: Sequence[uuid.UUID]
+) -> list[AnswerView]:
+    """The council answers that reached these items' local origins (a regional tier's view)."""
     origins = (
         await session.scalars(
             select(ItemOrigin.proposal_id)
@@ -203,7 +180,7 @@ def received_view(r: ReceivedResponse) -> AnswerView:
     )
 
 
-async def proposal_journey(session: AsyncSession, proposal_id: str) -> Journey:
+async def proposal_journey(session: AsyncSession, proposal_id: str, answers: AnswersOf) -> Journey:
     """From a local proposal up: the source items here that carry it, the item holding each now
     (whether it went up, and in which report), and the council's answers."""
     sources = (
@@ -239,7 +216,7 @@ async def proposal_journey(session: AsyncSession, proposal_id: str) -> Journey:
         ],
         items=[item_view(i) for i in items.values()],
         responses=[received_view(r) for r in await answers_for(session, [proposal_id])]
-        or await responses_for_items(session, list(items)),
+        or await answers(session, list(items)),
     )
 
 

@@ -1,10 +1,9 @@
-"""The regional and national tiers' public datasets (mounted by ``shared.platform.web.open_data``)."""
+"""The regional and national tiers' consolidation datasets (open data, see
+``shared.platform.web.open_data``); the answers' dataset belongs to the feature that holds them."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -20,9 +19,7 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
-from shared.features.council.model import CouncilAnswer
-from shared.features.responses.model import ReceivedResponse
-from shared.platform.web.open_data import Dataset, Rows
+from shared.platform.web.open_data import Dataset, Rows, row_of
 
 ITEM_COLUMNS = (
     "id", "cycle_id", "uf", "axis", "competence", "title", "text", "version", "status",
@@ -37,22 +34,10 @@ def _filtered(query: Select[Any], model: Any, filters: Mapping[str, str]) -> Sel
     return query
 
 
-def _row(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for c in columns:
-        value = getattr(obj, c, None)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, uuid.UUID):
-            value = str(value)
-        row[c] = value
-    return row
-
-
 async def _items(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
     query = _filtered(select(ConsolidatedItem), ConsolidatedItem, filters)
     rows = await session.scalars(query.order_by(ConsolidatedItem.axis, ConsolidatedItem.id))
-    return [_row(r, ITEM_COLUMNS) for r in rows]
+    return [row_of(r, ITEM_COLUMNS) for r in rows]
 
 
 SOURCE_COLUMNS = (
@@ -68,7 +53,7 @@ async def _sources(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
     if "uf" in filters:
         query = query.where(SourceItem.uf == filters["uf"])
     rows = await session.scalars(query.order_by(SourceItem.item_id))
-    return [_row(r, SOURCE_COLUMNS) for r in rows]
+    return [row_of(r, SOURCE_COLUMNS) for r in rows]
 
 
 LINEAGE_COLUMNS = (
@@ -124,7 +109,7 @@ REPORT_COLUMNS = (
 
 
 async def _report_rows(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
-    return [_row(r, REPORT_COLUMNS) for r in await _reports(session, filters)]
+    return [row_of(r, REPORT_COLUMNS) for r in await _reports(session, filters)]
 
 
 MANDATE_COLUMNS = (
@@ -136,33 +121,7 @@ MANDATE_COLUMNS = (
 async def _mandates(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
     query = _filtered(select(ReceivedMandate), ReceivedMandate, filters)
     rows = await session.scalars(query.order_by(ReceivedMandate.assembly_id, ReceivedMandate.rank))
-    return [_row(r, MANDATE_COLUMNS) for r in rows]
-
-
-RESPONSE_COLUMNS = (
-    "response_id", "version", "national_item_id", "decision", "justification",
-    "responsible_body", "instrument", "milestones", "answered_at",
-)  # fmt: skip
-
-
-async def _responses(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
-    answers = (
-        await session.scalars(
-            select(CouncilAnswer).order_by(CouncilAnswer.response_id, CouncilAnswer.version)
-        )
-    ).all()
-    if answers:
-        return [{**_row(a, RESPONSE_COLUMNS), "national_item_id": str(a.item_id)} for a in answers]
-    received = await session.scalars(
-        select(ReceivedResponse).order_by(ReceivedResponse.response_id, ReceivedResponse.version)
-    )
-    return [{**_row(r, RESPONSE_COLUMNS), **_public(r.body)} for r in received]
-
-
-def _public(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: body.get(k) for k in ("justification", "responsible_body", "instrument", "milestones")
-    }
+    return [row_of(r, MANDATE_COLUMNS) for r in rows]
 
 
 ACTION_COLUMNS = (
@@ -181,7 +140,7 @@ ACTION_COLUMNS = (
 async def _actions(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
     query = _filtered(select(ConsolidationAction), ConsolidationAction, filters)
     rows = await session.scalars(query.order_by(ConsolidationAction.created_at))
-    return [_row(r, ACTION_COLUMNS) for r in rows]
+    return [row_of(r, ACTION_COLUMNS) for r in rows]
 
 
 ALLOCATION_COLUMNS = (
@@ -197,7 +156,7 @@ async def _allocations(session: AsyncSession, filters: Mapping[str, str]) -> Row
         filters,
     )
     rows = await session.scalars(query.order_by(AllocationRecord.territory))
-    return [_row(r, ALLOCATION_COLUMNS) for r in rows]
+    return [row_of(r, ALLOCATION_COLUMNS) for r in rows]
 
 
 CONSOLIDATION_DATASETS = (
@@ -207,7 +166,6 @@ CONSOLIDATION_DATASETS = (
     Dataset("reports", "reports received from below", REPORT_COLUMNS, _report_rows),
     Dataset("tallies", "tally manifests carried by reports", TALLY_COLUMNS, _tallies),
     Dataset("mandates", "public fields of delegate mandates", MANDATE_COLUMNS, _mandates),
-    Dataset("responses", "council answers (every version)", RESPONSE_COLUMNS, _responses),
     Dataset("actions", "consolidation action log", ACTION_COLUMNS, _actions),
     Dataset("allocations", "seat allocations sent and received", ALLOCATION_COLUMNS, _allocations),
 )

@@ -8,15 +8,19 @@ country, so its scope is always ``BR``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.http.consolidation import AnswerView
 from shared.core.vocabulary import NATION, AssemblyKind, Tier
 
 #: ``{unit: territory}`` of what should report to a conference of (cycle, scope).
 ExpectedUnits = Callable[[AsyncSession, str, str], Awaitable[dict[str, str]]]
+#: The council answers to show for some items: given here (national), or received (regional).
+AnswersOf = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[list[AnswerView]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class ConsolidationProfile:
     #: One conference for the whole country (national) rather than one per state.
     nationwide: bool
     expected: ExpectedUnits
+    answers: AnswersOf
 
     def scope(self, uf: str) -> str:
         """The territory a conference of this tier consolidates for a request naming ``uf``."""

@@ -112,11 +112,11 @@ class Consolidation:
 
     async def lineage(self, item_id: uuid.UUID) -> Lineage:
         async with self.db.reading() as session:
-            return await item_lineage(session, item_id)
+            return await item_lineage(session, item_id, self.profile.answers)
 
     async def journey(self, proposal_id: str) -> Journey:
         async with self.db.reading() as session:
-            return await proposal_journey(session, proposal_id)
+            return await proposal_journey(session, proposal_id, self.profile.answers)
 
     # --- sistematização -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.features.council.api import CouncilController
+from shared.features.council.open_data import GIVEN_RESPONSES
 from shared.features.council.service import Council
 from shared.platform.feature import Feature
 
@@ -12,4 +13,5 @@ def council() -> Feature:
         name="council",
         routes=(CouncilController,),
         services=lambda node: {"councils": Council(node.db, node.outbox)},
+        datasets=(GIVEN_RESPONSES,),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import msgspec
@@ -24,7 +25,6 @@ from shared.contracts.subjects import down_subject
 from shared.core.consolidation import check_answer
 from shared.core.errors import Conflict, Forbidden, NotFound
 from shared.core.vocabulary import ACTIVE, NATION, CouncilDecision
-from shared.features.consolidation.lineage import answer_view
 from shared.features.consolidation.model import ConsolidatedItem, ItemOrigin, ItemSource, SourceItem
 from shared.features.consolidation.ranking import rank_items
 from shared.features.council.model import CouncilAnswer, CouncilMember
@@ -33,6 +33,33 @@ from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
 
 log = structlog.get_logger(__name__)
+
+
+def answer_view(a: CouncilAnswer, *, item_title: str = "") -> AnswerView:
+    """A council answer given at this (the national) tier."""
+    return AnswerView(
+        response_id=a.response_id,
+        version=a.version,
+        national_item_id=str(a.item_id),
+        decision=a.decision,
+        justification=a.justification,
+        responsible_body=a.responsible_body,
+        instrument=a.instrument,
+        milestones=msgspec.convert(a.milestones, list[Milestone]),
+        answered_at=a.answered_at,
+        item_title=item_title,
+    )
+
+
+async def given_answers(session: AsyncSession, item_ids: Sequence[uuid.UUID]) -> list[AnswerView]:
+    """The answers the councils gave here to these items, every version (the national view)."""
+    rows = await session.execute(
+        select(CouncilAnswer, ConsolidatedItem.title)
+        .join(ConsolidatedItem, ConsolidatedItem.id == CouncilAnswer.item_id)
+        .where(CouncilAnswer.item_id.in_(list(item_ids)))
+        .order_by(CouncilAnswer.response_id, CouncilAnswer.version)
+    )
+    return [answer_view(a, item_title=title) for a, title in rows]
 
 
 def token_digest(token: str) -> str:

@@ -25,6 +25,7 @@ from shared.platform.node import Node
 from shared.platform.settings import Settings
 from shared.platform.web.auth import presented_token
 from shared.platform.web.health import live, ready
+from shared.platform.web.open_data import open_data_controller
 from shared.platform.web.problems import EXCEPTION_HANDLERS
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -114,6 +115,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
                 path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False
             ),
             *(route for feature in tier.features for route in feature.routes),
+            *([open_data_controller(datasets)] if (datasets := tier.datasets()) else []),
         ],
         lifespan=[lifespan],
         state=State({"node": node, "settings": settings, "services": services}),

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from litestar import Controller, Request, Response, get
@@ -35,6 +37,19 @@ class Dataset:
     description: str
     columns: Sequence[str]
     query: Query
+
+
+def row_of(obj: Any, columns: Sequence[str]) -> dict[str, Any]:
+    """The listed columns of a table row, dates and ids as text (only what is listed goes out)."""
+    row: dict[str, Any] = {}
+    for c in columns:
+        value = getattr(obj, c, None)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, uuid.UUID):
+            value = str(value)
+        row[c] = value
+    return row
 
 
 def _cell(value: Any) -> Any:

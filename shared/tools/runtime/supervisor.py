@@ -10,7 +10,6 @@ Layout of the data directory::
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import signal
 import sys
@@ -283,7 +282,11 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
             signal.signal(sig, handler)
 
 
-def run_up(options: UpOptions, demo: bool = False) -> int:
+#: Called once the services are up, with their URLs and the admin token (the demo seeder).
+AfterStart = Callable[[dict[str, str], str], None]
+
+
+def run_up(options: UpOptions, after_start: AfterStart | None = None) -> int:
     """The whole life of `plenaria up`; returns the process exit code."""
     began = time.monotonic()
     supervisor = Supervisor(options)
@@ -295,8 +298,8 @@ def run_up(options: UpOptions, demo: bool = False) -> int:
                 click.echo(f"plenaria up: {err}", err=True)
                 return 1
             _announce(supervisor, time.monotonic() - began)
-            if demo:
-                _seed_demo(supervisor)
+            if after_start is not None:
+                after_start(dict(supervisor.urls), supervisor.admin_token)
             supervisor.supervise()
         except _Shutdown as stop:
             click.echo(f"{stop.args[0]} received: stopping…")
@@ -320,16 +323,4 @@ def _announce(supervisor: Supervisor, seconds: float) -> None:
     click.echo(f"  logs in {supervisor.data_dir / 'logs'}")
     click.echo("Press Ctrl-C to stop.")
 
-
-def _seed_demo(supervisor: Supervisor) -> None:
-    """Load the demo cycle through the services' own APIs (``shared.tools.demo`` owns what it is)."""
-    try:
-        demo = importlib.import_module("shared.tools.demo")
-    except ModuleNotFoundError as err:
-        if err.name != "shared.tools.demo":
-            raise
-        click.echo("warning: shared.tools.demo is not available; skipping --demo", err=True)
-        return
-    seed: Callable[[dict[str, str], str], None] = demo.seed
-    seed(supervisor.urls, supervisor.admin_token)
     click.echo("demo data loaded")
