@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from shared.core.decide.clustering import DEFAULT_THRESHOLD
 from shared.core.errors import Invalid, NotFound
 from shared.core.vocabulary import Competence, Tier
 
@@ -115,8 +116,9 @@ class Consolidation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
     weighting: Weighting = "participants"
     pairwise_method: PairwiseMethod = "schulze"
-    #: Similarity at which duplicates are suggested, and at which the automatic policy merges.
-    suggest_threshold: Share = 0.5
+    #: Similarity at which duplicates are suggested (the matcher's own default, chosen on the
+    #: labelled evaluation set) and at which the automatic policy merges.
+    suggest_threshold: Share = DEFAULT_THRESHOLD
     auto_merge_threshold: Share = 0.75
 
 
