@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -27,6 +28,12 @@ from shared.platform.db.database import Database
 
 Rows = Iterable[Mapping[str, Any]]
 Query = Callable[[AsyncSession, Mapping[str, str]], Awaitable[Rows]]
+
+
+class DatasetInfo(msgspec.Struct, kw_only=True):
+    name: str
+    description: str
+    columns: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +89,10 @@ def open_data_controller(
         tags = ["open data"]
 
         @get("/")
-        async def catalogue(self) -> list[dict[str, Any]]:
+        async def catalogue(self) -> list[DatasetInfo]:
             """Every dataset this tier publishes, with its columns."""
             return [
-                {"name": d.name, "description": d.description, "columns": list(d.columns)}
+                DatasetInfo(name=d.name, description=d.description, columns=list(d.columns))
                 for d in datasets
             ]
 
