@@ -7,14 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from shared.features.consolidation.model import ConsolidatedItem, ItemSource, SourceItem
-from tests.consolidation.conftest import (
-    AUTH,
-    CYCLE,
-    FakeAssembly,
-    Federation,
-    eventually,
-    get_json,
-)
+from tests.support.api import get_json
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.tiers import AUTH, Federation
 
 UBS = [
     "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades",

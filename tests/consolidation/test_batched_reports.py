@@ -11,14 +11,10 @@ from shared.contracts.subjects import up_subject
 from shared.platform.bus.inbox import Outcome, Receiver
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer, new_seed
-from tests.consolidation.conftest import (
-    CYCLE,
-    FakeAssembly,
-    Federation,
-    eventually,
-    get_json,
-    mandates,
-)
+from tests.support.api import get_json
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly, mandates
+from tests.support.tiers import Federation
 
 Row = tuple[str, bytes, dict[str, str]]
 

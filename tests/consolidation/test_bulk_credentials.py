@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.consolidation.conftest import (
-    AUTH,
-    CYCLE,
-    FakeAssembly,
-    Federation,
-    eventually,
-    get_json,
-    mandates,
-)
+from tests.support.api import get_json
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly, mandates
+from tests.support.tiers import AUTH, Federation
 
 TEXTS = [("saude-1", "national", "Ampliar o número de leitos de UTI nos hospitais regionais")]
 PLENARY = "/api/v1/plenary"

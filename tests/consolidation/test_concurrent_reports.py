@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.consolidation.conftest import (
-    CYCLE,
-    FakeAssembly,
-    Federation,
-    eventually,
-    get_json,
-    publish,
-)
+from tests.support.api import get_json
+from tests.support.bus import publish_row
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.tiers import Federation
 
 TEXTS = [
     ("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas"),
@@ -30,7 +27,7 @@ async def test_many_senders_each_report_applied_once_after_its_introduction(
         await assembly.introduce()
         rows.append(await assembly.send(assembly.report(TEXTS)))
     for row in rows[::4]:
-        await publish(federation.settings["local"].nats_url, row)  # a redelivered duplicate
+        await publish_row(federation.settings["local"].nats_url, row)  # a redelivered duplicate
 
     async def board() -> dict[str, Any]:
         result: dict[str, Any] = await get_json(

@@ -15,17 +15,12 @@ from shared.contracts.envelope import MSG_ID_HEADER
 from shared.core.cycle import preset_text
 from shared.features.responses.model import ResponseAttachment
 from shared.platform.bus.models import InboxEntry, OutboxEntry
-from tests.consolidation.conftest import (
-    AUTH,
-    CYCLE,
-    Federation,
-    eventually,
-    get_json,
-    mandates,
-    open_local_assembly,
-    publish,
-    to_builtins,
-)
+from tests.support.api import get_json
+from tests.support.assemblies import open_local_assembly
+from tests.support.bus import publish_row
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, mandates, to_builtins
+from tests.support.tiers import AUTH, Federation
 
 UBS = [
     "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades",
@@ -285,7 +280,7 @@ async def test_local_proposals_to_council_answer_and_back(federation: Federation
             )
         ).one()
     headers = {**row.headers, MSG_ID_HEADER: str(uuid.uuid4())}
-    await publish(
+    await publish_row(
         fed.settings["national"].nats_url,
         {"subject": row.subject, "data": row.data, "headers": headers},
     )

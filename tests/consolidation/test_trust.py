@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.consolidation.conftest import CYCLE, FakeAssembly, Federation, eventually, get_json
+from tests.support.api import get_json
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.tiers import Federation
 
 TEXT = [("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas")]
 

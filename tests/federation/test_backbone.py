@@ -21,7 +21,8 @@ from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer, new_seed
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.postgres import EmbeddedPostgres
-from tests.federation.conftest import AUTH, Federation, FederationFactory, eventually
+from tests.support.polling import eventually
+from tests.support.tiers import AUTH, Federation, FederationFactory
 
 PROPOSALS = [
     ("saude-1", "national", "Ampliar o número de UBS nas periferias", 40),

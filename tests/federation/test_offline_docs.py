@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from tests.federation.conftest import Federation
+from tests.support.tiers import Federation
 
 
 class _Assets(HTMLParser):

@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from shared.core.vocabulary import TIERS, Tier
 from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
-from tests.federation.conftest import AUTH, SPECS
+from tests.support.tiers import AUTH, SPECS
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -79,15 +79,15 @@ def cases(
     return st.one_of(strategies)
 
 
-@pytest.mark.parametrize(("tier", "method", "path"), OPERATIONS, indirect=["tier"])
+@pytest.mark.parametrize(("fuzzed_tier", "method", "path"), OPERATIONS, indirect=["fuzzed_tier"])
 def test_admin_requests_get_no_server_error(
-    tier: Tier,
+    fuzzed_tier: Tier,
     method: str,
     path: str,
-    tier_schema: schemathesis.BaseSchema,
+    fuzz_schema: schemathesis.BaseSchema,
     known_ids: list[dict[str, str]],
 ) -> None:
-    operation = tier_schema[path][method]
+    operation = fuzz_schema[path][method]
 
     @FUZZ
     @given(case=cases(operation, known_ids))
@@ -99,11 +99,11 @@ def test_admin_requests_get_no_server_error(
     fuzz()
 
 
-@pytest.mark.parametrize(("tier", "method", "path"), OPERATIONS, indirect=["tier"])
+@pytest.mark.parametrize(("fuzzed_tier", "method", "path"), OPERATIONS, indirect=["fuzzed_tier"])
 def test_anonymous_requests_get_no_server_error(
-    tier: Tier, method: str, path: str, tier_schema: schemathesis.BaseSchema
+    fuzzed_tier: Tier, method: str, path: str, fuzz_schema: schemathesis.BaseSchema
 ) -> None:
-    operation = tier_schema[path][method]
+    operation = fuzz_schema[path][method]
 
     @FUZZ_ANONYMOUS
     @given(case=cases(operation))

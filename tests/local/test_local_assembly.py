@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 
 from services.local.model import Proposal
@@ -18,69 +17,10 @@ from shared.core.cycle import preset_text
 from shared.core.polls import recount
 from shared.features.consolidation.model import ReceivedReport
 from shared.features.plenary.model import Ballot
-from tests.federation.conftest import AUTH, Federation, eventually
-
-PEOPLE = [
-    ("Ana", "users", "woman", "preta"),
-    ("Bruno", "users", "man", "branca"),
-    ("Carla", "users", "woman", "parda"),
-    ("Diego", "users", "man", "indigena"),
-    ("Elisa", "workers", "woman", "branca"),
-    ("Fábio", "workers", "man", "parda"),
-    ("Gabi", "managers", "woman", "branca"),
-    ("Hugo", "managers", "man", "branca"),
-]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def create(
-    client: httpx.AsyncClient, kind: str = "municipal", **extra: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/assemblies/",
-        headers=AUTH,
-        json={
-            "cycle_id": "cns-2027",
-            "kind": kind,
-            "territory": "3550308",
-            "uf": "SP",
-            "title": "Conferência Municipal de Saúde de São Paulo",
-            "population": 11_450_000,
-            "deadline": "2100-01-01T00:00:00Z",  # on time whatever the clock says
-            **extra,
-        },
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def register(
-    client: httpx.AsyncClient, aid: str, sec: dict[str, str]
-) -> list[dict[str, Any]]:
-    people = []
-    for name, segment, gender, race in PEOPLE:
-        r = await client.post(
-            f"/api/v1/assemblies/{aid}/participants/",
-            headers=sec,
-            json={"public_name": name, "segment": segment, "gender": gender, "race_colour": race},
-        )
-        assert r.status_code == 201, r.text
-        c = await client.post(
-            f"/api/v1/assemblies/{aid}/participants/{r.json()['id']}/credential", headers=sec
-        )
-        assert c.status_code == 201 and c.json()["credentialed"], c.text
-        people.append(r.json())
-    return people
-
-
-async def submit(
-    client: httpx.AsyncClient, aid: str, headers: dict[str, str], **body: Any
-) -> httpx.Response:
-    return await client.post(f"/api/v1/assemblies/{aid}/proposals/", headers=headers, json=body)
+from tests.support.api import bearer
+from tests.support.assemblies import create, register, submit
+from tests.support.polling import eventually
+from tests.support.tiers import AUTH, Federation
 
 
 async def test_assembly_runs_from_creation_to_a_signed_report_at_the_regional_tier(

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from services.local.model import Participant, Proposal
 from shared.features.plenary.model import Ballot, Candidacy, Poll
-from tests.federation.conftest import Federation
-from tests.local.test_local_assembly import PEOPLE, bearer, create, submit
+from tests.support.api import bearer
+from tests.support.assemblies import PEOPLE, create, submit
+from tests.support.tiers import Federation
 
 COUNTS: list[dict[str, Any]] = [
     {"yes": 40, "no": 12, "abstain": 3},

@@ -10,8 +10,9 @@ import httpx
 from sqlalchemy import func, select
 
 from services.local.model import Proposal, ProposalVersion
-from tests.federation.conftest import Federation
-from tests.local.test_local_assembly import bearer, create, submit
+from tests.support.api import bearer
+from tests.support.assemblies import create, submit
+from tests.support.tiers import Federation
 
 TEXTS = [
     ("saude-1", "Ampliar o número de UBS na zona rural", "com equipes completas"),

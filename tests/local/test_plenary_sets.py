@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from services.local.model import Proposal
 from shared.features.plenary.model import Ballot, Poll
-from tests.federation.conftest import Federation
-from tests.local.test_local_bulk import assembly_with_proposals
+from tests.support.assemblies import assembly_with_proposals
+from tests.support.tiers import Federation
 
 
 async def test_en_bloc_refuses_a_proposal_with_an_open_poll(federation: Federation) -> None:

@@ -9,8 +9,9 @@ from sqlalchemy import update
 from shared.core.cycle import preset_text
 from shared.features.cycles import store as cycles
 from shared.features.cycles.model import CycleRecord
-from tests.federation.conftest import Federation
-from tests.local.test_local_assembly import bearer, create
+from tests.support.api import bearer
+from tests.support.assemblies import create
+from tests.support.tiers import Federation
 
 
 async def test_cached_rules_follow_a_restore_by_another_process(federation: Federation) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from shared.core.vocabulary import TIERS
 from shared.tools.runtime.nats_server import EmbeddedNats
-from tests.federation.conftest import eventually
-from tests.reliability.conftest import StackFactory, wait_ready
+from tests.support.polling import eventually
+from tests.support.stack import StackFactory, wait_ready
 
 ASSEMBLIES = 40
 

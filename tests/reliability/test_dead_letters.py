@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from shared.platform.bus.models import OutboxEntry
-from tests.federation.conftest import AUTH, Federation, FederationFactory, eventually
+from tests.support.polling import eventually
+from tests.support.tiers import AUTH, Federation, FederationFactory
 
 LIMIT = 16 * 1024
 

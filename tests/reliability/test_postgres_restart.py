@@ -8,8 +8,9 @@ import httpx
 
 from shared.core.vocabulary import TIERS
 from shared.tools.runtime.postgres import EmbeddedPostgres
-from tests.federation.conftest import AUTH, eventually
-from tests.reliability.conftest import StackFactory
+from tests.support.polling import eventually
+from tests.support.stack import StackFactory
+from tests.support.tiers import AUTH
 
 ASSEMBLIES = 30
 

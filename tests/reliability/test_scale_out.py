@@ -13,8 +13,8 @@ import signal
 
 import httpx
 
-from tests.federation.conftest import eventually
-from tests.reliability.conftest import Stack, StackFactory, metric
+from tests.support.polling import eventually
+from tests.support.stack import Stack, StackFactory, metric
 
 PER_LOCAL = 15
 

@@ -10,7 +10,8 @@ import msgspec
 import nats
 
 from shared.platform.web.app import create_app
-from tests.federation.conftest import AUTH, SPECS, FederationFactory, eventually, running
+from tests.support.polling import eventually
+from tests.support.tiers import AUTH, SPECS, FederationFactory, running
 
 
 async def test_a_relay_loop_that_crashes_is_started_again(

@@ -16,7 +16,6 @@ from typing import Any
 
 import psutil
 import pytest
-from up_with_stubs import stub_options
 
 from shared.core.vocabulary import TIERS
 from shared.tools.runtime.lock import DataDirInUse, DataDirLock
@@ -24,8 +23,7 @@ from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.ports import free_port, http_get
 from shared.tools.runtime.postgres import EmbeddedPostgres
 from shared.tools.runtime.supervisor import Supervisor
-
-UP_WITH_STUBS = Path(__file__).with_name("up_with_stubs.py")
+from tests.support.stubs.up import UP, stub_options
 
 
 def clean_environ(**extra: str) -> dict[str, str]:
@@ -119,7 +117,7 @@ def test_up_on_external_servers_wires_services_and_restarts_a_crash(
 def test_up_process_with_embedded_servers_stops_everything_on_sigterm(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     up = subprocess.Popen(
-        [sys.executable, str(UP_WITH_STUBS), str(data_dir)],
+        [sys.executable, str(UP), str(data_dir)],
         env=clean_environ(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -1,5 +1,9 @@
-"""Fixtures and drivers for consolidation tests: the federation fixtures, plus helpers that drive
-the local tier through its HTTP API or inject signed reports the way an assembly would."""
+"""Assemblies that report straight onto the bus, as the local tier would send for them.
+
+A :class:`FakeAssembly` has its own key, introduced (and revoked) in the local instance's name, and
+sends signed reports to JetStream; consolidation tests use it to feed the regional tier without
+starting the local one.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-import nats
 
 from shared.contracts.messages import (
     AssemblyReport,
@@ -21,76 +24,10 @@ from shared.contracts.messages import (
 from shared.contracts.subjects import up_subject
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer, new_seed
-from tests.federation.conftest import (  # noqa: F401 - fixtures re-exported for this package
-    AUTH,
-    Federation,
-    FederationFactory,
-    eventually,
-    federation,
-    federation_factory,
-)
+from tests.support.bus import Row, publish_row
+from tests.support.tiers import Federation
 
 CYCLE = "cns-2027"
-
-
-async def get_json(client: Any, url: str, **params: Any) -> Any:
-    response = await client.get(url, params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def open_local_assembly(
-    fed: Federation,
-    *,
-    territory: str,
-    uf: str,
-    proposals: list[tuple[str, str, str, int]],
-    participants: int = 120,
-    population: int = 50_000,
-) -> tuple[str, list[str]]:
-    """Create and open an assembly at the local tier and record its proposals over HTTP."""
-    created = await fed.local.post(
-        "/api/v1/assemblies/",
-        headers=AUTH,
-        json={
-            "cycle_id": CYCLE,
-            "kind": "municipal",
-            "territory": territory,
-            "uf": uf,
-            "title": f"Conferência Municipal {territory}",
-            "participants": participants,
-            "population": population,
-        },
-    )
-    assert created.status_code == 201, created.text
-    assembly_id: str = created.json()["id"]
-    opened = await fed.local.post(f"/api/v1/assemblies/{assembly_id}/open", headers=AUTH)
-    assert opened.status_code in (200, 201, 404, 405, 409), opened.text
-    ids = []
-    for axis, competence, text, support in proposals:
-        response = await fed.local.post(
-            f"/api/v1/assemblies/{assembly_id}/proposals",
-            headers=AUTH,
-            json={
-                "axis": axis,
-                "competence": competence,
-                "title": text[:60],
-                "text": text,
-                "support": support,
-            },
-        )
-        assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
-    return assembly_id, ids
-
-
-async def publish(url: str, row: dict[str, Any]) -> None:
-    """Publish a prepared (sealed and signed) outbox row straight to JetStream."""
-    nc = await nats.connect(url)
-    try:
-        await nc.jetstream().publish(row["subject"], row["data"], headers=row["headers"])
-    finally:
-        await nc.close()
 
 
 @dataclass
@@ -107,26 +44,24 @@ class FakeAssembly:
         key_id = f"{self.fed.settings['local'].sender_id}/assembly/{self.assembly_id}"
         self.signer = Signer(key_id, new_seed())
 
-    async def introduce(self) -> None:
-        local = self.fed.nodes["local"]
+    def introduction(self, signer: Signer | None = None) -> Row:
+        """The local instance's (or ``signer``'s) message introducing this assembly's key."""
         body = KeyIntroduction(
             key_id=self.signer.key_id,
             public_key=self.signer.public_key,
             assembly_id=self.assembly_id,
             territory=self.territory,
         )
-        await publish(
-            self.fed.settings["local"].nats_url,
-            local.outbox.prepare(body, up_subject("local", "key.introduced", self.uf)),
-        )
+        outbox = Outbox(signer) if signer else self.fed.outbox("local")
+        return outbox.prepare(body, up_subject("local", "key.introduced", self.uf))
+
+    async def introduce(self) -> None:
+        await publish_row(self.fed.nats_url, self.introduction())
 
     async def revoke(self) -> None:
-        local = self.fed.nodes["local"]
         body = KeyRevocation(key_id=self.signer.key_id, reason="lost laptop")
-        await publish(
-            self.fed.settings["local"].nats_url,
-            local.outbox.prepare(body, up_subject("local", "key.revoked", self.uf)),
-        )
+        row = self.fed.outbox("local").prepare(body, up_subject("local", "key.revoked", self.uf))
+        await publish_row(self.fed.nats_url, row)
 
     def report(
         self,
@@ -167,9 +102,13 @@ class FakeAssembly:
             mandates=mandates or [],
         )
 
-    async def send(self, report: AssemblyReport, signer: Signer | None = None) -> dict[str, Any]:
-        row = Outbox(signer or self.signer).prepare(report, up_subject("local", "report", self.uf))
-        await publish(self.fed.settings["local"].nats_url, row)
+    def signed(self, report: AssemblyReport, signer: Signer | None = None) -> Row:
+        """The outbox row of ``report`` signed with this assembly's key (or ``signer``)."""
+        return Outbox(signer or self.signer).prepare(report, up_subject("local", "report", self.uf))
+
+    async def send(self, report: AssemblyReport, signer: Signer | None = None) -> Row:
+        row = self.signed(report, signer)
+        await publish_row(self.fed.nats_url, row)
         return row
 
 

@@ -1,5 +1,5 @@
 """Each tier's app in-process against the session's real PostgreSQL and nats-server, for
-schemathesis to fuzz.
+schemathesis to fuzz (fixtures ``fuzzed_tier``, ``fuzz_schema`` and ``known_ids``).
 
 Schemathesis drives an ASGI app from a portal thread of its own and runs the app's lifespan
 there (the node's database pool and NATS connection live in that thread's loop), so the app is
@@ -29,7 +29,7 @@ from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.postgres import EmbeddedPostgres
-from tests.federation.conftest import ADMIN_TOKEN, AUTH, SPECS
+from tests.support.tiers import ADMIN_TOKEN, AUTH, SPECS
 
 CYCLE = "cns-2027"
 
@@ -43,14 +43,14 @@ CONFIG = schemathesis.Config.from_dict(
 
 
 @pytest.fixture(scope="session")
-def asgi_lifespans() -> Iterator[None]:
+def fuzz_lifespans() -> Iterator[None]:
     """Stop the apps schemathesis started (their nodes' pools and connections) at the end."""
     yield
     shutdown_lifespans()
 
 
 @pytest.fixture(scope="session")
-def tier_settings(
+def fuzz_settings(
     postgres: EmbeddedPostgres, nats_server: EmbeddedNats, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[Tier, Settings]:
     """Settings of the three tiers: fresh databases, fresh keys trusted by one another."""
@@ -84,36 +84,36 @@ def tier_settings(
 
 
 @pytest.fixture(scope="session")
-def tier_schemas(
-    tier_settings: dict[Tier, Settings], asgi_lifespans: None
+def fuzz_schemas(
+    fuzz_settings: dict[Tier, Settings], fuzz_lifespans: None
 ) -> dict[Tier, schemathesis.BaseSchema]:
     """Built on first use; a tier's app starts when its OpenAPI is first loaded."""
     return {}
 
 
 @pytest.fixture
-def tier(request: pytest.FixtureRequest) -> Tier:
-    """The tier a parametrized test names (``indirect=["tier"]``)."""
+def fuzzed_tier(request: pytest.FixtureRequest) -> Tier:
+    """The tier a parametrized test names (``indirect=["fuzzed_tier"]``)."""
     name: Tier = request.param
     return name
 
 
 @pytest.fixture
-def tier_schema(
-    tier: Tier,
-    tier_settings: dict[Tier, Settings],
-    tier_schemas: dict[Tier, schemathesis.BaseSchema],
+def fuzz_schema(
+    fuzzed_tier: Tier,
+    fuzz_settings: dict[Tier, Settings],
+    fuzz_schemas: dict[Tier, schemathesis.BaseSchema],
 ) -> schemathesis.BaseSchema:
     """The tier's OpenAPI as its running app serves it."""
-    if tier not in tier_schemas:
-        app = create_app(tier_settings[tier], SPECS[tier])
-        tier_schemas[tier] = schemathesis.openapi.from_asgi(
+    if fuzzed_tier not in fuzz_schemas:
+        app = create_app(fuzz_settings[fuzzed_tier], SPECS[fuzzed_tier])
+        fuzz_schemas[fuzzed_tier] = schemathesis.openapi.from_asgi(
             "/schema/openapi.json", app, config=CONFIG
         )
     # Schemathesis's pytest plugin ends every app's lifespan when a test ends, so each test
     # starts its tier's app afresh: wait for it to be ready before fuzzing.
-    _wait_until_ready(tier_schemas[tier])
-    return tier_schemas[tier]
+    _wait_until_ready(fuzz_schemas[fuzzed_tier])
+    return fuzz_schemas[fuzzed_tier]
 
 
 def _wait_until_ready(schema: schemathesis.BaseSchema, timeout_s: float = 30.0) -> None:
@@ -207,20 +207,20 @@ def _seed_consolidation(client: asgi.ASGIClient) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def tier_seeds() -> dict[Tier, list[dict[str, str]]]:
+def fuzz_seeds() -> dict[Tier, list[dict[str, str]]]:
     return {}
 
 
 @pytest.fixture
 def known_ids(
-    tier: Tier,
-    tier_schema: schemathesis.BaseSchema,
-    tier_seeds: dict[Tier, list[dict[str, str]]],
+    fuzzed_tier: Tier,
+    fuzz_schema: schemathesis.BaseSchema,
+    fuzz_seeds: dict[Tier, list[dict[str, str]]],
 ) -> list[dict[str, str]]:
     """Sets of path parameter values that exist together in the tier's database, so fuzzing
     gets past the 404."""
-    if tier not in tier_seeds:
-        with asgi.get_client(tier_schema.app) as client:
-            seed = _seed_local if tier == "local" else _seed_consolidation
-            tier_seeds[tier] = seed(client)
-    return tier_seeds[tier]
+    if fuzzed_tier not in fuzz_seeds:
+        with asgi.get_client(fuzz_schema.app) as client:
+            seed = _seed_local if fuzzed_tier == "local" else _seed_consolidation
+            fuzz_seeds[fuzzed_tier] = seed(client)
+    return fuzz_seeds[fuzzed_tier]

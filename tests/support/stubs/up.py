@@ -1,7 +1,7 @@
 """`plenaria up` wired to stub services, for tests of the real supervisor without the tiers.
 
-Run as ``python up_with_stubs.py DATA_DIR`` to get the whole `plenaria up` process (signals,
-embedded servers, shutdown); tests in this directory also import :func:`stub_options`.
+Run as ``python tests/support/stubs/up.py DATA_DIR`` to get the whole `plenaria up` process
+(signals, embedded servers, shutdown); tests of the supervisor import :func:`stub_options`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from nacl.signing import SigningKey
 from shared.core.vocabulary import Tier
 from shared.tools.runtime.supervisor import UpOptions, run_up
 
-STUB_SERVICE = Path(__file__).with_name("stub_service.py")
+STUB_SERVICE = Path(__file__).with_name("service.py")
+#: This file, to run as a script.
+UP = Path(__file__)
 
 
 def stub_command(tier: Tier) -> list[str]:

@@ -31,13 +31,9 @@ from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.ports import free_port
 from shared.tools.runtime.services import ServiceProcess
 from shared.tools.runtime.supervisor import Supervisor, UpOptions, service_command
-from tests.federation.conftest import (  # noqa: F401 - federation_factory is a fixture here too
-    ADMIN_TOKEN,
-    AUTH,
-    eventually,
-    federation_factory,
-    purge_streams,
-)
+from tests.support.polling import eventually
+from tests.support.servers import MakeDatabase
+from tests.support.tiers import ADMIN_TOKEN, AUTH, purge_streams
 
 #: Small enough that a killed consumer's unacknowledged messages come back within the test.
 ACK_WAIT_S = 4.0
@@ -287,7 +283,7 @@ StackFactory = Callable[..., Awaitable[Stack]]
 
 @pytest.fixture
 async def stack_factory(
-    fresh_database: Callable[[str], Awaitable[str]],
+    fresh_database: MakeDatabase,
     nats_server: EmbeddedNats,
     tmp_path: Path,
 ) -> AsyncIterator[StackFactory]:

@@ -1,6 +1,6 @@
 """Stand-in for a tier service in supervisor tests: answers /health/ready and echoes its env.
 
-Run as ``python stub_service.py TIER``; listens on ``PLENARIA_<TIER>_PORT`` like the real one.
+Run as ``python tests/support/stubs/service.py TIER``; listens on ``PLENARIA_<TIER>_PORT`` like the real one.
 """
 
 from __future__ import annotations
