@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import tomllib
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +28,9 @@ from shared.core.decide.clustering import (
 from shared.core.decide.pair_scores import CONTRAST_MISMATCH
 from shared.core.decide.text_normalise import normalise
 from shared.core.decide.vocabulary import VocabularyError, fold, vocabulary
+from tests.support.paths import DECIDE_DATA
 
-SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "decide" / "paraphrase_eval.csv"
+SET = DECIDE_DATA / "paraphrase_eval.csv"
 
 
 def load(split: str) -> list[Labelled]:

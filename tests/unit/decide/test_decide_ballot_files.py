@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from shared.core.decide.ballot_files import (
@@ -17,8 +15,9 @@ from shared.core.decide.ballot_files import (
 from shared.core.decide.ballots import Ballot
 from shared.core.decide.errors import BallotError, BallotFileError
 from shared.core.decide.tally import tally
+from tests.support.paths import DECIDE_DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "decide"
+DATA = DECIDE_DATA
 
 
 def read(name: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import runpy
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +20,10 @@ from shared.core.decide.clustering import (
 )
 from shared.core.decide.errors import ClusteringError
 from shared.core.decide.text_normalise import normalise, stem
+from tests.support.paths import DECIDE_DATA, REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-EVAL = ROOT / "tests" / "data" / "decide" / "cluster_eval.csv"
+ROOT = REPO
+EVAL = DECIDE_DATA / "cluster_eval.csv"
 
 
 def test_normalisation_handles_case_accents_plurals_and_acronyms() -> None:

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.core.decide.clustering import ClusterItem, DuplicateIndex, ScoredPair
+from tests.support.paths import DECIDE_DATA
 
-EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "decide" / "cluster_eval.csv"
+EVAL = DECIDE_DATA / "cluster_eval.csv"
 
 
 def one_at_a_time(

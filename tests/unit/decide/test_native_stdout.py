@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "decide"
+from tests.support.paths import DECIDE_DATA
+
+DATA = DECIDE_DATA
 
 NOISY_SOLVER = """
 import ctypes, os

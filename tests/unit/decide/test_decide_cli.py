@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from shared.tools.cli import main
+from tests.support.paths import DECIDE_DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "decide"
+DATA = DECIDE_DATA
 
 
 def run(*args: str) -> tuple[int, str, str]:
