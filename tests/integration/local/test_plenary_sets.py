@@ -14,8 +14,8 @@ from tests.support.assemblies import assembly_with_proposals
 from tests.support.tiers import Federation
 
 
-async def test_en_bloc_refuses_a_proposal_with_an_open_poll(federation: Federation) -> None:
-    local = federation.local
+async def test_en_bloc_refuses_a_proposal_with_an_open_poll(local_tier: Federation) -> None:
+    local = local_tier.local
     aid, sec, ids = await assembly_with_proposals(local, 3)
     opened = await local.post(
         f"/api/v1/assemblies/{aid}/polls/",
@@ -32,7 +32,7 @@ async def test_en_bloc_refuses_a_proposal_with_an_open_poll(federation: Federati
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["poll_id"] == opened.json()["id"]
     assert ids[2] in r.json()["detail"]
-    async with federation.nodes["local"].sessions() as session:
+    async with local_tier.nodes["local"].sessions() as session:
         polls = int(await session.scalar(select(func.count()).select_from(Poll)) or 0)
         ballots = int(await session.scalar(select(func.count()).select_from(Ballot)) or 0)
         statuses = set(
@@ -57,8 +57,8 @@ async def test_en_bloc_refuses_a_proposal_with_an_open_poll(federation: Federati
     assert again.status_code == 409, again.text
 
 
-async def test_priority_close_sets_ranks_ties_share(federation: Federation) -> None:
-    local = federation.local
+async def test_priority_close_sets_ranks_ties_share(local_tier: Federation) -> None:
+    local = local_tier.local
     aid, sec, ids = await assembly_with_proposals(local, 4)
     r = await local.post(
         f"/api/v1/assemblies/{aid}/decisions/",
@@ -89,7 +89,7 @@ async def test_priority_close_sets_ranks_ties_share(federation: Federation) -> N
     assert closed.status_code in (200, 201), closed.text
     ranking = closed.json()["result"]["ranking"]
     assert ranking == [[a], sorted([b, c]), [d]]
-    async with federation.nodes["local"].sessions() as session:
+    async with local_tier.nodes["local"].sessions() as session:
         rows = (
             await session.execute(select(Proposal.id, Proposal.rank).where(Proposal.id.in_(ids)))
         ).all()

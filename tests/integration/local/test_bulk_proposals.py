@@ -29,8 +29,8 @@ def entry(axis: str, title: str, text: str) -> dict[str, Any]:
     return {"axis": axis, "competence": "municipal", "title": title, "text": text}
 
 
-async def count(federation: Federation, model: Any) -> int:
-    async with federation.nodes["local"].sessions() as session:
+async def count(tier: Federation, model: Any) -> int:
+    async with tier.nodes["local"].sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -47,8 +47,8 @@ def flags(proposals: list[dict[str, Any]]) -> list[list[tuple[int, float]]]:
     ]
 
 
-async def test_bulk_equals_one_at_a_time(federation: Federation) -> None:
-    local = federation.local
+async def test_bulk_equals_one_at_a_time(local_tier: Federation) -> None:
+    local = local_tier.local
     one = await create(local)
     one_aid, one_sec = one["id"], bearer(one["secretary_token"])
     for axis, title, text in TEXTS:
@@ -77,8 +77,8 @@ async def test_bulk_equals_one_at_a_time(federation: Federation) -> None:
     assert body["flagged"] == [
         p["id"] for p, f in zip(proposals[1:], expected[1:], strict=True) if f
     ]
-    assert await count(federation, ProposalVersion) == 2 * len(TEXTS)
-    async with federation.nodes["local"].sessions() as session:
+    assert await count(local_tier, ProposalVersion) == 2 * len(TEXTS)
+    async with local_tier.nodes["local"].sessions() as session:
         versions = (
             await session.execute(
                 select(ProposalVersion.version, ProposalVersion.title, ProposalVersion.reason)
@@ -90,8 +90,8 @@ async def test_bulk_equals_one_at_a_time(federation: Federation) -> None:
     assert [tuple(v) for v in versions] == [(1, t[1], "") for t in TEXTS]
 
 
-async def test_a_bad_entry_writes_nothing(federation: Federation) -> None:
-    local = federation.local
+async def test_a_bad_entry_writes_nothing(local_tier: Federation) -> None:
+    local = local_tier.local
     created = await create(local)
     aid, sec = created["id"], bearer(created["secretary_token"])
     good = entry(*TEXTS[0])
@@ -107,5 +107,5 @@ async def test_a_bad_entry_writes_nothing(federation: Federation) -> None:
         )
         assert r.status_code in (400, 422), r.text
         assert r.headers["content-type"].startswith("application/problem+json")
-    assert await count(federation, Proposal) == 0
-    assert await count(federation, ProposalVersion) == 0
+    assert await count(local_tier, Proposal) == 0
+    assert await count(local_tier, ProposalVersion) == 0

@@ -14,8 +14,8 @@ from tests.support.assemblies import create
 from tests.support.tiers import Federation
 
 
-async def test_cached_rules_follow_a_restore_by_another_process(federation: Federation) -> None:
-    sessions = federation.nodes["local"].sessions
+async def test_cached_rules_follow_a_restore_by_another_process(local_tier: Federation) -> None:
+    sessions = local_tier.nodes["local"].sessions
     async with sessions() as session, session.begin():
         await cycles.store_cycle(session, preset_text("health"), source="preset")
     async with sessions() as session:
@@ -42,12 +42,12 @@ async def test_cached_rules_follow_a_restore_by_another_process(federation: Fede
         await cycles.store_cycle(session, preset_text("health"), source="preset")
     async with sessions() as session:
         assert (await cycles.rules_for(session, "cns-2027")).title == first.title
-    shown = (await federation.local.get("/api/v1/cycles/cns-2027")).json()
+    shown = (await local_tier.local.get("/api/v1/cycles/cns-2027")).json()
     assert shown["title"] == first.title
 
 
-async def test_election_view_before_and_after_the_election(federation: Federation) -> None:
-    local = federation.local
+async def test_election_view_before_and_after_the_election(local_tier: Federation) -> None:
+    local = local_tier.local
     created = await create(local)
     aid, sec = created["id"], bearer(created["secretary_token"])
     base = f"/api/v1/assemblies/{aid}"

@@ -51,13 +51,13 @@ def comparable(poll: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in poll.items() if k not in ("id", "subject", "ballots_sha256")}
 
 
-async def rows(federation: Federation, model: Any) -> int:
-    async with federation.nodes["local"].sessions() as session:
+async def rows(tier: Federation, model: Any) -> int:
+    async with tier.nodes["local"].sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def test_decisions_en_bloc_equal_one_by_one(federation: Federation) -> None:
-    local = federation.local
+async def test_decisions_en_bloc_equal_one_by_one(local_tier: Federation) -> None:
+    local = local_tier.local
     one_aid, one_sec, one_ids = await assembly_with_proposals(local, len(COUNTS))
     bloc_aid, bloc_sec, bloc_ids = await assembly_with_proposals(local, len(COUNTS))
 
@@ -116,8 +116,8 @@ async def test_decisions_en_bloc_equal_one_by_one(federation: Federation) -> Non
     }
 
 
-async def test_bad_decisions_change_nothing(federation: Federation) -> None:
-    local = federation.local
+async def test_bad_decisions_change_nothing(local_tier: Federation) -> None:
+    local = local_tier.local
     aid, sec, ids = await assembly_with_proposals(local, 2)
     other_aid, other_sec, other_ids = await assembly_with_proposals(local, 1)
     good = {"proposal_id": ids[0], "yes": 3}
@@ -134,9 +134,9 @@ async def test_bad_decisions_change_nothing(federation: Federation) -> None:
         )
         assert r.status_code == status, (decisions, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
-    assert await rows(federation, Poll) == 0
-    assert await rows(federation, Ballot) == 0
-    async with federation.nodes["local"].sessions() as session:
+    assert await rows(local_tier, Poll) == 0
+    assert await rows(local_tier, Ballot) == 0
+    async with local_tier.nodes["local"].sessions() as session:
         statuses = set((await session.scalars(select(Proposal.status))).all())
     assert statuses == {"submitted"}
     # A decided proposal cannot be decided again, en bloc or not; nothing else is applied.
@@ -151,7 +151,7 @@ async def test_bad_decisions_change_nothing(federation: Federation) -> None:
         json={"decisions": [{"proposal_id": ids[1], "yes": 1}, good]},
     )
     assert r.status_code == 422, r.text
-    assert await rows(federation, Poll) == 1
+    assert await rows(local_tier, Poll) == 1
     del other_aid
 
 
@@ -165,8 +165,8 @@ def person(name: str, segment: str, gender: str, race: str) -> dict[str, Any]:
     }
 
 
-async def test_bulk_participants_and_candidacies_equal_one_by_one(federation: Federation) -> None:
-    local = federation.local
+async def test_bulk_participants_and_candidacies_equal_one_by_one(local_tier: Federation) -> None:
+    local = local_tier.local
     one = await create(local)
     bloc = await create(local)
     one_sec, bloc_sec = bearer(one["secretary_token"]), bearer(bloc["secretary_token"])
@@ -230,8 +230,8 @@ async def test_bulk_participants_and_candidacies_equal_one_by_one(federation: Fe
     assert sorted(map(str, map(strip_id, listed))) == sorted(map(str, map(strip_id, one_stood)))
 
 
-async def test_bad_bulk_registrations_change_nothing(federation: Federation) -> None:
-    local = federation.local
+async def test_bad_bulk_registrations_change_nothing(local_tier: Federation) -> None:
+    local = local_tier.local
     created = await create(local)
     aid, sec = created["id"], bearer(created["secretary_token"])
     other = await create(local)
@@ -248,7 +248,7 @@ async def test_bad_bulk_registrations_change_nothing(federation: Federation) -> 
         )
         assert r.status_code == status, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
-    assert await rows(federation, Participant) == 0
+    assert await rows(local_tier, Participant) == 0
 
     made = (
         await local.post(
@@ -279,7 +279,7 @@ async def test_bad_bulk_registrations_change_nothing(federation: Federation) -> 
         )
         assert r.status_code == status, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
-    assert await rows(federation, Candidacy) == 0
+    assert await rows(local_tier, Candidacy) == 0
     r = await local.post(
         f"/api/v1/assemblies/{aid}/candidacies/bulk",
         headers=sec,
@@ -292,4 +292,4 @@ async def test_bad_bulk_registrations_change_nothing(federation: Federation) -> 
         json={"participant_ids": [made[0]["id"]]},
     )
     assert r.status_code == 409, r.text
-    assert await rows(federation, Candidacy) == 1
+    assert await rows(local_tier, Candidacy) == 1
