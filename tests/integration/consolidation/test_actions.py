@@ -35,27 +35,27 @@ async def holders(fed: Federation) -> dict[str, int]:
         return {source: count for source, count in rows}
 
 
-async def seeded(federation: Federation) -> list[dict[str, Any]]:
+async def seeded(regional_tier: Federation) -> list[dict[str, Any]]:
     for territory, text in zip(("3550308", "3509502", "3548708"), UBS, strict=True):
-        assembly = FakeAssembly(federation, territory, "SP")
+        assembly = FakeAssembly(regional_tier, territory, "SP")
         await assembly.introduce()
         await assembly.send(assembly.report([("saude-1", "national", text)]))
-    fourth = FakeAssembly(federation, "3518800", "SP")
+    fourth = FakeAssembly(regional_tier, "3518800", "SP")
     await fourth.introduce()
     await fourth.send(fourth.report([("saude-2", "national", OTHER)]))
 
     async def items() -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await get_json(
-            federation.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP"
+            regional_tier.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP"
         )
         return result
 
     return await eventually(items, done=lambda rows: len(rows) == 4)
 
 
-async def test_merge_split_undo_keep_every_source(federation: Federation) -> None:
-    regional = federation.regional
-    items = await seeded(federation)
+async def test_merge_split_undo_keep_every_source(regional_tier: Federation) -> None:
+    regional = regional_tier.regional
+    items = await seeded(regional_tier)
     ubs = [i["id"] for i in items if i["axis"] == "saude-1"]
     suggestions = await get_json(
         regional, "/api/v1/consolidation/suggestions", cycle_id=CYCLE, uf="SP"
@@ -73,7 +73,7 @@ async def test_merge_split_undo_keep_every_source(federation: Federation) -> Non
     assert len(lineage["sources"]) == 3 and len(lineage["origins"]) == 3
     assert {s["text"] for s in lineage["sources"]} == set(UBS)
     assert {s["territory"] for s in lineage["sources"]} == {"3550308", "3509502", "3548708"}
-    assert set((await holders(federation)).values()) == {1}
+    assert set((await holders(regional_tier)).values()) == {1}
 
     sources = [s["item_id"] for s in lineage["sources"]]
     split = await regional.post(
@@ -86,7 +86,7 @@ async def test_merge_split_undo_keep_every_source(federation: Federation) -> Non
     )
     assert split.status_code == 201, split.text
     parts = split.json()
-    assert set((await holders(federation)).values()) == {1}
+    assert set((await holders(regional_tier)).values()) == {1}
 
     rewrite = await regional.post(
         "/api/v1/consolidation/rewrite",
@@ -114,7 +114,7 @@ async def test_merge_split_undo_keep_every_source(federation: Federation) -> Non
             f"/api/v1/consolidation/actions/{action['id']}/undo", headers=AUTH
         )
         assert undone.status_code == 200, undone.text
-        assert set((await holders(federation)).values()) == {1}
+        assert set((await holders(regional_tier)).values()) == {1}
     restored = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
     assert {i["id"] for i in restored} == {i["id"] for i in items}
     again = await regional.post(f"/api/v1/consolidation/actions/{log[0]['id']}/undo", headers=AUTH)
@@ -126,9 +126,9 @@ async def test_merge_split_undo_keep_every_source(federation: Federation) -> Non
     assert {a["kind"] for a in history["actions"]} == {"merge", "split"}
 
 
-async def test_auto_merge_and_bad_input(federation: Federation) -> None:
-    regional = federation.regional
-    await seeded(federation)
+async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
+    regional = regional_tier.regional
+    await seeded(regional_tier)
     result = await regional.post(
         "/api/v1/consolidation/auto-merge",
         headers=AUTH,
@@ -136,7 +136,7 @@ async def test_auto_merge_and_bad_input(federation: Federation) -> None:
     )
     assert result.status_code == 200, result.text
     assert result.json() == {"clusters": 1, "merged_items": 3, "active_items": 2}
-    assert set((await holders(federation)).values()) == {1}
+    assert set((await holders(regional_tier)).values()) == {1}
     ranked = await regional.post(
         "/api/v1/ranking", headers=AUTH, json={"cycle_id": CYCLE, "uf": "SP"}
     )

@@ -58,8 +58,8 @@ async def listed(fed: Federation, uf: str) -> list[str]:
     return sorted(r["mandate_id"] for r in rows)
 
 
-async def test_bulk_admits_all_or_nothing(federation: Federation) -> None:
-    fed = federation
+async def test_bulk_admits_all_or_nothing(regional_tier: Federation) -> None:
+    fed = regional_tier
     await receive_mandates(fed, "BA")
     await absent(fed, "BA", "BA1-u2")
 
@@ -104,9 +104,9 @@ async def test_bulk_admits_all_or_nothing(federation: Federation) -> None:
     assert len(await listed(fed, "BA")) == 6
 
 
-async def test_bulk_matches_one_by_one(federation: Federation) -> None:
+async def test_bulk_matches_one_by_one(regional_tier: Federation) -> None:
     """One script, one by one at Bahia's plenary and as lists at Sergipe's: same outcome."""
-    fed = federation
+    fed = regional_tier
     for uf in ("BA", "SE"):
         await receive_mandates(fed, uf)
         await absent(fed, uf, f"{uf}0-u2")

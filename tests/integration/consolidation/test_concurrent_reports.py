@@ -18,20 +18,20 @@ TEXTS = [
 
 
 async def test_many_senders_each_report_applied_once_after_its_introduction(
-    federation: Federation,
+    regional_tier: Federation,
 ) -> None:
-    assemblies = [FakeAssembly(federation, f"33{n:05d}", "RJ") for n in range(16)]
+    assemblies = [FakeAssembly(regional_tier, f"33{n:05d}", "RJ") for n in range(16)]
     rows: list[dict[str, Any]] = []
     for assembly in assemblies:
         # The report follows its introduction immediately, in the same fetched batch.
         await assembly.introduce()
         rows.append(await assembly.send(assembly.report(TEXTS)))
     for row in rows[::4]:
-        await publish_row(federation.settings["local"].nats_url, row)  # a redelivered duplicate
+        await publish_row(regional_tier.nats_url, row)  # a redelivered duplicate
 
     async def board() -> dict[str, Any]:
         result: dict[str, Any] = await get_json(
-            federation.regional, "/api/v1/board", cycle_id=CYCLE, uf="RJ"
+            regional_tier.regional, "/api/v1/board", cycle_id=CYCLE, uf="RJ"
         )
         return result
 
@@ -40,7 +40,7 @@ async def test_many_senders_each_report_applied_once_after_its_introduction(
         a.assembly_id for a in assemblies
     )
     assert final["dead_letters"]["by_reason"] == {}
-    items = await get_json(federation.regional, "/api/v1/items", cycle_id=CYCLE, uf="RJ")
+    items = await get_json(regional_tier.regional, "/api/v1/items", cycle_id=CYCLE, uf="RJ")
     assert len(items) == len(assemblies) * len(TEXTS)
-    letters = await get_json(federation.regional, "/api/v1/dead-letters/")
+    letters = await get_json(regional_tier.regional, "/api/v1/dead-letters/")
     assert letters["total"] == 0

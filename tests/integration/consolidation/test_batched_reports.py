@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.contracts.messages import AssemblyReport, KeyIntroduction
+from shared.contracts.messages import AssemblyReport
 from shared.contracts.subjects import up_subject
 from shared.platform.bus.inbox import Outcome, Receiver
 from shared.platform.bus.outbox import Outbox
@@ -29,18 +29,18 @@ def _row(assembly: FakeAssembly, report: AssemblyReport) -> Row:
     return row["subject"], row["data"], row["headers"]
 
 
-async def _items(federation: Federation) -> list[dict[str, Any]]:
+async def _items(regional_tier: Federation) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = await get_json(
-        federation.regional, "/api/v1/items", cycle_id=CYCLE, uf="MG"
+        regional_tier.regional, "/api/v1/items", cycle_id=CYCLE, uf="MG"
     )
     return items
 
 
 async def test_a_batch_applies_like_one_by_one_and_a_bad_report_spoils_only_itself(
-    federation: Federation,
+    regional_tier: Federation,
 ) -> None:
-    receiver: Receiver = federation.nodes["regional"].receiver
-    assemblies = [FakeAssembly(federation, f"31{n:05d}", "MG") for n in range(4)]
+    receiver: Receiver = regional_tier.nodes["regional"].receiver
+    assemblies = [FakeAssembly(regional_tier, f"31{n:05d}", "MG") for n in range(4)]
     for assembly in assemblies:
         await assembly.introduce()
     await eventually(
@@ -58,24 +58,24 @@ async def test_a_batch_applies_like_one_by_one_and_a_bad_report_spoils_only_itse
     bad = _row(assemblies[3], stolen)
 
     assert not await receiver.receive_together([*good[:3], bad])
-    assert await _items(federation) == []  # the whole batch was rolled back
+    assert await _items(regional_tier) == []  # the whole batch was rolled back
 
     assert await receiver.receive_together(good[:3])
-    items = await _items(federation)
+    items = await _items(regional_tier)
     assert len(items) == 3 * len(TEXTS)
-    lineage = await get_json(federation.regional, f"/api/v1/items/{items[0]['id']}/lineage")
+    lineage = await get_json(regional_tier.regional, f"/api/v1/items/{items[0]['id']}/lineage")
     assert {o["assembly_id"] for o in lineage["origins"]} <= {a.assembly_id for a in assemblies}
     assert len(lineage["origins"]) == 1
     # Delivered again, in a batch: recognised as applied, nothing doubles.
     assert await receiver.receive_together(good[:3])
-    assert len(await _items(federation)) == 3 * len(TEXTS)
+    assert len(await _items(regional_tier)) == 3 * len(TEXTS)
 
     outcome, reason = await receiver.receive(*bad)
     assert (outcome, reason) == (Outcome.DEAD_LETTERED, "duplicate-item")
     outcome, _ = await receiver.receive(*good[3])
     assert outcome == Outcome.APPLIED
-    assert len(await _items(federation)) == 4 * len(TEXTS)
-    board = await get_json(federation.regional, "/api/v1/board", cycle_id=CYCLE, uf="MG")
+    assert len(await _items(regional_tier)) == 4 * len(TEXTS)
+    board = await get_json(regional_tier.regional, "/api/v1/board", cycle_id=CYCLE, uf="MG")
     assert sorted(r["assembly_id"] for r in board["reported"]) == sorted(
         a.assembly_id for a in assemblies
     )
@@ -88,20 +88,13 @@ async def _known(receiver: Receiver, assemblies: list[FakeAssembly]) -> bool:
 
 
 def _introduction(assembly: FakeAssembly, signer: Signer | None = None) -> Row:
-    body = KeyIntroduction(
-        key_id=assembly.signer.key_id,
-        public_key=assembly.signer.public_key,
-        assembly_id=assembly.assembly_id,
-        territory=assembly.territory,
-    )
-    outbox = Outbox(signer) if signer else assembly.fed.nodes["local"].outbox
-    row = outbox.prepare(body, up_subject("local", "key.introduced", assembly.uf))
+    row = assembly.introduction(signer)
     return row["subject"], row["data"], row["headers"]
 
 
-async def test_key_introductions_back_to_back_go_in_together(federation: Federation) -> None:
-    receiver: Receiver = federation.nodes["regional"].receiver
-    assemblies = [FakeAssembly(federation, f"29{n:05d}", "BA") for n in range(4)]
+async def test_key_introductions_back_to_back_go_in_together(regional_tier: Federation) -> None:
+    receiver: Receiver = regional_tier.nodes["regional"].receiver
+    assemblies = [FakeAssembly(regional_tier, f"29{n:05d}", "BA") for n in range(4)]
     assert await receiver.receive_together([_introduction(a) for a in assemblies[:3]])
     assert all(receiver.trust.ring.knows(a.signer.key_id) for a in assemblies[:3])
 
