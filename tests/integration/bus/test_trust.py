@@ -1,5 +1,6 @@
 """Reports signed by an unknown, revoked or another assembly's key are dead-lettered, and the
-ingest board shows who reported, who is missing and why messages were refused."""
+ingest board shows who reported, who is missing and why messages were refused (regional tier
+alone); before any report, the national board expects all 27 states (national tier alone)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from tests.support.tiers import Federation
 TEXT = [("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas")]
 
 
-async def test_unknown_revoked_and_borrowed_keys_are_dead_lettered(federation: Federation) -> None:
-    regional = federation.regional
-    stranger = FakeAssembly(federation, "3304557", "RJ")  # never introduced
+async def test_unknown_revoked_and_borrowed_keys_are_dead_lettered(
+    regional_tier: Federation,
+) -> None:
+    regional = regional_tier.regional
+    stranger = FakeAssembly(regional_tier, "3304557", "RJ")  # never introduced
     await stranger.send(stranger.report(TEXT))
 
-    honest = FakeAssembly(federation, "3303302", "RJ")
-    other = FakeAssembly(federation, "3301702", "RJ")
-    late = FakeAssembly(federation, "3300100", "RJ")
+    honest = FakeAssembly(regional_tier, "3303302", "RJ")
+    other = FakeAssembly(regional_tier, "3301702", "RJ")
+    late = FakeAssembly(regional_tier, "3300100", "RJ")
     for assembly in (honest, other, late):
         await assembly.introduce()
 
@@ -55,5 +58,10 @@ async def test_unknown_revoked_and_borrowed_keys_are_dead_lettered(federation: F
     items = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="RJ")
     assert len(items) == 1
 
-    national = await get_json(federation.national, "/api/v1/board", cycle_id=CYCLE)
+
+async def test_the_national_board_expects_every_state_before_any_reports(
+    national_tier: Federation,
+) -> None:
+    national = await get_json(national_tier.national, "/api/v1/board", cycle_id=CYCLE)
     assert national["expected"] == 27 and len(national["missing"]) == 27
+    assert national["reported"] == []

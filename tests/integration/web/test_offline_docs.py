@@ -7,7 +7,8 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from tests.support.tiers import Federation
+from shared.core.vocabulary import Tier
+from tests.support.tiers import TierFactory
 
 
 class _Assets(HTMLParser):
@@ -26,9 +27,9 @@ class _Assets(HTMLParser):
 
 @pytest.mark.parametrize("tier", ["local", "regional", "national"])
 async def test_schema_page_loads_only_assets_served_by_the_tier_itself(
-    federation: Federation, tier: str
+    tier_factory: TierFactory, tier: Tier
 ) -> None:
-    client = federation.clients[tier]  # type: ignore[index]
+    client = (await tier_factory(tier)).client(tier)
     page = await client.get("/schema")
     assert page.status_code == 200 and "SwaggerUIBundle" in page.text
     parser = _Assets()
