@@ -251,3 +251,22 @@ async def regional_tier(tier_factory: TierFactory) -> Federation:
 async def national_tier(tier_factory: TierFactory) -> Federation:
     """The national tier alone."""
     return await tier_factory("national")
+
+
+@pytest.fixture(scope="module")
+async def module_federation(
+    fresh_database: MakeDatabase,
+    nats_server: EmbeddedNats,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Federation]:
+    """The three tiers shared by the tests of one module: for a long scenario whose stages
+    (module-scoped fixtures of that module) several tests check. No other federation may start
+    while it runs (each start purges the streams), so a module using it uses nothing else."""
+    async with AsyncExitStack() as stack:
+        yield await start_tiers(
+            stack,
+            tiers=TIERS,
+            fresh_database=fresh_database,
+            nats_url=nats_server.url,
+            root=tmp_path_factory.mktemp("federation"),
+        )
