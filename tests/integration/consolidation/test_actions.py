@@ -147,18 +147,23 @@ async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
     assert len(merged["breakdown"]["contributions"]) == 3
     assert merged["rank"] == 1
 
+    # 400: the request does not validate (a merge needs two or more item ids, ids are UUIDs,
+    # a rewrite needs text, a threshold is at most 1). 422: valid, but refused by the rules.
     bad = [
-        ("/api/v1/consolidation/merge", {"item_ids": [merged["id"]]}),
-        ("/api/v1/consolidation/merge", {"item_ids": ["not-a-uuid", merged["id"]]}),
+        ("/api/v1/consolidation/merge", {"item_ids": [merged["id"]]}, 400),
+        ("/api/v1/consolidation/merge", {"item_ids": ["not-a-uuid", merged["id"]]}, 400),
         (
             "/api/v1/consolidation/split",
             {"item_id": merged["id"], "parts": [{"sources": ["x"]}, {"sources": ["y"]}]},
+            422,  # the groups must cover exactly the item's sources
         ),
-        ("/api/v1/consolidation/rewrite", {"item_id": merged["id"], "text": ""}),
-        ("/api/v1/consolidation/reclassify", {"item_id": merged["id"]}),
-        ("/api/v1/consolidation/auto-merge", {"cycle_id": CYCLE, "threshold": 3}),
+        ("/api/v1/consolidation/rewrite", {"item_id": merged["id"], "text": ""}, 400),
+        ("/api/v1/consolidation/reclassify", {"item_id": merged["id"]}, 422),  # nothing to move
+        ("/api/v1/consolidation/auto-merge", {"cycle_id": CYCLE, "threshold": 3}, 400),
     ]
-    for url, body in bad:
+    for url, body, status in bad:
         response = await regional.post(url, headers=AUTH, json=body)
-        assert 400 <= response.status_code < 500, (url, response.status_code, response.text)
+        assert response.status_code == status, (url, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert set((await holders(regional_tier)).values()) == {1}  # nothing changed
     assert (await regional.post("/api/v1/consolidation/merge", json={})).status_code == 401

@@ -55,7 +55,7 @@ async def test_bad_input_gets_problem_details_and_changes_nothing(local_tier: Fe
         assert r.headers["content-type"].startswith("application/problem+json")
     assert await count() == 0
 
-    await local.post(f"/api/v1/assemblies/{aid}/voting", headers=sec)
+    assert (await local.post(f"/api/v1/assemblies/{aid}/voting", headers=sec)).status_code == 201
     pid = (await submit(local, aid, sec, **base)).json()["id"]
     p = (
         await local.post(
