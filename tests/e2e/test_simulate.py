@@ -18,6 +18,8 @@ import pytest
 from shared.tools.demo import seed
 from shared.tools.runtime.cluster import Cluster, embedded_cluster
 
+pytestmark = pytest.mark.slow  # a whole tiny cycle through the CLI, twice
+
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:

@@ -13,6 +13,8 @@ from shared.tools.runtime.nats_server import EmbeddedNats
 from tests.support.polling import eventually
 from tests.support.stack import StackFactory, wait_ready
 
+pytestmark = pytest.mark.slow  # the three tiers as processes, tens of seconds
+
 ASSEMBLIES = 40
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from shared.core.vocabulary import TIERS
 from shared.tools.runtime.postgres import EmbeddedPostgres
 from tests.support.polling import eventually
 from tests.support.stack import StackFactory
 from tests.support.tiers import AUTH
+
+pytestmark = pytest.mark.slow  # the three tiers as processes, tens of seconds
 
 ASSEMBLIES = 30
 

@@ -12,9 +12,12 @@ import os
 import signal
 
 import httpx
+import pytest
 
 from tests.support.polling import eventually
 from tests.support.stack import Stack, StackFactory, metric
+
+pytestmark = pytest.mark.slow  # the three tiers as processes, tens of seconds
 
 PER_LOCAL = 15
 
