@@ -1,0 +1,169 @@
+"""Merge, split, rewrite, reclassify and undo keep lineage complete (real servers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from shared.features.consolidation.model import ConsolidatedItem, ItemSource, SourceItem
+from tests.support.api import get_json
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.tiers import AUTH, Federation
+
+UBS = [
+    "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades",
+    "Ampliar o numero de unidades basicas de saude nas periferias da cidade",
+    "Ampliar o número das Unidades Básicas de Saúde na periferia das cidades",
+]
+OTHER = "Garantir financiamento tripartite estável para a atenção primária"
+
+
+async def holders(fed: Federation) -> dict[str, int]:
+    """How many active items hold each source item (must be exactly one each)."""
+    async with fed.nodes["regional"].sessions() as session:
+        rows = await session.execute(
+            select(SourceItem.item_id, func.count(ConsolidatedItem.id))
+            .outerjoin(ItemSource, ItemSource.source_item_id == SourceItem.item_id)
+            .outerjoin(
+                ConsolidatedItem,
+                (ConsolidatedItem.id == ItemSource.item_id) & (ConsolidatedItem.status == "active"),
+            )
+            .group_by(SourceItem.item_id)
+        )
+        return {source: count for source, count in rows}
+
+
+async def seeded(regional_tier: Federation) -> list[dict[str, Any]]:
+    for territory, text in zip(("3550308", "3509502", "3548708"), UBS, strict=True):
+        assembly = FakeAssembly(regional_tier, territory, "SP")
+        await assembly.introduce()
+        await assembly.send(assembly.report([("saude-1", "national", text)]))
+    fourth = FakeAssembly(regional_tier, "3518800", "SP")
+    await fourth.introduce()
+    await fourth.send(fourth.report([("saude-2", "national", OTHER)]))
+
+    async def items() -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await get_json(
+            regional_tier.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP"
+        )
+        return result
+
+    return await eventually(items, done=lambda rows: len(rows) == 4)
+
+
+async def test_merge_split_undo_keep_every_source(regional_tier: Federation) -> None:
+    regional = regional_tier.regional
+    items = await seeded(regional_tier)
+    ubs = [i["id"] for i in items if i["axis"] == "saude-1"]
+    suggestions = await get_json(
+        regional, "/api/v1/consolidation/suggestions", cycle_id=CYCLE, uf="SP"
+    )
+    assert len(suggestions) == 1
+    assert {i["id"] for i in suggestions[0]["items"]} == set(ubs)
+    assert suggestions[0]["pairs"] and suggestions[0]["shared_words"]
+
+    merged = await regional.post(
+        "/api/v1/consolidation/merge", headers=AUTH, json={"item_ids": ubs, "note": "same UBS"}
+    )
+    assert merged.status_code == 201, merged.text
+    merged_id = merged.json()["id"]
+    lineage = await get_json(regional, f"/api/v1/items/{merged_id}/lineage")
+    assert len(lineage["sources"]) == 3 and len(lineage["origins"]) == 3
+    assert {s["text"] for s in lineage["sources"]} == set(UBS)
+    assert {s["territory"] for s in lineage["sources"]} == {"3550308", "3509502", "3548708"}
+    assert set((await holders(regional_tier)).values()) == {1}
+
+    sources = [s["item_id"] for s in lineage["sources"]]
+    split = await regional.post(
+        "/api/v1/consolidation/split",
+        headers=AUTH,
+        json={
+            "item_id": merged_id,
+            "parts": [{"sources": sources[:1]}, {"sources": sources[1:], "title": "UBS"}],
+        },
+    )
+    assert split.status_code == 201, split.text
+    parts = split.json()
+    assert set((await holders(regional_tier)).values()) == {1}
+
+    rewrite = await regional.post(
+        "/api/v1/consolidation/rewrite",
+        headers=AUTH,
+        json={"item_id": parts[1]["id"], "text": "Ampliar as UBS nas periferias"},
+    )
+    assert rewrite.json()["version"] == 2
+    moved = await regional.post(
+        "/api/v1/consolidation/reclassify",
+        headers=AUTH,
+        json={"item_id": parts[1]["id"], "axis": "saude-3", "competence": "state"},
+    )
+    assert moved.json()["axis"] == "saude-3"
+
+    log = await get_json(regional, "/api/v1/consolidation/actions", cycle_id=CYCLE, uf="SP")
+    assert [a["kind"] for a in log] == ["reclassify", "rewrite", "split", "merge"]
+    # The merge cannot be undone while its result was split: newest first.
+    refused = await regional.post(
+        f"/api/v1/consolidation/actions/{log[3]['id']}/undo", headers=AUTH
+    )
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    for action in log:
+        undone = await regional.post(
+            f"/api/v1/consolidation/actions/{action['id']}/undo", headers=AUTH
+        )
+        assert undone.status_code == 200, undone.text
+        assert set((await holders(regional_tier)).values()) == {1}
+    restored = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
+    assert {i["id"] for i in restored} == {i["id"] for i in items}
+    again = await regional.post(f"/api/v1/consolidation/actions/{log[0]['id']}/undo", headers=AUTH)
+    assert again.status_code == 409
+
+    # Retired items keep their lineage and say what happened to them.
+    history = await get_json(regional, f"/api/v1/items/{merged_id}/lineage")
+    assert history["item"]["status"] == "undone" and len(history["sources"]) == 3
+    assert {a["kind"] for a in history["actions"]} == {"merge", "split"}
+
+
+async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
+    regional = regional_tier.regional
+    await seeded(regional_tier)
+    result = await regional.post(
+        "/api/v1/consolidation/auto-merge",
+        headers=AUTH,
+        json={"cycle_id": CYCLE, "uf": "SP", "threshold": 0.5},
+    )
+    assert result.status_code == 200, result.text
+    assert result.json() == {"clusters": 1, "merged_items": 3, "active_items": 2}
+    assert set((await holders(regional_tier)).values()) == {1}
+    ranked = await regional.post(
+        "/api/v1/ranking", headers=AUTH, json={"cycle_id": CYCLE, "uf": "SP"}
+    )
+    assert ranked.status_code == 200
+    items = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
+    merged = next(i for i in items if i["axis"] == "saude-1")
+    assert merged["breakdown"]["distinct_origins"] == 3
+    assert len(merged["breakdown"]["contributions"]) == 3
+    assert merged["rank"] == 1
+
+    # 400: the request does not validate (a merge needs two or more item ids, ids are UUIDs,
+    # a rewrite needs text, a threshold is at most 1). 422: valid, but refused by the rules.
+    bad = [
+        ("/api/v1/consolidation/merge", {"item_ids": [merged["id"]]}, 400),
+        ("/api/v1/consolidation/merge", {"item_ids": ["not-a-uuid", merged["id"]]}, 400),
+        (
+            "/api/v1/consolidation/split",
+            {"item_id": merged["id"], "parts": [{"sources": ["x"]}, {"sources": ["y"]}]},
+            422,  # the groups must cover exactly the item's sources
+        ),
+        ("/api/v1/consolidation/rewrite", {"item_id": merged["id"], "text": ""}, 400),
+        ("/api/v1/consolidation/reclassify", {"item_id": merged["id"]}, 422),  # nothing to move
+        ("/api/v1/consolidation/auto-merge", {"cycle_id": CYCLE, "threshold": 3}, 400),
+    ]
+    for url, body, status in bad:
+        response = await regional.post(url, headers=AUTH, json=body)
+        assert response.status_code == status, (url, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert set((await holders(regional_tier)).values()) == {1}  # nothing changed
+    assert (await regional.post("/api/v1/consolidation/merge", json={})).status_code == 401

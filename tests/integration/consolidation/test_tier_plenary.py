@@ -1,0 +1,57 @@
+"""A state plenary on the shared plenary code, at the regional tier alone: credentialed delegates
+only, a priority poll that orders the report, a decision that drops an item, and an election
+within the seats from above; the state report is read from the regional tier's outbox."""
+
+from __future__ import annotations
+
+from tests.support.bus import outbox_messages
+from tests.support.state_plenary import StatePlenary, hold_state_plenary, seats_from_the_nation
+from tests.support.tiers import Federation
+
+
+async def held(tier: Federation) -> StatePlenary:
+    await seats_from_the_nation(tier)
+    return await hold_state_plenary(tier)
+
+
+async def test_only_credentialed_delegates_vote_and_each_once(regional_tier: Federation) -> None:
+    plenary = await held(regional_tier)
+    assert plenary.second_ballot.status_code == 409, "one ballot per delegate"
+    assert plenary.stranger_ballot.status_code == 409, "only credentialed delegates vote"
+
+
+async def test_the_priority_poll_puts_the_delegates_favourite_first(
+    regional_tier: Federation,
+) -> None:
+    plenary = await held(regional_tier)
+    closed = plenary.priority_closed
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["result"]["ranking"][0] == [plenary.favourite]
+
+
+async def test_a_decision_by_counts_rejects_an_item(regional_tier: Federation) -> None:
+    plenary = await held(regional_tier)
+    assert plenary.rejected.json()["outcome"] == "rejected", plenary.rejected.text
+
+
+async def test_the_national_delegation_is_elected_within_the_seats_from_above(
+    regional_tier: Federation,
+) -> None:
+    plenary = await held(regional_tier)
+    assert plenary.elected.status_code == 200, plenary.elected.text
+    assert plenary.elected.json()["elected"] == 2
+
+
+async def test_the_state_report_goes_up_ordered_without_the_rejected_item(
+    regional_tier: Federation,
+) -> None:
+    plenary = await held(regional_tier)
+    assert plenary.report.status_code == 202, plenary.report.text
+    assert plenary.report.json()["mandates"] == 2
+    [sent] = await outbox_messages(regional_tier.nodes["regional"], "report")
+    body = sent.body
+    assert body["tier"] == "regional" and body["uf"] == "BA"
+    assert len(body["mandates"]) == 2 and len(body["items"]) == 2
+    assert [i["rank"] for i in body["items"] if i["item_id"] == plenary.favourite] == [1]
+    assert plenary.dropped not in {i["item_id"] for i in body["items"]}
+    assert {m["kind"] for m in body["manifests"]} == {"priority", "decision", "election"}

@@ -1,0 +1,139 @@
+"""Assemblies that report straight onto the bus, as the local tier would send for them.
+
+A :class:`FakeAssembly` has its own key, introduced (and revoked) in the local instance's name, and
+sends signed reports to JetStream; consolidation tests use it to feed the regional tier without
+starting the local one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from shared.contracts.messages import (
+    AssemblyReport,
+    KeyIntroduction,
+    KeyRevocation,
+    Mandate,
+    ReportItem,
+)
+from shared.contracts.subjects import up_subject
+from shared.platform.bus.outbox import Outbox
+from shared.platform.bus.signing import Signer, new_seed
+from tests.support.bus import Row, publish_row
+from tests.support.tiers import Federation
+
+CYCLE = "cns-2027"
+
+
+@dataclass
+class FakeAssembly:
+    """An assembly with its own key, introduced by the local instance, that reports directly."""
+
+    fed: Federation
+    territory: str
+    uf: str
+    assembly_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    signer: Signer = field(init=False)
+
+    def __post_init__(self) -> None:
+        key_id = f"{self.fed.settings['local'].sender_id}/assembly/{self.assembly_id}"
+        self.signer = Signer(key_id, new_seed())
+
+    def introduction(self, signer: Signer | None = None) -> Row:
+        """The local instance's (or ``signer``'s) message introducing this assembly's key."""
+        body = KeyIntroduction(
+            key_id=self.signer.key_id,
+            public_key=self.signer.public_key,
+            assembly_id=self.assembly_id,
+            territory=self.territory,
+        )
+        outbox = Outbox(signer) if signer else self.fed.outbox("local")
+        return outbox.prepare(body, up_subject("local", "key.introduced", self.uf))
+
+    async def introduce(self) -> None:
+        await publish_row(self.fed.nats_url, self.introduction())
+
+    async def revoke(self) -> None:
+        body = KeyRevocation(key_id=self.signer.key_id, reason="lost laptop")
+        row = self.fed.outbox("local").prepare(body, up_subject("local", "key.revoked", self.uf))
+        await publish_row(self.fed.nats_url, row)
+
+    def report(
+        self,
+        texts: list[tuple[str, str, str]],
+        *,
+        participants: int = 100,
+        mandates: list[Mandate] | None = None,
+        assembly_id: str | None = None,
+    ) -> AssemblyReport:
+        ranks: dict[str, int] = {}
+        items = []
+        for axis, competence, text in texts:
+            ranks[axis] = ranks.get(axis, 0) + 1
+            items.append(
+                ReportItem(
+                    item_id=str(uuid.uuid4()),
+                    axis=axis,
+                    competence=competence,  # type: ignore[arg-type]
+                    title=text[:60],
+                    text=text,
+                    rank=ranks[axis],
+                    support=10 * ranks[axis],
+                )
+            )
+        return AssemblyReport(
+            report_id=str(uuid.uuid4()),
+            cycle_id=CYCLE,
+            tier="local",
+            assembly_id=assembly_id or self.assembly_id,
+            assembly_kind="municipal",
+            territory=self.territory,
+            uf=self.uf,
+            title=f"Conferência {self.territory}",
+            closed_at=datetime.now(UTC),
+            participants=participants,
+            population=participants * 100,
+            items=items,
+            mandates=mandates or [],
+        )
+
+    def signed(self, report: AssemblyReport, signer: Signer | None = None) -> Row:
+        """The outbox row of ``report`` signed with this assembly's key (or ``signer``)."""
+        return Outbox(signer or self.signer).prepare(report, up_subject("local", "report", self.uf))
+
+    async def send(self, report: AssemblyReport, signer: Signer | None = None) -> Row:
+        row = self.signed(report, signer)
+        await publish_row(self.fed.nats_url, row)
+        return row
+
+
+def mandates(prefix: str) -> list[Mandate]:
+    """Two titulars and two ranked alternates for the users' segment, one titular per other."""
+    return [
+        Mandate(mandate_id=f"{prefix}-u1", public_name=f"{prefix} Ana", segment="users"),
+        Mandate(mandate_id=f"{prefix}-u2", public_name=f"{prefix} Bia", segment="users", rank=2),
+        Mandate(
+            mandate_id=f"{prefix}-a1",
+            public_name=f"{prefix} Caio",
+            segment="users",
+            role="alternate",
+            rank=1,
+        ),
+        Mandate(
+            mandate_id=f"{prefix}-a2",
+            public_name=f"{prefix} Dora",
+            segment="users",
+            role="alternate",
+            rank=2,
+        ),
+        Mandate(mandate_id=f"{prefix}-w1", public_name=f"{prefix} Edu", segment="workers"),
+    ]
+
+
+def to_builtins(value: Any) -> Any:
+    return msgspec.to_builtins(value)

@@ -1,0 +1,172 @@
+"""A state plenary at the regional tier, on the shared plenary code: two Bahia assemblies report
+(through :class:`~tests.support.reports.FakeAssembly`), four delegates are credentialed, a
+priority poll reorders the items, a decision drops one, and an election picks the national
+delegation; then the state conference closes and reports up.
+
+The seats come from above: :func:`seats_from_the_nation` hands the regional tier the allocation
+the national tier sends for Bahia (300 seats shared among the 27 states), signed as the national
+tier, so the plenary runs with the regional tier alone; with all three tiers the national tier's
+own ``POST /api/v1/allocations/states`` sends it instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.contracts.messages import SeatAllocation
+from shared.contracts.subjects import down_subject
+from tests.support.api import get_json
+from tests.support.bus import publish_row
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly, mandates
+from tests.support.tiers import AUTH, Federation
+
+TEXTS = [
+    ("saude-1", "national", "Ampliar o número de leitos de UTI nos hospitais regionais"),
+    ("saude-1", "national", "Garantir médicos especialistas nos municípios do interior"),
+    ("saude-1", "national", "Implantar centros de parto normal em todas as regiões"),
+]
+BASE = {"cycle_id": CYCLE, "uf": "BA"}
+CREDENTIALED = ("BA0-u1", "BA0-u2", "BA1-u1", "BA1-w1")
+VOTERS = ("BA0-u1", "BA0-u2", "BA1-u1")
+CANDIDATES = ("BA0-u1", "BA1-w1")
+
+
+async def seats_from_the_nation(fed: Federation) -> None:
+    """Bahia's share of 300 national seats, as the national tier apportions and sends it."""
+    body = SeatAllocation(
+        allocation_id=str(uuid.uuid4()),
+        cycle_id=CYCLE,
+        territory="BA",
+        seats=21,
+        per_segment={"users": 11, "workers": 5, "managers": 5},
+        method="hamilton",
+        basis="population",
+        basis_value=14_136_417,
+        uf="BA",
+    )
+    row = fed.outbox("national").prepare(body, down_subject("allocation", "BA"))
+    await publish_row(fed.nats_url, row)
+
+
+@dataclass
+class StatePlenary:
+    """What the state plenary's desk got back, step by step."""
+
+    items: list[dict[str, Any]]
+    favourite: str
+    dropped: str
+    priority_closed: httpx.Response
+    second_ballot: httpx.Response
+    stranger_ballot: httpx.Response
+    rejected: httpx.Response
+    elected: httpx.Response
+    report: httpx.Response
+
+
+async def hold_state_plenary(fed: Federation) -> StatePlenary:
+    """Reports in, credentials, priority (the last-ranked item voted first), a decision that
+    rejects another item, the election, and the state conference's closing."""
+    regional = fed.regional
+    first, second = FakeAssembly(fed, "2927408", "BA"), FakeAssembly(fed, "2910800", "BA")
+    for n, assembly in enumerate((first, second)):
+        await assembly.introduce()
+        await assembly.send(assembly.report(TEXTS[n::2], mandates=mandates(f"BA{n}")))
+    items = await eventually(
+        lambda: get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="BA"),
+        done=lambda rows: len(rows) == 3,
+    )
+    await eventually(
+        lambda: get_json(regional, "/api/v1/allocations/", cycle_id=CYCLE, uf="BA"),
+        done=lambda rows: len(rows) == 1,
+    )
+    for mandate_id in CREDENTIALED:
+        admitted = await regional.post(
+            "/api/v1/plenary/credentials",
+            headers=AUTH,
+            json={**BASE, "mandate_id": mandate_id, "holder": f"doc-{mandate_id}"},
+        )
+        assert admitted.status_code == 201, admitted.text
+
+    async def poll(kind: str, subject: str, **extra: Any) -> dict[str, Any]:
+        opened = await regional.post(
+            "/api/v1/plenary/polls",
+            headers=AUTH,
+            json={**BASE, "kind": kind, "subject": subject, **extra},
+        )
+        assert opened.status_code == 201, opened.text
+        result: dict[str, Any] = opened.json()
+        return result
+
+    async def ballot(poll_id: str, mandate_id: str, ranking: list[list[str]]) -> httpx.Response:
+        return await regional.post(
+            f"/api/v1/plenary/polls/{poll_id}/ballots",
+            headers=AUTH,
+            json={**BASE, "mandate_id": mandate_id, "ranking": ranking},
+        )
+
+    async def counts(poll_id: str, entries: list[dict[str, Any]]) -> None:
+        entered = await regional.post(
+            f"/api/v1/plenary/polls/{poll_id}/counts",
+            headers=AUTH,
+            json={**BASE, "entries": entries},
+        )
+        assert entered.status_code == 201, entered.text
+
+    async def close(poll_id: str) -> httpx.Response:
+        return await regional.post(
+            f"/api/v1/plenary/polls/{poll_id}/close", headers=AUTH, json=BASE
+        )
+
+    # Priority: delegates put the last-ranked item first; then a second ballot, and a ballot
+    # from an alternate who was never credentialed.
+    ids = [i["id"] for i in items]
+    priority = await poll("priority", "saude-1", mode="electronic")
+    favourite = ids[-1]
+    order = [[favourite], *[[i] for i in ids if i != favourite]]
+    for voter in VOTERS:
+        vote = await ballot(priority["id"], voter, order)
+        assert vote.status_code == 201, vote.text
+    second_ballot = await ballot(priority["id"], VOTERS[0], order)
+    stranger_ballot = await ballot(priority["id"], "BA0-a1", order)
+    priority_closed = await close(priority["id"])
+
+    # Decision: the plenary rejects one item (counts entered by the desk).
+    dropped = next(i for i in ids if i != favourite)
+    decision = await poll("decision", dropped)
+    await counts(
+        decision["id"],
+        [{"ranking": [["no"]], "count": 3}, {"ranking": [["yes"]], "count": 1}],
+    )
+    rejected = await close(decision["id"])
+
+    # Election of the national delegation among credentialed delegates.
+    for mandate_id in CANDIDATES:
+        stood = await regional.post(
+            "/api/v1/plenary/candidacies", headers=AUTH, json={**BASE, "mandate_id": mandate_id}
+        )
+        assert stood.status_code == 201, stood.text
+    election = await poll("election", "delegates")
+    await counts(election["id"], [{"ranking": [[c] for c in election["candidates"]], "count": 4}])
+    closed = await close(election["id"])
+    assert closed.status_code == 200, closed.text
+    elected = await regional.post(
+        f"/api/v1/plenary/polls/{election['id']}/elect", headers=AUTH, json=BASE
+    )
+
+    report = await regional.post("/api/v1/conference/close", headers=AUTH, json=BASE)
+    return StatePlenary(
+        items,
+        favourite,
+        dropped,
+        priority_closed,
+        second_ballot,
+        stranger_ballot,
+        rejected,
+        elected,
+        report,
+    )
