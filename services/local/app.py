@@ -7,11 +7,13 @@ from __future__ import annotations
 from litestar import Litestar
 
 from services.local.api import ROUTES
+from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
+from shared.features.identity.feature import identity
 from shared.features.operations.feature import operations
 from shared.features.responses.feature import responses
 from shared.platform.feature import Feature, TierDefinition
@@ -22,12 +24,15 @@ from shared.platform.web.serve import configured_app
 ASSEMBLIES = Feature(
     name="assemblies",
     routes=ROUTES,
-    services=lambda node: {"desk": AssemblyDesk(node.db, node.outbox, node.settings)},
+    services=lambda node: {
+        "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"])
+    },
 )
 
 LOCAL = TierDefinition(
     title="local tier",
     features=[
+        identity(resolvers=[participant_principal], assembly_territory=assembly_territory),
         operations(),
         cycles(announces=False),
         ASSEMBLIES,

@@ -1,15 +1,13 @@
-"""Who is asking: the operator (admin token), an assembly's secretary, or a participant.
+"""The local tier's side of identity: who its participants are (they hold a voting credential,
+not an account), which territory an assembly is in, and what a principal may do in one
+assembly.
 
-Tokens are random bearer secrets shown once; only their SHA-256 is stored. Every write names its
-assembly, and a token only works for its own assembly (that is the territory check: an assembly
-belongs to one territory, and its secretary and participants to it).
+A secretary's grant names one assembly; an organiser's reaches every assembly of its territory
+and may do what a secretary does there. Participants act only in their own assembly.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Literal
@@ -18,14 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.model import Assembly, Participant
-from shared.core.errors import Forbidden, Unauthorized
+from shared.core.access import Grant, Principal
+from shared.core.errors import Forbidden
 
-Role = Literal["admin", "secretary", "participant"]
+#: What an actor does in an assembly: run it, or take part in it.
+Role = Literal["secretary", "participant"]
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
     role: Role
+    #: Who acts (an account id, or the participant's id), for the records.
+    principal_id: str
     participant: Participant | None = None
 
     @property
@@ -35,56 +37,51 @@ class Actor:
         return str(self.participant.id)
 
 
-def new_token() -> tuple[str, str]:
-    """A fresh bearer token and the hash to store."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
+async def participant_principal(session: AsyncSession, token_digest: str) -> Principal | None:
+    """The participant a voting credential belongs to (a resolver of the identity feature)."""
+    row = (
+        await session.execute(
+            select(Participant.id, Participant.public_name, Assembly.id, Assembly.territory)
+            .join(Assembly, Assembly.id == Participant.assembly_id)
+            .where(Participant.token_hash == token_digest)
+        )
+    ).first()
+    if row is None:
+        return None
+    participant_id, name, assembly_id, territory = row
+    return Principal(
+        kind="participant",
+        id=str(participant_id),
+        name=name,
+        grants=(Grant("participant", territory=territory, assembly_id=str(assembly_id)),),
+    )
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+async def assembly_territory(session: AsyncSession, assembly_id: str) -> str | None:
+    try:
+        key = uuid.UUID(assembly_id)
+    except ValueError:
+        return None
+    territory: str | None = await session.scalar(
+        select(Assembly.territory).where(Assembly.id == key)
+    )
+    return territory
 
 
-async def authorise(
-    session: AsyncSession,
-    token: str | None,
-    admin_token: str,
-    assembly: Assembly,
-    *roles: Role,
+async def actor_in(
+    session: AsyncSession, principal: Principal, assembly: Assembly, *roles: Role
 ) -> Actor:
-    """The actor behind ``token`` for ``assembly``; 401 for no or unknown token, 403 for a
-    known token of another role or another assembly."""
-    if not token:
-        raise Unauthorized("a bearer token is required")
-    if admin_token and hmac.compare_digest(token, admin_token):
-        actor = Actor("admin")
-    else:
-        digest = token_hash(token)
-        if assembly.secretary_token_hash and hmac.compare_digest(
-            digest, assembly.secretary_token_hash
-        ):
-            actor = Actor("secretary")
-        else:
-            participant = await session.scalar(
-                select(Participant).where(Participant.token_hash == digest)
-            )
-            if participant is None:
-                other = await session.scalar(
-                    select(Assembly.id).where(Assembly.secretary_token_hash == digest)
-                )
-                if other is not None:
-                    raise Forbidden("this token belongs to another assembly")
-                raise Unauthorized("unknown token")
-            if participant.assembly_id != assembly.id:
-                raise Forbidden("this token belongs to another assembly")
-            actor = Actor("participant", participant)
-    allowed = set(roles) | {"admin"}
+    """The principal as an actor of ``assembly``: 401 for the public, 403 for anyone whose
+    grant does not reach this assembly with one of ``roles``."""
+    allowed: list[Literal["secretary", "organiser", "participant"]] = []
     if "secretary" in roles:
-        allowed.add("admin")
-    if actor.role not in allowed:
-        raise Forbidden(f"this needs the {' or '.join(roles)} role")
-    return actor
-
-
-def participant_uuid(actor: Actor) -> uuid.UUID | None:
-    return actor.participant.id if actor.participant else None
+        allowed += ["secretary", "organiser"]
+    if "participant" in roles:
+        allowed.append("participant")
+    grant = principal.require(*allowed, territory=assembly.territory, assembly_id=str(assembly.id))
+    if grant.role != "participant":
+        return Actor("secretary", principal.id)
+    participant = await session.get(Participant, uuid.UUID(principal.id))
+    if participant is None or participant.assembly_id != assembly.id:
+        raise Forbidden("this credential belongs to another assembly")
+    return Actor("participant", principal.id, participant)

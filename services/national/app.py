@@ -12,11 +12,13 @@ from litestar import Litestar
 
 from shared.features.allocation.feature import allocation
 from shared.features.consolidation.board import national_units, the_states
+from shared.features.consolidation.credentials import delegate_principal
 from shared.features.consolidation.feature import consolidation
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.council.feature import council
 from shared.features.council.service import given_answers
 from shared.features.cycles.feature import cycles
+from shared.features.identity.feature import identity
 from shared.features.operations.feature import operations
 from shared.platform.feature import TierDefinition
 from shared.platform.settings import Settings, load_settings
@@ -35,6 +37,7 @@ PROFILE = ConsolidationProfile(
 NATIONAL = TierDefinition(
     title="national tier",
     features=[
+        identity(resolvers=[delegate_principal]),
         operations(),
         cycles(announces=True),
         consolidation(PROFILE),

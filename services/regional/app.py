@@ -12,10 +12,12 @@ from litestar import Litestar
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.consolidation.board import assemblies_of_state, state_assembly_units
+from shared.features.consolidation.credentials import delegate_principal
 from shared.features.consolidation.feature import consolidation
 from shared.features.consolidation.lineage import held_origins, received_answers
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.cycles.feature import cycles
+from shared.features.identity.feature import identity
 from shared.features.operations.feature import operations
 from shared.features.responses.feature import responses
 from shared.platform.feature import TierDefinition
@@ -35,6 +37,7 @@ PROFILE = ConsolidationProfile(
 REGIONAL = TierDefinition(
     title="regional tier",
     features=[
+        identity(resolvers=[delegate_principal]),
         operations(),
         cycles(announces=False),
         consolidation(PROFILE),

@@ -30,6 +30,10 @@ def _no_handlers(node: Node) -> Mapping[str, Handler]:
     return {}
 
 
+def _no_middleware(node: Node) -> Sequence[Any]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Feature:
     """A service name must not equal a field name of any request body its routes take:
@@ -42,6 +46,8 @@ class Feature:
     handlers: HandlerFactory = _no_handlers
     #: Public datasets (open data) this feature publishes.
     datasets: Sequence[Dataset] = ()
+    #: ASGI middleware the feature runs around every route (outermost first).
+    middleware: Callable[[Node], Sequence[Any]] = _no_middleware
 
 
 @dataclass(frozen=True)
@@ -71,10 +77,11 @@ class TierDefinition:
         return found
 
     def services(self, node: Node) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
+        """Every feature's services, built in the features' order: a feature may use the
+        services of one listed before it (``node.services``)."""
         for feature in self.features:
             for name, service in feature.services(node).items():
-                if name in merged:
+                if name in node.services:
                     raise ValueError(f"two features of {self.title} provide {name!r}")
-                merged[name] = service
-        return merged
+                node.services[name] = service
+        return dict(node.services)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import structlog
 from sqlalchemy import text
@@ -55,6 +56,8 @@ class Node:
         self.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         self.sessions = make_sessionmaker(self.engine, after_commit=self._after_commit)
         self.db = Database(self.sessions)
+        #: The features' services by name, once the tier's app has built them.
+        self.services: dict[str, Any] = {}
         self.signer = Signer(settings.sender_id, signing_seed(settings))
         instance_keys = read_trusted_file(settings.trusted_keys_file)
         instance_keys.setdefault(self.signer.key_id, self.signer.public_key)

@@ -12,6 +12,7 @@ from shared.features.allocation import model as allocation_tables
 from shared.features.consolidation import model as consolidation_tables
 from shared.features.council import model as council_tables
 from shared.features.cycles import model as cycle_tables
+from shared.features.identity import model as identity_tables
 from shared.features.plenary import model as plenary_tables
 from shared.features.responses import model as response_tables
 from shared.platform.bus import models as backbone_tables
@@ -20,6 +21,7 @@ from shared.platform.db.base import metadata
 #: The modules that define tables (importing them is what registers the tables).
 TABLE_MODULES = (
     backbone_tables,
+    identity_tables,
     cycle_tables,
     local_tables,
     plenary_tables,

@@ -16,6 +16,7 @@ from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -23,7 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from shared.platform.feature import TierDefinition
 from shared.platform.node import Node
 from shared.platform.settings import Settings
-from shared.platform.web.auth import presented_token
+from shared.platform.web.auth import provide_principal, security_schemes
 from shared.platform.web.health import live, ready
 from shared.platform.web.open_data import open_data_controller
 from shared.platform.web.problems import EXCEPTION_HANDLERS
@@ -90,7 +91,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         name: Provide(_constant(service), use_cache=True, sync_to_thread=False)
         for name, service in services.items()
     }
-    dependencies["token"] = Provide(presented_token, sync_to_thread=False)
+    dependencies["principal"] = Provide(provide_principal, sync_to_thread=False)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -119,7 +120,11 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         ],
         lifespan=[lifespan],
         state=State({"node": node, "settings": settings, "services": services}),
-        middleware=[request_id_middleware, prometheus.middleware],
+        middleware=[
+            request_id_middleware,
+            *(m for feature in tier.features for m in feature.middleware(node)),
+            prometheus.middleware,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         dependencies=dependencies,
         openapi_config=OpenAPIConfig(
@@ -127,6 +132,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
             version="1",
             path="/schema",
             render_plugins=[api_explorer()],
+            components=Components(security_schemes=security_schemes(settings.tier)),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=32 * 1024 * 1024,

@@ -1,34 +1,107 @@
-"""Bearer-token checks shared by the tiers (administrative endpoints)."""
+"""Who is asking, at the HTTP edge: the principal the identity feature resolved for this request,
+route guards by role, and how both show in the OpenAPI document.
+
+A route declares the roles that may use it with :func:`allow`; its guard refuses the public
+(401) and anyone without one of those roles (403) before the request body is even read. The
+finer check — *this* assembly, *this* territory, *this* council — is the use case's, with the
+target in hand (:meth:`shared.core.access.Principal.require`).
+"""
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Iterable
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Reference, SecurityScheme
+from litestar.types import Guard
 
+from shared.core.access import ANONYMOUS, ROLE_INFO, Principal, Role
 from shared.core.errors import Forbidden, Unauthorized
+from shared.core.vocabulary import Tier
+
+#: Where the principal of a request is kept in its ASGI scope (Litestar's ``request.user``).
+USER = "user"
 
 
-def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("a bearer token is required")
-    return token.strip()
+class Problem(msgspec.Struct, kw_only=True):
+    """An RFC 9457 problem document (every error this API returns)."""
+
+    type: str = "about:blank"
+    status: int
+    title: str
+    detail: str = ""
+    instance: str = ""
 
 
-def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Allow only the operator's admin token (``PLENARIA_ADMIN_TOKEN``)."""
-    expected = connection.app.state.node.settings.admin_token
-    token = bearer_token(connection)
-    if not expected or not hmac.compare_digest(token, expected):
-        raise Forbidden("this endpoint needs the administrator token")
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    user = connection.scope.get(USER)
+    return user if isinstance(user, Principal) else ANONYMOUS
 
 
-def presented_token(request: Request[Any, Any, Any]) -> str | None:
-    """The bearer token a request presents, if any (a dependency: ``token``)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    """The ``principal`` dependency of every route."""
+    return principal_of(request)
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def role_guard(roles: Iterable[Role]) -> Guard:
+    wanted = tuple(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = principal_of(connection)
+        if principal.anonymous:
+            raise Unauthorized("sign in, or present a token, to do this")
+        if not principal.roles.intersection(wanted):
+            raise Forbidden(f"this needs the {' or '.join(wanted)} role")
+
+    return guard
+
+
+UNAUTHORISED = ResponseSpec(
+    data_container=Problem, description="No credential, or one that is unknown, expired or revoked"
+)
+FORBIDDEN = ResponseSpec(
+    data_container=Problem,
+    description="The credential holds none of the roles named, or not for this target",
+)
+
+
+def allow(*roles: Role) -> dict[str, Any]:
+    """Route options for an action only ``roles`` may take: the guard, the OpenAPI security
+    requirement (one scheme per role) and the documented 401 and 403."""
+    return {
+        "guards": [role_guard(roles)],
+        "security": [{role: []} for role in roles],
+        "responses": {401: UNAUTHORISED, 403: FORBIDDEN},
+        "opt": {"roles": roles},
+    }
+
+
+def security_schemes(tier: Tier) -> dict[str, SecurityScheme | Reference]:
+    """One bearer scheme per role that exists at ``tier`` (plus the browser session)."""
+    schemes: dict[str, SecurityScheme | Reference] = {
+        role: SecurityScheme(
+            type="http",
+            scheme="bearer",
+            description=f"{info.title_pt}: {info.does}"
+            + (f" (granted by: {', '.join(info.granted_by)})" if info.granted_by else ""),
+        )
+        for role, info in ROLE_INFO.items()
+        if tier in info.tiers
+    }
+    schemes["session"] = SecurityScheme(
+        type="apiKey",
+        name="plenaria_session",
+        security_scheme_in="cookie",
+        description="a signed-in browser (the web interface), with CSRF protection",
+    )
+    return schemes

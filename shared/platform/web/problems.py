@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -14,6 +15,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from litestar.types import Send
 from sqlalchemy.exc import DBAPIError, InterfaceError
 
 from shared.core.errors import DomainError
@@ -44,6 +46,27 @@ def problem(
         {"Retry-After": str(RETRY_AFTER_S)} if status == HTTP_503_SERVICE_UNAVAILABLE else None
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def problem_bytes(send: Send, error: DomainError, *, path: str = "") -> None:
+    """Answer a domain refusal straight from ASGI middleware (before any route runs)."""
+    body: dict[str, Any] = {"type": "about:blank", "status": error.status, "title": error.title}
+    if error.detail:
+        body["detail"] = error.detail
+    if path:
+        body["instance"] = path
+    payload = msgspec.json.encode({**body, **error.extra})
+    start: Any = {
+        "type": "http.response.start",
+        "status": error.status,
+        "headers": [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(payload)).encode()),
+        ],
+    }
+    await send(start)
+    body_event: Any = {"type": "http.response.body", "body": payload}
+    await send(body_event)
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
