@@ -101,6 +101,9 @@ class Mandate(msgspec.Struct, frozen=True, kw_only=True):
     rank: int = 1
     gender: str = ""
     quota_groups: list[str] = msgspec.field(default_factory=list)
+    #: SHA-256 of the one-time claim code handed to the delegate when elected: at the plenary
+    #: above, the delegate redeems it on their own device to vote and stand themselves.
+    claim_sha256: str = ""
 
 
 @message("report", 1)

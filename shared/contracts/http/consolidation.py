@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from shared.contracts.fields import UF, CycleId, OptionalText, OptionalTitle, Share
+from shared.contracts.http.plenary import DelegateClaim
 from shared.contracts.messages import Mandate, Milestone
 
 Competence = Literal["", "municipal", "state", "national"]
@@ -287,3 +288,5 @@ class ConferenceClosed(msgspec.Struct, kw_only=True):
     report_id: str
     items: int
     mandates: int
+    #: The delegation's one-time claim codes, in this answer only (the report carries digests).
+    delegate_claims: list[DelegateClaim] = msgspec.field(default_factory=list)

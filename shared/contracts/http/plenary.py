@@ -111,8 +111,9 @@ class NewTierPoll(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class DelegateBallot(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A delegate's own ballot: it counts for the mandate of the credential presenting it."""
+
     cycle_id: CycleId
-    mandate_id: Id
     ranking: Ranking
     uf: UF = "BR"
 
@@ -134,9 +135,39 @@ class PollRef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class TierCandidacy(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A delegate stands themselves (``mandate_id`` is theirs), or the commission registers a
+    credentialed delegate's candidacy (``mandate_id`` required)."""
+
+    cycle_id: CycleId
+    mandate_id: Id | None = None
+    uf: UF = "BR"
+
+
+class ClaimRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The claim code a delegate was handed when elected, redeemed on their own device."""
+
+    cycle_id: CycleId
+    mandate_id: Id
+    claim_code: Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
+    uf: UF = "BR"
+
+
+class DeviceCredential(msgspec.Struct, kw_only=True):
+    mandate_id: str
+    #: The device's bearer credential: in this answer only.
+    token: str
+
+
+class ClaimReissue(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cycle_id: CycleId
     mandate_id: Id
     uf: UF = "BR"
+
+
+class ClaimReissued(msgspec.Struct, kw_only=True):
+    mandate_id: str
+    #: The new one-time claim code to hand the delegate (in this answer only).
+    claim_code: str
 
 
 class BallotRecorded(msgspec.Struct, kw_only=True):
@@ -156,3 +187,15 @@ class Elected(msgspec.Struct, kw_only=True):
     complete: bool
     elected: int
     notes: list[str]
+
+
+class DelegateClaim(msgspec.Struct, kw_only=True):
+    """What to hand an elected delegate: at the plenary above they redeem the code, once, on
+    their own device, to vote and stand themselves."""
+
+    mandate_id: str
+    public_name: str
+    segment: str
+    role: str
+    rank: int
+    claim_code: str

@@ -31,11 +31,13 @@ from shared.contracts.http.consolidation import (
     Split,
     Suggestion,
 )
+from shared.core.access import Principal
 from shared.features.consolidation import actions
 from shared.features.consolidation.service import Consolidation
-from shared.platform.web.auth import admin_guard
+from shared.platform.web.auth import allow
 from shared.platform.web.paging import MAX_OFFSET
 
+Caller = NamedDependency[Principal]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
 
 
@@ -114,12 +116,16 @@ class ConsolidationController(Controller):
             cycle_id=cycle_id, uf=uf, axis=axis, threshold=threshold
         )
 
-    @post("/consolidation/merge", guards=[admin_guard], status_code=201)
+    @post("/consolidation/merge", status_code=201, **allow("rapporteur", "convener", "commission"))
     async def merge(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[Merge]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Merge],
     ) -> ItemView:
         """Merge items into a new one that keeps every source; the merged ones are retired."""
         return await consolidation.merge(
+            principal,
             data.item_ids,
             title=data.title,
             text=data.text,
@@ -127,30 +133,45 @@ class ConsolidationController(Controller):
             note=data.note,
         )
 
-    @post("/consolidation/split", guards=[admin_guard], status_code=201)
+    @post("/consolidation/split", status_code=201, **allow("rapporteur", "convener", "commission"))
     async def split(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[Split]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Split],
     ) -> list[ItemView]:
         """Share an item's sources out among new items, each source exactly once."""
         parts = [actions.Part(p.sources, p.title, p.text) for p in data.parts]
-        return await consolidation.split(data.item_id, parts, note=data.note)
+        return await consolidation.split(principal, data.item_id, parts, note=data.note)
 
-    @post("/consolidation/rewrite", guards=[admin_guard], status_code=200)
+    @post(
+        "/consolidation/rewrite", status_code=200, **allow("rapporteur", "convener", "commission")
+    )
     async def rewrite(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[Rewrite]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Rewrite],
     ) -> ItemView:
         """A new text version of an item; earlier versions stay readable."""
         return await consolidation.rewrite(
-            data.item_id, title=data.title, text=data.text, note=data.note
+            principal, data.item_id, title=data.title, text=data.text, note=data.note
         )
 
-    @post("/consolidation/reclassify", guards=[admin_guard], status_code=200)
+    @post(
+        "/consolidation/reclassify",
+        status_code=200,
+        **allow("rapporteur", "convener", "commission"),
+    )
     async def reclassify(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[Reclassify]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Reclassify],
     ) -> ItemView:
         """Move an item to another axis or competence."""
         return await consolidation.reclassify(
-            data.item_id, axis=data.axis, competence=data.competence, note=data.note
+            principal, data.item_id, axis=data.axis, competence=data.competence, note=data.note
         )
 
     @get("/consolidation/actions")
@@ -163,28 +184,45 @@ class ConsolidationController(Controller):
         """The action log, newest first (undo walks it back)."""
         return await consolidation.action_log(cycle_id=cycle_id, uf=uf)
 
-    @post("/consolidation/actions/{action_id:uuid}/undo", guards=[admin_guard], status_code=200)
+    @post(
+        "/consolidation/actions/{action_id:uuid}/undo",
+        status_code=200,
+        **allow("rapporteur", "convener", "commission"),
+    )
     async def undo(
-        self, consolidation: NamedDependency[Consolidation], action_id: FromPath[uuid.UUID]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        action_id: FromPath[uuid.UUID],
     ) -> ActionView:
         """Reverse an action whose results no later action changed."""
-        return await consolidation.undo(action_id)
+        return await consolidation.undo(principal, action_id)
 
-    @post("/consolidation/auto-merge", guards=[admin_guard], status_code=200)
+    @post(
+        "/consolidation/auto-merge",
+        status_code=200,
+        **allow("rapporteur", "convener", "commission"),
+    )
     async def auto_merge(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[AutoMerge]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[AutoMerge],
     ) -> AutoMerged:
         """The automatic policy (simulations): merge every suggestion above the threshold."""
         return await consolidation.auto_merge(
-            cycle_id=data.cycle_id, uf=data.uf, threshold=data.threshold
+            principal, cycle_id=data.cycle_id, uf=data.uf, threshold=data.threshold
         )
 
-    @post("/ranking", guards=[admin_guard], status_code=200)
+    @post("/ranking", status_code=200, **allow("rapporteur", "convener", "commission"))
     async def rank(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[Scope]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Scope],
     ) -> Ranked:
         """Score and rank the active items now (closing the conference also does this)."""
-        return await consolidation.rank(cycle_id=data.cycle_id, uf=data.uf)
+        return await consolidation.rank(principal, cycle_id=data.cycle_id, uf=data.uf)
 
     @get("/ranking/pairwise")
     async def pairwise(
@@ -197,11 +235,18 @@ class ConsolidationController(Controller):
         """The axis ranked on the weighted sum of the sources' pairwise counts."""
         return await consolidation.pairwise(cycle_id=cycle_id, uf=uf, axis=axis)
 
-    @post("/conference/close", guards=[admin_guard], status_code=202)
+    @post("/conference/close", status_code=202, **allow("convener", "commission"))
     async def close(
-        self, consolidation: NamedDependency[Consolidation], data: JSONBody[CloseConference]
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[CloseConference],
     ) -> ConferenceClosed:
         """Rank, route and cap the items and send the signed report up."""
         return await consolidation.close(
-            cycle_id=data.cycle_id, uf=data.uf, title=data.title, delegates=data.delegates
+            principal,
+            cycle_id=data.cycle_id,
+            uf=data.uf,
+            title=data.title,
+            delegates=data.delegates,
         )

@@ -31,7 +31,7 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
-from shared.features.consolidation.plenary import closed_polls, elected_mandates
+from shared.features.consolidation.plenary import closed_polls
 from shared.features.consolidation.profile import Conference
 from shared.features.consolidation.ranking import (
     axis_pairwise_sources,
@@ -51,10 +51,10 @@ async def close_conference(
     conference: Conference,
     *,
     title: str,
-    mandates: Sequence[Mandate] = (),
+    mandates: Sequence[Mandate],
 ) -> AssemblyReport:
     """Rank the conference's active items, forward what the cycle says, and stage the signed
-    report with the plenary's manifests and its elected mandates (or ``mandates`` given)."""
+    report with the plenary's manifests and the delegation's ``mandates``."""
     tier, cycle_id, uf, assembly_id = (
         conference.tier,
         conference.cycle_id,
@@ -133,7 +133,7 @@ async def close_conference(
         closed_at=datetime.now(UTC),
         participants=participants,
         population=state.population_2022 if state else 0,
-        mandates=list(mandates) or await elected_mandates(session, assembly_id),
+        mandates=list(mandates),
         manifests=polls.tally_manifests(closed),
         report_id=report_id,
     )

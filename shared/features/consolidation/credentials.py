@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import String, any_, bindparam, insert, select
+from sqlalchemy import String, any_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.plenary import AbsenceView, CredentialView
-from shared.core.errors import Conflict, DomainError, Invalid, NotFound
+from shared.core.access import Grant, Principal
+from shared.core.errors import Conflict, DomainError, Invalid, NotFound, Unauthorized
 from shared.core.vocabulary import NATION
 from shared.features.consolidation.model import Absence, Credential, ReceivedMandate, ReceivedReport
+from shared.platform.secrets import code_digest, digest, new_code, new_token, same
 
 log = structlog.get_logger(__name__)
 
@@ -319,3 +321,71 @@ async def list_credentials(
         .order_by(ReceivedMandate.assembly_id, ReceivedMandate.segment, ReceivedMandate.rank)
     )
     return [credential_view(c, m) for c, m in rows]
+
+
+async def delegate_principal(session: AsyncSession, token_digest: str) -> Principal | None:
+    """The delegate a device credential belongs to (a resolver of the identity feature): they
+    act only for their own mandate, at the plenary it was credentialed for."""
+    row = (
+        await session.execute(
+            select(Credential.mandate_id, Credential.uf, ReceivedMandate.public_name)
+            .join(ReceivedMandate, ReceivedMandate.mandate_id == Credential.mandate_id)
+            .where(Credential.device_token_sha256 == token_digest, Credential.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    mandate_id, scope, name = row
+    return Principal(
+        kind="delegate",
+        id=mandate_id,
+        name=name,
+        grants=(Grant("delegate", territory=scope, mandate_id=mandate_id),),
+    )
+
+
+async def redeem_claim(
+    session: AsyncSession, *, cycle_id: str, scope: str, mandate_id: str, code: str
+) -> str:
+    """The delegate, admitted at the desk, binds their own device with the claim code they were
+    handed when elected: the device's credential, shown once. One mandate, one device."""
+    credential = await session.scalar(
+        select(Credential)
+        .where(
+            Credential.mandate_id == mandate_id,
+            Credential.cycle_id == cycle_id,
+            Credential.uf == scope,
+            Credential.revoked_at.is_(None),
+        )
+        .with_for_update()
+    )
+    mandate = await session.get(ReceivedMandate, mandate_id)
+    if credential is None or mandate is None:
+        raise Unauthorized("this mandate was not admitted at this plenary's desk")
+    if not mandate.claim_sha256 or not same(code_digest(code), mandate.claim_sha256):
+        raise Unauthorized("this claim code does not match the mandate")
+    if credential.claimed_at is not None:
+        raise Conflict("this mandate's credential is already bound to a device")
+    token = new_token()
+    credential.device_token_sha256 = digest(token)
+    credential.claimed_at = datetime.now(UTC)
+    await session.flush()
+    log.info("delegate.claimed", mandate=mandate_id)
+    return token
+
+
+async def reissue_claim(
+    session: AsyncSession, *, cycle_id: str, scope: str, mandate_id: str
+) -> str:
+    """The desk replaces a lost claim code (after checking the person): a new one-time code;
+    the device bound before, if any, no longer counts."""
+    mandate = await _mandate(session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id)
+    code = new_code()
+    mandate.claim_sha256 = code_digest(code)
+    await session.execute(
+        update(Credential)
+        .where(Credential.mandate_id == mandate_id)
+        .values(device_token_sha256=None, claimed_at=None)
+    )
+    log.info("delegate.claim_reissued", mandate=mandate_id)
+    return code

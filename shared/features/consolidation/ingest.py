@@ -215,6 +215,7 @@ class _Rows:
                 "rank": m.rank,
                 "gender": m.gender,
                 "quota_groups": list(m.quota_groups),
+                "claim_sha256": m.claim_sha256,
             }
             for m in report.mandates
         )

@@ -96,8 +96,10 @@ class ConsolidatedItem(UUIDv7AuditBase):
     retired_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consolidation_action.id"))
     #: Score breakdown of the last ranking (weighted Borda contributions, distinct origins).
     breakdown: Mapped[dict[str, Any] | None] = mapped_column(JsonB)
-    #: National tier: when the item became a published consolidated mandate.
+    #: National tier: when the item became a published consolidated mandate, and the council
+    #: that must answer it (only that council's members may).
     published_at: Mapped[datetime | None]
+    council: Mapped[str] = mapped_column(String(300), server_default="")
 
 
 class ItemSource(DefaultBase):
@@ -167,6 +169,8 @@ class ReceivedMandate(DefaultBase):
     rank: Mapped[int]
     gender: Mapped[str] = mapped_column(String(32), server_default="")
     quota_groups: Mapped[list[str]] = mapped_column(JsonB)
+    #: SHA-256 of the one-time code the delegate was handed when elected (in the report).
+    claim_sha256: Mapped[str] = mapped_column(String(64), server_default="")
 
 
 class Credential(UUIDv7AuditBase):
@@ -188,6 +192,10 @@ class Credential(UUIDv7AuditBase):
     holder: Mapped[str] = mapped_column(String(128))
     replaces_mandate_id: Mapped[str | None] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None]
+    #: The credential the delegate's own device holds (SHA-256), bound when they redeemed
+    #: their mandate's claim code: what lets them vote and stand themselves.
+    device_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    claimed_at: Mapped[datetime | None]
 
 
 class Absence(DefaultBase):

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.plenary import Elected, Standing
-from shared.contracts.messages import Mandate
 from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.vocabulary import ACTIVE
 from shared.features.allocation import service as allocations
@@ -189,21 +188,6 @@ async def elect(session: AsyncSession, conference: Conference, *, poll_id: uuid.
         notes=notes,
     )
     return Elected(complete=outcome.complete, elected=len(outcome.elected), notes=notes)
-
-
-async def elected_mandates(session: AsyncSession, key: str) -> list[Mandate]:
-    return [
-        Mandate(
-            mandate_id=str(m.id),
-            public_name=m.public_name,
-            segment=m.segment,
-            role=m.role,  # type: ignore[arg-type]
-            rank=m.rank,
-            gender=m.gender,
-            quota_groups=list(m.quota_groups),
-        )
-        for m in await elections.mandates(session, key)
-    ]
 
 
 async def closed_polls(session: AsyncSession, key: str) -> list[Poll]:

@@ -12,11 +12,15 @@ from shared.contracts.http.plenary import (
     AbsenceRequest,
     AbsenceView,
     BallotRecorded,
+    ClaimReissue,
+    ClaimReissued,
+    ClaimRequest,
     CountsAdded,
     CredentialBatch,
     CredentialRequest,
     CredentialView,
     DelegateBallot,
+    DeviceCredential,
     Elected,
     NewTierPoll,
     PollRef,
@@ -25,8 +29,11 @@ from shared.contracts.http.plenary import (
     TierCandidacy,
     TierCounts,
 )
+from shared.core.access import Principal
 from shared.features.consolidation.plenary_service import TierPlenary
-from shared.platform.web.auth import admin_guard
+from shared.platform.web.auth import allow
+
+Caller = NamedDependency[Principal]
 
 
 class PlenaryController(Controller):
@@ -35,27 +42,61 @@ class PlenaryController(Controller):
     path = "/api/v1/plenary"
     tags = ["plenary"]
 
-    @post("/credentials", guards=[admin_guard], status_code=201)
+    @post("/credentials", status_code=201, **allow("commission", "convener"))
     async def admit(
-        self, plenary: NamedDependency[TierPlenary], data: JSONBody[CredentialRequest]
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[CredentialRequest],
     ) -> CredentialView:
         """Admit the holder of a received mandate to this plenary."""
-        return await plenary.admit(data)
+        return await plenary.admit(principal, data)
 
-    @post("/credentials/bulk", guards=[admin_guard], status_code=201)
+    @post("/credentials/bulk", status_code=201, **allow("commission", "convener"))
     async def admit_many(
-        self, plenary: NamedDependency[TierPlenary], data: JSONBody[CredentialBatch]
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[CredentialBatch],
     ) -> list[CredentialView]:
         """Admit a check-in list with the single-entry rules, in its order; the first entry
         refused (named by ``entry``) refuses the whole list and nothing is written."""
-        return await plenary.admit_many(data.entries)
+        return await plenary.admit_many(principal, data.entries)
 
-    @post("/absences", guards=[admin_guard], status_code=201)
+    @post("/absences", status_code=201, **allow("commission", "convener"))
     async def absent(
-        self, plenary: NamedDependency[TierPlenary], data: JSONBody[AbsenceRequest]
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[AbsenceRequest],
     ) -> AbsenceView:
         """Record that a titular did not come, so the next alternate may take the seat."""
-        return await plenary.absent(cycle_id=data.cycle_id, uf=data.uf, mandate_id=data.mandate_id)
+        return await plenary.absent(
+            principal, cycle_id=data.cycle_id, uf=data.uf, mandate_id=data.mandate_id
+        )
+
+    @post("/claims", status_code=201)
+    async def claim(
+        self, plenary: NamedDependency[TierPlenary], data: JSONBody[ClaimRequest]
+    ) -> DeviceCredential:
+        """A delegate admitted at the desk redeems, on their own device, the claim code they were
+        handed when elected: the answer is that device's credential (once; one device per
+        mandate)."""
+        return await plenary.claim(
+            cycle_id=data.cycle_id,
+            uf=data.uf,
+            mandate_id=data.mandate_id,
+            claim_code=data.claim_code,
+        )
+
+    @post("/claims/reissue", status_code=201, **allow("commission", "convener"))
+    async def reissue_claim(
+        self, plenary: NamedDependency[TierPlenary], principal: Caller, data: JSONBody[ClaimReissue]
+    ) -> ClaimReissued:
+        """The desk replaces a delegate's lost claim code (after checking who they are)."""
+        return await plenary.reissue_claim(
+            principal, cycle_id=data.cycle_id, uf=data.uf, mandate_id=data.mandate_id
+        )
 
     @get("/credentials")
     async def credentials(
@@ -74,12 +115,13 @@ class TierPlenaryController(Controller):
     path = "/api/v1/plenary"
     tags = ["plenary"]
 
-    @post("/polls", guards=[admin_guard], status_code=201)
+    @post("/polls", status_code=201, **allow("commission", "convener"))
     async def open_poll(
-        self, plenary: NamedDependency[TierPlenary], data: JSONBody[NewTierPoll]
+        self, plenary: NamedDependency[TierPlenary], principal: Caller, data: JSONBody[NewTierPoll]
     ) -> PollView:
         """Open a decision poll on an item, a priority poll on an axis, or the election."""
         return await plenary.open_poll(
+            principal,
             cycle_id=data.cycle_id,
             uf=data.uf,
             kind=data.kind,
@@ -91,32 +133,35 @@ class TierPlenaryController(Controller):
             amended_text=data.amended_text,
         )
 
-    @post("/polls/{poll_id:uuid}/ballots", guards=[admin_guard], status_code=201)
+    @post("/polls/{poll_id:uuid}/ballots", status_code=201, **allow("delegate"))
     async def vote(
         self,
         plenary: NamedDependency[TierPlenary],
+        principal: Caller,
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[DelegateBallot],
     ) -> BallotRecorded:
-        """A credentialed delegate's ballot, cast at the plenary's voting desk."""
+        """A delegate's own ballot (one per poll), from the credential their device holds."""
         await plenary.cast(
+            principal,
             cycle_id=data.cycle_id,
             uf=data.uf,
             poll_id=poll_id,
-            mandate_id=data.mandate_id,
             ranking=data.ranking,
         )
         return BallotRecorded()
 
-    @post("/polls/{poll_id:uuid}/counts", guards=[admin_guard], status_code=201)
+    @post("/polls/{poll_id:uuid}/counts", status_code=201, **allow("commission", "convener"))
     async def counts(
         self,
         plenary: NamedDependency[TierPlenary],
+        principal: Caller,
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[TierCounts],
     ) -> CountsAdded:
         """Counts from paper or hands, added to earlier entries."""
         added = await plenary.record_counts(
+            principal,
             cycle_id=data.cycle_id,
             uf=data.uf,
             poll_id=poll_id,
@@ -124,29 +169,38 @@ class TierPlenaryController(Controller):
         )
         return CountsAdded(ballots=added)
 
-    @post("/polls/{poll_id:uuid}/close", guards=[admin_guard], status_code=200)
+    @post("/polls/{poll_id:uuid}/close", status_code=200, **allow("commission", "convener"))
     async def close_poll(
         self,
         plenary: NamedDependency[TierPlenary],
+        principal: Caller,
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[PollRef],
     ) -> PollView:
         """Close a poll; a decision's outcome applies to its item."""
-        return await plenary.close_poll(cycle_id=data.cycle_id, uf=data.uf, poll_id=poll_id)
+        return await plenary.close_poll(
+            principal, cycle_id=data.cycle_id, uf=data.uf, poll_id=poll_id
+        )
 
-    @post("/candidacies", guards=[admin_guard], status_code=201)
+    @post("/candidacies", status_code=201, **allow("delegate", "commission", "convener"))
     async def stand(
-        self, plenary: NamedDependency[TierPlenary], data: JSONBody[TierCandidacy]
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[TierCandidacy],
     ) -> Standing:
         """A credentialed delegate stands for the next tier's delegation."""
-        return await plenary.stand(cycle_id=data.cycle_id, uf=data.uf, mandate_id=data.mandate_id)
+        return await plenary.stand(
+            principal, cycle_id=data.cycle_id, uf=data.uf, mandate_id=data.mandate_id
+        )
 
-    @post("/polls/{poll_id:uuid}/elect", guards=[admin_guard], status_code=200)
+    @post("/polls/{poll_id:uuid}/elect", status_code=200, **allow("commission", "convener"))
     async def elect(
         self,
         plenary: NamedDependency[TierPlenary],
+        principal: Caller,
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[PollRef],
     ) -> Elected:
         """Elect the delegation within the seats allocated from above."""
-        return await plenary.elect(cycle_id=data.cycle_id, uf=data.uf, poll_id=poll_id)
+        return await plenary.elect(principal, cycle_id=data.cycle_id, uf=data.uf, poll_id=poll_id)

@@ -1,5 +1,10 @@
 """Use cases of a state or the national conference's plenary: credentialing delegates from the
-mandates received, polls over the conference's items, and the election for the next tier."""
+mandates received, polls over the conference's items, and the election for the next tier.
+
+The desk (the commission; at a state conference also its convener) admits delegates, runs the
+polls and enters counts; a delegate votes and stands only through the credential their own
+device holds for their own mandate.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,16 @@ from collections.abc import Sequence
 
 from shared.contracts.http.plenary import (
     AbsenceView,
+    ClaimReissued,
     CredentialRequest,
     CredentialView,
+    DeviceCredential,
     Elected,
     PollView,
     Standing,
 )
+from shared.core.access import Principal, Role
+from shared.core.errors import Forbidden, Invalid
 from shared.features.consolidation import plenary
 from shared.features.consolidation.credentials import (
     Admission,
@@ -21,10 +30,15 @@ from shared.features.consolidation.credentials import (
     credential_many,
     declare_absent,
     list_credentials,
+    redeem_claim,
+    reissue_claim,
 )
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.plenary.views import poll_view
 from shared.platform.db.database import Database
+
+#: Who presides the plenary's desk.
+DESK: tuple[Role, ...] = ("commission", "convener")
 
 
 class TierPlenary:
@@ -32,22 +46,30 @@ class TierPlenary:
         self.db = db
         self.profile = profile
 
-    async def admit(self, entry: CredentialRequest) -> CredentialView:
+    def _desk(self, principal: Principal, uf: str) -> str:
+        scope = self.profile.scope(uf)
+        principal.require(*DESK, territory=scope)
+        return scope
+
+    async def admit(self, principal: Principal, entry: CredentialRequest) -> CredentialView:
+        scope = self._desk(principal, entry.uf)
         async with self.db.transaction() as session:
             return await credential(
                 session,
                 cycle_id=entry.cycle_id,
-                scope=self.profile.scope(entry.uf),
+                scope=scope,
                 mandate_id=entry.mandate_id,
                 holder=entry.holder,
             )
 
-    async def admit_many(self, entries: Sequence[CredentialRequest]) -> list[CredentialView]:
+    async def admit_many(
+        self, principal: Principal, entries: Sequence[CredentialRequest]
+    ) -> list[CredentialView]:
         """A check-in list admitted in its order, all or nothing."""
         admissions = [
             Admission(
                 cycle_id=e.cycle_id,
-                scope=self.profile.scope(e.uf),
+                scope=self._desk(principal, e.uf),
                 mandate_id=e.mandate_id,
                 holder=e.holder,
             )
@@ -56,11 +78,37 @@ class TierPlenary:
         async with self.db.transaction() as session:
             return await credential_many(session, admissions)
 
-    async def absent(self, *, cycle_id: str, uf: str, mandate_id: str) -> AbsenceView:
+    async def absent(
+        self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str
+    ) -> AbsenceView:
+        scope = self._desk(principal, uf)
         async with self.db.transaction() as session:
             return await declare_absent(
-                session, cycle_id=cycle_id, scope=self.profile.scope(uf), mandate_id=mandate_id
+                session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id
             )
+
+    async def claim(
+        self, *, cycle_id: str, uf: str, mandate_id: str, claim_code: str
+    ) -> DeviceCredential:
+        async with self.db.transaction() as session:
+            token = await redeem_claim(
+                session,
+                cycle_id=cycle_id,
+                scope=self.profile.scope(uf),
+                mandate_id=mandate_id,
+                code=claim_code,
+            )
+        return DeviceCredential(mandate_id=mandate_id, token=token)
+
+    async def reissue_claim(
+        self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str
+    ) -> ClaimReissued:
+        scope = self._desk(principal, uf)
+        async with self.db.transaction() as session:
+            code = await reissue_claim(
+                session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id
+            )
+        return ClaimReissued(mandate_id=mandate_id, claim_code=code)
 
     async def credentials(self, *, cycle_id: str, uf: str) -> list[CredentialView]:
         async with self.db.reading() as session:
@@ -68,6 +116,7 @@ class TierPlenary:
 
     async def open_poll(
         self,
+        principal: Principal,
         *,
         cycle_id: str,
         uf: str,
@@ -79,6 +128,7 @@ class TierPlenary:
         approvals: int,
         amended_text: str | None,
     ) -> PollView:
+        self._desk(principal, uf)
         async with self.db.transaction() as session:
             poll = await plenary.open_poll(
                 session,
@@ -95,49 +145,71 @@ class TierPlenary:
 
     async def cast(
         self,
+        principal: Principal,
         *,
         cycle_id: str,
         uf: str,
         poll_id: uuid.UUID,
-        mandate_id: str,
         ranking: Sequence[Sequence[str]],
     ) -> None:
+        """A delegate's own ballot, for the mandate their device's credential holds."""
+        conference = self.profile.conference(cycle_id, uf)
+        grant = principal.require("delegate", territory=conference.uf)
         async with self.db.transaction() as session:
             await plenary.cast(
                 session,
-                self.profile.conference(cycle_id, uf),
+                conference,
                 poll_id=poll_id,
-                mandate_id=mandate_id,
+                mandate_id=grant.mandate_id,
                 ranking=ranking,
             )
 
     async def record_counts(
         self,
+        principal: Principal,
         *,
         cycle_id: str,
         uf: str,
         poll_id: uuid.UUID,
         entries: Sequence[tuple[Sequence[Sequence[str]], int]],
     ) -> int:
+        self._desk(principal, uf)
         async with self.db.transaction() as session:
             return await plenary.record_counts(
                 session, self.profile.conference(cycle_id, uf), poll_id=poll_id, entries=entries
             )
 
-    async def close_poll(self, *, cycle_id: str, uf: str, poll_id: uuid.UUID) -> PollView:
+    async def close_poll(
+        self, principal: Principal, *, cycle_id: str, uf: str, poll_id: uuid.UUID
+    ) -> PollView:
+        self._desk(principal, uf)
         async with self.db.transaction() as session:
             poll = await plenary.close(
                 session, self.profile.conference(cycle_id, uf), poll_id=poll_id
             )
             return poll_view(poll)
 
-    async def stand(self, *, cycle_id: str, uf: str, mandate_id: str) -> Standing:
+    async def stand(
+        self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str | None
+    ) -> Standing:
+        """A delegate stands themselves; the desk may register a credentialed delegate."""
+        conference = self.profile.conference(cycle_id, uf)
+        if principal.kind == "delegate":
+            own = principal.require("delegate", territory=conference.uf).mandate_id
+            if mandate_id not in (None, own):
+                raise Forbidden("a delegate stands only for their own mandate")
+            mandate_id = own
+        else:
+            self._desk(principal, uf)
+            if mandate_id is None:
+                raise Invalid("say which credentialed delegate stands (mandate_id)")
         async with self.db.transaction() as session:
-            return await plenary.stand(
-                session, self.profile.conference(cycle_id, uf), mandate_id=mandate_id
-            )
+            return await plenary.stand(session, conference, mandate_id=mandate_id)
 
-    async def elect(self, *, cycle_id: str, uf: str, poll_id: uuid.UUID) -> Elected:
+    async def elect(
+        self, principal: Principal, *, cycle_id: str, uf: str, poll_id: uuid.UUID
+    ) -> Elected:
+        self._desk(principal, uf)
         async with self.db.transaction() as session:
             return await plenary.elect(
                 session, self.profile.conference(cycle_id, uf), poll_id=poll_id

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.consolidation import (
     ActionView,
@@ -25,6 +26,7 @@ from shared.contracts.http.consolidation import (
     Suggestion,
 )
 from shared.contracts.messages import Mandate
+from shared.core.access import Principal, Role
 from shared.features.consolidation import actions, duplicates
 from shared.features.consolidation.board import ingest_board
 from shared.features.consolidation.closing import close_conference
@@ -35,15 +37,22 @@ from shared.features.consolidation.lineage import (
     list_items,
     proposal_journey,
 )
-from shared.features.consolidation.model import ConsolidationAction, ReceivedReport
+from shared.features.consolidation.model import (
+    ConsolidatedItem,
+    ConsolidationAction,
+    ReceivedReport,
+)
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
 from shared.features.cycles.store import rules_for
+from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
 
-#: Who a convener's action is logged as until people sign in (then: the signed-in person).
-CONVENER = "convener"
+#: Who may change items (sistematização): the rapporteurs, and the convener or commission.
+EDITORS: tuple[Role, ...] = ("rapporteur", "convener", "commission")
+#: Who closes a conference and sends its report up.
+CLOSERS: tuple[Role, ...] = ("convener", "commission")
 
 
 def _report_view(r: ReceivedReport) -> ReceivedReportView:
@@ -133,41 +142,64 @@ class Consolidation:
                 threshold=rules.consolidation.suggest_threshold if threshold is None else threshold,
             )
 
+    async def _may_edit(
+        self, session: AsyncSession, principal: Principal, item_ids: Sequence[uuid.UUID]
+    ) -> None:
+        """Refuse unless the principal edits items in every territory these items belong to."""
+        ufs = await session.scalars(
+            select(ConsolidatedItem.uf).where(ConsolidatedItem.id.in_(list(item_ids))).distinct()
+        )
+        for uf in ufs:
+            principal.require(*EDITORS, territory=uf)
+
     async def merge(
-        self, item_ids: Sequence[uuid.UUID], *, title: str, text: str, competence: str, note: str
+        self,
+        principal: Principal,
+        item_ids: Sequence[uuid.UUID],
+        *,
+        title: str,
+        text: str,
+        competence: str,
+        note: str,
     ) -> ItemView:
         async with self.db.transaction() as session:
+            await self._may_edit(session, principal, item_ids)
             item = await actions.merge(
                 session,
                 item_ids,
                 title=title,
                 text=text,
                 competence=competence,
-                actor=CONVENER,
+                actor=principal.id,
                 note=note,
             )
             return item_view(item)
 
     async def split(
-        self, item_id: uuid.UUID, parts: Sequence[actions.Part], *, note: str
+        self, principal: Principal, item_id: uuid.UUID, parts: Sequence[actions.Part], *, note: str
     ) -> list[ItemView]:
         async with self.db.transaction() as session:
-            items = await actions.split(session, item_id, parts, actor=CONVENER, note=note)
+            await self._may_edit(session, principal, [item_id])
+            items = await actions.split(session, item_id, parts, actor=principal.id, note=note)
             return [item_view(i) for i in items]
 
-    async def rewrite(self, item_id: uuid.UUID, *, title: str, text: str, note: str) -> ItemView:
+    async def rewrite(
+        self, principal: Principal, item_id: uuid.UUID, *, title: str, text: str, note: str
+    ) -> ItemView:
         async with self.db.transaction() as session:
+            await self._may_edit(session, principal, [item_id])
             item = await actions.rewrite(
-                session, item_id, title=title, text=text, actor=CONVENER, note=note
+                session, item_id, title=title, text=text, actor=principal.id, note=note
             )
             return item_view(item)
 
     async def reclassify(
-        self, item_id: uuid.UUID, *, axis: str, competence: str, note: str
+        self, principal: Principal, item_id: uuid.UUID, *, axis: str, competence: str, note: str
     ) -> ItemView:
         async with self.db.transaction() as session:
+            await self._may_edit(session, principal, [item_id])
             item = await actions.reclassify(
-                session, item_id, axis=axis, competence=competence, actor=CONVENER, note=note
+                session, item_id, axis=axis, competence=competence, actor=principal.id, note=note
             )
             return item_view(item)
 
@@ -184,11 +216,19 @@ class Consolidation:
             )
             return [action_view(a) for a in rows]
 
-    async def undo(self, action_id: uuid.UUID) -> ActionView:
+    async def undo(self, principal: Principal, action_id: uuid.UUID) -> ActionView:
         async with self.db.transaction() as session:
+            uf = await session.scalar(
+                select(ConsolidationAction.uf).where(ConsolidationAction.id == action_id)
+            )
+            if uf is not None:
+                principal.require(*EDITORS, territory=uf)
             return action_view(await actions.undo(session, action_id))
 
-    async def auto_merge(self, *, cycle_id: str, uf: str, threshold: float | None) -> AutoMerged:
+    async def auto_merge(
+        self, principal: Principal, *, cycle_id: str, uf: str, threshold: float | None
+    ) -> AutoMerged:
+        principal.require(*EDITORS, territory=self.profile.scope(uf))
         async with self.db.transaction() as session:
             rules = await rules_for(session, cycle_id)
             return await duplicates.auto_merge(
@@ -202,7 +242,8 @@ class Consolidation:
 
     # --- ranking and closing --------------------------------------------------------------
 
-    async def rank(self, *, cycle_id: str, uf: str) -> Ranked:
+    async def rank(self, principal: Principal, *, cycle_id: str, uf: str) -> Ranked:
+        principal.require(*EDITORS, territory=self.profile.scope(uf))
         async with self.db.transaction() as session:
             rules = await rules_for(session, cycle_id)
             return await rank_items(
@@ -217,18 +258,31 @@ class Consolidation:
             )
 
     async def close(
-        self, *, cycle_id: str, uf: str, title: str, delegates: Sequence[Mandate]
+        self,
+        principal: Principal,
+        *,
+        cycle_id: str,
+        uf: str,
+        title: str,
+        delegates: Sequence[Mandate],
     ) -> ConferenceClosed:
         """Rank, route and cap the items and stage the signed report up, in one transaction."""
         conference = self.profile.conference(cycle_id, uf)
+        principal.require(*CLOSERS, territory=conference.uf)
         async with self.db.transaction() as session:
+            mandates, claims = with_claims(
+                delegates or await elected_mandates(session, conference.key)
+            )
             report = await close_conference(
                 session,
                 self.outbox,
                 conference,
                 title=title or f"{self.profile.assembly_kind} conference {conference.uf}",
-                mandates=delegates,
+                mandates=mandates,
             )
         return ConferenceClosed(
-            report_id=report.report_id, items=len(report.items), mandates=len(report.mandates)
+            report_id=report.report_id,
+            items=len(report.items),
+            mandates=len(report.mandates),
+            delegate_claims=claims,
         )
