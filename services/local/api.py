@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Response, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
@@ -42,7 +42,9 @@ from shared.contracts.http.local import (
     NewPoll,
     NewProposal,
     ParticipantBatch,
+    ParticipantCorrection,
     ParticipantRegistered,
+    ParticipantSelf,
     ParticipantView,
     ProposalBatch,
     ProposalJourney,
@@ -51,14 +53,15 @@ from shared.contracts.http.local import (
     Seats,
 )
 from shared.contracts.http.plenary import CandidacyView, PollView
+from shared.core.access import Principal
 from shared.core.decide.ballot_files import guess_format
 from shared.core.errors import Invalid
-from shared.platform.web.auth import admin_guard
+from shared.platform.web.auth import allow
 from shared.platform.web.paging import MAX_OFFSET
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)]
-Token = NamedDependency[str | None]
+Caller = NamedDependency[Principal]
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -77,12 +80,13 @@ class AssemblyController(Controller):
     path = "/api/v1/assemblies"
     tags = ["assemblies"]
 
-    @post("/", guards=[admin_guard], status_code=201)
+    @post("/", status_code=201, **allow("organiser"))
     async def create(
-        self, desk: NamedDependency[AssemblyDesk], data: JSONBody[NewAssembly]
+        self, desk: NamedDependency[AssemblyDesk], principal: Caller, data: JSONBody[NewAssembly]
     ) -> AssemblyCreated:
-        """Create an assembly (draft); the secretary token is in this answer only."""
-        return await desk.create(data)
+        """Create an assembly of your territory (draft), appointing its secretary if named: their
+        one-time sign-in code is in this answer only."""
+        return await desk.create(principal, data)
 
     @get("/")
     async def index(
@@ -98,99 +102,144 @@ class AssemblyController(Controller):
         """One assembly (public)."""
         return await desk.show(assembly_id)
 
-    @post("/{assembly_id:uuid}/open")
+    @post("/{assembly_id:uuid}/open", **allow("secretary", "organiser"))
     async def open(
-        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
     ) -> AssemblyView:
         """Open the assembly (draft → open)."""
-        return await desk.advance(token, assembly_id, "open")
+        return await desk.advance(principal, assembly_id, "open")
 
-    @post("/{assembly_id:uuid}/voting")
+    @post("/{assembly_id:uuid}/voting", **allow("secretary", "organiser"))
     async def start_voting(
-        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
     ) -> AssemblyView:
         """Start the plenary's voting (draft or open → voting)."""
-        return await desk.advance(token, assembly_id, "voting")
+        return await desk.advance(principal, assembly_id, "voting")
 
-    @post("/{assembly_id:uuid}/close", status_code=202)
+    @post("/{assembly_id:uuid}/close", status_code=202, **allow("secretary", "organiser"))
     async def close(
-        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
     ) -> AssemblyClosed:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
-        return await desk.close(token, assembly_id)
+        return await desk.close(principal, assembly_id)
 
 
 class ParticipantController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/participants"
     tags = ["participants"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("secretary", "organiser"))
     async def register(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[NewParticipant],
     ) -> ParticipantRegistered:
         """Register a participant; the voting token is in this answer only."""
-        return (await desk.register(token, assembly_id, [data]))[0]
+        return (await desk.register(principal, assembly_id, [data]))[0]
 
-    @post("/bulk", status_code=201)
+    @post("/bulk", status_code=201, **allow("secretary", "organiser"))
     async def register_many(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[ParticipantBatch],
     ) -> list[ParticipantRegistered]:
         """Register many participants in one transaction; the voting tokens, in input order,
         are in this answer only."""
-        return await desk.register(token, assembly_id, data.participants)
+        return await desk.register(principal, assembly_id, data.participants)
 
-    @get("/")
+    @get("/", **allow("secretary", "organiser"))
     async def index(
-        self, desk: NamedDependency[AssemblyDesk], token: Token, assembly_id: FromPath[uuid.UUID]
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
     ) -> list[ParticipantView]:
         """The assembly's participants (secretary)."""
-        return await desk.participants(token, assembly_id)
+        return await desk.participants(principal, assembly_id)
 
-    @post("/{participant_id:uuid}/credential")
+    @post("/{participant_id:uuid}/credential", **allow("secretary", "organiser"))
     async def credential(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         participant_id: FromPath[uuid.UUID],
     ) -> ParticipantView:
         """Credential a registered participant at the door: from now on they may vote."""
-        return await desk.credential(token, assembly_id, participant_id)
+        return await desk.credential(principal, assembly_id, participant_id)
+
+    @post("/{participant_id:uuid}/reissue", status_code=201, **allow("secretary", "organiser"))
+    async def reissue(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        participant_id: FromPath[uuid.UUID],
+    ) -> ParticipantRegistered:
+        """Replace a lost badge: a new voting token (in this answer only); the old one stops
+        working at once."""
+        return await desk.reissue_credential(principal, assembly_id, participant_id)
+
+    @get("/me", **allow("participant"))
+    async def me(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+    ) -> ParticipantSelf:
+        """Everything this tier holds about you, and what of it would ever leave it."""
+        return await desk.me(principal, assembly_id)
+
+    @patch("/me", **allow("participant"))
+    async def correct_me(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[ParticipantCorrection],
+    ) -> ParticipantSelf:
+        """Correct what you declared about yourself (not your segment: ask the secretary)."""
+        return await desk.correct_me(principal, assembly_id, data)
 
 
 class ProposalController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/proposals"
     tags = ["proposals"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("secretary", "organiser", "participant"))
     async def submit(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[NewProposal],
     ) -> ProposalView:
         """Submit a proposal; ``possible_duplicates`` lists near-identical ones already here."""
-        return await desk.submit(token, assembly_id, data)
+        return await desk.submit(principal, assembly_id, data)
 
-    @post("/bulk", status_code=201)
+    @post("/bulk", status_code=201, **allow("secretary", "organiser"))
     async def submit_many(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[ProposalBatch],
     ) -> ProposalsUploaded:
         """Upload many proposals at once (a secretary's spreadsheet): one transaction."""
-        return await desk.upload(token, assembly_id, data.proposals)
+        return await desk.upload(principal, assembly_id, data.proposals)
 
     @get("/")
     async def index(
@@ -204,41 +253,46 @@ class ProposalController(Controller):
         """The assembly's proposals (public)."""
         return await desk.proposals(assembly_id, axis=axis, limit=limit, offset=offset)
 
-    @post("/{proposal_id:uuid}/amend")
+    @post("/{proposal_id:uuid}/amend", **allow("secretary", "organiser", "participant"))
     async def amend(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         proposal_id: FromPath[uuid.UUID],
         data: JSONBody[Amendment],
     ) -> ProposalView:
         """A new text version (the author or the secretary); earlier versions stay."""
         return await desk.amend(
-            token, assembly_id, proposal_id, title=data.title, text=data.text, reason=data.reason
+            principal,
+            assembly_id,
+            proposal_id,
+            title=data.title,
+            text=data.text,
+            reason=data.reason,
         )
 
-    @post("/{proposal_id:uuid}/withdraw")
+    @post("/{proposal_id:uuid}/withdraw", **allow("secretary", "organiser", "participant"))
     async def withdraw(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         proposal_id: FromPath[uuid.UUID],
     ) -> ProposalView:
         """Withdraw a submitted proposal (the author or the secretary)."""
-        return await desk.withdraw(token, assembly_id, proposal_id)
+        return await desk.withdraw(principal, assembly_id, proposal_id)
 
-    @post("/{proposal_id:uuid}/supports", status_code=201)
+    @post("/{proposal_id:uuid}/supports", status_code=201, **allow("participant"))
     async def support(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         proposal_id: FromPath[uuid.UUID],
     ) -> ProposalView:
         """An online support (digital assemblies, up to the cycle's limit per participant)."""
-        return await desk.support(token, assembly_id, proposal_id)
+        return await desk.support(principal, assembly_id, proposal_id)
 
 
 class JourneyController(Controller):
@@ -257,17 +311,17 @@ class PollController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/polls"
     tags = ["plenary"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("secretary", "organiser"))
     async def open_poll(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[NewPoll],
     ) -> PollView:
         """Open a decision poll on a proposal, a priority poll on an axis, or the election."""
         return await desk.open_poll(
-            token,
+            principal,
             assembly_id,
             kind=data.kind,
             mode=data.mode,
@@ -293,11 +347,11 @@ class PollController(Controller):
         """One poll, with its result once closed (public)."""
         return await desk.poll(assembly_id, poll_id)
 
-    @post("/{poll_id:uuid}/ballots", status_code=201)
+    @post("/{poll_id:uuid}/ballots", status_code=201, **allow("participant"))
     async def cast(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[BallotIn],
@@ -312,14 +366,14 @@ class PollController(Controller):
             ranking = [list(data.approve)]
         else:
             ranking = [list(g) for g in data.ranking or []]
-        await desk.cast(token, assembly_id, poll_id, ranking)
+        await desk.cast(principal, assembly_id, poll_id, ranking)
         return BallotRecorded()
 
-    @post("/{poll_id:uuid}/counts", status_code=201)
+    @post("/{poll_id:uuid}/counts", status_code=201, **allow("secretary", "organiser"))
     async def counts(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[CountsIn],
@@ -331,13 +385,13 @@ class PollController(Controller):
             for c, n in (("yes", data.yes), ("no", data.no), ("abstain", data.abstain))
             if n
         ]
-        return BallotsAdded(added=await desk.enter_counts(token, assembly_id, poll_id, entries))
+        return BallotsAdded(added=await desk.enter_counts(principal, assembly_id, poll_id, entries))
 
-    @post("/{poll_id:uuid}/ballot-file", status_code=201)
+    @post("/{poll_id:uuid}/ballot-file", status_code=201, **allow("secretary", "organiser"))
     async def upload(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
         data: MultipartBody[BallotFileForm],
@@ -354,19 +408,19 @@ class PollController(Controller):
             raise Invalid(f"malformed ballot file: {exc}") from exc
         if file_format.value == "blt":
             raise Invalid("BLT files are for STV elections, not plenary polls")
-        added = await desk.upload_ballots(token, assembly_id, poll_id, text, file_format.value)
+        added = await desk.upload_ballots(principal, assembly_id, poll_id, text, file_format.value)
         return BallotsAdded(added=added)
 
-    @post("/{poll_id:uuid}/close")
+    @post("/{poll_id:uuid}/close", **allow("secretary", "organiser"))
     async def close(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
     ) -> PollView:
         """Close a poll and apply what it decided."""
-        return await desk.close_poll(token, assembly_id, poll_id)
+        return await desk.close_poll(principal, assembly_id, poll_id)
 
     @get("/{poll_id:uuid}/export", media_type="text/plain")
     async def export(
@@ -388,18 +442,18 @@ class DecisionController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/decisions"
     tags = ["plenary"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("secretary", "organiser"))
     async def en_bloc(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[DecisionBatch],
     ) -> DecidedEnBloc:
         """Decide many proposals from entered yes/no/abstain counts in one transaction: the
         same decision polls as one by one (opened, counted, closed); any bad entry, nothing."""
         return await desk.decide_en_bloc(
-            token, assembly_id, [msgspec.structs.asdict(d) for d in data.decisions]
+            principal, assembly_id, [msgspec.structs.asdict(d) for d in data.decisions]
         )
 
 
@@ -407,17 +461,17 @@ class MotionController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/motions"
     tags = ["plenary"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("secretary", "organiser", "participant"))
     async def propose(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[NewMotion],
     ) -> MotionView:
         """Propose a motion; it collects signatures before it goes to a vote."""
         return await desk.propose_motion(
-            token, assembly_id, kind=data.kind, title=data.title, text=data.text
+            principal, assembly_id, kind=data.kind, title=data.title, text=data.text
         )
 
     @get("/")
@@ -427,45 +481,45 @@ class MotionController(Controller):
         """The assembly's motions (public)."""
         return await desk.motions(assembly_id)
 
-    @post("/{motion_id:uuid}/signatures", status_code=201)
+    @post("/{motion_id:uuid}/signatures", status_code=201, **allow("participant"))
     async def sign(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         motion_id: FromPath[uuid.UUID],
     ) -> MotionView:
         """Sign a motion (a credentialed participant, once)."""
-        return await desk.sign_motion(token, assembly_id, motion_id)
+        return await desk.sign_motion(principal, assembly_id, motion_id)
 
-    @post("/{motion_id:uuid}/vote", status_code=201)
+    @post("/{motion_id:uuid}/vote", status_code=201, **allow("secretary", "organiser"))
     async def vote(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         motion_id: FromPath[uuid.UUID],
         data: JSONBody[MotionVote],
     ) -> PollView:
         """Put a motion with enough signatures to a yes/no/abstain poll."""
-        return await desk.vote_motion(token, assembly_id, motion_id, data.mode)
+        return await desk.vote_motion(principal, assembly_id, motion_id, data.mode)
 
 
 class ElectionController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}"
     tags = ["delegates"]
 
-    @put("/allocation")
+    @put("/allocation", **allow("secretary", "organiser"))
     async def allocation(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[AllocationIn],
     ) -> Seats:
         """Enter the seat allocation when none arrived from above."""
         return await desk.enter_allocation(
-            token, assembly_id, seats=data.seats, per_segment=dict(data.per_segment)
+            principal, assembly_id, seats=data.seats, per_segment=dict(data.per_segment)
         )
 
     @get("/allocation")
@@ -475,27 +529,27 @@ class ElectionController(Controller):
         """Seats per segment this assembly elects (public)."""
         return await desk.seats(assembly_id)
 
-    @post("/candidacies", status_code=201)
+    @post("/candidacies", status_code=201, **allow("secretary", "organiser", "participant"))
     async def stand(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[CandidacyIn],
     ) -> CandidacyView:
         """A credentialed participant stands (or the secretary registers them) as delegate."""
-        return await desk.stand(token, assembly_id, data.participant_id)
+        return await desk.stand(principal, assembly_id, data.participant_id)
 
-    @post("/candidacies/bulk", status_code=201)
+    @post("/candidacies/bulk", status_code=201, **allow("secretary", "organiser"))
     async def stand_many(
         self,
         desk: NamedDependency[AssemblyDesk],
-        token: Token,
+        principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[CandidacyBatch],
     ) -> list[CandidacyView]:
         """The secretary registers many candidacies at once (input order)."""
-        return await desk.stand_many(token, assembly_id, data.participant_ids)
+        return await desk.stand_many(principal, assembly_id, data.participant_ids)
 
     @get("/candidacies")
     async def candidacies(

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local.auth import new_token
 from services.local.model import Assembly, Participant
 from shared.contracts.messages import KeyIntroduction
 from shared.contracts.subjects import up_subject
@@ -20,22 +19,20 @@ from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.participants import quota_groups_of
 from shared.core.vocabulary import LOCAL_KINDS
 from shared.features.cycles.store import rules_for
+from shared.features.plenary.model import Candidacy
+from shared.features.plenary.model import Mandate as PlenaryMandate
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import new_seed, public_key_of
+from shared.platform.secrets import digest as token_digest
+from shared.platform.secrets import new_token
 
 MAX_BULK = 10_000
 NEXT_STATUS = {"open": ("draft",), "voting": ("draft", "open")}
 
 
-@dataclass(frozen=True, slots=True)
-class CreatedAssembly:
-    assembly: Assembly
-    secretary_token: str
-
-
 async def create_assembly(
     session: AsyncSession, outbox: Outbox, sender_id: str, **fields: Any
-) -> CreatedAssembly:
+) -> Assembly:
     """Create an assembly with its own Ed25519 key and stage, in the same transaction, the
     instance-signed introduction of that key, so the regional tier trusts it before any report."""
     rules = await rules_for(session, fields["cycle_id"])
@@ -43,14 +40,12 @@ async def create_assembly(
         raise Invalid(f"a local assembly cannot be {fields['kind']!r}")
     if fields.get("deadline") is None and rules.calendar.local is not None:
         fields["deadline"] = rules.calendar.local.closes
-    token, digest = new_token()
     seed = new_seed()
     assembly_id = uuid.uuid4()
     key_id = f"{sender_id}/assembly/{assembly_id}"
     assembly = Assembly(
         id=assembly_id,
         status="draft",
-        secretary_token_hash=digest,
         signing_seed=seed,
         key_id=key_id,
         **fields,
@@ -64,7 +59,7 @@ async def create_assembly(
         territory=assembly.territory,
     )
     await outbox.stage(session, introduction, up_subject("local", "key.introduced", assembly.uf))
-    return CreatedAssembly(assembly, token)
+    return assembly
 
 
 async def get_assembly(
@@ -132,7 +127,8 @@ async def register_participants(
     for person in people:
         attributes = dict(person)
         credential = bool(attributes.pop("credential", False))
-        token, digest = new_token()
+        token = new_token()
+        digest = token_digest(token)
         tokens.append(token)
         rows.append(
             {
@@ -160,10 +156,61 @@ async def credential(
     return participant
 
 
-async def get_participant(
+async def reissue_voting_token(
     session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID
+) -> Registered:
+    """A lost or leaked badge: a new voting token; the old one no longer works (ballots already
+    cast with it still count, once)."""
+    require_not_closed(assembly)
+    participant = await get_participant(session, assembly, participant_id, lock=True)
+    token = new_token()
+    participant.token_hash = token_digest(token)
+    await session.flush()
+    return Registered(participant, token)
+
+
+#: What a participant may correct about themselves (their segment is the registration's).
+SELF_DECLARED = (
+    "public_name",
+    "gender",
+    "race_colour",
+    "age_band",
+    "disability",
+    "lgbtqia",
+    "traditional_people",
+)
+
+
+async def correct_participant(
+    session: AsyncSession, assembly: Assembly, participant: Participant, changes: Mapping[str, Any]
 ) -> Participant:
-    participant = await session.get(Participant, participant_id)
+    """A participant corrects what they declared about themselves (while the assembly is open:
+    after the report the mandates have gone up as they were)."""
+    require_not_closed(assembly)
+    for name, value in changes.items():
+        if name not in SELF_DECLARED:
+            raise Invalid(f"{name} is not yours to change here; ask the secretary")
+        setattr(participant, name, value)
+    # A candidacy (and a mandate not yet reported) carries copies of the public fields.
+    public = {
+        "public_name": participant.public_name,
+        "gender": participant.gender,
+        "quota_groups": quota_groups(participant),
+    }
+    person = {"assembly_id": str(assembly.id), "person_id": str(participant.id)}
+    await session.execute(update(Candidacy).filter_by(**person).values(**public))
+    candidacies = select(Candidacy.id).filter_by(**person)
+    await session.execute(
+        update(PlenaryMandate).where(PlenaryMandate.candidacy_id.in_(candidacies)).values(**public)
+    )
+    await session.flush()
+    return participant
+
+
+async def get_participant(
+    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID, *, lock: bool = False
+) -> Participant:
+    participant = await session.get(Participant, participant_id, with_for_update=lock)
     if participant is None or participant.assembly_id != assembly.id:
         raise NotFound(f"no participant {participant_id} in this assembly")
     return participant

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.assemblies import credentialed_count, get_assembly
 from services.local.model import Assembly, Proposal
+from shared.contracts.http.plenary import DelegateClaim
 from shared.contracts.messages import (
     AssemblyReport,
     AxisPairwise,
@@ -29,17 +31,24 @@ from shared.contracts.messages import (
 from shared.core.errors import Conflict
 from shared.core.polls import PollResult
 from shared.features.cycles.store import rules_for
-from shared.features.plenary import elections, motions, polls
+from shared.features.plenary import motions, polls
+from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.features.plenary.model import Poll
 from shared.features.reporting.compose import Candidate, Closing, close_and_report
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer
 
 
-async def close_assembly(
-    session: AsyncSession, outbox: Outbox, assembly_id: uuid.UUID
-) -> AssemblyReport:
-    """Build the report, stage it signed by the assembly's key, and close the assembly."""
+@dataclass(frozen=True, slots=True)
+class Closed:
+    report: AssemblyReport
+    #: The elected delegates' one-time claim codes (only their digests went up).
+    claims: list[DelegateClaim]
+
+
+async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uuid.UUID) -> Closed:
+    """Build the report, stage it signed by the assembly's key, and close the assembly; each
+    elected delegate gets a one-time claim code to redeem at the plenary above."""
     assembly = await get_assembly(session, assembly_id, lock=True)
     if assembly.status == "closed":
         raise Conflict("the assembly is already closed", report_id=assembly.report_id)
@@ -85,21 +94,11 @@ async def close_assembly(
     ]
     notes: list[str] = []
     mandates: list[Mandate] = []
+    claims: list[DelegateClaim] = []
     if late and not rules.late.elects_delegates:
         notes.append("closed after its deadline: the late policy elects no delegates")
     else:
-        mandates = [
-            Mandate(
-                mandate_id=str(m.id),
-                public_name=m.public_name,
-                segment=m.segment,
-                role=m.role,  # type: ignore[arg-type]
-                rank=m.rank,
-                gender=m.gender,
-                quota_groups=list(m.quota_groups),
-            )
-            for m in await elections.mandates(session, key)
-        ]
+        mandates, claims = with_claims(await elected_mandates(session, key))
         election = next((p for p in closed if p.kind == "election"), None)
         if election is not None:
             election_result = polls.result_of(election)
@@ -152,7 +151,7 @@ async def close_assembly(
     assembly.status = "closed"
     assembly.closed_at = now
     assembly.report_id = report.report_id
-    return report
+    return Closed(report, claims)
 
 
 def _candidate(

@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local import assemblies, closing, journey, plenary, proposals
-from services.local.auth import Actor, Role, authorise
+from services.local.auth import Actor, Role, actor_in
 from services.local.model import Assembly
 from services.local.views import assembly_view, motion_view, participant_view, proposal_view
 from shared.contracts.http.local import (
@@ -26,7 +26,9 @@ from shared.contracts.http.local import (
     NewAssembly,
     NewParticipant,
     NewProposal,
+    ParticipantCorrection,
     ParticipantRegistered,
+    ParticipantSelf,
     ParticipantView,
     ProposalJourney,
     ProposalsUploaded,
@@ -34,11 +36,17 @@ from shared.contracts.http.local import (
     Seats,
 )
 from shared.contracts.http.plenary import CandidacyView, PollView
+from shared.core.access import Grant, Principal
+from shared.features.identity.service import Identity
 from shared.features.plenary import elections, motions, polls
 from shared.features.plenary.views import candidacy_view, mandate_view, poll_view
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
 from shared.platform.settings import Settings
+
+#: The only fields about a person that leave the local tier: a mandate's (shared.contracts
+#: .messages.Mandate), and only for those elected.
+REPORTED_IF_ELECTED = ("public_name", "segment", "gender", "quota_groups")
 
 
 @dataclass
@@ -49,38 +57,54 @@ class Scope:
 
 
 class AssemblyDesk:
-    def __init__(self, db: Database, outbox: Outbox, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, outbox: Outbox, settings: Settings, identity: Identity
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.settings = settings
+        self.identity = identity
 
     @asynccontextmanager
     async def acting(
-        self, token: str | None, assembly_id: uuid.UUID, *roles: Role, lock: bool = False
+        self, principal: Principal, assembly_id: uuid.UUID, *roles: Role, lock: bool = False
     ) -> AsyncIterator[Scope]:
         """One transaction, the assembly, and the caller checked against it."""
         async with self.db.transaction() as session:
             assembly = await assemblies.get_assembly(session, assembly_id, lock=lock)
-            actor = await authorise(session, token, self.settings.admin_token, assembly, *roles)
+            actor = await actor_in(session, principal, assembly, *roles)
             yield Scope(session, assembly, actor)
 
     @asynccontextmanager
     async def reading(self, assembly_id: uuid.UUID) -> AsyncIterator[Scope]:
         async with self.db.reading() as session:
             assembly = await assemblies.get_assembly(session, assembly_id)
-            yield Scope(session, assembly, Actor("participant"))
+            yield Scope(session, assembly, Actor("participant", ""))
 
     # --- assemblies -----------------------------------------------------------------------
 
-    async def create(self, data: NewAssembly) -> AssemblyCreated:
+    async def create(self, principal: Principal, data: NewAssembly) -> AssemblyCreated:
+        """An organiser creates an assembly of their territory (draft), and may appoint its
+        secretary at once: the secretary's one-time sign-in code is in this answer only."""
+        principal.require("organiser", territory=data.territory)
+        fields = msgspec.structs.asdict(data)
+        secretary = fields.pop("secretary")
         async with self.db.transaction() as session:
-            created = await assemblies.create_assembly(
-                session, self.outbox, self.settings.sender_id, **msgspec.structs.asdict(data)
+            assembly = await assemblies.create_assembly(
+                session, self.outbox, self.settings.sender_id, **fields
             )
-            view = assembly_view(created.assembly)
-        return AssemblyCreated(
-            **msgspec.structs.asdict(view), secretary_token=created.secretary_token
-        )
+            code = None
+            if secretary is not None:
+                appointed = await self.identity.appoint_in(
+                    session,
+                    principal,
+                    name=secretary.name,
+                    email=secretary.email,
+                    grant=Grant("secretary", assembly.territory, str(assembly.id)),
+                )
+                code = appointed.sign_in_code
+            view = assembly_view(assembly)
+        return AssemblyCreated(**msgspec.structs.asdict(view), secretary_sign_in_code=code)
 
     async def index(self, *, limit: int, offset: int) -> list[AssemblyView]:
         async with self.db.reading() as session:
@@ -91,14 +115,17 @@ class AssemblyDesk:
         async with self.reading(assembly_id) as s:
             return assembly_view(s.assembly)
 
-    async def advance(self, token: str | None, assembly_id: uuid.UUID, status: str) -> AssemblyView:
-        async with self.acting(token, assembly_id, "secretary", lock=True) as s:
+    async def advance(
+        self, principal: Principal, assembly_id: uuid.UUID, status: str
+    ) -> AssemblyView:
+        async with self.acting(principal, assembly_id, "secretary", lock=True) as s:
             return assembly_view(await assemblies.advance(s.session, s.assembly, status))
 
-    async def close(self, token: str | None, assembly_id: uuid.UUID) -> AssemblyClosed:
+    async def close(self, principal: Principal, assembly_id: uuid.UUID) -> AssemblyClosed:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
-        async with self.acting(token, assembly_id, "secretary") as s:
-            report = await closing.close_assembly(s.session, self.outbox, assembly_id)
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            closed = await closing.close_assembly(s.session, self.outbox, assembly_id)
+        report = closed.report
         return AssemblyClosed(
             report_id=report.report_id,
             items=len(report.items),
@@ -107,14 +134,15 @@ class AssemblyDesk:
             motions=len(report.motions),
             manifests=len(report.manifests),
             delegation_notes=list(report.delegation_notes),
+            delegate_claims=closed.claims,
         )
 
     # --- participants ---------------------------------------------------------------------
 
     async def register(
-        self, token: str | None, assembly_id: uuid.UUID, people: Sequence[NewParticipant]
+        self, principal: Principal, assembly_id: uuid.UUID, people: Sequence[NewParticipant]
     ) -> list[ParticipantRegistered]:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             done = await assemblies.register_participants(
                 s.session, s.assembly, [msgspec.structs.asdict(p) for p in people]
             )
@@ -127,34 +155,79 @@ class AssemblyDesk:
             ]
 
     async def participants(
-        self, token: str | None, assembly_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID
     ) -> list[ParticipantView]:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             rows = await assemblies.list_participants(s.session, s.assembly)
             return [participant_view(p) for p in rows]
 
     async def credential(
-        self, token: str | None, assembly_id: uuid.UUID, participant_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
     ) -> ParticipantView:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             person = await assemblies.credential(s.session, s.assembly, participant_id)
             return participant_view(person)
+
+    async def reissue_credential(
+        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
+    ) -> ParticipantRegistered:
+        """The secretary replaces a lost badge: a new voting token, the old one refused."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            done = await assemblies.reissue_voting_token(s.session, s.assembly, participant_id)
+            return ParticipantRegistered(
+                **msgspec.structs.asdict(participant_view(done.participant)),
+                voting_token=done.voting_token,
+            )
+
+    async def me(self, principal: Principal, assembly_id: uuid.UUID) -> ParticipantSelf:
+        """What this tier holds about the participant asking."""
+        async with self.acting(principal, assembly_id, "participant") as s:
+            return await self._self_view(s)
+
+    async def correct_me(
+        self, principal: Principal, assembly_id: uuid.UUID, changes: ParticipantCorrection
+    ) -> ParticipantSelf:
+        async with self.acting(principal, assembly_id, "participant") as s:
+            person = s.actor.participant
+            assert person is not None
+            given = {
+                k: v for k, v in msgspec.structs.asdict(changes).items() if v is not msgspec.UNSET
+            }
+            await assemblies.correct_participant(s.session, s.assembly, person, given)
+            return await self._self_view(s)
+
+    @staticmethod
+    async def _self_view(s: Scope) -> ParticipantSelf:
+        person = s.actor.participant
+        assert person is not None
+        mine = await proposals.authored_by(s.session, s.assembly, person.id)
+        key, who = str(s.assembly.id), str(person.id)
+        standing = {c.id for c in await elections.candidacies(s.session, key) if c.person_id == who}
+        elected = any(m.candidacy_id in standing for m in await elections.mandates(s.session, key))
+        return ParticipantSelf(
+            assembly_id=key,
+            participant=participant_view(person),
+            proposals=[str(p) for p in mine],
+            candidate=bool(standing),
+            elected=elected,
+            reported_if_elected=list(REPORTED_IF_ELECTED),
+        )
 
     # --- proposals ------------------------------------------------------------------------
 
     async def submit(
-        self, token: str | None, assembly_id: uuid.UUID, proposal: NewProposal
+        self, principal: Principal, assembly_id: uuid.UUID, proposal: NewProposal
     ) -> ProposalView:
-        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+        async with self.acting(principal, assembly_id, "secretary", "participant") as s:
             rows = await proposals.submit_many(
                 s.session, s.assembly, s.actor, [msgspec.structs.asdict(proposal)]
             )
             return proposal_view(rows[0])
 
     async def upload(
-        self, token: str | None, assembly_id: uuid.UUID, batch: Sequence[NewProposal]
+        self, principal: Principal, assembly_id: uuid.UUID, batch: Sequence[NewProposal]
     ) -> ProposalsUploaded:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             rows = await proposals.submit_many(
                 s.session, s.assembly, s.actor, [msgspec.structs.asdict(p) for p in batch]
             )
@@ -175,7 +248,7 @@ class AssemblyDesk:
 
     async def amend(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         proposal_id: uuid.UUID,
         *,
@@ -183,24 +256,24 @@ class AssemblyDesk:
         text: str,
         reason: str,
     ) -> ProposalView:
-        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+        async with self.acting(principal, assembly_id, "secretary", "participant") as s:
             proposal = await proposals.amend(
                 s.session, s.assembly, s.actor, proposal_id, title=title, text=text, reason=reason
             )
             return proposal_view(proposal)
 
     async def withdraw(
-        self, token: str | None, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID, proposal_id: uuid.UUID
     ) -> ProposalView:
-        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+        async with self.acting(principal, assembly_id, "secretary", "participant") as s:
             return proposal_view(
                 await proposals.withdraw(s.session, s.assembly, s.actor, proposal_id)
             )
 
     async def support(
-        self, token: str | None, assembly_id: uuid.UUID, proposal_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID, proposal_id: uuid.UUID
     ) -> ProposalView:
-        async with self.acting(token, assembly_id, "participant") as s:
+        async with self.acting(principal, assembly_id, "participant") as s:
             return proposal_view(
                 await proposals.support(s.session, s.assembly, s.actor, proposal_id)
             )
@@ -213,7 +286,7 @@ class AssemblyDesk:
 
     async def open_poll(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         *,
         kind: str,
@@ -222,7 +295,7 @@ class AssemblyDesk:
         axis: str | None,
         amended_text: str | None,
     ) -> PollView:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             poll = await plenary.open_poll(
                 s.session,
                 s.assembly,
@@ -244,39 +317,39 @@ class AssemblyDesk:
 
     async def cast(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         poll_id: uuid.UUID,
         ranking: Sequence[Sequence[str]],
     ) -> None:
-        async with self.acting(token, assembly_id, "participant") as s:
+        async with self.acting(principal, assembly_id, "participant") as s:
             await plenary.cast(s.session, s.assembly, s.actor, poll_id, ranking)
 
     async def enter_counts(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         poll_id: uuid.UUID,
         entries: Sequence[tuple[Sequence[Sequence[str]], int]],
     ) -> int:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             return await plenary.enter_counts(s.session, s.assembly, poll_id, entries)
 
     async def upload_ballots(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         poll_id: uuid.UUID,
         text: str,
         file_format: str,
     ) -> int:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             return await plenary.upload(s.session, s.assembly, poll_id, text, file_format)
 
     async def close_poll(
-        self, token: str | None, assembly_id: uuid.UUID, poll_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID, poll_id: uuid.UUID
     ) -> PollView:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             return poll_view(await plenary.close(s.session, s.assembly, poll_id))
 
     async def export(self, assembly_id: uuid.UUID, poll_id: uuid.UUID) -> str:
@@ -286,21 +359,21 @@ class AssemblyDesk:
 
     async def decide_en_bloc(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         decisions: Sequence[Mapping[str, Any]],
     ) -> DecidedEnBloc:
         entries = [plenary.DecisionCounts(**d) for d in decisions]
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             closed = await plenary.decide_en_bloc(s.session, s.assembly, entries)
             return DecidedEnBloc(decided=len(closed), polls=[poll_view(p) for p in closed])
 
     # --- motions --------------------------------------------------------------------------
 
     async def propose_motion(
-        self, token: str | None, assembly_id: uuid.UUID, *, kind: str, title: str, text: str
+        self, principal: Principal, assembly_id: uuid.UUID, *, kind: str, title: str, text: str
     ) -> MotionView:
-        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+        async with self.acting(principal, assembly_id, "secretary", "participant") as s:
             motion = await plenary.propose_motion(
                 s.session, s.assembly, kind=kind, title=title, text=text
             )
@@ -311,28 +384,28 @@ class AssemblyDesk:
             return [motion_view(m) for m in await motions.list_motions(s.session, str(assembly_id))]
 
     async def sign_motion(
-        self, token: str | None, assembly_id: uuid.UUID, motion_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID, motion_id: uuid.UUID
     ) -> MotionView:
-        async with self.acting(token, assembly_id, "participant") as s:
+        async with self.acting(principal, assembly_id, "participant") as s:
             return motion_view(await plenary.sign_motion(s.session, s.assembly, s.actor, motion_id))
 
     async def vote_motion(
-        self, token: str | None, assembly_id: uuid.UUID, motion_id: uuid.UUID, mode: str
+        self, principal: Principal, assembly_id: uuid.UUID, motion_id: uuid.UUID, mode: str
     ) -> PollView:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             return poll_view(await plenary.vote_motion(s.session, s.assembly, motion_id, mode))
 
     # --- the delegate election ------------------------------------------------------------
 
     async def enter_allocation(
         self,
-        token: str | None,
+        principal: Principal,
         assembly_id: uuid.UUID,
         *,
         seats: int,
         per_segment: dict[str, int],
     ) -> Seats:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             seats_map, notes = await plenary.enter_allocation(
                 s.session, s.assembly, seats=seats, per_segment=per_segment
             )
@@ -344,17 +417,17 @@ class AssemblyDesk:
         return Seats(seats=seats, notes=notes)
 
     async def stand(
-        self, token: str | None, assembly_id: uuid.UUID, participant_id: uuid.UUID
+        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
     ) -> CandidacyView:
-        async with self.acting(token, assembly_id, "secretary", "participant") as s:
+        async with self.acting(principal, assembly_id, "secretary", "participant") as s:
             return candidacy_view(
                 await plenary.stand(s.session, s.assembly, s.actor, participant_id)
             )
 
     async def stand_many(
-        self, token: str | None, assembly_id: uuid.UUID, participant_ids: Sequence[uuid.UUID]
+        self, principal: Principal, assembly_id: uuid.UUID, participant_ids: Sequence[uuid.UUID]
     ) -> list[CandidacyView]:
-        async with self.acting(token, assembly_id, "secretary") as s:
+        async with self.acting(principal, assembly_id, "secretary") as s:
             rows = await plenary.stand_many(s.session, s.assembly, participant_ids)
             return [candidacy_view(c) for c in rows]
 

@@ -30,8 +30,6 @@ class Assembly(UUIDv7AuditBase):
     participants: Mapped[int] = mapped_column(server_default="0")
     population: Mapped[int] = mapped_column(server_default="0")
     report_id: Mapped[str | None] = mapped_column(String(64))
-    #: SHA-256 of the secretary's bearer token (the token itself is shown once).
-    secretary_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The assembly's own Ed25519 signing key (base64 seed) and the id receivers know it by.
     signing_seed: Mapped[str | None] = mapped_column(Text)
     key_id: Mapped[str | None] = mapped_column(String(160))

@@ -232,6 +232,18 @@ async def list_proposals(
     return list(rows.all())
 
 
+async def authored_by(
+    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The proposals a participant submitted here, oldest first."""
+    rows = await session.scalars(
+        select(Proposal.id)
+        .where(Proposal.assembly_id == assembly.id, Proposal.author_id == participant_id)
+        .order_by(Proposal.id)
+    )
+    return list(rows)
+
+
 async def versions(session: AsyncSession, proposal: Proposal) -> list[ProposalVersion]:
     rows = await session.scalars(
         select(ProposalVersion)

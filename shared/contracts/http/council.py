@@ -1,4 +1,5 @@
-"""HTTP contract of the national councils: members, publication, answers (devolutivas)."""
+"""HTTP contract of the national councils: publication, assignment, answers (devolutivas);
+members are people appointed with a ``council`` role (the identity feature)."""
 
 from __future__ import annotations
 
@@ -14,22 +15,21 @@ from shared.core.vocabulary import CouncilDecision
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 
 
-class NewMember(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    name: Name
+class Publish(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The national result becomes the consolidated mandates, each assigned to ``council``
+    (the sector's council; reassign items one by one afterwards)."""
+
+    cycle_id: CycleId
     council: Name
 
 
-class MemberIssued(msgspec.Struct, kw_only=True):
-    """A council member and their bearer token (shown only in this answer)."""
+class Assign(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    council: Name
 
-    id: str
-    name: str
+
+class Assigned(msgspec.Struct, kw_only=True):
+    item_id: str
     council: str
-    token: str
-
-
-class Publish(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    cycle_id: CycleId
 
 
 class Published(msgspec.Struct, kw_only=True):

@@ -10,13 +10,20 @@ from typing import Annotated, Literal
 import msgspec
 
 from shared.contracts.fields import UF, CycleId, Id, MunicipalityCode, Title
-from shared.contracts.http.plenary import MandateView, PollView
+from shared.contracts.http.plenary import DelegateClaim, MandateView, PollView
 from shared.contracts.messages import Milestone
 from shared.core.participants import AgeBand, Gender, RaceColour
 from shared.core.polls import CompositionFinding
 from shared.core.vocabulary import Competence, LocalAssemblyKind, MotionKind, PollMode
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class Secretary(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The person who will run the assembly (an account, found by e-mail or created)."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    email: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")] | None = None
 
 
 class NewAssembly(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -29,6 +36,8 @@ class NewAssembly(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     deadline: datetime | None = None
     participants: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] = 0
     population: Annotated[int, msgspec.Meta(ge=0, le=300_000_000)] = 0
+    #: Appoint the secretary at once (the answer carries their one-time sign-in code).
+    secretary: Secretary | None = None
 
 
 class NewParticipant(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -42,6 +51,22 @@ class NewParticipant(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     traditional_people: Annotated[str, msgspec.Meta(max_length=64)] = ""
     #: Credential at once (registration at the door).
     credential: bool = False
+
+
+class ParticipantCorrection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a participant corrects about themselves; fields left out stay as they are."""
+
+    public_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    gender: Gender | msgspec.UnsetType = msgspec.UNSET
+    race_colour: RaceColour | msgspec.UnsetType = msgspec.UNSET
+    age_band: AgeBand | msgspec.UnsetType = msgspec.UNSET
+    disability: bool | msgspec.UnsetType = msgspec.UNSET
+    lgbtqia: bool | msgspec.UnsetType = msgspec.UNSET
+    traditional_people: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
 
 
 class NewProposal(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -162,8 +187,8 @@ class AssemblyView(msgspec.Struct, kw_only=True):
 
 
 class AssemblyCreated(AssemblyView, kw_only=True):
-    #: The secretary's bearer token: in this answer only.
-    secretary_token: str
+    #: The appointed secretary's one-time sign-in code (in this answer only), if one was named.
+    secretary_sign_in_code: str | None = None
 
 
 class ParticipantView(msgspec.Struct, kw_only=True):
@@ -182,6 +207,20 @@ class ParticipantView(msgspec.Struct, kw_only=True):
 class ParticipantRegistered(ParticipantView, kw_only=True):
     #: The participant's voting token: in this answer only.
     voting_token: str
+
+
+class ParticipantSelf(msgspec.Struct, kw_only=True):
+    """Everything the local tier holds about a participant, for them to see and correct."""
+
+    assembly_id: str
+    participant: ParticipantView
+    #: The proposals they submitted.
+    proposals: list[str]
+    candidate: bool
+    elected: bool
+    #: What leaves the local tier about them: only if elected, only these fields (the rest is
+    #: reported in aggregate counts alone).
+    reported_if_elected: list[str]
 
 
 class PossibleDuplicate(msgspec.Struct, kw_only=True):
@@ -259,6 +298,8 @@ class AssemblyClosed(msgspec.Struct, kw_only=True):
     motions: int
     manifests: int
     delegation_notes: list[str]
+    #: In this answer only (the report carries their digests).
+    delegate_claims: list[DelegateClaim] = msgspec.field(default_factory=list)
 
 
 class JourneyProposal(msgspec.Struct, kw_only=True):

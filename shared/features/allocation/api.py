@@ -14,9 +14,10 @@ from shared.contracts.http.allocation import (
     AssemblyAllocationRequest,
     StateAllocationRequest,
 )
+from shared.core.access import Principal
 from shared.core.vocabulary import NATION
 from shared.features.allocation.service import Allocations, Unit
-from shared.platform.web.auth import admin_guard
+from shared.platform.web.auth import allow
 
 
 class AllocationController(Controller):
@@ -41,12 +42,16 @@ class StateAllocationController(Controller):
     path = "/api/v1/allocations"
     tags = ["allocation"]
 
-    @post("/states", guards=[admin_guard], status_code=201)
+    @post("/states", status_code=201, **allow("commission"))
     async def allocate_states(
-        self, allocations: NamedDependency[Allocations], data: JSONBody[StateAllocationRequest]
+        self,
+        allocations: NamedDependency[Allocations],
+        principal: NamedDependency[Principal],
+        data: JSONBody[StateAllocationRequest],
     ) -> list[AllocationView]:
         """Share the seats among the states by the cycle's ``[seats.national]`` rule."""
         return await allocations.allocate(
+            principal,
             cycle_id=data.cycle_id,
             uf=NATION,
             seats=data.seats,
@@ -61,9 +66,12 @@ class AssemblyAllocationController(Controller):
     path = "/api/v1/allocations"
     tags = ["allocation"]
 
-    @post("/assemblies", guards=[admin_guard], status_code=201)
+    @post("/assemblies", status_code=201, **allow("convener"))
     async def allocate_assemblies(
-        self, allocations: NamedDependency[Allocations], data: JSONBody[AssemblyAllocationRequest]
+        self,
+        allocations: NamedDependency[Allocations],
+        principal: NamedDependency[Principal],
+        data: JSONBody[AssemblyAllocationRequest],
     ) -> list[AllocationView]:
         """Share the state's seats among its assemblies by the cycle's ``[seats.state]`` rule."""
         units = (
@@ -72,6 +80,7 @@ class AssemblyAllocationController(Controller):
             else None
         )
         return await allocations.allocate(
+            principal,
             cycle_id=data.cycle_id,
             uf=data.uf,
             seats=data.seats,

@@ -24,12 +24,14 @@ from shared.contracts.envelope import MessageError
 from shared.contracts.http.allocation import AllocationView
 from shared.contracts.messages import SeatAllocation
 from shared.contracts.subjects import down_subject
+from shared.core.access import Principal
 from shared.core.cycle import CycleRules
 from shared.core.decide.apportionment import apportion
 from shared.core.decide.delegation import split_by_segment
 from shared.core.decide.errors import DecisionError
 from shared.core.errors import Invalid
 from shared.core.territory import uf_of
+from shared.core.vocabulary import NATION
 from shared.features.allocation.model import AllocationRecord
 from shared.features.cycles.store import rules_for
 from shared.platform.bus.inbox import Delivery, Handler
@@ -328,6 +330,7 @@ class Allocations:
 
     async def allocate(
         self,
+        principal: Principal,
         *,
         cycle_id: str,
         uf: str,
@@ -336,7 +339,12 @@ class Allocations:
         alternates_per_segment: int,
     ) -> list[AllocationView]:
         """Share ``seats`` (default: what this state received from above) among ``units``
-        (default: the units this tier knows) by the cycle's rule for this stage."""
+        (default: the units this tier knows) by the cycle's rule for this stage. The national
+        commission shares the national seats; a state's convener shares the state's."""
+        if self.stage == "national":
+            principal.require("commission", territory=NATION)
+        else:
+            principal.require("convener", territory=uf)
         async with self.db.transaction() as session:
             rules = await rules_for(session, cycle_id)
             if seats is None:

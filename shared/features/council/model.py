@@ -1,4 +1,5 @@
-"""National tables: council members and their answers (devolutivas) to consolidated mandates.
+"""National tables: the councils' answers (devolutivas) to consolidated mandates (members are
+accounts with a ``council`` grant, see the identity feature).
 
 Every answer and update is a new ``council_answer`` row (a version), never an overwrite, so the
 history of what the council promised stays public.
@@ -17,17 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.platform.db.base import UUIDv7AuditBase
 
 
-class CouncilMember(UUIDv7AuditBase):
-    """A council member who may answer items; the token is stored only as its SHA-256."""
-
-    __tablename__ = "council_member"
-
-    name: Mapped[str] = mapped_column(String(300))
-    council: Mapped[str] = mapped_column(String(300))
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    revoked_at: Mapped[datetime | None]
-
-
 class CouncilAnswer(UUIDv7AuditBase):
     """One version of the council's answer to one consolidated item."""
 
@@ -37,7 +27,9 @@ class CouncilAnswer(UUIDv7AuditBase):
     response_id: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int]
     item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consolidated_item.id"), index=True)
-    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_member.id"))
+    #: The council member (an account of this tier) who gave this version, and for which council.
+    answered_by: Mapped[str] = mapped_column(String(64))
+    council: Mapped[str] = mapped_column(String(300), server_default="")
     decision: Mapped[str] = mapped_column(String(32))
     justification: Mapped[str] = mapped_column(Text, server_default="")
     responsible_body: Mapped[str] = mapped_column(String(300), server_default="")

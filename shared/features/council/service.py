@@ -7,8 +7,6 @@ in the outbox with every local proposal the item came from, so each origin can s
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,15 +17,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.consolidation import AnswerView
-from shared.contracts.http.council import Answer, AnswerSent, MemberIssued, Published
+from shared.contracts.http.council import Answer, AnswerSent, Assigned, Published
 from shared.contracts.messages import CouncilResponse, Milestone, OriginRef, SourceRef
 from shared.contracts.subjects import down_subject
+from shared.core.access import Principal
 from shared.core.consolidation import check_answer
-from shared.core.errors import Conflict, Forbidden, NotFound
+from shared.core.errors import Conflict, NotFound
 from shared.core.vocabulary import ACTIVE, NATION, CouncilDecision
 from shared.features.consolidation.model import ConsolidatedItem, ItemOrigin, ItemSource, SourceItem
 from shared.features.consolidation.ranking import rank_items
-from shared.features.council.model import CouncilAnswer, CouncilMember
+from shared.features.council.model import CouncilAnswer
 from shared.features.cycles.store import rules_for
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
@@ -62,31 +61,7 @@ async def given_answers(session: AsyncSession, item_ids: Sequence[uuid.UUID]) ->
     return [answer_view(a, item_title=title) for a, title in rows]
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def issue_member(
-    session: AsyncSession, *, name: str, council: str
-) -> tuple[CouncilMember, str]:
-    """A new council member and their bearer token (shown once; only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
-    member = CouncilMember(name=name, council=council, token_sha256=token_digest(token))
-    session.add(member)
-    await session.flush()
-    return member, token
-
-
-async def member_for_token(session: AsyncSession, token: str) -> CouncilMember:
-    member = await session.scalar(
-        select(CouncilMember).where(CouncilMember.token_sha256 == token_digest(token))
-    )
-    if member is None or member.revoked_at is not None:
-        raise Forbidden("this endpoint needs a council member's token")
-    return member
-
-
-async def publish_mandates(session: AsyncSession, *, cycle_id: str) -> Published:
+async def publish_mandates(session: AsyncSession, *, cycle_id: str, council: str) -> Published:
     """The national final result becomes the consolidated mandates: ranked, then published —
     every active item, or the first ``priority.top_n`` of each axis when the cycle sets it."""
     rules = await rules_for(session, cycle_id)
@@ -102,7 +77,7 @@ async def publish_mandates(session: AsyncSession, *, cycle_id: str) -> Published
     result = await session.execute(
         update(ConsolidatedItem)
         .where(*chosen, *limit)
-        .values(published_at=datetime.now(UTC))
+        .values(published_at=datetime.now(UTC), council=council)
         .execution_options(synchronize_session=False)
     )
     published = int(getattr(result, "rowcount", 0) or 0)
@@ -117,7 +92,7 @@ async def answer_item(
     outbox: Outbox,
     *,
     item_id: uuid.UUID,
-    member: CouncilMember,
+    member: Principal,
     decision: CouncilDecision,
     justification: str = "",
     responsible_body: str = "",
@@ -182,14 +157,15 @@ async def answer_item(
         item_text=item.text,
         axis=item.axis,
         sources=sources,
-        council=member.council,
+        council=item.council,
     )
     message_id = await outbox.stage(session, body, down_subject("response", NATION))
     answer = CouncilAnswer(
         response_id=response_id,
         version=version,
         item_id=item_id,
-        member_id=member.id,
+        answered_by=member.id,
+        council=item.council,
         decision=decision,
         justification=justification,
         responsible_body=responsible_body,
@@ -206,34 +182,47 @@ async def answer_item(
 
 
 class Council:
-    """The national councils' use cases, each in its own transaction."""
+    """The national councils' use cases, each in its own transaction. The national commission
+    publishes the consolidated mandates and assigns each to the council that must answer it;
+    only that council's members answer it."""
 
     def __init__(self, db: Database, outbox: Outbox) -> None:
         self.db = db
         self.outbox = outbox
 
-    async def add_member(self, *, name: str, council: str) -> MemberIssued:
+    async def publish(self, principal: Principal, *, cycle_id: str, council: str) -> Published:
+        principal.require("commission", territory=NATION)
         async with self.db.transaction() as session:
-            member, token = await issue_member(session, name=name, council=council)
-            return MemberIssued(
-                id=str(member.id), name=member.name, council=member.council, token=token
+            return await publish_mandates(session, cycle_id=cycle_id, council=council)
+
+    async def assign(self, principal: Principal, item_id: uuid.UUID, council: str) -> Assigned:
+        """Send a published item to the council that must answer it (before any answer)."""
+        principal.require("commission", territory=NATION)
+        async with self.db.transaction() as session:
+            item = await session.get(ConsolidatedItem, item_id, with_for_update=True)
+            if item is None or item.published_at is None:
+                raise NotFound(f"no published item {item_id}")
+            answered = await session.scalar(
+                select(CouncilAnswer.id).where(CouncilAnswer.item_id == item_id).limit(1)
             )
+            if answered is not None and item.council != council:
+                raise Conflict("the item was answered already: its council stays")
+            item.council = council
+            return Assigned(item_id=str(item_id), council=council)
 
-    async def member(self, token: str) -> CouncilMember:
-        async with self.db.reading() as session:
-            return await member_for_token(session, token)
-
-    async def publish(self, *, cycle_id: str) -> Published:
+    async def answer(self, principal: Principal, item_id: uuid.UUID, answer: Answer) -> AnswerSent:
         async with self.db.transaction() as session:
-            return await publish_mandates(session, cycle_id=cycle_id)
-
-    async def answer(self, item_id: uuid.UUID, member: CouncilMember, answer: Answer) -> AnswerSent:
-        async with self.db.transaction() as session:
+            item = await session.get(ConsolidatedItem, item_id)
+            if item is None:
+                raise NotFound(f"no item {item_id}")
+            if not item.council:
+                raise Conflict("the item is not assigned to a council yet")
+            principal.require("council", council=item.council)
             return await answer_item(
                 session,
                 self.outbox,
                 item_id=item_id,
-                member=await session.merge(member),
+                member=principal,
                 decision=answer.decision,
                 justification=answer.justification,
                 responsible_body=answer.responsible_body,
@@ -243,11 +232,4 @@ class Council:
 
     async def answers(self, item_id: uuid.UUID) -> list[AnswerView]:
         async with self.db.reading() as session:
-            item = await session.get(ConsolidatedItem, item_id)
-            rows = await session.scalars(
-                select(CouncilAnswer)
-                .where(CouncilAnswer.item_id == item_id)
-                .order_by(CouncilAnswer.version)
-            )
-            title = item.title if item else ""
-            return [answer_view(a, item_title=title) for a in rows]
+            return await given_answers(session, [item_id])

@@ -8,9 +8,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from shared.contracts.http.cycles import CycleAnnounced, CycleText
+from shared.core.access import Principal
 from shared.core.cycle import CycleRules
+from shared.core.vocabulary import NATION
 from shared.features.cycles.service import Cycles
-from shared.platform.web.auth import admin_guard
+from shared.platform.web.auth import allow
 
 
 class CycleController(Controller):
@@ -26,14 +28,14 @@ class CycleController(Controller):
 class CycleLoadController(Controller):
     path = "/api/v1/cycles"
     tags = ["cycles"]
-    guards = [admin_guard]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("operator"))
     async def load(self, cycles: NamedDependency[Cycles], data: JSONBody[CycleText]) -> CycleRules:
-        """Store a cycle's TOML rules here (normally they arrive from the national tier)."""
+        """Store a cycle's TOML rules here when the national tier's announcement cannot arrive
+        (an operator's recovery step; normally cycles come down the bus)."""
         return await cycles.load(data.rules_toml)
 
-    @post("/presets/{name:str}", status_code=201)
+    @post("/presets/{name:str}", status_code=201, **allow("operator"))
     async def load_preset(self, cycles: NamedDependency[Cycles], name: FromPath[str]) -> CycleRules:
         """Store a packaged preset's rules here (demo, tests)."""
         return await cycles.load_preset(name)
@@ -42,11 +44,14 @@ class CycleLoadController(Controller):
 class CycleAnnounceController(Controller):
     path = "/api/v1/cycles"
     tags = ["cycles"]
-    guards = [admin_guard]
 
-    @post("/announce", status_code=202)
+    @post("/announce", status_code=202, **allow("commission"))
     async def announce(
-        self, cycles: NamedDependency[Cycles], data: JSONBody[CycleText]
+        self,
+        cycles: NamedDependency[Cycles],
+        principal: NamedDependency[Principal],
+        data: JSONBody[CycleText],
     ) -> CycleAnnounced:
-        """Store a cycle and announce its rules to every tier below."""
+        """The national commission stores a cycle and announces its rules to every tier below."""
+        principal.require("commission", territory=NATION)
         return await cycles.announce(data.rules_toml)

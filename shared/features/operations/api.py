@@ -18,7 +18,7 @@ from shared.contracts.http.operations import (
     TierStats,
 )
 from shared.features.operations.service import Operations
-from shared.platform.web.auth import admin_guard
+from shared.platform.web.auth import allow
 from shared.platform.web.paging import MAX_OFFSET
 
 
@@ -26,7 +26,7 @@ class DeadLetterController(Controller):
     path = "/api/v1/dead-letters"
     tags = ["operations"]
 
-    @get("/", summary="Messages this tier refused")
+    @get("/", **allow("operator"))
     async def list_letters(
         self,
         operations: NamedDependency[Operations],
@@ -37,7 +37,7 @@ class DeadLetterController(Controller):
         """Messages this tier refused, newest first, with the reason and raw bytes."""
         return await operations.dead_letters(reason=reason, limit=limit, offset=offset)
 
-    @post("/{letter_id:uuid}/replay", guards=[admin_guard], status_code=200)
+    @post("/{letter_id:uuid}/replay", status_code=200, **allow("operator"))
     async def replay(
         self, operations: NamedDependency[Operations], letter_id: FromPath[uuid.UUID]
     ) -> ReplayResult:
@@ -48,16 +48,15 @@ class DeadLetterController(Controller):
 class KeyController(Controller):
     path = "/api/v1/keys"
     tags = ["operations"]
-    guards = [admin_guard]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **allow("operator"))
     async def register(
         self, operations: NamedDependency[Operations], data: JSONBody[KeyIn]
     ) -> KeyStatus:
         """Trust a sender's public key (an operator's out-of-band registration)."""
         return await operations.trust_key(data)
 
-    @post("/revoke", status_code=200)
+    @post("/revoke", status_code=200, **allow("operator"))
     async def revoke(
         self, operations: NamedDependency[Operations], data: JSONBody[RevocationIn]
     ) -> KeyStatus:
