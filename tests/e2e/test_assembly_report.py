@@ -16,7 +16,7 @@ from tests.support.tiers import Federation
 async def test_a_closed_assemblys_signed_report_is_applied_at_the_regional_tier_as_sent(
     federation: Federation,
 ) -> None:
-    plenary = await hold_plenary(federation.local)
+    plenary = await hold_plenary(federation)
     closed = await plenary.desk.post("/close")
     assert closed.status_code == 202, closed.text
 

@@ -36,7 +36,7 @@ from tests.support.national_cycle import (
     share_state_seats,
 )
 from tests.support.polling import eventually
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import OPERATOR, Federation
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,9 @@ async def test_the_announced_rules_reach_the_regional_tier(announced: Cycle) -> 
 
 async def test_invalid_rules_are_not_announced(announced: Cycle) -> None:
     bad = await announced.fed.national.post(
-        "/api/v1/cycles/announce", headers=AUTH, json={"rules_toml": "cycle_id = 3"}
+        "/api/v1/cycles/announce",
+        headers=announced.fed.staff["national"],
+        json={"rules_toml": "cycle_id = 3"},
     )
     assert bad.status_code == 422
 
@@ -258,7 +260,7 @@ async def test_a_rejection_needs_a_justification(answered: Cycle) -> None:
 async def test_only_council_members_answer(answered: Cycle) -> None:
     operator = await answered.fed.national.post(
         f"/api/v1/council/items/{answered.ubs_item['id']}/responses",
-        headers=AUTH,
+        headers=OPERATOR,
         json={"decision": "adopted"},
     )
     assert operator.status_code == 403, operator.text

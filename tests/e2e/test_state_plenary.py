@@ -8,7 +8,7 @@ from tests.support.api import get_json
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE
 from tests.support.state_plenary import hold_state_plenary
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 
 async def test_a_state_plenarys_report_reaches_the_national_open_data(
@@ -16,7 +16,9 @@ async def test_a_state_plenarys_report_reaches_the_national_open_data(
 ) -> None:
     fed = federation
     seats = await fed.national.post(
-        "/api/v1/allocations/states", headers=AUTH, json={"cycle_id": CYCLE, "seats": 300}
+        "/api/v1/allocations/states",
+        headers=federation.staff["national"],
+        json={"cycle_id": CYCLE, "seats": 300},
     )
     assert seats.status_code == 201, seats.text
     plenary = await hold_state_plenary(fed)

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.support.assemblies import open_local_assembly
 from tests.support.polling import eventually
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 PROPOSALS = [
     ("saude-1", "national", "Ampliar o número de UBS nas periferias", 40),
@@ -36,7 +36,9 @@ async def test_walking_skeleton_reaches_national_with_lineage(federation: Federa
     proposals = (await federation.local.get(f"/api/v1/assemblies/{assembly_id}/proposals")).json()
     forwarded = {p["id"] for p in proposals if p["competence"] != "municipal"}
 
-    closed = await federation.local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=AUTH)
+    closed = await federation.local.post(
+        f"/api/v1/assemblies/{assembly_id}/close", headers=federation.staff["local"]
+    )
     assert closed.status_code == 202, closed.text
     assert closed.json()["items"] == len(forwarded)
 
@@ -48,7 +50,9 @@ async def test_walking_skeleton_reaches_national_with_lineage(federation: Federa
     assert len(regional_items) == len(forwarded)
 
     state = await federation.regional.post(
-        "/api/v1/conference/close", headers=AUTH, json={"cycle_id": "cns-2027", "uf": "SP"}
+        "/api/v1/conference/close",
+        headers=federation.staff["regional"],
+        json={"cycle_id": "cns-2027", "uf": "SP"},
     )
     assert state.status_code == 202, state.text
     await eventually(lambda: received_reports(federation, "national"))

@@ -11,9 +11,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def get_json(client: httpx.AsyncClient, url: str, **params: Any) -> Any:
+async def get_json(
+    client: httpx.AsyncClient, url: str, *, headers: dict[str, str] | None = None, **params: Any
+) -> Any:
     """GET that must answer 200; returns the decoded body."""
-    response = await client.get(url, params=params)
+    response = await client.get(url, params=params, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
 

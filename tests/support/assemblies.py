@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 
+from shared.tools.staffing import exchange
 from tests.support.api import bearer
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 CYCLE = "cns-2027"
 
@@ -48,14 +49,15 @@ AMENDED_IN_PLENARY = "Texto emendado em plenário"
 YES_VOTES = {0: 6, 1: 5, 2: 2, 3: 7, 5: 5}
 
 
-async def create(
-    client: httpx.AsyncClient, kind: str = "municipal", **extra: Any
-) -> dict[str, Any]:
-    """A draft assembly in São Paulo, on time whatever the clock says."""
-    response = await client.post(
+async def create(tier: Federation, kind: str = "municipal", **extra: Any) -> dict[str, Any]:
+    """A draft assembly in São Paulo, on time whatever the clock says, created by the local
+    tier's organiser with its secretary appointed; the secretary's code is exchanged for their
+    API token, added to the answer as ``secretary_token``."""
+    response = await tier.local.post(
         "/api/v1/assemblies/",
-        headers=AUTH,
+        headers=tier.staff["local"],
         json={
+            "secretary": {"name": "Secretária de teste"},
             "cycle_id": CYCLE,
             "kind": kind,
             "territory": "3550308",
@@ -68,6 +70,8 @@ async def create(
     )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
+    code = body["secretary_sign_in_code"]
+    body["secretary_token"] = await exchange(tier.local, code, label="secretária")
     return body
 
 
@@ -98,10 +102,11 @@ async def register(
 
 
 async def assembly_with_proposals(
-    local: httpx.AsyncClient, n: int
+    tier: Federation, n: int
 ) -> tuple[str, dict[str, str], list[str]]:
     """An assembly in voting with ``n`` distinct municipal proposals of one axis."""
-    created = await create(local)
+    local = tier.local
+    created = await create(tier)
     aid, sec = created["id"], bearer(created["secretary_token"])
     ids = []
     for i in range(n):
@@ -130,11 +135,12 @@ async def open_local_assembly(
     participants: int = 120,
     population: int = 50_000,
 ) -> tuple[str, list[str]]:
-    """Create and open an assembly at the local tier (operator token) and record its proposals
+    """Create and open an assembly at the local tier (its organiser) and record its proposals
     (axis, competence, text, support) with the support counted on paper."""
+    staff = fed.staff["local"]
     created = await fed.local.post(
         "/api/v1/assemblies/",
-        headers=AUTH,
+        headers=staff,
         json={
             "cycle_id": CYCLE,
             "kind": "municipal",
@@ -147,14 +153,14 @@ async def open_local_assembly(
     )
     assert created.status_code == 201, created.text
     assembly_id: str = created.json()["id"]
-    opened = await fed.local.post(f"/api/v1/assemblies/{assembly_id}/open", headers=AUTH)
+    opened = await fed.local.post(f"/api/v1/assemblies/{assembly_id}/open", headers=staff)
     assert opened.status_code == 201, opened.text
     assert opened.json()["status"] == "open", opened.text
     ids = []
     for axis, competence, text, support in proposals:
         response = await fed.local.post(
             f"/api/v1/assemblies/{assembly_id}/proposals",
-            headers=AUTH,
+            headers=staff,
             json={
                 "axis": axis,
                 "competence": competence,
@@ -225,9 +231,10 @@ class Desk:
         return await self.post(f"/polls/{pid}/ballots", headers=token, json=body)
 
 
-async def open_desk(client: httpx.AsyncClient) -> Desk:
+async def open_desk(tier: Federation) -> Desk:
     """A municipal assembly created, opened by its secretary, with :data:`PEOPLE` registered."""
-    created = await create(client)
+    client = tier.local
+    created = await create(tier)
     assert created["status"] == "draft", created
     sec = bearer(created["secretary_token"])
     opened = await client.post(f"/api/v1/assemblies/{created['id']}/open", headers=sec)
@@ -431,11 +438,11 @@ class Plenary:
         return self.desk.ids
 
 
-async def hold_plenary(client: httpx.AsyncClient) -> Plenary:
+async def hold_plenary(tier: Federation) -> Plenary:
     """Every stage above in order: six proposals (and a withdrawn near-copy, an amendment),
     voting, five electronic decisions and one by counts, two priority polls, a motion and the
     delegates' election: ten polls in all."""
-    desk = await open_desk(client)
+    desk = await open_desk(tier)
     await submit_texts(desk)
     await draft_and_amend(desk)
     await desk.start_voting()

@@ -29,7 +29,8 @@ from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.postgres import EmbeddedPostgres
-from tests.support.tiers import ADMIN_TOKEN, AUTH, SPECS
+from shared.tools.staffing import NATIONWIDE_STAFF
+from tests.support.tiers import ADMIN_TOKEN, OPERATOR, SPECS
 
 CYCLE = "cns-2027"
 
@@ -132,13 +133,31 @@ def _created(response: requests.Response) -> dict[str, Any]:
     return body
 
 
-def _assembly(client: asgi.ASGIClient, *, voting: bool) -> dict[str, str]:
+def appoint_staff(client: asgi.ASGIClient, tier: Tier) -> dict[str, str]:
+    """The tier's nation-wide staff, appointed by its operator over the API (schemathesis's
+    client is synchronous, hence not :func:`shared.tools.staffing.appoint`)."""
+    email = f"{uuid.uuid4().hex[:12]}@plenaria.invalid"
+    code = ""
+    for grant in NATIONWIDE_STAFF[tier]:
+        appointed = _created(
+            client.post(
+                "/api/v1/identity/appointments",
+                headers=OPERATOR,
+                json={"name": f"Equipe {tier}", "email": email, **grant},
+            )
+        )
+        code = appointed["sign_in_code"]
+    token = _created(client.post("/api/v1/identity/tokens/exchange", json={"code": code}))
+    return {"Authorization": f"Bearer {token['token']}"}
+
+
+def _assembly(client: asgi.ASGIClient, staff: dict[str, str], *, voting: bool) -> dict[str, str]:
     """An assembly with a credentialed participant and a proposal; when ``voting``, moved on to
     voting with a poll on that proposal (polls open only then, proposals and motions before)."""
     assembly = _created(
         client.post(
             "/api/v1/assemblies/",
-            headers=AUTH,
+            headers=staff,
             json={
                 "cycle_id": CYCLE,
                 "kind": "municipal",
@@ -151,18 +170,18 @@ def _assembly(client: asgi.ASGIClient, *, voting: bool) -> dict[str, str]:
         )
     )
     base = f"/api/v1/assemblies/{assembly['id']}"
-    assert client.post(f"{base}/open", headers=AUTH).status_code == 201
+    assert client.post(f"{base}/open", headers=staff).status_code == 201
     participant = _created(
         client.post(
             f"{base}/participants/",
-            headers=AUTH,
+            headers=staff,
             json={"public_name": "Ana", "segment": "users", "credential": True},
         )
     )
     proposal = _created(
         client.post(
             f"{base}/proposals/",
-            headers=AUTH,
+            headers=staff,
             json={
                 "axis": "saude-1",
                 "competence": "national",
@@ -180,26 +199,28 @@ def _assembly(client: asgi.ASGIClient, *, voting: bool) -> dict[str, str]:
         motion = _created(
             client.post(
                 f"{base}/motions/",
-                headers=AUTH,
+                headers=staff,
                 json={"kind": "support", "title": "Apoio", "text": "Apoio ao SUS"},
             )
         )
         return {**ids, "motion_id": motion["id"], "cycle_id": CYCLE, "name": "health"}
-    assert client.post(f"{base}/voting", headers=AUTH).status_code == 201
+    assert client.post(f"{base}/voting", headers=staff).status_code == 201
     poll = _created(
         client.post(
-            f"{base}/polls/", headers=AUTH, json={"kind": "decision", "proposal_id": proposal["id"]}
+            f"{base}/polls/",
+            headers=staff,
+            json={"kind": "decision", "proposal_id": proposal["id"]},
         )
     )
     return {**ids, "poll_id": poll["id"]}
 
 
-def _seed_local(client: asgi.ASGIClient) -> list[dict[str, str]]:
+def _seed_local(client: asgi.ASGIClient, staff: dict[str, str]) -> list[dict[str, str]]:
     """An open assembly (proposals, motions) and one in voting (polls, ballots)."""
-    return [_assembly(client, voting=False), _assembly(client, voting=True)]
+    return [_assembly(client, staff, voting=False), _assembly(client, staff, voting=True)]
 
 
-def _seed_consolidation(client: asgi.ASGIClient) -> list[dict[str, str]]:
+def _seed_consolidation(client: asgi.ASGIClient, staff: dict[str, str]) -> list[dict[str, str]]:
     """The cycle and a real dataset (items and polls need reports from below; not seeded)."""
     catalogue = client.get("/api/v1/open-data/")
     assert catalogue.status_code == 200, catalogue.text
@@ -211,10 +232,30 @@ def fuzz_seeds() -> dict[Tier, list[dict[str, str]]]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def fuzz_staffs() -> dict[Tier, dict[str, str]]:
+    return {}
+
+
+@pytest.fixture
+def fuzz_staff(
+    fuzzed_tier: Tier,
+    fuzz_schema: schemathesis.BaseSchema,
+    fuzz_staffs: dict[Tier, dict[str, str]],
+) -> dict[str, str]:
+    """Headers of the fuzzed tier's nation-wide staff (every conference role but the ones a
+    credential brings), so fuzzing reaches past the role guards."""
+    if fuzzed_tier not in fuzz_staffs:
+        with asgi.get_client(fuzz_schema.app) as client:
+            fuzz_staffs[fuzzed_tier] = appoint_staff(client, fuzzed_tier)
+    return fuzz_staffs[fuzzed_tier]
+
+
 @pytest.fixture
 def known_ids(
     fuzzed_tier: Tier,
     fuzz_schema: schemathesis.BaseSchema,
+    fuzz_staff: dict[str, str],
     fuzz_seeds: dict[Tier, list[dict[str, str]]],
 ) -> list[dict[str, str]]:
     """Sets of path parameter values that exist together in the tier's database, so fuzzing
@@ -222,5 +263,5 @@ def known_ids(
     if fuzzed_tier not in fuzz_seeds:
         with asgi.get_client(fuzz_schema.app) as client:
             seed = _seed_local if fuzzed_tier == "local" else _seed_consolidation
-            fuzz_seeds[fuzzed_tier] = seed(client)
+            fuzz_seeds[fuzzed_tier] = seed(client, fuzz_staff)
     return fuzz_seeds[fuzzed_tier]

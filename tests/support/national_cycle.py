@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 
 from shared.core.cycle import preset_text
 from shared.features.responses.model import ResponseAttachment
-from tests.support.api import bearer, get_json
+from tests.support.api import get_json
 from tests.support.assemblies import open_local_assembly
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, mandates, to_builtins
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 UBS = [
     "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades",
@@ -142,7 +142,9 @@ async def announce(cycle: Cycle) -> None:
     """The health cycle is announced from the top; the regional tier stores it."""
     fed = cycle.fed
     cycle.announced = await fed.national.post(
-        "/api/v1/cycles/announce", headers=AUTH, json={"rules_toml": preset_text("health")}
+        "/api/v1/cycles/announce",
+        headers=fed.staff["national"],
+        json={"rules_toml": preset_text("health")},
     )
 
     async def regional_cycle() -> Any:
@@ -155,7 +157,9 @@ async def announce(cycle: Cycle) -> None:
 async def share_state_seats(cycle: Cycle) -> None:
     """Seats go down: the nation shares 300 seats among the 27 UFs."""
     cycle.state_seats = await cycle.fed.national.post(
-        "/api/v1/allocations/states", headers=AUTH, json={"cycle_id": CYCLE, "seats": 300}
+        "/api/v1/allocations/states",
+        headers=cycle.fed.staff["national"],
+        json={"cycle_id": CYCLE, "seats": 300},
     )
 
 
@@ -185,7 +189,9 @@ async def hold_local_assemblies(cycle: Cycle) -> None:
     for assembly_ids in cycle.assemblies.values():
         for assembly_id in assembly_ids:
             cycle.closings.append(
-                await fed.local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=AUTH)
+                await fed.local.post(
+                    f"/api/v1/assemblies/{assembly_id}/close", headers=fed.staff["local"]
+                )
             )
     await eventually(
         lambda: get_json(fed.regional, "/api/v1/reports", cycle_id=CYCLE),
@@ -207,7 +213,9 @@ async def share_sp_seats(cycle: Cycle) -> None:
         done=lambda rows: len(rows) == 27,
     )
     cycle.shared_sp = await fed.regional.post(
-        "/api/v1/allocations/assemblies", headers=AUTH, json={"cycle_id": CYCLE, "uf": "SP"}
+        "/api/v1/allocations/assemblies",
+        headers=fed.staff["regional"],
+        json={"cycle_id": CYCLE, "uf": "SP"},
     )
 
 
@@ -215,7 +223,9 @@ async def consolidate_states(cycle: Cycle) -> None:
     """SP by the automatic policy, RJ by hand from the suggestions, MG untouched."""
     fed = cycle.fed
     cycle.auto_merged_sp = await fed.regional.post(
-        "/api/v1/consolidation/auto-merge", headers=AUTH, json={"cycle_id": CYCLE, "uf": "SP"}
+        "/api/v1/consolidation/auto-merge",
+        headers=fed.staff["regional"],
+        json={"cycle_id": CYCLE, "uf": "SP"},
     )
     cycle.suggestions_rj = await get_json(
         fed.regional, "/api/v1/consolidation/suggestions", cycle_id=CYCLE, uf="RJ"
@@ -224,7 +234,7 @@ async def consolidate_states(cycle: Cycle) -> None:
         cycle.merged_rj.append(
             await fed.regional.post(
                 "/api/v1/consolidation/merge",
-                headers=AUTH,
+                headers=fed.staff["regional"],
                 json={"item_ids": [i["id"] for i in suggestion["items"]]},
             )
         )
@@ -236,7 +246,7 @@ async def close_states(cycle: Cycle) -> None:
     for uf in STATES:
         cycle.state_closings[uf] = await fed.regional.post(
             "/api/v1/conference/close",
-            headers=AUTH,
+            headers=fed.staff["regional"],
             json={"cycle_id": CYCLE, "uf": uf, "delegates": to_builtins(mandates(uf))},
         )
     await eventually(
@@ -250,10 +260,12 @@ async def publish_nationally(cycle: Cycle) -> None:
     """The nation merges across states and publishes the items; their lineages are read."""
     fed = cycle.fed
     cycle.auto_merged_national = await fed.national.post(
-        "/api/v1/consolidation/auto-merge", headers=AUTH, json={"cycle_id": CYCLE}
+        "/api/v1/consolidation/auto-merge", headers=fed.staff["national"], json={"cycle_id": CYCLE}
     )
     cycle.published = await fed.national.post(
-        "/api/v1/council/publish", headers=AUTH, json={"cycle_id": CYCLE}
+        "/api/v1/council/publish",
+        headers=fed.staff["national"],
+        json={"cycle_id": CYCLE, "council": "CNS"},
     )
     cycle.items = await get_json(fed.national, "/api/v1/items", cycle_id=CYCLE, uf="BR")
     for item in cycle.items:
@@ -266,11 +278,12 @@ async def answer_every_item(cycle: Cycle) -> None:
     """A council member answers every item (under study, with a milestone); the UBS item gets
     an update (adopted)."""
     fed = cycle.fed
-    member = await fed.national.post(
-        "/api/v1/council/members", headers=AUTH, json={"name": "Conselheira", "council": "CNS"}
+    cycle.council = await fed.person(
+        "national",
+        {"role": "council", "council": "CNS"},
+        name="Conselheira",
+        by=fed.staff["national"],
     )
-    assert member.status_code == 201, member.text
-    cycle.council = bearer(member.json()["token"])
     for item in cycle.items:
         cycle.answers[item["id"]] = await fed.national.post(
             f"/api/v1/council/items/{item['id']}/responses",
@@ -318,7 +331,7 @@ async def credential_delegates(cycle: Cycle) -> Credentialing:
     async def admit(mandate_id: str, holder: str) -> httpx.Response:
         response = await fed.national.post(
             f"{PLENARY}/credentials",
-            headers=AUTH,
+            headers=fed.staff["national"],
             json={"cycle_id": CYCLE, "mandate_id": mandate_id, "holder": holder},
         )
         admitted[f"{mandate_id} -> {holder}"] = response.status_code
@@ -330,7 +343,9 @@ async def credential_delegates(cycle: Cycle) -> Credentialing:
     await admit("SP-a1", "doc-2")
     await admit("forged-1", "doc-3")
     absent = await fed.national.post(
-        f"{PLENARY}/absences", headers=AUTH, json={"cycle_id": CYCLE, "mandate_id": "SP-u2"}
+        f"{PLENARY}/absences",
+        headers=fed.staff["national"],
+        json={"cycle_id": CYCLE, "mandate_id": "SP-u2"},
     )
     await admit("SP-u2", "doc-4")
     await admit("SP-a2", "doc-5")

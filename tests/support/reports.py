@@ -24,10 +24,18 @@ from shared.contracts.messages import (
 from shared.contracts.subjects import up_subject
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer, new_seed
+from shared.platform.secrets import code_digest, new_code
 from tests.support.bus import Row, publish_row
 from tests.support.tiers import Federation
 
 CYCLE = "cns-2027"
+_CLAIMS: dict[str, str] = {}
+
+
+def claim_code(mandate_id: str) -> str:
+    """The one-time claim code the electing assembly handed this mandate's delegate (the
+    report carries only its digest)."""
+    return _CLAIMS.setdefault(mandate_id, new_code())
 
 
 @dataclass
@@ -113,8 +121,9 @@ class FakeAssembly:
 
 
 def mandates(prefix: str) -> list[Mandate]:
-    """Two titulars and two ranked alternates for the users' segment, one titular per other."""
-    return [
+    """Two titulars and two ranked alternates for the users' segment, one titular per other,
+    each with the digest of its delegate's :func:`claim_code`."""
+    listed = [
         Mandate(mandate_id=f"{prefix}-u1", public_name=f"{prefix} Ana", segment="users"),
         Mandate(mandate_id=f"{prefix}-u2", public_name=f"{prefix} Bia", segment="users", rank=2),
         Mandate(
@@ -132,6 +141,10 @@ def mandates(prefix: str) -> list[Mandate]:
             rank=2,
         ),
         Mandate(mandate_id=f"{prefix}-w1", public_name=f"{prefix} Edu", segment="workers"),
+    ]
+    return [
+        msgspec.structs.replace(m, claim_sha256=code_digest(claim_code(m.mandate_id)))
+        for m in listed
     ]
 
 

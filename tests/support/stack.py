@@ -31,9 +31,10 @@ from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.ports import free_port
 from shared.tools.runtime.services import ServiceProcess
 from shared.tools.runtime.supervisor import Supervisor, UpOptions, service_command
+from shared.tools.staffing import NATIONWIDE_STAFF, appoint, bearer
 from tests.support.polling import eventually
 from tests.support.servers import MakeDatabase
-from tests.support.tiers import ADMIN_TOKEN, AUTH, purge_streams
+from tests.support.tiers import ADMIN_TOKEN, purge_streams
 
 #: Small enough that a killed consumer's unacknowledged messages come back within the test.
 ACK_WAIT_S = 4.0
@@ -77,6 +78,16 @@ class Stack:
     nats_url: str
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
     extra: list[ServiceProcess] = field(default_factory=list)
+    _staff: dict[Tier, dict[str, str]] = field(default_factory=dict)
+
+    async def staff(self, tier: Tier) -> dict[str, str]:
+        """The tier's nation-wide staff (appointed by its operator on first use): headers."""
+        if tier not in self._staff:
+            token = await appoint(
+                self.client(tier), ADMIN_TOKEN, name=f"Equipe {tier}", grants=NATIONWIDE_STAFF[tier]
+            )
+            self._staff[tier] = bearer(token)
+        return self._staff[tier]
 
     @property
     def data_dir(self) -> Path:
@@ -170,11 +181,12 @@ class Stack:
     ) -> list[str]:
         """``count`` municipal assemblies of one state, each with the proposals above."""
         local = client or self.client("local")
+        staff = await self.staff("local")
         ids: list[str] = []
         for index in range(count):
             created = await local.post(
                 "/api/v1/assemblies/",
-                headers=AUTH,
+                headers=staff,
                 json={
                     "cycle_id": "cns-2027",
                     "kind": "municipal",
@@ -188,7 +200,7 @@ class Stack:
             assembly_id = str(created.json()["id"])
             batch = await local.post(
                 f"/api/v1/assemblies/{assembly_id}/proposals/bulk",
-                headers=AUTH,
+                headers=staff,
                 json={
                     "proposals": [
                         {
@@ -211,9 +223,10 @@ class Stack:
     ) -> int:
         """Close them all; returns how many report items they sent up."""
         local = client or self.client("local")
+        staff = await self.staff("local")
         items = 0
         for assembly_id in ids:
-            closed = await local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=AUTH)
+            closed = await local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=staff)
             assert closed.status_code == 202, closed.text
             items += int(closed.json()["items"])
         return items

@@ -19,11 +19,11 @@ import httpx
 
 from shared.contracts.messages import SeatAllocation
 from shared.contracts.subjects import down_subject
-from tests.support.api import get_json
+from tests.support.api import bearer, get_json
 from tests.support.bus import publish_row
 from tests.support.polling import eventually
-from tests.support.reports import CYCLE, FakeAssembly, mandates
-from tests.support.tiers import AUTH, Federation
+from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates
+from tests.support.tiers import OPERATOR, Federation
 
 TEXTS = [
     ("saude-1", "national", "Ampliar o número de leitos de UTI nos hospitais regionais"),
@@ -34,6 +34,14 @@ BASE = {"cycle_id": CYCLE, "uf": "BA"}
 CREDENTIALED = ("BA0-u1", "BA0-u2", "BA1-u1", "BA1-w1")
 VOTERS = ("BA0-u1", "BA0-u2", "BA1-u1")
 CANDIDATES = ("BA0-u1", "BA1-w1")
+
+
+async def claim(regional: httpx.AsyncClient, mandate_id: str) -> httpx.Response:
+    """The delegate of ``mandate_id`` redeems their claim code on their own device."""
+    return await regional.post(
+        "/api/v1/plenary/claims",
+        json={**BASE, "mandate_id": mandate_id, "claim_code": claim_code(mandate_id)},
+    )
 
 
 async def seats_from_the_nation(fed: Federation) -> None:
@@ -62,7 +70,15 @@ class StatePlenary:
     dropped: str
     priority_closed: httpx.Response
     second_ballot: httpx.Response
-    stranger_ballot: httpx.Response
+    #: The claim of an alternate never admitted at the desk.
+    stranger_claim: httpx.Response
+    #: The same claim code redeemed a second time (another device).
+    reused_claim: httpx.Response
+    #: Ballots from the desk's own credential and from the operator's.
+    desk_ballot: httpx.Response
+    operator_ballot: httpx.Response
+    #: A delegate standing for another delegate's mandate.
+    standing_for_another: httpx.Response
     rejected: httpx.Response
     elected: httpx.Response
     report: httpx.Response
@@ -84,42 +100,50 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         lambda: get_json(regional, "/api/v1/allocations/", cycle_id=CYCLE, uf="BA"),
         done=lambda rows: len(rows) == 1,
     )
+    devices: dict[str, dict[str, str]] = {}
     for mandate_id in CREDENTIALED:
         admitted = await regional.post(
             "/api/v1/plenary/credentials",
-            headers=AUTH,
+            headers=fed.staff["regional"],
             json={**BASE, "mandate_id": mandate_id, "holder": f"doc-{mandate_id}"},
         )
         assert admitted.status_code == 201, admitted.text
+        claimed = await claim(regional, mandate_id)
+        assert claimed.status_code == 201, claimed.text
+        devices[mandate_id] = bearer(claimed.json()["token"])
+    stranger_claim = await claim(regional, "BA0-a1")
+    reused_claim = await claim(regional, CREDENTIALED[0])
 
     async def poll(kind: str, subject: str, **extra: Any) -> dict[str, Any]:
         opened = await regional.post(
             "/api/v1/plenary/polls",
-            headers=AUTH,
+            headers=fed.staff["regional"],
             json={**BASE, "kind": kind, "subject": subject, **extra},
         )
         assert opened.status_code == 201, opened.text
         result: dict[str, Any] = opened.json()
         return result
 
-    async def ballot(poll_id: str, mandate_id: str, ranking: list[list[str]]) -> httpx.Response:
+    async def ballot(
+        poll_id: str, headers: dict[str, str], ranking: list[list[str]]
+    ) -> httpx.Response:
         return await regional.post(
             f"/api/v1/plenary/polls/{poll_id}/ballots",
-            headers=AUTH,
-            json={**BASE, "mandate_id": mandate_id, "ranking": ranking},
+            headers=headers,
+            json={**BASE, "ranking": ranking},
         )
 
     async def counts(poll_id: str, entries: list[dict[str, Any]]) -> None:
         entered = await regional.post(
             f"/api/v1/plenary/polls/{poll_id}/counts",
-            headers=AUTH,
+            headers=fed.staff["regional"],
             json={**BASE, "entries": entries},
         )
         assert entered.status_code == 201, entered.text
 
     async def close(poll_id: str) -> httpx.Response:
         return await regional.post(
-            f"/api/v1/plenary/polls/{poll_id}/close", headers=AUTH, json=BASE
+            f"/api/v1/plenary/polls/{poll_id}/close", headers=fed.staff["regional"], json=BASE
         )
 
     # Priority: delegates put the last-ranked item first; then a second ballot, and a ballot
@@ -129,10 +153,11 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
     favourite = ids[-1]
     order = [[favourite], *[[i] for i in ids if i != favourite]]
     for voter in VOTERS:
-        vote = await ballot(priority["id"], voter, order)
+        vote = await ballot(priority["id"], devices[voter], order)
         assert vote.status_code == 201, vote.text
-    second_ballot = await ballot(priority["id"], VOTERS[0], order)
-    stranger_ballot = await ballot(priority["id"], "BA0-a1", order)
+    second_ballot = await ballot(priority["id"], devices[VOTERS[0]], order)
+    desk_ballot = await ballot(priority["id"], fed.staff["regional"], order)
+    operator_ballot = await ballot(priority["id"], OPERATOR, order)
     priority_closed = await close(priority["id"])
 
     # Decision: the plenary rejects one item (counts entered by the desk).
@@ -144,28 +169,45 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
     )
     rejected = await close(decision["id"])
 
-    # Election of the national delegation among credentialed delegates.
-    for mandate_id in CANDIDATES:
-        stood = await regional.post(
-            "/api/v1/plenary/candidacies", headers=AUTH, json={**BASE, "mandate_id": mandate_id}
-        )
-        assert stood.status_code == 201, stood.text
+    # Election of the national delegation: one delegate stands themselves, the desk registers
+    # the other's candidacy; nobody stands for someone else.
+    standing_for_another = await regional.post(
+        "/api/v1/plenary/candidacies",
+        headers=devices[CANDIDATES[0]],
+        json={**BASE, "mandate_id": CANDIDATES[1]},
+    )
+    stood = await regional.post(
+        "/api/v1/plenary/candidacies", headers=devices[CANDIDATES[0]], json=BASE
+    )
+    assert stood.status_code == 201, stood.text
+    stood = await regional.post(
+        "/api/v1/plenary/candidacies",
+        headers=fed.staff["regional"],
+        json={**BASE, "mandate_id": CANDIDATES[1]},
+    )
+    assert stood.status_code == 201, stood.text
     election = await poll("election", "delegates")
     await counts(election["id"], [{"ranking": [[c] for c in election["candidates"]], "count": 4}])
     closed = await close(election["id"])
     assert closed.status_code == 200, closed.text
     elected = await regional.post(
-        f"/api/v1/plenary/polls/{election['id']}/elect", headers=AUTH, json=BASE
+        f"/api/v1/plenary/polls/{election['id']}/elect", headers=fed.staff["regional"], json=BASE
     )
 
-    report = await regional.post("/api/v1/conference/close", headers=AUTH, json=BASE)
+    report = await regional.post(
+        "/api/v1/conference/close", headers=fed.staff["regional"], json=BASE
+    )
     return StatePlenary(
         items,
         favourite,
         dropped,
         priority_closed,
         second_ballot,
-        stranger_ballot,
+        stranger_claim,
+        reused_claim,
+        desk_ballot,
+        operator_ballot,
+        standing_for_another,
         rejected,
         elected,
         report,

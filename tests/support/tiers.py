@@ -40,10 +40,12 @@ from shared.platform.node import Node
 from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
 from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.staffing import NATIONWIDE_STAFF, appoint, bearer
 from tests.support.servers import MakeDatabase
 
 ADMIN_TOKEN = "test-admin-token"
-AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+#: The tier operator's credential: infrastructure only (dead letters, keys, the first grants).
+OPERATOR = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 SPECS: dict[Tier, TierDefinition] = {"local": LOCAL, "regional": REGIONAL, "national": NATIONAL}
 
@@ -92,6 +94,26 @@ class Federation:
     settings: dict[Tier, Settings]
     nodes: dict[Tier, Node] = field(default_factory=dict)
     clients: dict[Tier, httpx.AsyncClient] = field(default_factory=dict)
+    #: Each running tier's nation-wide staff (:data:`shared.tools.staffing.NATIONWIDE_STAFF`),
+    #: appointed by its operator at start: the headers of their API token.
+    staff: dict[Tier, dict[str, str]] = field(default_factory=dict)
+
+    async def person(
+        self,
+        tier: Tier,
+        *grants: dict[str, Any],
+        name: str = "Pessoa de teste",
+        by: dict[str, str] = OPERATOR,
+    ) -> dict[str, str]:
+        """Appoint someone at ``tier`` to ``grants`` (``by`` appoints: the operator, or e.g. a
+        convener's headers); the headers of their API token."""
+        token = await appoint(
+            self.client(tier),
+            by["Authorization"].removeprefix("Bearer "),
+            name=name,
+            grants=grants,
+        )
+        return bearer(token)
 
     def client(self, tier: Tier) -> httpx.AsyncClient:
         try:
@@ -183,6 +205,10 @@ async def start_tiers(
         federation.clients[tier] = await stack.enter_async_context(client)
     for node in federation.nodes.values():
         await asyncio.wait_for(node.bus.wait_connected(), 30)
+    for tier in started:
+        federation.staff[tier] = await federation.person(
+            tier, *NATIONWIDE_STAFF[tier], name=f"Equipe {tier}"
+        )
     return federation
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from shared.tools.simulation.session import SimulationError, SimulationSession, bounded
+from shared.tools.simulation.session import COUNCIL, SimulationSession, bounded
 
 #: Entries per bulk credentialing request, and such requests in flight at once: each is one
 #: transaction of a few statements, so a couple keep the database busy without contention.
@@ -115,7 +115,10 @@ class ConsolidationStage(SimulationSession):
             await self.call("national", "POST", "/api/v1/consolidation/auto-merge", json=scope)
             self.reporter.advance("consolidate_national")
             await self.call(
-                "national", "POST", "/api/v1/council/publish", json={"cycle_id": self.cycle_id}
+                "national",
+                "POST",
+                "/api/v1/council/publish",
+                json={"cycle_id": self.cycle_id, "council": COUNCIL},
             )
             self.record.close_seconds["BR"] = time.perf_counter() - began
             self.reporter.advance("consolidate_national")
@@ -140,13 +143,6 @@ class ConsolidationStage(SimulationSession):
         """A council member answers every published item; answers flow to every origin."""
         items = await self.published_items()
         async with self.phase("responses", len(items)):
-            member = await self.call(
-                "national",
-                "POST",
-                "/api/v1/council/members",
-                json={"name": "Conselheira Simulada", "council": "Conselho Nacional de Saúde"},
-            )
-            council = {"Authorization": f"Bearer {member['token']}"}
             rng = self.rng("responses")
 
             async def answer(item: dict[str, Any]) -> None:
@@ -161,14 +157,14 @@ class ConsolidationStage(SimulationSession):
                 }
                 if decision != "adopted":
                     body["justification"] = "Depende de pactuação tripartite e de orçamento."
-                response = await self._clients["national"].post(
-                    f"/api/v1/council/items/{item['id']}/responses", json=body, headers=council
+                await self.call(
+                    "national",
+                    "POST",
+                    f"/api/v1/council/items/{item['id']}/responses",
+                    json=body,
+                    ok=(201,),
+                    headers=self.council_auth,
                 )
-                if response.status_code != 201:
-                    raise SimulationError(
-                        f"national council answer answered {response.status_code}: "
-                        f"{response.text[:500]}"
-                    )
                 self.reporter.advance("responses")
 
             await bounded(items, answer, self.concurrency)

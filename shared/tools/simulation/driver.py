@@ -40,6 +40,7 @@ class CycleDriver(MunicipalStage, ConsolidationStage):
         async with self._connected():
             before = {tier: await self.stats(tier) for tier in TIERS}
             self._before = before
+            await self.staff()
             await self.announce_cycle()
             await self.open_assemblies()
             await self.allocate_seats()

@@ -22,6 +22,7 @@ import httpx
 
 from shared.core.cycle import preset_text
 from shared.tools.simulation.scenario import AssemblyPlan, Scenario
+from shared.tools.staffing import NATIONWIDE_STAFF, appoint, bearer
 
 T = TypeVar("T")
 TIERS = ("local", "regional", "national")
@@ -37,6 +38,8 @@ DECISIONS_PER_ASSEMBLY = 9
 #: Ballot lines per uploaded file (keeps each upload a few megabytes).
 BALLOTS_PER_FILE = 20_000
 PROPOSALS_PER_UPLOAD = 5_000
+#: The council every published item of the simulated (health) cycle is assigned to.
+COUNCIL = "Conselho Nacional de Saúde"
 
 
 class SimulationError(RuntimeError):
@@ -158,7 +161,9 @@ class SimulationSession:
         #: Unique per run, so the same seed can run again against long-lived services.
         self.cycle_id = f"{scenario.cycle_id}-{scenario.seed}-{secrets.token_hex(3)}"
         self._clients: dict[str, httpx.AsyncClient] = {}
-        self._auth = {"Authorization": f"Bearer {endpoints.admin_token}"}
+        #: Who the driver acts as at each tier (filled by :meth:`staff`).
+        self._auth: dict[str, dict[str, str]] = {}
+        self.council_auth: dict[str, str] = {}
         self._before: dict[str, dict[str, Any]] = {}
         #: Seats each assembly was allocated by its state (assembly id -> seats).
         self.seats: dict[str, int] = {}
@@ -185,6 +190,28 @@ class SimulationSession:
                 await client.aclose()
             self._clients.clear()
 
+    async def staff(self) -> None:
+        """Each tier's operator appoints the people who run its conferences (and the national
+        commission appoints the council member), the way a real cycle starts."""
+        async with self.phase("staff", len(NATIONWIDE_STAFF) + 1):
+            for tier, grants in NATIONWIDE_STAFF.items():
+                token = await appoint(
+                    self._clients[tier],
+                    self.endpoints.admin_token,
+                    name=f"Equipe {tier} simulada",
+                    grants=grants,
+                )
+                self._auth[tier] = bearer(token)
+                self.reporter.advance("staff")
+            member = await appoint(
+                self._clients["national"],
+                self._auth["national"]["Authorization"].removeprefix("Bearer "),
+                name="Conselheira Simulada",
+                grants=[{"role": "council", "council": COUNCIL}],
+            )
+            self.council_auth = bearer(member)
+            self.reporter.advance("staff")
+
     async def call(
         self,
         tier: str,
@@ -195,10 +222,17 @@ class SimulationSession:
         params: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         ok: tuple[int, ...] = (200, 201, 202),
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """One request; anything but ``ok`` stops the simulation with the problem document."""
+        """One request as the tier's staff (or ``headers``); anything but ``ok`` stops the
+        simulation with the problem document."""
         response = await self._clients[tier].request(
-            method, path, json=json, params=params, files=files, headers=self._auth
+            method,
+            path,
+            json=json,
+            params=params,
+            files=files,
+            headers=headers if headers is not None else self._auth.get(tier, {}),
         )
         if response.status_code not in ok:
             raise SimulationError(

@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from shared.core.vocabulary import TIERS, Tier
 from shared.platform.settings import Settings
 from shared.platform.web.app import create_app
-from tests.support.tiers import AUTH, SPECS
+from tests.support.tiers import SPECS
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -80,11 +80,12 @@ def cases(
 
 
 @pytest.mark.parametrize(("fuzzed_tier", "method", "path"), OPERATIONS, indirect=["fuzzed_tier"])
-def test_admin_requests_get_no_server_error(
+def test_staff_requests_get_no_server_error(
     fuzzed_tier: Tier,
     method: str,
     path: str,
     fuzz_schema: schemathesis.BaseSchema,
+    fuzz_staff: dict[str, str],
     known_ids: list[dict[str, str]],
 ) -> None:
     operation = fuzz_schema[path][method]
@@ -93,7 +94,7 @@ def test_admin_requests_get_no_server_error(
     @given(case=cases(operation, known_ids))
     def fuzz(case: schemathesis.Case[Any]) -> None:
         case.call_and_validate(
-            headers=AUTH, checks=[not_a_server_error, response_schema_conformance]
+            headers=fuzz_staff, checks=[not_a_server_error, response_schema_conformance]
         )
 
     fuzz()

@@ -10,7 +10,6 @@ import schemathesis
 from schemathesis.python import asgi
 
 from shared.core.vocabulary import Tier
-from tests.support.tiers import AUTH
 
 NUL = "\x00"
 FOUND: list[Any] = [
@@ -67,9 +66,10 @@ def test_input_that_was_a_server_error_is_a_problem(
     request_kwargs: dict[str, Any],
     status: int,
     fuzz_schema: schemathesis.BaseSchema,
+    fuzz_staff: dict[str, str],
 ) -> None:
     with asgi.get_client(fuzz_schema.app) as client:
-        response = client.request(method, url, headers=AUTH, **request_kwargs)
+        response = client.request(method, url, headers=fuzz_staff, **request_kwargs)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["status"] == status
@@ -77,12 +77,15 @@ def test_input_that_was_a_server_error_is_a_problem(
 
 @pytest.mark.parametrize("fuzzed_tier", ["local"], indirect=True)
 def test_ballot_file_without_a_file_part_is_a_problem(
-    fuzzed_tier: Tier, fuzz_schema: schemathesis.BaseSchema, known_ids: list[dict[str, str]]
+    fuzzed_tier: Tier,
+    fuzz_schema: schemathesis.BaseSchema,
+    fuzz_staff: dict[str, str],
+    known_ids: list[dict[str, str]],
 ) -> None:
     ids = known_ids[1]
     url = f"/api/v1/assemblies/{ids['assembly_id']}/polls/{ids['poll_id']}/ballot-file"
     with asgi.get_client(fuzz_schema.app) as client:
         # A multipart body whose only part is not a file (the fuzzer sent this).
-        response = client.post(url, headers=AUTH, files={"note": (None, "no file here")})
+        response = client.post(url, headers=fuzz_staff, files={"note": (None, "no file here")})
     assert response.status_code == 400, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

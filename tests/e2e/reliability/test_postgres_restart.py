@@ -11,19 +11,20 @@ from shared.core.vocabulary import TIERS
 from shared.tools.runtime.postgres import EmbeddedPostgres
 from tests.support.polling import eventually
 from tests.support.stack import StackFactory
-from tests.support.tiers import AUTH
 
 pytestmark = pytest.mark.slow  # the three tiers as processes, tens of seconds
 
 ASSEMBLIES = 30
 
 
-async def close_until_done(local: httpx.AsyncClient, assembly_id: str) -> None:
+async def close_until_done(
+    local: httpx.AsyncClient, staff: dict[str, str], assembly_id: str
+) -> None:
     """Close one assembly, retrying while the database is away; 409 means an earlier try
     committed (its answer lost with the connection)."""
     for _ in range(200):
         try:
-            closed = await local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=AUTH)
+            closed = await local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=staff)
         except httpx.TransportError:
             await asyncio.sleep(0.2)
             continue
@@ -40,13 +41,14 @@ async def test_postgres_restart_mid_flow_loses_and_doubles_nothing(
     stack = await stack_factory()
     local = stack.client("local")
     assemblies = await stack.open_assemblies(ASSEMBLIES)
-    first = await local.post(f"/api/v1/assemblies/{assemblies[0]}/close", headers=AUTH)
+    staff = await stack.staff("local")
+    first = await local.post(f"/api/v1/assemblies/{assemblies[0]}/close", headers=staff)
     assert first.status_code == 202, first.text
     per_assembly = int(first.json()["items"])
 
     async def close_rest() -> None:
         for assembly_id in assemblies[1:]:
-            await close_until_done(local, assembly_id)
+            await close_until_done(local, staff, assembly_id)
 
     closing = asyncio.create_task(close_rest())
     before = await eventually(

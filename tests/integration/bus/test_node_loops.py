@@ -12,7 +12,7 @@ from shared.platform.web.app import create_app
 from tests.support.assemblies import open_local_assembly
 from tests.support.bus import outbox_messages, stream_messages
 from tests.support.polling import eventually
-from tests.support.tiers import AUTH, SPECS, Federation, running
+from tests.support.tiers import SPECS, Federation, running
 
 PROPOSALS = [("saude-1", "national", "Ampliar o número de UBS nas periferias", 10)]
 
@@ -33,7 +33,9 @@ async def test_a_relay_loop_that_crashes_is_started_again(local_tier: Federation
     assembly_id, _ = await open_local_assembly(
         local_tier, territory="3550308", uf="SP", proposals=PROPOSALS, participants=100
     )
-    closed = await local_tier.local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=AUTH)
+    closed = await local_tier.local.post(
+        f"/api/v1/assemblies/{assembly_id}/close", headers=local_tier.staff["local"]
+    )
     assert closed.status_code == 202, closed.text
 
     async def published() -> list[str]:

@@ -17,7 +17,7 @@ from shared.tools.runtime.nats_server import EmbeddedNats
 from tests.support.assemblies import open_local_assembly
 from tests.support.bus import outbox_messages, stream_messages
 from tests.support.polling import eventually
-from tests.support.tiers import AUTH, Federation, TierFactory
+from tests.support.tiers import Federation, TierFactory
 
 PROPOSALS = [
     ("saude-1", "national", "Ampliar o número de UBS nas periferias", 40),
@@ -82,7 +82,7 @@ async def test_report_closed_while_nats_is_down_is_published_once_it_returns(
     nats_running.stop()
     try:
         closed = await local_tier.local.post(
-            f"/api/v1/assemblies/{assembly_id}/close", headers=AUTH
+            f"/api/v1/assemblies/{assembly_id}/close", headers=local_tier.staff["local"]
         )
         assert closed.status_code == 202, closed.text
         ready = await local_tier.local.get("/health/ready")

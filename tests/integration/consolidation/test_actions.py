@@ -10,7 +10,7 @@ from shared.features.consolidation.model import ConsolidatedItem, ItemSource, So
 from tests.support.api import get_json
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 UBS = [
     "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades",
@@ -65,7 +65,9 @@ async def test_merge_split_undo_keep_every_source(regional_tier: Federation) -> 
     assert suggestions[0]["pairs"] and suggestions[0]["shared_words"]
 
     merged = await regional.post(
-        "/api/v1/consolidation/merge", headers=AUTH, json={"item_ids": ubs, "note": "same UBS"}
+        "/api/v1/consolidation/merge",
+        headers=regional_tier.staff["regional"],
+        json={"item_ids": ubs, "note": "same UBS"},
     )
     assert merged.status_code == 201, merged.text
     merged_id = merged.json()["id"]
@@ -78,7 +80,7 @@ async def test_merge_split_undo_keep_every_source(regional_tier: Federation) -> 
     sources = [s["item_id"] for s in lineage["sources"]]
     split = await regional.post(
         "/api/v1/consolidation/split",
-        headers=AUTH,
+        headers=regional_tier.staff["regional"],
         json={
             "item_id": merged_id,
             "parts": [{"sources": sources[:1]}, {"sources": sources[1:], "title": "UBS"}],
@@ -90,13 +92,13 @@ async def test_merge_split_undo_keep_every_source(regional_tier: Federation) -> 
 
     rewrite = await regional.post(
         "/api/v1/consolidation/rewrite",
-        headers=AUTH,
+        headers=regional_tier.staff["regional"],
         json={"item_id": parts[1]["id"], "text": "Ampliar as UBS nas periferias"},
     )
     assert rewrite.json()["version"] == 2
     moved = await regional.post(
         "/api/v1/consolidation/reclassify",
-        headers=AUTH,
+        headers=regional_tier.staff["regional"],
         json={"item_id": parts[1]["id"], "axis": "saude-3", "competence": "state"},
     )
     assert moved.json()["axis"] == "saude-3"
@@ -105,19 +107,24 @@ async def test_merge_split_undo_keep_every_source(regional_tier: Federation) -> 
     assert [a["kind"] for a in log] == ["reclassify", "rewrite", "split", "merge"]
     # The merge cannot be undone while its result was split: newest first.
     refused = await regional.post(
-        f"/api/v1/consolidation/actions/{log[3]['id']}/undo", headers=AUTH
+        f"/api/v1/consolidation/actions/{log[3]['id']}/undo",
+        headers=regional_tier.staff["regional"],
     )
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
     for action in log:
         undone = await regional.post(
-            f"/api/v1/consolidation/actions/{action['id']}/undo", headers=AUTH
+            f"/api/v1/consolidation/actions/{action['id']}/undo",
+            headers=regional_tier.staff["regional"],
         )
         assert undone.status_code == 200, undone.text
         assert set((await holders(regional_tier)).values()) == {1}
     restored = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
     assert {i["id"] for i in restored} == {i["id"] for i in items}
-    again = await regional.post(f"/api/v1/consolidation/actions/{log[0]['id']}/undo", headers=AUTH)
+    again = await regional.post(
+        f"/api/v1/consolidation/actions/{log[0]['id']}/undo",
+        headers=regional_tier.staff["regional"],
+    )
     assert again.status_code == 409
 
     # Retired items keep their lineage and say what happened to them.
@@ -131,14 +138,16 @@ async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
     await seeded(regional_tier)
     result = await regional.post(
         "/api/v1/consolidation/auto-merge",
-        headers=AUTH,
+        headers=regional_tier.staff["regional"],
         json={"cycle_id": CYCLE, "uf": "SP", "threshold": 0.5},
     )
     assert result.status_code == 200, result.text
     assert result.json() == {"clusters": 1, "merged_items": 3, "active_items": 2}
     assert set((await holders(regional_tier)).values()) == {1}
     ranked = await regional.post(
-        "/api/v1/ranking", headers=AUTH, json={"cycle_id": CYCLE, "uf": "SP"}
+        "/api/v1/ranking",
+        headers=regional_tier.staff["regional"],
+        json={"cycle_id": CYCLE, "uf": "SP"},
     )
     assert ranked.status_code == 200
     items = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
@@ -162,7 +171,7 @@ async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
         ("/api/v1/consolidation/auto-merge", {"cycle_id": CYCLE, "threshold": 3}, 400),
     ]
     for url, body, status in bad:
-        response = await regional.post(url, headers=AUTH, json=body)
+        response = await regional.post(url, headers=regional_tier.staff["regional"], json=body)
         assert response.status_code == status, (url, response.status_code, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
     assert set((await holders(regional_tier)).values()) == {1}  # nothing changed

@@ -8,7 +8,7 @@ from typing import Any
 from tests.support.api import get_json
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly, mandates
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 TEXTS = [("saude-1", "national", "Ampliar o número de leitos de UTI nos hospitais regionais")]
 PLENARY = "/api/v1/plenary"
@@ -40,14 +40,14 @@ def entry(uf: str, mandate_id: str, holder: str | None = None) -> dict[str, str]
 
 async def bulk(fed: Federation, entries: list[dict[str, str]]) -> Any:
     return await fed.regional.post(
-        f"{PLENARY}/credentials/bulk", headers=AUTH, json={"entries": entries}
+        f"{PLENARY}/credentials/bulk", headers=fed.staff["regional"], json={"entries": entries}
     )
 
 
 async def absent(fed: Federation, uf: str, mandate_id: str) -> None:
     response = await fed.regional.post(
         f"{PLENARY}/absences",
-        headers=AUTH,
+        headers=fed.staff["regional"],
         json={"cycle_id": CYCLE, "uf": uf, "mandate_id": mandate_id},
     )
     assert response.status_code == 201, response.text
@@ -125,7 +125,9 @@ async def test_bulk_matches_one_by_one(regional_tier: Federation) -> None:
     one_by_one: list[tuple[int, Any]] = []
     for suffix, holder in script:
         response = await fed.regional.post(
-            f"{PLENARY}/credentials", headers=AUTH, json=entry("BA", f"BA{suffix}", holder)
+            f"{PLENARY}/credentials",
+            headers=regional_tier.staff["regional"],
+            json=entry("BA", f"BA{suffix}", holder),
         )
         one_by_one.append((response.status_code, response.json()))
     assert [s for s, _ in one_by_one] == [201, 409, 201, 409, 409, 201, 409, 201, 201]

@@ -12,15 +12,19 @@ from shared.contracts.subjects import up_subject
 from tests.support.api import get_json
 from tests.support.bus import publish_row, stream_messages
 from tests.support.polling import eventually
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 
 async def test_a_state_with_no_items_still_reports_once(regional_tier: Federation) -> None:
     close = {"cycle_id": "cns-2027", "uf": "AC"}
-    first = await regional_tier.regional.post("/api/v1/conference/close", headers=AUTH, json=close)
+    first = await regional_tier.regional.post(
+        "/api/v1/conference/close", headers=regional_tier.staff["regional"], json=close
+    )
     assert first.status_code == 202, first.text
     assert first.json()["items"] == 0
-    again = await regional_tier.regional.post("/api/v1/conference/close", headers=AUTH, json=close)
+    again = await regional_tier.regional.post(
+        "/api/v1/conference/close", headers=regional_tier.staff["regional"], json=close
+    )
     assert again.status_code == 409
     subject = up_subject("regional", "report", "AC")
     sent = await eventually(lambda: stream_messages(regional_tier.nats_url, subject))

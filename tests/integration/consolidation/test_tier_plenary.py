@@ -14,10 +14,18 @@ async def held(tier: Federation) -> StatePlenary:
     return await hold_state_plenary(tier)
 
 
-async def test_only_credentialed_delegates_vote_and_each_once(regional_tier: Federation) -> None:
+async def test_delegates_vote_themselves_once_and_nobody_votes_for_them(
+    regional_tier: Federation,
+) -> None:
     plenary = await held(regional_tier)
     assert plenary.second_ballot.status_code == 409, "one ballot per delegate"
-    assert plenary.stranger_ballot.status_code == 409, "only credentialed delegates vote"
+    assert plenary.stranger_claim.status_code == 401, "only admitted delegates get a device"
+    assert plenary.reused_claim.status_code == 409, "one device per mandate"
+    assert plenary.desk_ballot.status_code == 403, "the desk does not vote for delegates"
+    assert plenary.operator_ballot.status_code == 403, "the operator cannot vote"
+    assert plenary.standing_for_another.status_code == 403, plenary.standing_for_another.text
+    for refused in (plenary.desk_ballot, plenary.operator_ballot, plenary.stranger_claim):
+        assert refused.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_the_priority_poll_puts_the_delegates_favourite_first(

@@ -16,7 +16,7 @@ async def test_an_assembly_starts_as_a_draft_and_its_secretary_opens_it(
     local_tier: Federation,
 ) -> None:
     local = local_tier.local
-    created = await create(local)
+    created = await create(local_tier)
     assert created["status"] == "draft"
     assert created["key_id"] == (
         f"{local_tier.settings['local'].sender_id}/assembly/{created['id']}"
@@ -32,9 +32,9 @@ async def test_an_assembly_starts_as_a_draft_and_its_secretary_opens_it(
 
 async def test_bad_input_gets_problem_details_and_changes_nothing(local_tier: Federation) -> None:
     local = local_tier.local
-    created = await create(local)
+    created = await create(local_tier)
     aid, sec = created["id"], bearer(created["secretary_token"])
-    other = await create(local)
+    other = await create(local_tier)
 
     async def count() -> int:
         async with local_tier.nodes["local"].sessions() as session:
@@ -110,7 +110,7 @@ async def test_bad_input_gets_problem_details_and_changes_nothing(local_tier: Fe
 
 async def test_digital_supports_respect_the_limit(local_tier: Federation) -> None:
     local = local_tier.local
-    created = await create(local, kind="digital")
+    created = await create(local_tier, kind="digital")
     aid, sec = created["id"], bearer(created["secretary_token"])
     person = (
         await local.post(

@@ -34,8 +34,8 @@ async def rows(tier: Federation, model: Any) -> int:
 
 async def test_decisions_en_bloc_equal_one_by_one(local_tier: Federation) -> None:
     local = local_tier.local
-    one_aid, one_sec, one_ids = await assembly_with_proposals(local, len(COUNTS))
-    bloc_aid, bloc_sec, bloc_ids = await assembly_with_proposals(local, len(COUNTS))
+    one_aid, one_sec, one_ids = await assembly_with_proposals(local_tier, len(COUNTS))
+    bloc_aid, bloc_sec, bloc_ids = await assembly_with_proposals(local_tier, len(COUNTS))
 
     one_by_one = []
     for pid, counts in zip(one_ids, COUNTS, strict=True):
@@ -94,8 +94,8 @@ async def test_decisions_en_bloc_equal_one_by_one(local_tier: Federation) -> Non
 
 async def test_bad_decisions_change_nothing(local_tier: Federation) -> None:
     local = local_tier.local
-    aid, sec, ids = await assembly_with_proposals(local, 2)
-    other_aid, other_sec, other_ids = await assembly_with_proposals(local, 1)
+    aid, sec, ids = await assembly_with_proposals(local_tier, 2)
+    other_aid, other_sec, other_ids = await assembly_with_proposals(local_tier, 1)
     good = {"proposal_id": ids[0], "yes": 3}
     cases: list[tuple[dict[str, str], list[dict[str, Any]], int]] = [
         (sec, [good, {"proposal_id": other_ids[0], "yes": 1}], 422),  # another assembly's
@@ -143,8 +143,8 @@ def person(name: str, segment: str, gender: str, race: str) -> dict[str, Any]:
 
 async def test_bulk_participants_and_candidacies_equal_one_by_one(local_tier: Federation) -> None:
     local = local_tier.local
-    one = await create(local)
-    bloc = await create(local)
+    one = await create(local_tier)
+    bloc = await create(local_tier)
     one_sec, bloc_sec = bearer(one["secretary_token"]), bearer(bloc["secretary_token"])
     people = [person(*p) for p in PEOPLE]
 
@@ -208,9 +208,9 @@ async def test_bulk_participants_and_candidacies_equal_one_by_one(local_tier: Fe
 
 async def test_bad_bulk_registrations_change_nothing(local_tier: Federation) -> None:
     local = local_tier.local
-    created = await create(local)
+    created = await create(local_tier)
     aid, sec = created["id"], bearer(created["secretary_token"])
-    other = await create(local)
+    other = await create(local_tier)
     good = person(*PEOPLE[0])
     for headers, people, status in (
         (sec, [good, {**good, "segment": "aliens"}], 422),

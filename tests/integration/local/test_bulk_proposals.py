@@ -49,13 +49,13 @@ def flags(proposals: list[dict[str, Any]]) -> list[list[tuple[int, float]]]:
 
 async def test_bulk_equals_one_at_a_time(local_tier: Federation) -> None:
     local = local_tier.local
-    one = await create(local)
+    one = await create(local_tier)
     one_aid, one_sec = one["id"], bearer(one["secretary_token"])
     for axis, title, text in TEXTS:
         r = await submit(local, one_aid, one_sec, **entry(axis, title, text))
         assert r.status_code == 201, r.text
 
-    bulk = await create(local)
+    bulk = await create(local_tier)
     aid, sec = bulk["id"], bearer(bulk["secretary_token"])
     first = await submit(local, aid, sec, **entry(*TEXTS[0]))  # one before, the rest in bulk
     r = await local.post(
@@ -92,7 +92,7 @@ async def test_bulk_equals_one_at_a_time(local_tier: Federation) -> None:
 
 async def test_a_bad_entry_writes_nothing(local_tier: Federation) -> None:
     local = local_tier.local
-    created = await create(local)
+    created = await create(local_tier)
     aid, sec = created["id"], bearer(created["secretary_token"])
     good = entry(*TEXTS[0])
     for bad, status in (

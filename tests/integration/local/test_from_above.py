@@ -9,7 +9,7 @@ from shared.contracts.messages import CycleAnnouncement, SeatAllocation
 from shared.contracts.subjects import down_subject
 from shared.core.cycle import preset_text
 from shared.platform.bus.inbox import Receiver
-from tests.support.tiers import AUTH, Federation
+from tests.support.tiers import Federation
 
 
 async def deliver(receiver: Receiver, row: dict[str, object]) -> tuple[str, str | None]:
@@ -53,7 +53,7 @@ async def test_seats_allocated_from_above_are_shared_among_the_segments(
     created = (
         await local_tier.local.post(
             "/api/v1/assemblies/",
-            headers=AUTH,
+            headers=local_tier.staff["local"],
             json={
                 "cycle_id": "cnma-2027",
                 "kind": "municipal",

@@ -23,7 +23,7 @@ from tests.support.tiers import Federation
 
 async def in_voting(tier: Federation) -> Desk:
     """The six proposals submitted, the plenary voting."""
-    desk = await open_desk(tier.local)
+    desk = await open_desk(tier)
     await submit_texts(desk)
     await desk.start_voting()
     return desk

@@ -16,7 +16,7 @@ from tests.support.tiers import Federation
 
 async def test_en_bloc_refuses_a_proposal_with_an_open_poll(local_tier: Federation) -> None:
     local = local_tier.local
-    aid, sec, ids = await assembly_with_proposals(local, 3)
+    aid, sec, ids = await assembly_with_proposals(local_tier, 3)
     opened = await local.post(
         f"/api/v1/assemblies/{aid}/polls/",
         headers=sec,
@@ -59,7 +59,7 @@ async def test_en_bloc_refuses_a_proposal_with_an_open_poll(local_tier: Federati
 
 async def test_priority_close_sets_ranks_ties_share(local_tier: Federation) -> None:
     local = local_tier.local
-    aid, sec, ids = await assembly_with_proposals(local, 4)
+    aid, sec, ids = await assembly_with_proposals(local_tier, 4)
     r = await local.post(
         f"/api/v1/assemblies/{aid}/decisions/",
         headers=sec,

@@ -15,7 +15,7 @@ from tests.support.tiers import Federation
 
 
 async def drafted(tier: Federation) -> tuple[Desk, Drafting]:
-    desk = await open_desk(tier.local)
+    desk = await open_desk(tier)
     await submit_texts(desk)
     return desk, await draft_and_amend(desk)
 

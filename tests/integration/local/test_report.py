@@ -20,7 +20,7 @@ from tests.support.tiers import Federation
 
 @pytest.fixture
 async def plenary(local_tier: Federation) -> Plenary:
-    return await hold_plenary(local_tier.local)
+    return await hold_plenary(local_tier)
 
 
 @pytest.fixture

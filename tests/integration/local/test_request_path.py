@@ -48,7 +48,7 @@ async def test_cached_rules_follow_a_restore_by_another_process(local_tier: Fede
 
 async def test_election_view_before_and_after_the_election(local_tier: Federation) -> None:
     local = local_tier.local
-    created = await create(local)
+    created = await create(local_tier)
     aid, sec = created["id"], bearer(created["secretary_token"])
     base = f"/api/v1/assemblies/{aid}"
     before = (await local.get(f"{base}/election")).json()
