@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared.platform.web.open_data import Dataset
@@ -48,6 +49,8 @@ class Feature:
     datasets: Sequence[Dataset] = ()
     #: ASGI middleware the feature runs around every route (outermost first).
     middleware: Callable[[Node], Sequence[Any]] = _no_middleware
+    #: Folders of the Jinja templates its pages render.
+    templates: Sequence[Path] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ class TierDefinition:
         if duplicated:
             raise ValueError(f"two features of {self.title} publish {duplicated}")
         return found
+
+    def template_folders(self) -> list[Path]:
+        return [folder for feature in self.features for folder in feature.templates]
 
     def services(self, node: Node) -> dict[str, Any]:
         """Every feature's services, built in the features' order: a feature may use the

@@ -52,3 +52,14 @@ def password_matches(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def derived_secret(seed: str, purpose: str) -> str:
+    """A secret for one purpose (CSRF, subject hashing) derived from a master secret, so a tier
+    configures one seed and every instance derives the same value."""
+    return hmac.new(seed.encode(), f"plenaria/{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_digest(key: str, value: str) -> str:
+    """HMAC-SHA256 of ``value`` (e.g. a CPF-bearing subject kept only as this digest)."""
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()

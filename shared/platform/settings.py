@@ -38,6 +38,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_keys_file: str = ""
     #: Bearer token for administrative endpoints (dead-letter replay, key registration).
     admin_token: str = ""
+    #: Where people reach this service (``https://…``): the gov.br return address and whether
+    #: cookies are ``Secure``. Empty: ``http://<host>:<port>`` (development on loopback).
+    public_url: str = ""
+    #: Secret the web pages sign CSRF tokens and hash gov.br subjects with; empty derives one
+    #: from this instance's signing seed (instances of a tier share it).
+    web_secret: str = ""
+    #: Sign-in attempts (passwords, codes) one address may make per minute.
+    sign_in_attempts_per_minute: int = 20
+    #: Failed password attempts before an account waits ``lockout_minutes``.
+    lockout_after: int = 5
+    lockout_minutes: int = 15
+    #: OpenID Connect sign-in (gov.br); off while ``oidc_issuer`` is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile govbr_confiabilidades"
+    #: ID-token claim holding the account level (bronze, prata, ouro), when the provider sends it.
+    oidc_level_claim: str = "govbr_level"
+    #: gov.br's confiabilidades address, ``{sub}`` replaced by the subject; when set, the level is
+    #: read there with the access token (levels 1, 2, 3 → bronze, prata, ouro).
+    oidc_levels_url: str = ""
     #: JetStream stream replicas (3 on a NATS cluster).
     stream_replicas: int = 1
     #: Seconds JetStream remembers a message id to drop duplicates.
@@ -68,6 +89,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: HTTP worker processes of this service (uvicorn workers sharing one port); each runs
     #: its own node, and they share the durables and the outbox like separate instances.
     workers: int = 1
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are ``Secure`` unless this is plain HTTP on loopback (development)."""
+        loopback = self.host in ("127.0.0.1", "localhost", "::1")
+        return self.base_url.startswith("https://") or not loopback
 
     @property
     def sender_id(self) -> str:

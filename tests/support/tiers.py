@@ -115,6 +115,12 @@ class Federation:
         )
         return bearer(token)
 
+    def browser(self, tier: Tier) -> httpx.AsyncClient:
+        """A new client of ``tier`` with a cookie jar of its own (one person's browser); the
+        caller closes it (``async with``)."""
+        app = self.client(tier)._transport
+        return httpx.AsyncClient(transport=app, base_url=f"http://{tier}")
+
     def client(self, tier: Tier) -> httpx.AsyncClient:
         try:
             return self.clients[tier]

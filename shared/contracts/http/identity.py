@@ -21,6 +21,10 @@ class HeldGrant(msgspec.Struct, kw_only=True):
     assembly_id: str = ""
     council: str = ""
     mandate_id: str = ""
+    #: The weakest gov.br level the role needs when the sign-in is through gov.br.
+    min_level: str = "bronze"
+    #: False when this sign-in's gov.br level is below ``min_level`` (the role does not count).
+    usable: bool = True
 
 
 class Me(msgspec.Struct, kw_only=True):

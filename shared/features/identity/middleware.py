@@ -2,7 +2,8 @@
 
 A bearer token (``Authorization``) is resolved by the identity service — an unknown, expired or
 revoked one is a 401 there and then. Without one, a signed-in browser's session gives the
-person; otherwise the request is the public's.
+person (on the pages only: the session middleware does not run for ``/api``, so a cookie never
+authorises an API call); otherwise the request is the public's.
 """
 
 from __future__ import annotations

@@ -26,9 +26,13 @@ class Account(UUIDv7AuditBase):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    #: The gov.br subject (the CPF, as the provider sends it) once the person signed in there.
+    #: HMAC of the gov.br subject (the CPF) once the person signed in there: the CPF itself is
+    #: never stored.
     oidc_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
     disabled_at: Mapped[datetime | None]
+    #: Wrong passwords in a row; at ``lockout_after`` the account waits until ``locked_until``.
+    failed_sign_ins: Mapped[int] = mapped_column(server_default="0", default=0)
+    locked_until: Mapped[datetime | None]
 
 
 class RoleGrant(UUIDv7AuditBase):

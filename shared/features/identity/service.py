@@ -36,6 +36,7 @@ from shared.platform.secrets import (
     code_digest,
     digest,
     hash_password,
+    keyed_digest,
     new_code,
     new_token,
     password_matches,
@@ -53,12 +54,23 @@ SIGN_IN_CODE_TTL = timedelta(days=7)
 DEFAULT_TOKEN_TTL = timedelta(days=30)
 MAX_TOKEN_TTL = timedelta(days=400)
 OPERATOR_ID = "operator"
+#: Checked against when no account matches, so an unknown e-mail costs as much as a wrong password.
+DUMMY_HASH = hash_password("not anybody's password")
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    after: int = 5
+    minutes: int = 15
 
 
 @dataclass(frozen=True, slots=True)
 class IdentityConfig:
     tier: Tier
     operator_token: str
+    lockout: Lockout = Lockout()
+    #: Key of the HMAC under which gov.br subjects (CPFs) are kept.
+    subject_key: str = ""
     #: Principals the tier issues credentials to without an account.
     resolvers: Sequence[Resolver] = ()
     assembly_territory: AssemblyTerritory | None = None
@@ -179,17 +191,59 @@ class Identity:
             return found.account_id
 
     async def sign_in_with_password(self, email: str, password: str) -> uuid.UUID:
-        async with self.db.reading() as session:
-            account = await session.scalar(select(Account).where(Account.email == email.lower()))
-        # The same answer whether or not the account exists.
-        if (
-            account is None
-            or account.password_hash is None
-            or account.disabled_at is not None
-            or not password_matches(account.password_hash, password)
-        ):
-            raise Unauthorized("wrong e-mail or password")
-        return account.id
+        """The account an e-mail and password sign in; one answer for every failure (unknown
+        e-mail, wrong password, locked account), and ``lockout_after`` wrong passwords in a row
+        make the account wait ``lockout_minutes`` whatever is typed."""
+        refused = Unauthorized(
+            "wrong e-mail or password (after several wrong attempts the account waits "
+            f"{self.config.lockout.minutes} minutes)"
+        )
+        async with self.db.transaction() as session:
+            account = await session.scalar(
+                select(Account).where(Account.email == email.lower()).with_for_update()
+            )
+            now = datetime.now(UTC)
+            if account is None or account.password_hash is None:
+                password_matches(DUMMY_HASH, password)  # the same work as a real check
+                raise refused
+            if account.locked_until is not None and account.locked_until > now:
+                raise refused
+            if account.disabled_at is None and password_matches(account.password_hash, password):
+                account.failed_sign_ins = 0
+                account.locked_until = None
+                return account.id
+            # A wrong password is counted (this transaction commits), then refused.
+            account.failed_sign_ins += 1
+            if account.failed_sign_ins >= self.config.lockout.after:
+                account.locked_until = now + timedelta(minutes=self.config.lockout.minutes)
+                account.failed_sign_ins = 0
+                log.warning("account.locked", account=str(account.id))
+        raise refused
+
+    async def sign_in_with_provider(
+        self, issuer: str, subject: str, email: str | None
+    ) -> uuid.UUID:
+        """The account a provider's login (gov.br) signs in: the one already linked to this
+        subject, else the one a verified e-mail names, which is linked from now on. A login
+        gives no role by itself: someone must have appointed the person first (403)."""
+        linked = keyed_digest(self.config.subject_key, f"{issuer}|{subject}")
+        async with self.db.transaction() as session:
+            account = await session.scalar(select(Account).where(Account.oidc_subject == linked))
+            if account is None and email:
+                account = await session.scalar(
+                    select(Account)
+                    .where(Account.email == email.lower(), Account.oidc_subject.is_(None))
+                    .with_for_update()
+                )
+                if account is not None:
+                    account.oidc_subject = linked
+                    log.info("account.linked", account=str(account.id))
+            if account is None or account.disabled_at is not None:
+                raise Forbidden(
+                    "this gov.br account holds no role here: whoever organises your stage "
+                    "must appoint you first (with the e-mail of your gov.br account)"
+                )
+            return account.id
 
     async def set_password(self, principal: Principal, password: str) -> None:
         if principal.kind != "person":
@@ -417,6 +471,8 @@ class Identity:
                     assembly_id=g.assembly_id,
                     council=g.council,
                     mandate_id=g.mandate_id,
+                    min_level=ROLE_INFO[g.role].min_level,
+                    usable=principal.usable(g),
                 )
                 for g in principal.grants
             ],

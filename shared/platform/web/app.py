@@ -22,11 +22,12 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.platform.feature import TierDefinition
-from shared.platform.node import Node
+from shared.platform.node import Node, signing_seed
 from shared.platform.settings import Settings
 from shared.platform.web.auth import provide_principal, security_schemes
 from shared.platform.web.health import live, ready
 from shared.platform.web.open_data import open_data_controller
+from shared.platform.web.pages import TIER_NAMES, csrf_config, template_config
 from shared.platform.web.problems import EXCEPTION_HANDLERS
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -119,13 +120,22 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
             *([open_data_controller(datasets)] if (datasets := tier.datasets()) else []),
         ],
         lifespan=[lifespan],
-        state=State({"node": node, "settings": settings, "services": services}),
+        state=State(
+            {
+                "node": node,
+                "settings": settings,
+                "services": services,
+                "tier_title": TIER_NAMES[settings.tier],
+            }
+        ),
         middleware=[
             request_id_middleware,
             *(m for feature in tier.features for m in feature.middleware(node)),
             prometheus.middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        template_config=template_config(tier.template_folders()),
+        csrf_config=csrf_config(settings, signing_seed(settings)),
         dependencies=dependencies,
         openapi_config=OpenAPIConfig(
             title=f"Plenária — {tier.title}",

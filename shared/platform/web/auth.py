@@ -87,7 +87,8 @@ def allow(*roles: Role) -> dict[str, Any]:
 
 
 def security_schemes(tier: Tier) -> dict[str, SecurityScheme | Reference]:
-    """One bearer scheme per role that exists at ``tier`` (plus the browser session)."""
+    """One bearer scheme per role that exists at ``tier`` (the API takes bearer tokens only;
+    the browser session serves the pages, which are not in the API document)."""
     schemes: dict[str, SecurityScheme | Reference] = {
         role: SecurityScheme(
             type="http",
@@ -98,10 +99,4 @@ def security_schemes(tier: Tier) -> dict[str, SecurityScheme | Reference]:
         for role, info in ROLE_INFO.items()
         if tier in info.tiers
     }
-    schemes["session"] = SecurityScheme(
-        type="apiKey",
-        name="plenaria_session",
-        security_scheme_in="cookie",
-        description="a signed-in browser (the web interface), with CSRF protection",
-    )
     return schemes

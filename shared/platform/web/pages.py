@@ -1,0 +1,103 @@
+"""Server-rendered pages: one Jinja environment per tier, CSRF on every form, and the page
+helpers features use (a redirect that stays on this site, the signed-in principal).
+
+Templates are looked up in each feature's template folder, then here (``base.html`` and the
+error page). Strings are marked for translation (``{{ _("…") }}``, jinja2's i18n extension);
+the source language is pt-BR, the language of the people who run the conferences, and the
+catalogues of other languages come from Babel.
+
+The HTTP API (``/api/…``) takes bearer tokens only and is outside both the browser session and
+CSRF: a browser's cookie can never authorise an API call, so a forged cross-site request has
+nothing to ride on; the pages take the session and every unsafe request there needs the CSRF
+token (double-submit cookie, checked by Litestar's ``CSRFMiddleware``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from shared.core.vocabulary import Tier
+from shared.platform.secrets import derived_secret
+from shared.platform.settings import Settings
+from shared.platform.web.auth import principal_of
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: How the pages name each tier (msgids in pt-BR, translated like every other string).
+TIER_NAMES: dict[Tier, str] = {
+    "local": "Etapa municipal e local",
+    "regional": "Etapa estadual",
+    "national": "Etapa nacional",
+}
+#: Paths outside CSRF (and outside the browser session): the bearer API, the explorer, probes.
+NOT_PAGES = ["^/api/", "^/schema", "^/health/", "^/metrics", "^/static/"]
+CSRF_COOKIE = "plenaria_csrf"
+CSRF_HEADER = "x-csrftoken"
+
+
+def template_config(directories: Sequence[Path]) -> TemplateConfig[JinjaTemplateEngine]:
+    environment = Environment(
+        loader=ChoiceLoader([FileSystemLoader([*directories, TEMPLATES])]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+
+
+def csrf_config(settings: Settings, seed: str) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.web_secret or derived_secret(seed, "csrf"),
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=False,  # HTMX reads it to send the header
+        cookie_samesite="lax",
+        exclude=NOT_PAGES,
+    )
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """``target`` if it is a path on this site, else ``default`` (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def page(
+    request: Request[Any, Any, Any],
+    name: str,
+    *,
+    title: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """A page of this tier: ``name`` rendered with the signed-in principal and the tier's
+    title beside ``context``."""
+    return Template(
+        template_name=name,
+        context={
+            "title": title,
+            "principal": principal_of(request),
+            "tier_title": request.app.state.tier_title,
+            **context,
+        },
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
