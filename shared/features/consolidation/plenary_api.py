@@ -31,7 +31,7 @@ from shared.contracts.http.plenary import (
 )
 from shared.core.access import Principal
 from shared.features.consolidation.plenary_service import TierPlenary
-from shared.platform.web.auth import allow
+from shared.platform.web.auth import allow, with_a_code
 
 Caller = NamedDependency[Principal]
 
@@ -75,7 +75,7 @@ class PlenaryController(Controller):
             principal, cycle_id=data.cycle_id, uf=data.uf, mandate_id=data.mandate_id
         )
 
-    @post("/claims", status_code=201)
+    @post("/claims", status_code=201, **with_a_code())
     async def claim(
         self, plenary: NamedDependency[TierPlenary], data: JSONBody[ClaimRequest]
     ) -> DeviceCredential:

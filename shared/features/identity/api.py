@@ -21,7 +21,7 @@ from shared.contracts.http.identity import (
 )
 from shared.core.access import ROLE_INFO, Grant, Principal, Role
 from shared.features.identity.service import Identity
-from shared.platform.web.auth import allow
+from shared.platform.web.auth import allow, with_a_code
 
 #: Every role that may appoint someone (the operator for the first ones).
 APPOINTERS: tuple[Role, ...] = tuple(
@@ -73,7 +73,7 @@ class IdentityController(Controller):
         """Revoke one of your API tokens."""
         return await identity.revoke_token(principal, token_id)
 
-    @post("/tokens/exchange", status_code=201)
+    @post("/tokens/exchange", status_code=201, **with_a_code())
     async def exchange(
         self, identity: NamedDependency[Identity], data: JSONBody[CodeExchange]
     ) -> AccessTokenIssued:

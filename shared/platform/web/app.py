@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from shared.platform.feature import TierDefinition
 from shared.platform.node import Node, signing_seed
 from shared.platform.settings import Settings
-from shared.platform.web.auth import provide_principal, security_schemes
+from shared.platform.web.auth import document_operations, provide_principal, security_schemes
 from shared.platform.web.health import live, ready
 from shared.platform.web.open_data import open_data_controller
 from shared.platform.web.pages import TIER_NAMES, csrf_config, template_config
@@ -81,6 +81,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
 
 class MetricsController(PrometheusController):
     path = "/metrics"
+    include_in_schema = False
 
 
 def create_app(settings: Settings, tier: TierDefinition, node: Node | None = None) -> Litestar:
@@ -108,7 +109,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         group_path=True,
         exclude=["/metrics", "/health"],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             live,
             ready,
@@ -142,6 +143,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
             version="1",
             path="/schema",
             render_plugins=[api_explorer()],
+            use_handler_docstrings=True,
             components=Components(security_schemes=security_schemes(settings.tier)),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
@@ -149,3 +151,5 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         debug=False,
         logging_config=None,
     )
+    document_operations(app)
+    return app

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Reference, SecurityScheme
 from litestar.types import Guard
@@ -75,6 +76,18 @@ FORBIDDEN = ResponseSpec(
 )
 
 
+CONFLICT = ResponseSpec(
+    data_container=Problem,
+    description="The target's state does not allow this now (closed, already done, in use)",
+)
+UNPROCESSABLE = ResponseSpec(
+    data_container=Problem,
+    description="Well-formed, but the conference's rules refuse it (the detail says which)",
+)
+#: What every write documents besides its success (:func:`document_operations`).
+WRITE_RESPONSES: dict[int, ResponseSpec] = {409: CONFLICT, 422: UNPROCESSABLE}
+
+
 def allow(*roles: Role) -> dict[str, Any]:
     """Route options for an action only ``roles`` may take: the guard, the OpenAPI security
     requirement (one scheme per role) and the documented 401 and 403."""
@@ -83,6 +96,16 @@ def allow(*roles: Role) -> dict[str, Any]:
         "security": [{role: []} for role in roles],
         "responses": {401: UNAUTHORISED, 403: FORBIDDEN},
         "opt": {"roles": roles},
+    }
+
+
+def with_a_code() -> dict[str, Any]:
+    """Route options for a write whose credential is a one-time code in its body (a sign-in
+    code, a delegate's claim): no bearer token, and the refusals it documents."""
+    return {
+        "security": [],
+        "responses": {401: UNAUTHORISED},
+        "opt": {"credential": "code"},
     }
 
 
@@ -100,3 +123,24 @@ def security_schemes(tier: Tier) -> dict[str, SecurityScheme | Reference]:
         if tier in info.tiers
     }
     return schemes
+
+
+def document_operations(app: Litestar) -> None:
+    """Finish every operation's OpenAPI entry: the summary is the first sentence of the
+    handler's docstring (the description is all of it), and every write documents 409 and
+    422."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if not isinstance(handler, HTTPRouteHandler):
+                continue
+            doc = " ".join((handler.fn.__doc__ or "").split())
+            if doc and not handler.summary:
+                handler.summary = _first_sentence(doc)
+            if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
+                handler.responses = {**WRITE_RESPONSES, **(handler.responses or {})}
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    ends = [i for i in (text.find(e) for e in (". ", "; ", ": ")) if i > 0]
+    text = text[: min(ends)] if ends else text.rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
