@@ -27,7 +27,7 @@ from shared.platform.settings import Settings
 from shared.platform.web.auth import document_operations, provide_principal, security_schemes
 from shared.platform.web.health import live, ready
 from shared.platform.web.open_data import open_data_controller
-from shared.platform.web.pages import TIER_NAMES, csrf_config, template_config
+from shared.platform.web.pages import TIER_NAMES, csrf_config, home, template_config
 from shared.platform.web.problems import EXCEPTION_HANDLERS
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -113,6 +113,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         route_handlers=[
             live,
             ready,
+            home,
             MetricsController,
             create_static_files_router(
                 path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False

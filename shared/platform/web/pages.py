@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-from litestar import Request
+from litestar import Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -101,3 +101,9 @@ def page(
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
     )
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def home(request: Request[Any, Any, Any]) -> Template:
+    """The tier's front page: where to sign in, the open data, the API."""
+    return page(request, "home.html", title=request.app.state.tier_title)

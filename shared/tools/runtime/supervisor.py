@@ -322,5 +322,3 @@ def _announce(supervisor: Supervisor, seconds: float) -> None:
     click.echo(f"  admin token in {where}")
     click.echo(f"  logs in {supervisor.data_dir / 'logs'}")
     click.echo("Press Ctrl-C to stop.")
-
-    click.echo("demo data loaded")

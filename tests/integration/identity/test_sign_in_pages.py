@@ -27,6 +27,8 @@ async def test_a_code_signs_in_once_and_the_person_sets_a_password(
     fed = await tier_factory("regional")
     code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
     async with fed.browser("regional") as browser:
+        home = await browser.get("/")
+        assert home.status_code == 200 and 'href="/entrar"' in home.text
         entered = await submit(browser, "/entrar", "/entrar/codigo", code=code.lower())
         assert entered.status_code == 303
         assert entered.headers["location"] == "/conta?primeiro=1"
