@@ -179,3 +179,30 @@ async def test_sign_in_never_redirects_off_the_site(tier_factory: TierFactory, t
             next=target,
         )
         assert entered.headers["location"] == "/conta"
+
+
+async def test_secrets_never_reach_the_logs(
+    tier_factory: TierFactory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fed = await tier_factory("regional")
+    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    async with fed.browser("regional") as browser:
+        await submit(browser, "/entrar", "/entrar/codigo", code=code)
+        account = await browser.get("/conta")
+        await browser.post(
+            "/conta/senha",
+            data={"_csrf_token": csrf_of(account), "password": PASSWORD, "confirmation": PASSWORD},
+        )
+        issued = await browser.post(
+            "/conta/tokens", data={"_csrf_token": csrf_of(account), "label": "planilha"}
+        )
+        secret = issued.text.split('id="nova-chave">')[1].split("<")[0]
+        await submit(
+            browser, "/entrar", "/entrar/senha", email=CONVENER["email"], password="x" * 14
+        )
+        session = browser.cookies.get("plenaria_session")
+    logged = capfd.readouterr()
+    everything = logged.out + logged.err
+    assert "signed_in" in everything  # the events are there…
+    for value in (code, code.replace("-", ""), PASSWORD, "x" * 14, secret, session):
+        assert value and value not in everything  # …the secrets are not
