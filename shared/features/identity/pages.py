@@ -27,6 +27,7 @@ from shared.features.identity.middleware import SESSION_ACCOUNT, SESSION_LEVEL
 from shared.features.identity.oidc import RETURN_PATH, OidcClient, Pending
 from shared.features.identity.service import Identity
 from shared.features.identity.sessions import renew
+from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import local_path, page
 
 log = structlog.get_logger(__name__)
@@ -35,6 +36,7 @@ SIGN_IN = "/entrar"
 ACCOUNT = "/conta"
 SESSION_OIDC = "oidc"
 EXPIRED = "this sign-in did not start here, or it expired: start again"
+COULD_NOT = N_("Não foi possível entrar: %(detail)s")
 #: The posts that try a secret: rate-limited per address.
 SIGN_IN_POSTS = frozenset(
     {f"{SIGN_IN}/senha", f"{SIGN_IN}/codigo", "/api/v1/identity/tokens/exchange"}
@@ -110,8 +112,10 @@ class SignInPages(Controller):
                 next_path=next_path,
                 error=refused,
                 email=data.email,
-                message="E-mail ou senha incorretos. Depois de várias tentativas erradas "
-                "seguidas, a conta espera alguns minutos antes de aceitar outra.",
+                message=N_(
+                    "E-mail ou senha incorretos. Depois de várias tentativas erradas "
+                    "seguidas, a conta espera alguns minutos antes de aceitar outra."
+                ),
             )
         renew(request, {SESSION_ACCOUNT: str(account)})
         log.info("signed_in", account=str(account), by="password")
@@ -133,8 +137,9 @@ class SignInPages(Controller):
                 oidc,
                 next_path=local_path(data.next, ACCOUNT),
                 error=refused,
-                message="Código desconhecido, já usado ou vencido. Peça um novo a quem "
-                "nomeou você.",
+                message=N_(
+                    "Código desconhecido, já usado ou vencido. Peça um novo a quem nomeou você."
+                ),
             )
         renew(request, {SESSION_ACCOUNT: str(account)})
         log.info("signed_in", account=str(account), by="code")
@@ -215,7 +220,11 @@ class SignInPages(Controller):
             return _see_other(f"{SIGN_IN}?next_path={ACCOUNT}")
         if data.password != data.confirmation:
             return await self._account(
-                request, identity, principal, error="As duas senhas não são iguais.", status=422
+                request,
+                identity,
+                principal,
+                error=gettext(N_("As duas senhas não são iguais.")),
+                status=422,
             )
         try:
             await identity.set_password(principal, data.password)
@@ -223,7 +232,9 @@ class SignInPages(Controller):
             return await self._account(
                 request, identity, principal, error=refused.detail, status=refused.status
             )
-        return await self._account(request, identity, principal, notice="Senha definida.")
+        return await self._account(
+            request, identity, principal, notice=gettext(N_("Senha definida."))
+        )
 
     @post(f"{ACCOUNT}/tokens", status_code=201)
     async def new_token(
@@ -241,7 +252,11 @@ class SignInPages(Controller):
                 principal, label=data.label.strip()[:200], days=days, grant_id=None
             )
         except (ValueError, DomainError) as refused:
-            detail = refused.detail if isinstance(refused, DomainError) else "Dias inválidos."
+            detail = (
+                refused.detail
+                if isinstance(refused, DomainError)
+                else gettext(N_("Dias inválidos."))
+            )
             return await self._account(request, identity, principal, error=detail, status=422)
         return await self._account(
             request, identity, principal, new_secret=issued.token, status=201
@@ -274,9 +289,14 @@ class SignInPages(Controller):
         return page(
             request,
             "identity/sign_in.html",
-            title="Entrar",
+            here=SIGN_IN,
+            title=N_("Entrar"),
             status_code=error.status if error else 200,
-            error=(message or f"Não foi possível entrar: {error.detail}") if error else "",
+            error=(
+                (gettext(message) if message else gettext(COULD_NOT, detail=error.detail))
+                if error
+                else ""
+            ),
             next_path=next_path,
             email=email,
             govbr=oidc is not None,
@@ -287,9 +307,9 @@ class SignInPages(Controller):
         return page(
             request,
             "error.html",
-            title="Entrar com gov.br",
+            title=N_("Entrar com gov.br"),
             status_code=404,
-            detail="A entrada com gov.br não está configurada nesta etapa.",
+            detail=gettext(N_("A entrada com gov.br não está configurada nesta etapa.")),
         )
 
     @staticmethod
@@ -307,7 +327,8 @@ class SignInPages(Controller):
         return page(
             request,
             "identity/account.html",
-            title="Sua conta",
+            here=ACCOUNT,
+            title=N_("Sua conta"),
             status_code=status,
             me=await identity.me(principal),
             tokens=await identity.tokens(principal),

@@ -26,6 +26,7 @@ from shared.platform.node import Node, signing_seed
 from shared.platform.settings import Settings
 from shared.platform.web.auth import document_operations, provide_principal, security_schemes
 from shared.platform.web.health import live, ready
+from shared.platform.web.i18n import LanguageMiddleware
 from shared.platform.web.open_data import open_data_controller
 from shared.platform.web.pages import TIER_NAMES, csrf_config, home, template_config
 from shared.platform.web.problems import EXCEPTION_HANDLERS
@@ -132,6 +133,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         ),
         middleware=[
             request_id_middleware,
+            LanguageMiddleware(secure=settings.secure_cookies),
             *(m for feature in tier.features for m in feature.middleware(node)),
             prometheus.middleware,
         ],

@@ -4,7 +4,7 @@ helpers features use (a redirect that stays on this site, the signed-in principa
 Templates are looked up in each feature's template folder, then here (``base.html`` and the
 error page). Strings are marked for translation (``{{ _("…") }}``, jinja2's i18n extension);
 the source language is pt-BR, the language of the people who run the conferences, and the
-catalogues of other languages come from Babel.
+catalogues of other languages come from Babel (:mod:`shared.platform.web.i18n`).
 
 The HTTP API (``/api/…``) takes bearer tokens only and is outside both the browser session and
 CSRF: a browser's cookie can never authorise an API call, so a forged cross-site request has
@@ -29,14 +29,15 @@ from litestar.template.config import TemplateConfig
 from shared.core.vocabulary import Tier
 from shared.platform.secrets import derived_secret
 from shared.platform.settings import Settings
+from shared.platform.web import i18n
 from shared.platform.web.auth import principal_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: How the pages name each tier (msgids in pt-BR, translated like every other string).
 TIER_NAMES: dict[Tier, str] = {
-    "local": "Etapa municipal e local",
-    "regional": "Etapa estadual",
-    "national": "Etapa nacional",
+    "local": i18n.N_("Etapa municipal e local"),
+    "regional": i18n.N_("Etapa estadual"),
+    "national": i18n.N_("Etapa nacional"),
 }
 #: Paths outside CSRF (and outside the browser session): the bearer API, the explorer, probes.
 NOT_PAGES = ["^/api/", "^/schema", "^/health/", "^/metrics", "^/static/"]
@@ -52,7 +53,7 @@ def template_config(directories: Sequence[Path]) -> TemplateConfig[JinjaTemplate
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    i18n.install(environment)
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
@@ -86,16 +87,20 @@ def page(
     *,
     title: str,
     status_code: int = 200,
+    here: str | None = None,
     **context: Any,
 ) -> Template:
     """A page of this tier: ``name`` rendered with the signed-in principal and the tier's
-    title beside ``context``."""
+    title beside ``context`` (``title`` is a catalogue string, marked with ``N_``). ``here``
+    is the page's own address for links such as the language switch (default: the request's
+    path; a page rendered as the answer to a form post names the page it belongs to)."""
     return Template(
         template_name=name,
         context={
-            "title": title,
+            "title": i18n.gettext(title),
             "principal": principal_of(request),
-            "tier_title": request.app.state.tier_title,
+            "tier_title": i18n.gettext(request.app.state.tier_title),
+            "here": here or request.url.path,
             **context,
         },
         status_code=status_code,

@@ -1,0 +1,92 @@
+"""A tier's pages in a real browser: the tier's app served over HTTP on loopback by uvicorn (in
+the test's event loop, beside the app's running lifespan), and Debian's Chromium driven by
+Playwright with axe-core for accessibility.
+
+Playwright's own browser download is not reachable here, so the browser is
+``/usr/bin/chromium`` (``PLENARIA_TEST_CHROMIUM`` overrides it); ``.ci/run`` installs it. Its
+background networking is off: this machine's closed network refuses those connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, async_playwright
+
+from shared.core.vocabulary import Tier
+from tests.support.tiers import Federation
+
+CHROMIUM = os.environ.get("PLENARIA_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(fed: Federation, tier: Tier) -> AsyncIterator[str]:
+    """The running ``tier`` of ``fed`` over real HTTP; yields its base URL."""
+    app: Any = fed.client(tier)._transport.app  # type: ignore[attr-defined]
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """A headless Chromium (each new page gets a fresh context: no shared cookies)."""
+    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before a browser starts
+        raise AssertionError(
+            f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does) "
+            "or point PLENARIA_TEST_CHROMIUM at a Chromium"
+        )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def accessibility_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as it is now (WCAG 2.1 A and AA rules)."""
+    results = await Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+    )
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
