@@ -10,6 +10,7 @@ from services.local.api import ROUTES
 from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
+from services.local.open_data import LOCAL_DATASETS
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -27,6 +28,7 @@ ASSEMBLIES = Feature(
     services=lambda node: {
         "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"])
     },
+    datasets=LOCAL_DATASETS,
 )
 
 LOCAL = TierDefinition(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -19,7 +19,7 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
-from shared.platform.web.open_data import Dataset, Rows, row_of
+from shared.platform.web.open_data import Dataset, RowStream, row_of, scalars, tuples
 
 ITEM_COLUMNS = (
     "id", "cycle_id", "uf", "axis", "competence", "title", "text", "version", "status",
@@ -34,10 +34,10 @@ def _filtered(query: Select[Any], model: Any, filters: Mapping[str, str]) -> Sel
     return query
 
 
-async def _items(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
+async def _items(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
     query = _filtered(select(ConsolidatedItem), ConsolidatedItem, filters)
-    rows = await session.scalars(query.order_by(ConsolidatedItem.axis, ConsolidatedItem.id))
-    return [row_of(r, ITEM_COLUMNS) for r in rows]
+    async for r in scalars(session, query.order_by(ConsolidatedItem.axis, ConsolidatedItem.id)):
+        yield row_of(r, ITEM_COLUMNS)
 
 
 SOURCE_COLUMNS = (
@@ -46,14 +46,14 @@ SOURCE_COLUMNS = (
 )  # fmt: skip
 
 
-async def _sources(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
+async def _sources(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
     query = select(SourceItem).join(ReceivedReport)
     if "cycle_id" in filters:
         query = query.where(ReceivedReport.cycle_id == filters["cycle_id"])
     if "uf" in filters:
         query = query.where(SourceItem.uf == filters["uf"])
-    rows = await session.scalars(query.order_by(SourceItem.item_id))
-    return [row_of(r, SOURCE_COLUMNS) for r in rows]
+    async for r in scalars(session, query.order_by(SourceItem.item_id)):
+        yield row_of(r, SOURCE_COLUMNS)
 
 
 LINEAGE_COLUMNS = (
@@ -62,7 +62,7 @@ LINEAGE_COLUMNS = (
 )  # fmt: skip
 
 
-async def _lineage(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
+async def _lineage(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
     query = _filtered(
         select(
             ConsolidatedItem.id,
@@ -79,8 +79,8 @@ async def _lineage(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
         ConsolidatedItem,
         filters,
     )
-    rows = await session.execute(query.order_by(ConsolidatedItem.id, ItemOrigin.proposal_id))
-    return [dict(zip(LINEAGE_COLUMNS, (str(r[0]), *r[1:]), strict=True)) for r in rows]
+    async for r in tuples(session, query.order_by(ConsolidatedItem.id, ItemOrigin.proposal_id)):
+        yield dict(zip(LINEAGE_COLUMNS, (str(r[0]), *r[1:]), strict=True))
 
 
 TALLY_COLUMNS = (
@@ -89,17 +89,20 @@ TALLY_COLUMNS = (
 )  # fmt: skip
 
 
-async def _reports(session: AsyncSession, filters: Mapping[str, str]) -> list[ReceivedReport]:
+def _reports(session: AsyncSession, filters: Mapping[str, str]) -> AsyncIterator[ReceivedReport]:
     query = _filtered(select(ReceivedReport), ReceivedReport, filters)
-    return list(await session.scalars(query.order_by(ReceivedReport.received_at)))
+    return scalars(session, query.order_by(ReceivedReport.received_at))
 
 
-async def _tallies(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
-    return [
-        {"report_id": r.report_id, "assembly_id": r.assembly_id, "territory": r.territory, **m}
-        for r in await _reports(session, filters)
-        for m in r.body.get("manifests", [])
-    ]
+async def _tallies(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+    async for r in _reports(session, filters):
+        for m in r.body.get("manifests", []):
+            yield {
+                "report_id": r.report_id,
+                "assembly_id": r.assembly_id,
+                "territory": r.territory,
+                **m,
+            }
 
 
 REPORT_COLUMNS = (
@@ -108,8 +111,9 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
-async def _report_rows(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
-    return [row_of(r, REPORT_COLUMNS) for r in await _reports(session, filters)]
+async def _report_rows(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+    async for r in _reports(session, filters):
+        yield row_of(r, REPORT_COLUMNS)
 
 
 MANDATE_COLUMNS = (
@@ -118,10 +122,11 @@ MANDATE_COLUMNS = (
 )  # fmt: skip
 
 
-async def _mandates(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
+async def _mandates(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
     query = _filtered(select(ReceivedMandate), ReceivedMandate, filters)
-    rows = await session.scalars(query.order_by(ReceivedMandate.assembly_id, ReceivedMandate.rank))
-    return [row_of(r, MANDATE_COLUMNS) for r in rows]
+    order = (ReceivedMandate.assembly_id, ReceivedMandate.rank)
+    async for r in scalars(session, query.order_by(*order)):
+        yield row_of(r, MANDATE_COLUMNS)
 
 
 ACTION_COLUMNS = (
@@ -137,10 +142,10 @@ ACTION_COLUMNS = (
 )
 
 
-async def _actions(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
+async def _actions(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
     query = _filtered(select(ConsolidationAction), ConsolidationAction, filters)
-    rows = await session.scalars(query.order_by(ConsolidationAction.created_at))
-    return [row_of(r, ACTION_COLUMNS) for r in rows]
+    async for r in scalars(session, query.order_by(ConsolidationAction.created_at)):
+        yield row_of(r, ACTION_COLUMNS)
 
 
 ALLOCATION_COLUMNS = (
@@ -149,14 +154,14 @@ ALLOCATION_COLUMNS = (
 )  # fmt: skip
 
 
-async def _allocations(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
+async def _allocations(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
     query = _filtered(
         select(AllocationRecord).where(AllocationRecord.superseded.is_(False)),
         AllocationRecord,
         filters,
     )
-    rows = await session.scalars(query.order_by(AllocationRecord.territory))
-    return [row_of(r, ALLOCATION_COLUMNS) for r in rows]
+    async for r in scalars(session, query.order_by(AllocationRecord.territory)):
+        yield row_of(r, ALLOCATION_COLUMNS)
 
 
 CONSOLIDATION_DATASETS = (

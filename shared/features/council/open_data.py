@@ -9,14 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.features.council.model import CouncilAnswer
 from shared.features.responses.open_data import RESPONSE_COLUMNS
-from shared.platform.web.open_data import Dataset, Rows, row_of
+from shared.platform.web.open_data import Dataset, RowStream, row_of, scalars
 
 
-async def _given(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
-    rows = await session.scalars(
-        select(CouncilAnswer).order_by(CouncilAnswer.response_id, CouncilAnswer.version)
-    )
-    return [{**row_of(a, RESPONSE_COLUMNS), "national_item_id": str(a.item_id)} for a in rows]
+async def _given(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+    query = select(CouncilAnswer).order_by(CouncilAnswer.response_id, CouncilAnswer.version)
+    async for a in scalars(session, query):
+        yield {**row_of(a, RESPONSE_COLUMNS), "national_item_id": str(a.item_id)}
 
 
 GIVEN_RESPONSES = Dataset("responses", "council answers (every version)", RESPONSE_COLUMNS, _given)

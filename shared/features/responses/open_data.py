@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.messages import CouncilResponse
 from shared.features.responses.model import ReceivedResponse
-from shared.platform.web.open_data import Dataset, Rows, row_of
+from shared.platform.web.open_data import Dataset, RowStream, row_of, scalars
 
 RESPONSE_COLUMNS = (
     "response_id", "version", "national_item_id", "decision", "justification",
@@ -18,23 +18,19 @@ RESPONSE_COLUMNS = (
 )  # fmt: skip
 
 
-async def _received(session: AsyncSession, filters: Mapping[str, str]) -> Rows:
-    rows = await session.scalars(
-        select(ReceivedResponse).order_by(ReceivedResponse.response_id, ReceivedResponse.version)
+async def _received(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+    query = select(ReceivedResponse).order_by(
+        ReceivedResponse.response_id, ReceivedResponse.version
     )
-    answers = []
-    for r in rows:
+    async for r in scalars(session, query):
         body = msgspec.convert(r.body, CouncilResponse)
-        answers.append(
-            {
-                **row_of(r, RESPONSE_COLUMNS),
-                "justification": body.justification,
-                "responsible_body": body.responsible_body,
-                "instrument": body.instrument,
-                "milestones": msgspec.to_builtins(body.milestones),
-            }
-        )
-    return answers
+        yield {
+            **row_of(r, RESPONSE_COLUMNS),
+            "justification": body.justification,
+            "responsible_body": body.responsible_body,
+            "instrument": body.instrument,
+            "milestones": msgspec.to_builtins(body.milestones),
+        }
 
 
 RECEIVED_RESPONSES = Dataset(

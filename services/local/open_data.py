@@ -1,0 +1,62 @@
+"""The local tier's open data: every proposal as it stands (public fields only: never its
+author), and the assemblies held here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.local.model import Assembly, Proposal
+from shared.platform.web.open_data import Dataset, RowStream, tuples
+
+PROPOSAL_COLUMNS = (
+    "id", "assembly_id", "cycle_id", "territory", "uf", "axis", "competence", "title", "text",
+    "status", "support", "rank", "version", "forwarded", "created_at",
+)  # fmt: skip
+ASSEMBLY_COLUMNS = (
+    "id", "cycle_id", "kind", "territory", "uf", "title", "status", "participants",
+    "population", "closed_at", "late", "report_id",
+)  # fmt: skip
+
+
+def _text(value: object) -> object:
+    """Dates and ids as text; everything else as it is."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+async def _proposals(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+    columns = [
+        getattr(Assembly if c in ("cycle_id", "territory", "uf") else Proposal, c)
+        for c in PROPOSAL_COLUMNS
+    ]
+    query = (
+        select(*columns).join(Assembly, Assembly.id == Proposal.assembly_id).order_by(Proposal.id)
+    )
+    for name in ("cycle_id", "uf", "territory"):
+        if name in filters:
+            query = query.where(getattr(Assembly, name) == filters[name])
+    async for row in tuples(session, query):
+        yield {c: _text(v) for c, v in zip(PROPOSAL_COLUMNS, row, strict=True)}
+
+
+async def _assemblies(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+    query = select(*(getattr(Assembly, c) for c in ASSEMBLY_COLUMNS)).order_by(Assembly.id)
+    for name in ("cycle_id", "uf", "territory"):
+        if name in filters:
+            query = query.where(getattr(Assembly, name) == filters[name])
+    async for row in tuples(session, query):
+        yield {c: _text(v) for c, v in zip(ASSEMBLY_COLUMNS, row, strict=True)}
+
+
+LOCAL_DATASETS = (
+    Dataset("proposals", "every proposal as it stands (no author)", PROPOSAL_COLUMNS, _proposals),
+    Dataset("assemblies", "the assemblies held here", ASSEMBLY_COLUMNS, _assemblies),
+)
