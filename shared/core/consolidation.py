@@ -5,6 +5,7 @@ a split and a council answer must pass."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from fractions import Fraction
 
 from shared.core.cycle import Weighting
@@ -30,11 +31,23 @@ def pairwise_weight(weighting: Weighting, *, participants: int, population: int)
     return Fraction(max(population, 1), voters)
 
 
-def check_answer(decision: CouncilDecision, justification: str, milestones: Iterable[int]) -> None:
-    """A council answer must justify anything short of adoption; progress is a percentage."""
+def check_answer(
+    decision: CouncilDecision, justification: str, milestones: Iterable[tuple[str, str, int]]
+) -> None:
+    """A council answer must justify anything short of adoption; each milestone ``(title, due,
+    progress)`` has a title, a real date (``YYYY-MM-DD``) or none, and a percentage."""
     if decision != "adopted" and not justification.strip():
         raise Invalid("a justification is required unless the item is adopted")
-    for progress in milestones:
+    for n, (title, due, progress) in enumerate(milestones, start=1):
+        if not title.strip():
+            raise Invalid(f"milestone {n} needs a title")
+        if due:
+            try:
+                date.fromisoformat(due)
+            except ValueError:
+                raise Invalid(
+                    f"milestone {n}: due must be a date like 2027-06-30, got {due!r}"
+                ) from None
         if not 0 <= progress <= 100:
             raise Invalid(f"milestone progress must be within 0..100, got {progress}")
 

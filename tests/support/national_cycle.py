@@ -293,7 +293,7 @@ async def answer_every_item(cycle: Cycle) -> None:
                 "justification": "Em análise pela comissão de orçamento",
                 "responsible_body": "Ministério da Saúde",
                 "instrument": "Plano Nacional de Saúde",
-                "milestones": [{"title": "Estudo de custos", "due": "2028-03", "progress": 20}],
+                "milestones": [{"title": "Estudo de custos", "due": "2028-03-31", "progress": 20}],
             },
         )
     cycle.update = await fed.national.post(

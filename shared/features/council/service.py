@@ -101,7 +101,7 @@ async def answer_item(
 ) -> AnswerSent:
     """Record the next version of the item's answer and send it to every origin."""
     milestones = list(milestones or [])
-    check_answer(decision, justification, (m.progress for m in milestones))
+    check_answer(decision, justification, ((m.title, m.due, m.progress) for m in milestones))
     item = await session.get(ConsolidatedItem, item_id, with_for_update=True)
     if item is None:
         raise NotFound(f"no item {item_id}")
