@@ -131,6 +131,8 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     delegation_notes: list[str] = msgspec.field(default_factory=list)
     #: Key the report is signed with (an assembly's own key, introduced by its instance).
     signing_key_id: str = ""
+    #: The report this one adds late items to (empty for a conference's own report).
+    addendum_of: str = ""
 
 
 @message("cycle", 1)

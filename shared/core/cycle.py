@@ -81,10 +81,16 @@ class Caps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class LatePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An assembly closed after its deadline: its report is kept, flagged and trimmed."""
+    """An assembly closed after its deadline, or a report that arrives after the conference it
+    reports to has closed: the report is kept, flagged with the reason and trimmed to
+    ``max_per_axis``; its delegates are not credentialed unless ``elects_delegates``. After the
+    receiving conference closed, ``after_close`` says whether the late items go up in an
+    ``addendum`` (the convener closes again) or are refused (kept, not forwarded, with the reason
+    on the board)."""
 
     max_per_axis: Count = 4
     elects_delegates: bool = False
+    after_close: Literal["addendum", "refuse"] = "addendum"
 
 
 class Bands(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
