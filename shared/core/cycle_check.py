@@ -32,7 +32,7 @@ KIND_TIER: dict[str, Tier] = {
     "state": "regional",
     "national": "national",
 }
-_AT = re.compile(r"^(?P<message>.*?) - at `\$(?P<path>[^`]*)`$", re.S)
+_AT = re.compile(r"^(?P<message>.*?) - at (?P<key>`key` in )?`\$(?P<path>[^`]*)`$", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ def check_text(text: str) -> tuple[CycleRules | None, list[Problem]]:
         if found is None:
             return None, [Problem("(file)", str(exc))]
         path = found["path"].lstrip(".") or "(file)"
-        return None, [Problem(path, found["message"])]
+        message = found["message"] + (" (a key of this table)" if found["key"] else "")
+        return None, [Problem(path, message)]
     return rules, check_rules(rules, raw)
 
 

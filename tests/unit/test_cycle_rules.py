@@ -126,11 +126,7 @@ def test_education_and_environment() -> None:
 
 
 def test_a_table_basis_and_fixed_seats() -> None:
-    base = preset_text("health").replace("[seats.national]", "[seats.old]", 1)
-    base = base.replace(
-        '[seats.old]\nmethod = "hamilton"\nbasis = "population"\ncensus = "2022"\nminimum = 12\n',
-        "",
-    )
+    base = preset_text("health")
     rules = load_rules(
         base + '\n[seats.state]\nbasis = "table"\ntotal = 10\ntable = { a = 3, b = 1 }\n'
     )
@@ -216,6 +212,9 @@ def test_type_errors_name_their_path() -> None:
         "delegates.segments[0].share: Expected `float`, got `str`"
     ]
     assert problems("cycle_id = [")[0].startswith("(file): not valid TOML")
+    assert problems(HEALTH.replace("[seats.national]", "[seats.nacional]")) == [
+        "seats: Invalid enum value 'nacional' (a key of this table)"
+    ]
 
 
 def test_forwarding_still_follows_the_caps() -> None:
