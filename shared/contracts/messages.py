@@ -131,6 +131,8 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     delegation_notes: list[str] = msgspec.field(default_factory=list)
     #: Key the report is signed with (an assembly's own key, introduced by its instance).
     signing_key_id: str = ""
+    #: The report this one adds late items to (empty for a conference's own report).
+    addendum_of: str = ""
 
 
 @message("cycle", 1)
@@ -153,13 +155,16 @@ class SeatAllocation(msgspec.Struct, frozen=True, kw_only=True):
     per_segment: dict[str, int] = msgspec.field(default_factory=dict)
     method: str = ""
     assembly_id: str = ""
-    #: What the seats were apportioned on (``population`` or ``participants``) and its value.
+    #: What the seats were apportioned on (``population``, ``participants``, ``municipalities``,
+    #: ``mix`` or ``table``) and its value.
     basis: str = ""
     basis_value: int = 0
     #: State the territory belongs to (the territory itself for a state's allocation).
     uf: str = ""
     #: Alternates per segment the unit may elect beside its titulars.
     alternates_per_segment: int = 0
+    #: ``{segment: {sphere: seats}}`` where the cycle splits a segment by government sphere.
+    per_sphere: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
 
 class Milestone(msgspec.Struct, frozen=True, kw_only=True):

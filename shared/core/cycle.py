@@ -23,8 +23,29 @@ PriorityMethod = Literal["approval", "borda", "schulze"]
 #: population, or one per assembly.
 Weighting = Literal["participants", "population", "assembly"]
 PairwiseMethod = Literal["schulze", "copeland", "ranked-pairs", "borda"]
-ApportionmentMethod = Literal["hamilton", "dhondt", "sainte-lague", "huntington-hill"]
-SeatBasis = Literal["population", "participants"]
+#: Every apportionment method of ``shared.core.decide.apportionment``, plus ``fixed`` (a table
+#: of seats per unit written in the regimento).
+ApportionmentMethod = Literal[
+    "hamilton",
+    "dhondt",
+    "sainte-lague",
+    "huntington-hill",
+    "bands",
+    "min-plus-proportional",
+    "fixed",
+]
+#: What seats are shared in proportion to: the population of a named census, the participants
+#: reported, the number of municipalities, a weighted ``mix`` of those, or a ``table`` of values
+#: supplied with the cycle.
+SeatBasis = Literal["population", "participants", "municipalities", "mix", "table"]
+Indicator = Literal["population", "participants", "municipalities"]
+Census = Literal["2022", "2010"]
+#: Stages whose seats a cycle may set: a macro-regional conference's (among the states of its
+#: region), a state conference's (among its assemblies), the national conference's (among the
+#: states, or the macro-regions when the cycle has that stage).
+Stage = Literal["macro", "state", "national"]
+STAGES: tuple[Stage, ...] = ("macro", "state", "national")
+GovernmentSphere = Literal["municipal", "state", "federal"]
 
 Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -60,10 +81,16 @@ class Caps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class LatePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An assembly closed after its deadline: its report is kept, flagged and trimmed."""
+    """An assembly closed after its deadline, or a report that arrives after the conference it
+    reports to has closed: the report is kept, flagged with the reason and trimmed to
+    ``max_per_axis``; its delegates are not credentialed unless ``elects_delegates``. After the
+    receiving conference closed, ``after_close`` says whether the late items go up in an
+    ``addendum`` (the convener closes again) or are refused (kept, not forwarded, with the reason
+    on the board)."""
 
     max_per_axis: Count = 4
     elects_delegates: bool = False
+    after_close: Literal["addendum", "refuse"] = "addendum"
 
 
 class Bands(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -90,7 +117,8 @@ class Priority(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 class Motions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Signatures needed: ``share`` of credentialed participants, or ``absolute`` if set."""
+    """Signatures needed: ``signature_share`` of the credentialed participants present or
+    ``signature_absolute``, whichever is fewer (a share of 0: the absolute number alone)."""
 
     signature_share: Share = 0.2
     signature_absolute: Count | None = None
@@ -101,6 +129,9 @@ class Segment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_-]{1,32}$")]
     title_pt: str
     share: Annotated[float, msgspec.Meta(gt=0, le=1)]
+    #: A government segment's seats split again by sphere (e.g. municipal 0.5, state 0.3,
+    #: federal 0.2); the shares must sum to 1.
+    spheres: dict[GovernmentSphere, Share] = msgspec.field(default_factory=dict)
 
 
 class FreeConference(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -109,6 +140,44 @@ class FreeConference(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     step: Annotated[int, msgspec.Meta(gt=0)] = 500
     seats_per_step: Count = 3
     max_seats: Count | None = None
+
+
+class ParticipantFormula(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Seats an assembly of one kind earns from its participants, when no allocation names them.
+
+    With ``share`` set: ``floor(share × counted participants)``, where participants above
+    ``max_participants`` are not counted (culture: 5 % of 25–500 participants). Otherwise:
+    ``base_seats`` at ``min_participants`` plus ``seats_per_step`` for every further full ``step``
+    (free health conferences: 10 seats at 1,000 participants, 3 more per further 500). Below
+    ``min_participants`` no seats; the result is kept within ``minimum`` … ``maximum``.
+    ``overall_max`` caps the seats of every assembly of the kind together at the stage above
+    (5ª CNSM: free conferences ≤ 160 in all), shared in proportion to what each earned.
+    """
+
+    min_participants: Count = 0
+    max_participants: Count | None = None
+    share: Annotated[float, msgspec.Meta(gt=0, le=1)] | None = None
+    base_seats: Count = 0
+    step: Annotated[int, msgspec.Meta(gt=0)] = 1
+    seats_per_step: Count = 0
+    minimum: Count = 0
+    maximum: Count | None = None
+    overall_max: Count | None = None
+
+    def seats(self, participants: int) -> int:
+        if participants < self.min_participants:
+            return 0
+        if self.share is not None:
+            counted = participants
+            if self.max_participants is not None:
+                counted = min(counted, self.max_participants)
+            earned = int(Fraction(str(self.share)) * counted)
+        else:
+            earned = self.base_seats + self.seats_per_step * (
+                (participants - self.min_participants) // self.step
+            )
+        earned = max(earned, self.minimum)
+        return earned if self.maximum is None else min(earned, self.maximum)
 
 
 class Consolidation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -122,21 +191,46 @@ class Consolidation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     auto_merge_threshold: Share = 0.75
 
 
+class Band(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Units whose basis value is at most ``up_to`` (no limit when absent) get ``seats``."""
+
+    up_to: Annotated[int, msgspec.Meta(gt=0)] | None = None
+    seats: Count
+
+
+class ExOfficio(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Members a stage seats by office, not by election (CNAS's council members *natos*): they
+    are added to the apportioned seats, in ``segment`` when given."""
+
+    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_-]{1,32}$")]
+    title_pt: str
+    seats: Annotated[int, msgspec.Meta(gt=0)]
+    segment: str | None = None
+
+
 class Apportionment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """How one stage's delegate seats are shared among the units below it."""
+    """How one stage's delegate seats are shared among the units below it (``[seats.<stage>]``).
+
+    ``total`` is the house size (an allocation request may name another); ``bands`` and ``fixed``
+    give each unit its seats directly. ``census`` names the population (UF figures of that
+    census); ``weights`` mix indicators for ``basis = "mix"`` (each unit's weighted share of the
+    totals); ``table`` gives each unit's value for ``basis = "table"``. ``minimum`` and
+    ``maximum`` bound every unit; ``ex_officio`` seats are added on top.
+    """
 
     method: ApportionmentMethod = "hamilton"
     basis: SeatBasis = "population"
+    total: Count | None = None
+    census: Census = "2022"
+    weights: dict[Indicator, Share] = msgspec.field(default_factory=dict)
+    table: dict[str, Count] = msgspec.field(default_factory=dict)
     minimum: Count = 0
     maximum: Count | None = None
-
-
-class Seats(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Seat rules per stage, named by the conference whose seats they are: ``state`` seats are
-    shared among a state's assemblies, ``national`` seats among the states."""
-
-    state: Apportionment = msgspec.field(default_factory=Apportionment)
-    national: Apportionment = msgspec.field(default_factory=Apportionment)
+    bands: list[Band] = msgspec.field(default_factory=list)
+    fixed: dict[str, Count] = msgspec.field(default_factory=dict)
+    ex_officio: list[ExOfficio] = msgspec.field(default_factory=list)
+    #: Split each unit's seats by the cycle's segment shares (false: one pool of seats).
+    split_by_segment: bool = True
 
 
 class Delegates(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -148,6 +242,24 @@ class Delegates(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     min_quota: Share = 0.0
     alternates_per_segment: Count = 2
     free_conference: FreeConference = msgspec.field(default_factory=FreeConference)
+    #: Participant-based seat formulas by assembly kind (``[delegates.formulas.<kind>]``); a
+    #: free conference without one uses ``free_conference``.
+    formulas: dict[str, ParticipantFormula] = msgspec.field(default_factory=dict)
+
+    def formula(self, kind: str) -> ParticipantFormula | None:
+        """The seat formula of an assembly kind, if the cycle has one."""
+        if kind in self.formulas:
+            return self.formulas[kind]
+        if kind == "free":
+            rule = self.free_conference
+            return ParticipantFormula(
+                min_participants=rule.min_participants,
+                base_seats=rule.base_seats,
+                step=rule.step,
+                seats_per_step=rule.seats_per_step,
+                maximum=rule.max_seats,
+            )
+        return None
 
     def segment_shares(self) -> dict[str, Fraction]:
         """Exact shares (TOML floats such as 0.25, limited to sane fractions)."""
@@ -184,26 +296,21 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     supports_per_participant: Annotated[int, msgspec.Meta(ge=0)] = 3
     calendar: Calendar = msgspec.field(default_factory=Calendar)
     consolidation: Consolidation = msgspec.field(default_factory=Consolidation)
-    seats: Seats = msgspec.field(default_factory=Seats)
-
-    def __post_init__(self) -> None:
-        ids = [axis.id for axis in self.axes]
-        if not ids or len(set(ids)) != len(ids):
-            raise msgspec.ValidationError("axes must be non-empty with distinct ids")
-        segments = [s.id for s in self.delegates.segments]
-        if not segments or len(set(segments)) != len(segments):
-            raise msgspec.ValidationError("segments must be non-empty with distinct ids")
-        if self.delegates.parity_segment not in (None, *segments):
-            raise msgspec.ValidationError("parity_segment must be one of the segments")
-        bands = self.decision.bands
-        if bands is not None and bands.lower > bands.upper:
-            raise msgspec.ValidationError("the lower band cannot exceed the upper band")
+    #: Seat rules per stage (``[seats.state]``, ``[seats.national]``, ``[seats.macro]``).
+    seats: dict[Stage, Apportionment] = msgspec.field(default_factory=dict)
 
     def axis(self, axis_id: str) -> Axis:
         for axis in self.axes:
             if axis.id == axis_id:
                 return axis
         raise Invalid(f"unknown axis {axis_id!r} in cycle {self.cycle_id}")
+
+    def stage_seats(self, stage: str) -> Apportionment:
+        """The seat rule of ``stage`` (the default rule when the cycle sets none)."""
+        for name, rule in self.seats.items():
+            if name == stage:
+                return rule
+        return _DEFAULT_APPORTIONMENT
 
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.delegates.segments]
@@ -213,19 +320,35 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         return list(getattr(self.routing, tier)) if tier != "national" else []
 
 
+_DEFAULT_APPORTIONMENT = Apportionment()
+
+
 def load_rules(text: str) -> CycleRules:
-    """Decode a cycle's TOML; any structural or rule error is :class:`Invalid`."""
-    try:
-        return msgspec.toml.decode(text.encode(), type=CycleRules)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise Invalid(f"invalid cycle rules: {exc}") from exc
+    """Decode a cycle's TOML; any problem ``shared.core.cycle_check`` finds is :class:`Invalid`,
+    its detail and ``problems`` the same lines ``plenaria cycle check`` prints."""
+    from shared.core.cycle_check import check_text  # the checks read these Structs
+
+    rules, problems = check_text(text)
+    if rules is None or problems:
+        lines = [str(p) for p in problems]
+        raise Invalid(f"invalid cycle rules: {'; '.join(lines)}", problems=lines)
+    return rules
 
 
-PRESETS = ("health", "environment")
+#: Packaged presets, each after a real regimento (see the header of each file).
+PRESETS = (
+    "health",
+    "environment",
+    "culture",
+    "social-assistance",
+    "lgbtqia",
+    "transparency",
+    "education",
+)
 
 
 def preset_text(name: str) -> str:
-    """TOML of a packaged preset (``health``, ``environment``)."""
+    """TOML of a packaged preset (one of :data:`PRESETS`)."""
     if name not in PRESETS:
         raise NotFound(f"no preset {name!r}; known: {', '.join(PRESETS)}")
     return resources.files("shared.core.presets").joinpath(f"{name}.toml").read_text("utf-8")

@@ -19,10 +19,8 @@ from shared.core.decide.delegation import (
     Finding,
     check_composition,
     elect_delegation,
-    free_conference_seats,
     split_by_segment,
 )
-from shared.core.decide.delegation import FreeConferenceRule as DecideFreeRule
 
 WOMAN = "woman"
 
@@ -66,8 +64,9 @@ def seats_by_segment(
     late: bool,
 ) -> tuple[dict[str, int], list[str]]:
     """Seats per segment for this assembly and why: none when late (if the cycle says so); the
-    allocation's split when given; else its total split by the cycle's shares; a free conference
-    without an allocation uses the cycle's seat formula."""
+    allocation's split when given; else its total split by the cycle's shares; an assembly
+    without an allocation whose kind has a participant formula (``[delegates.formulas.<kind>]``,
+    or the free conferences' ``free_conference``) uses it."""
     notes: list[str] = []
     segments = rules.segment_ids()
     if late and not rules.late.elects_delegates:
@@ -75,23 +74,16 @@ def seats_by_segment(
         return dict.fromkeys(segments, 0), notes
     if per_segment:
         return {s: int(per_segment.get(s, 0)) for s in segments}, notes
-    if seats is None and assembly_kind == "free":
-        rule = rules.delegates.free_conference
-        seats = free_conference_seats(
-            participants,
-            DecideFreeRule(
-                rule.min_participants,
-                rule.base_seats,
-                rule.step,
-                rule.seats_per_step,
-                rule.max_seats,
-            ),
+    formula = rules.delegates.formula(assembly_kind) if seats is None else None
+    if formula is not None:
+        seats = formula.seats(participants)
+        notes.append(
+            f"{assembly_kind} conference formula: {participants} participants give {seats} seats"
         )
-        notes.append(f"free conference formula: {participants} participants give {seats} seats")
     if not seats:
         notes.append("no seats were allocated to this assembly")
         return dict.fromkeys(segments, 0), notes
-    shares = {s.id: Fraction(str(s.share)) for s in rules.delegates.segments}
+    shares = rules.delegates.segment_shares()
     return split_by_segment(seats, shares, parity_segment=rules.delegates.parity_segment), notes
 
 

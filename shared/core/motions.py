@@ -12,11 +12,15 @@ MotionKind = Literal["support", "repudiation", "recommendation", "appeal", "othe
 
 
 def signatures_needed(rule: Motions, credentialed: int) -> int:
-    """The absolute number when the cycle sets one, else the share of credentialed participants
-    (rounded up, at least one)."""
-    if rule.signature_absolute is not None:
+    """Signatures that qualify a motion: the share of credentialed participants present (rounded
+    up, at least one) **or** the absolute number, whichever is reached first (CNS: 20 % of the
+    delegates present or 200 signatures); a share of 0 leaves only the absolute number."""
+    by_share = max(1, math.ceil(Fraction(str(rule.signature_share)) * credentialed))
+    if rule.signature_absolute is None:
+        return by_share
+    if rule.signature_share == 0:
         return rule.signature_absolute
-    return max(1, math.ceil(Fraction(str(rule.signature_share)) * credentialed))
+    return min(by_share, rule.signature_absolute)
 
 
 def motion_approved(rule: Motions, yes: int, no: int) -> bool:

@@ -6,12 +6,22 @@ numbers, addresses or contacts.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 Gender = Literal["woman", "man", "non_binary", "other", "undeclared"]
 #: IBGE cor ou raça categories.
 RaceColour = Literal["branca", "preta", "parda", "amarela", "indigena", "undeclared"]
 AgeBand = Literal["under_18", "18_29", "30_59", "60_plus", "undeclared"]
+#: The quota groups a cycle may name (``delegates.quota_groups``): what ``quota_groups_of``
+#: derives from the self-declared attributes.
+QUOTA_GROUPS: Final[tuple[str, ...]] = (
+    "black",
+    "indigenous",
+    "pcd",
+    "lgbtqia",
+    "traditional",
+    "youth",
+)
 
 
 def quota_groups_of(

@@ -23,3 +23,7 @@ _register_decide(main)
 from shared.tools.cli_simulation import register as _register_simulation  # noqa: E402
 
 _register_simulation(main)
+# cycle: cycle check, cycle seats
+from shared.tools.cli_cycle import register as _register_cycle  # noqa: E402
+
+_register_cycle(main)

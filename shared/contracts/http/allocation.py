@@ -26,7 +26,8 @@ class StateAllocationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields
     """National: share the national conference's seats among the 27 states."""
 
     cycle_id: CycleId
-    seats: Seats
+    #: Defaults to the cycle's ``[seats.national] total`` (or what its bands or table give).
+    seats: Seats | None = None
     alternates_per_segment: Alternates = 0
 
 

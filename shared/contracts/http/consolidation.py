@@ -104,6 +104,8 @@ class BoardRow(msgspec.Struct, kw_only=True):
     items: int
     mandates: int
     received_at: datetime
+    #: Why the report is late and what the late policy did with it (empty when on time).
+    late_reason: str = ""
 
 
 class MissingUnit(msgspec.Struct, kw_only=True):
@@ -288,5 +290,7 @@ class ConferenceClosed(msgspec.Struct, kw_only=True):
     report_id: str
     items: int
     mandates: int
+    #: The conference's first report when this one is an addendum of late items.
+    addendum_of: str = ""
     #: The delegation's one-time claim codes, in this answer only (the report carries digests).
     delegate_claims: list[DelegateClaim] = msgspec.field(default_factory=list)

@@ -3,7 +3,8 @@
 Down the pyramid: the nation shares its delegate seats among the 27 states, each state shares
 its seats among its assemblies, and each unit's seats are split by segment. The arithmetic is
 ``shared.core.decide`` (exact apportionment, segment split with parity) under the cycle's
-``[seats.<stage>]`` rule; this module records what was allocated and stages one
+``[seats.<stage>]`` rule (``shared.core.seats.stage_table``, the table ``plenaria cycle seats``
+prints); this module records what was allocated and stages one
 ``SeatAllocation`` per unit in the same transaction. Up the other way, a tier keeps the
 allocations meant for it, and a local secretary may enter one when none arrived. A newer
 allocation for a unit supersedes the older one.
@@ -26,10 +27,8 @@ from shared.contracts.messages import SeatAllocation
 from shared.contracts.subjects import down_subject
 from shared.core.access import Principal
 from shared.core.cycle import CycleRules
-from shared.core.decide.apportionment import apportion
-from shared.core.decide.delegation import split_by_segment
-from shared.core.decide.errors import DecisionError
 from shared.core.errors import Invalid
+from shared.core.seats import SeatUnit, stage_table
 from shared.core.territory import uf_of
 from shared.core.vocabulary import NATION
 from shared.features.allocation.model import AllocationRecord
@@ -52,6 +51,18 @@ class Unit:
     assembly_id: str = ""
     population: int = 0
     participants: int = 0
+    #: Municipalities the unit covers (0: the territory's own count).
+    municipalities: int = 0
+
+
+def _seat_unit(u: Unit) -> SeatUnit:
+    return SeatUnit(
+        unit=u.assembly_id or u.territory,
+        territory=u.territory,
+        population=u.population,
+        participants=u.participants,
+        municipalities=u.municipalities,
+    )
 
 
 async def allocate(
@@ -61,45 +72,29 @@ async def allocate(
     rules: CycleRules,
     stage: Stage,
     uf: str,
-    seats: int,
+    seats: int | None,
     units: Sequence[Unit],
     alternates_per_segment: int = 0,
 ) -> list[AllocationRecord]:
-    """Apportion ``seats`` among ``units`` by the cycle's rule for ``stage``; record and send
-    one allocation each, superseding what was sent to those units before."""
-    if not units:
-        raise Invalid("no units to allocate seats to")
-    rule = getattr(rules.seats, stage)
-    basis = rule.basis
-    values = [u.population if basis == "population" else u.participants for u in units]
-    unknown = [u.assembly_id or u.territory for u, v in zip(units, values, strict=True) if v <= 0]
-    if unknown:
-        raise Invalid(f"no {basis} known for some units", units=unknown[:50])
-    try:
-        shares = apportion(values, seats, rule.method, minimum=rule.minimum, maximum=rule.maximum)
-        per_unit = [
-            split_by_segment(
-                n,
-                rules.delegates.segment_shares(),
-                parity_segment=rules.delegates.parity_segment,
-            )
-            for n in shares
-        ]
-    except DecisionError as exc:
-        raise Invalid(str(exc)) from exc
+    """Apportion ``seats`` (default: the rule's ``total``) among ``units`` by the cycle's rule
+    for ``stage`` (``shared.core.seats``); record and send one allocation each, superseding what
+    was sent to those units before."""
+    table = stage_table(rules, stage, [_seat_unit(u) for u in units], seats)
+    rule = rules.stage_seats(stage)
     await _supersede(session, "sent", rules.cycle_id, units)
     records, messages = [], []
-    for u, value, n, split in zip(units, values, shares, per_unit, strict=True):
+    for u, row in zip(units, table.units, strict=True):
         body = SeatAllocation(
             allocation_id=str(uuid.uuid4()),
             cycle_id=rules.cycle_id,
             territory=u.territory,
-            seats=n,
-            per_segment=split,
+            seats=row.seats,
+            per_segment=row.per_segment,
             method=rule.method,
             assembly_id=u.assembly_id,
-            basis=basis,
-            basis_value=value,
+            basis=rule.basis,
+            basis_value=row.value,
+            per_sphere=row.per_sphere,
             uf=uf_of(u.territory) or uf,
             alternates_per_segment=alternates_per_segment,
         )
@@ -108,7 +103,14 @@ async def allocate(
     session.add_all(records)
     await session.flush()
     await outbox.stage_many(session, messages)
-    log.info("seats.allocated", cycle=rules.cycle_id, uf=uf, units=len(units), seats=seats)
+    log.info(
+        "seats.allocated",
+        cycle=rules.cycle_id,
+        stage=stage,
+        uf=uf,
+        units=len(units),
+        seats=table.apportioned,
+    )
     return records
 
 
@@ -347,7 +349,8 @@ class Allocations:
             principal.require("convener", territory=uf)
         async with self.db.transaction() as session:
             rules = await rules_for(session, cycle_id)
-            if seats is None:
+            rule = rules.stage_seats(self.stage)
+            if seats is None and self.stage != "national" and rule.total is None:
                 received = await received_for_state(session, cycle_id=cycle_id, uf=uf)
                 if received is None:
                     raise Invalid(f"no allocation received for {uf} yet: give the seats")

@@ -108,6 +108,7 @@ async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
             territory=r.territory,
             report_id=r.report_id,
             late=r.late,
+            late_reason=r.late_reason,
             participants=r.participants,
             items=len(r.body.get("items", [])),
             mandates=len(r.body.get("mandates", [])),

@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from sqlalchemy import func, select, update
@@ -68,9 +69,13 @@ async def close_conference(
         .on_conflict_do_nothing(index_elements=["cycle_id", "uf"])
         .returning(ConferenceReport.report_id)
     )
-    if claimed is None:
-        raise Conflict(f"the {tier} conference {cycle_id}/{uf} has already reported")
     rules = await rules_for(session, cycle_id)
+    addendum_of = ""
+    only: list[Any] = []
+    if claimed is None:
+        addendum_of, pending = await _addendum(session, conference, rules)
+        only = [ConsolidatedItem.id.in_(pending)]
+        mandates = ()
     await rank_items(session, cycle_id=cycle_id, uf=uf, rules=rules)
     items = (
         await session.scalars(
@@ -79,6 +84,7 @@ async def close_conference(
                 ConsolidatedItem.cycle_id == cycle_id,
                 ConsolidatedItem.uf == uf,
                 ConsolidatedItem.status == ACTIVE,
+                *only,
             )
             .order_by(ConsolidatedItem.axis, ConsolidatedItem.rank, ConsolidatedItem.id)
             .execution_options(populate_existing=True)
@@ -136,6 +142,8 @@ async def close_conference(
         mandates=list(mandates),
         manifests=polls.tally_manifests(closed),
         report_id=report_id,
+        late=bool(addendum_of),
+        addendum_of=addendum_of,
     )
 
     async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:
@@ -158,12 +166,59 @@ async def close_conference(
         .where(ConsolidatedItem.id.in_(kept_ids))
         .values(report_id=report.report_id)
     )
-    await session.execute(
-        update(ConferenceReport)
-        .where(ConferenceReport.report_id == report_id)
-        .values(items=len(kept_ids))
-    )
+    if addendum_of:
+        await session.execute(
+            update(ConferenceReport)
+            .where(ConferenceReport.report_id == addendum_of)
+            .values(addenda=ConferenceReport.addenda + 1)
+        )
+    else:
+        await session.execute(
+            update(ConferenceReport)
+            .where(ConferenceReport.report_id == report_id)
+            .values(items=len(kept_ids))
+        )
     return report
+
+
+async def _addendum(
+    session: AsyncSession, conference: Conference, rules: CycleRules
+) -> tuple[str, list[uuid.UUID]]:
+    """A conference that already reported may send the late items that arrived since, as an
+    addendum of its report (the cycle's late policy allowing); otherwise 409 with why."""
+    tier, cycle_id, uf = conference.tier, conference.cycle_id, conference.uf
+    first = await session.get(ConferenceReport, (cycle_id, uf), with_for_update=True)
+    if first is None:  # pragma: no cover - the insert above conflicted on this very row
+        raise Conflict(f"the {tier} conference {cycle_id}/{uf} has already reported")
+    if rules.late.after_close == "refuse":
+        raise Conflict(
+            f"the {tier} conference {cycle_id}/{uf} has already reported, and the cycle refuses "
+            "reports after the conference closed: late items are kept, not forwarded"
+        )
+    pending = list(
+        (
+            await session.scalars(
+                select(ConsolidatedItem.id)
+                .join(ItemSource, ItemSource.item_id == ConsolidatedItem.id)
+                .join(SourceItem, SourceItem.item_id == ItemSource.source_item_id)
+                .join(ReceivedReport, ReceivedReport.report_id == SourceItem.report_id)
+                .where(
+                    ConsolidatedItem.cycle_id == cycle_id,
+                    ConsolidatedItem.uf == uf,
+                    ConsolidatedItem.status == ACTIVE,
+                    ConsolidatedItem.report_id.is_(None),
+                    ReceivedReport.received_at > first.closed_at,
+                )
+                .distinct()
+            )
+        ).all()
+    )
+    if not pending:
+        raise Conflict(
+            f"the {tier} conference {cycle_id}/{uf} has already reported and no late item "
+            "awaits an addendum"
+        )
+    return first.report_id, pending
 
 
 async def _pooled_pairwise(

@@ -19,8 +19,11 @@ from uuid_utils.compat import uuid7
 
 from shared.contracts.envelope import MessageError
 from shared.contracts.messages import AssemblyReport
+from shared.core.cycle import LatePolicy
+from shared.core.errors import NotFound
 from shared.core.vocabulary import Tier
 from shared.features.consolidation.model import (
+    ConferenceReport,
     ConsolidatedItem,
     ItemOrigin,
     ItemSource,
@@ -30,6 +33,7 @@ from shared.features.consolidation.model import (
     SourceItem,
 )
 from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.cycles.store import rules_for
 from shared.platform.bus.inbox import Delivery
 from shared.platform.bus.models import TrustedKey
 from shared.platform.db.base import DefaultBase, UUIDv7AuditBase
@@ -123,11 +127,90 @@ async def apply_reports(
     )
     for delivery, report in zip(deliveries, reports, strict=True):
         _check(report, delivery.envelope.sender, taken)
+    closed = await _closed_conferences(session, reports, profile)
+    policies = await _late_policies(session, {r.cycle_id for r in reports})
     rows = _Rows()
     for delivery, report in zip(deliveries, reports, strict=True):
-        rows.add(delivery, report, profile.scope(report.uf))
+        scope = profile.scope(report.uf)
+        lateness = _lateness(
+            report,
+            policies.get(report.cycle_id, LatePolicy()),
+            closed.get((report.cycle_id, scope)),
+            profile.assembly_kind,
+        )
+        rows.add(delivery, report, scope, lateness)
     await rows.insert(session)
     return [r.report_id for r in reports]
+
+
+@dataclass(frozen=True, slots=True)
+class _Lateness:
+    """Whether a report is late, why, and which of its items stay active (the rest are kept
+    as ``rejected``: nothing that arrived is lost)."""
+
+    late: bool = False
+    reason: str = ""
+    active: frozenset[str] | None = None  # None: every item
+
+
+_ON_TIME = _Lateness()
+
+
+async def _closed_conferences(
+    session: AsyncSession, reports: Sequence[AssemblyReport], profile: ConsolidationProfile
+) -> dict[tuple[str, str], datetime]:
+    """When the conferences these reports join closed, for those that already reported."""
+    cycles = sorted({r.cycle_id for r in reports})
+    scopes = sorted({profile.scope(r.uf) for r in reports})
+    rows = await session.execute(
+        select(ConferenceReport.cycle_id, ConferenceReport.uf, ConferenceReport.closed_at).where(
+            ConferenceReport.cycle_id.in_(cycles), ConferenceReport.uf.in_(scopes)
+        )
+    )
+    return {(cycle_id, uf): closed_at for cycle_id, uf, closed_at in rows}
+
+
+async def _late_policies(session: AsyncSession, cycles: set[str]) -> dict[str, LatePolicy]:
+    policies = {}
+    for cycle_id in sorted(cycles):
+        try:
+            policies[cycle_id] = (await rules_for(session, cycle_id)).late
+        except NotFound:
+            continue  # a cycle this tier has not heard of: nothing to apply but the flag
+    return policies
+
+
+def _lateness(
+    report: AssemblyReport, policy: LatePolicy, closed_at: datetime | None, kind: str
+) -> _Lateness:
+    """The late policy applied to one arriving report (docs/spec.md §4 "Calendar")."""
+    reasons = []
+    if report.late:
+        reasons.append("closed after its deadline")
+    if closed_at is not None:
+        when = f"{closed_at:%Y-%m-%d %H:%M} UTC"
+        if policy.after_close == "refuse":
+            reasons.append(
+                f"arrived after the {kind} conference closed ({when}): the cycle refuses reports "
+                "after the conference closed, so its items are kept but not forwarded"
+            )
+            return _Lateness(True, "; ".join(reversed(reasons)), frozenset())
+        reasons.insert(
+            0,
+            f"arrived after the {kind} conference closed ({when}): its items go up in an "
+            "addendum when the convener closes again",
+        )
+    if not reasons:
+        return _ON_TIME
+    per_axis: dict[str, int] = {}
+    active = set()
+    for item in sorted(report.items, key=lambda i: (i.rank, i.item_id)):
+        if per_axis.get(item.axis, 0) < policy.max_per_axis:
+            per_axis[item.axis] = per_axis.get(item.axis, 0) + 1
+            active.add(item.item_id)
+    if len(active) < len(report.items):
+        reasons.append(f"at most {policy.max_per_axis} items per axis are kept active")
+    return _Lateness(True, "; ".join(reasons), frozenset(active))
 
 
 def _report_of(delivery: Delivery, expected_from: Tier) -> AssemblyReport:
@@ -176,8 +259,15 @@ class _Rows:
     versions: list[dict[str, Any]] = field(default_factory=list)
     origins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, delivery: Delivery, report: AssemblyReport, scope: str) -> None:
-        """The rows of one report; its items join the conference of ``scope`` here."""
+    def add(
+        self,
+        delivery: Delivery,
+        report: AssemblyReport,
+        scope: str,
+        lateness: _Lateness = _ON_TIME,
+    ) -> None:
+        """The rows of one report; its items join the conference of ``scope`` here (those the
+        late policy does not keep active are kept as ``rejected``)."""
         body = msgspec.to_builtins(report)
         self.reports.append(
             {
@@ -192,7 +282,8 @@ class _Rows:
                 "territory": report.territory,
                 "uf": report.uf,
                 "title": report.title,
-                "late": report.late,
+                "late": report.late or lateness.late,
+                "late_reason": lateness.reason,
                 "participants": report.participants,
                 "population": report.population,
                 "closed_at": report.closed_at,
@@ -254,6 +345,11 @@ class _Rows:
                     "competence": item.competence,
                     "title": item.title,
                     "text": item.text,
+                    "status": (
+                        "active"
+                        if lateness.active is None or item.item_id in lateness.active
+                        else "rejected"
+                    ),
                 }
             )
             self.item_sources.append({"item_id": consolidated_id, "source_item_id": item.item_id})

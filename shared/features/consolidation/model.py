@@ -28,6 +28,8 @@ class ConferenceReport(DefaultBase):
     report_id: Mapped[str] = mapped_column(String(64), unique=True)
     items: Mapped[int] = mapped_column(Integer)
     closed_at: Mapped[datetime]
+    #: Addenda sent since (late items forwarded after the conference closed).
+    addenda: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class ReceivedReport(DefaultBase):
@@ -47,6 +49,9 @@ class ReceivedReport(DefaultBase):
     uf: Mapped[str] = mapped_column(String(2), index=True)
     title: Mapped[str] = mapped_column(String(300))
     late: Mapped[bool]
+    #: Why the report counts as late (its own deadline, or arriving after this conference
+    #: closed, and what the cycle's late policy did with it); empty when on time.
+    late_reason: Mapped[str] = mapped_column(String(300), server_default="")
     participants: Mapped[int]
     population: Mapped[int]
     closed_at: Mapped[datetime]

@@ -284,5 +284,6 @@ class Consolidation:
             report_id=report.report_id,
             items=len(report.items),
             mandates=len(report.mandates),
+            addendum_of=report.addendum_of,
             delegate_claims=claims,
         )

@@ -78,6 +78,7 @@ class Closing:
     delegation_notes: Sequence[str] = ()
     signing_key_id: str = ""
     report_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    addendum_of: str = ""
 
 
 def select(
@@ -112,6 +113,7 @@ def build_report(
         title=closing.title,
         closed_at=closing.closed_at,
         late=closing.late,
+        addendum_of=closing.addendum_of,
         participants=closing.participants,
         population=closing.population,
         items=[

@@ -21,17 +21,6 @@ CAPITALS: dict[str, str] = {
 }  # fmt: skip
 
 
-#: Capital populations, Censo 2022 (rounded to the thousand): they anchor each state's primacy.
-CAPITAL_POPULATIONS: dict[str, int] = {
-    "AC": 364_000, "AL": 958_000, "AP": 442_000, "AM": 2_064_000, "BA": 2_418_000,
-    "CE": 2_428_000, "DF": 2_817_068, "ES": 322_000, "GO": 1_437_000, "MA": 1_037_000,
-    "MT": 650_000, "MS": 898_000, "MG": 2_316_000, "PA": 1_303_000, "PB": 833_000,
-    "PR": 1_773_000, "PE": 1_488_000, "PI": 866_000, "RJ": 6_211_000, "RN": 751_000,
-    "RS": 1_332_000, "RO": 460_000, "RR": 413_000, "SC": 537_000, "SP": 11_451_000,
-    "SE": 602_000, "TO": 302_000,
-}  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class FederativeUnit:
     """A state or the Federal District as the 2022 census counted it."""

@@ -110,20 +110,18 @@ def build_scenario(
         counts = apportion_exact(municipalities, [float(u.municipalities) for u in units], 0)
         for unit, count in zip(units, counts, strict=True):
             if count:
-                chosen.append(
-                    (unit, municipalities_of(unit, seed)[: min(count, unit.municipalities)])
-                )
+                chosen.append((unit, municipalities_of(unit)[: min(count, unit.municipalities)]))
     elif scale == "tiny":
         for unit in (u for u in units if u.uf in TINY_UFS):
-            pool = municipalities_of(unit, seed)[1:]  # small towns: the capital would dominate
+            pool = municipalities_of(unit)[1:]  # small towns: the capital would dominate
             rng = random.Random(f"{seed}:tiny:{unit.uf}")
             picked = sorted(rng.sample(range(len(pool)), TINY_PER_UF))
             chosen.append((unit, [pool[i] for i in picked]))
     elif scale == "state":
         unit = next(u for u in units if u.uf == STATE_UF)
-        chosen.append((unit, municipalities_of(unit, seed)))
+        chosen.append((unit, municipalities_of(unit)))
     else:
-        chosen = [(unit, municipalities_of(unit, seed)) for unit in units]
+        chosen = [(unit, municipalities_of(unit)) for unit in units]
     return Scenario(
         scale=f"municipalities={municipalities}" if municipalities else scale,
         seed=seed,

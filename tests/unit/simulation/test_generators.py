@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import statistics
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.core.territory import Municipality, municipality, uf_populations
 from shared.tools.simulation.census import load_census
 from shared.tools.simulation.population import apportion_exact, municipalities_of
 from shared.tools.simulation.scenario import build_scenario
@@ -21,15 +22,21 @@ def test_census_has_27_units_and_5570_municipalities() -> None:
     assert sum(u.population for u in UNITS) == 203_062_512
 
 
-@settings(max_examples=10, deadline=None)
-@given(seed=st.integers(min_value=0, max_value=2**32))
-def test_municipal_populations_sum_exactly_to_each_state(seed: int) -> None:
+def test_municipalities_are_the_real_ibge_list_summing_to_each_state() -> None:
+    codes: set[str] = set()
     for unit in UNITS:
-        towns = municipalities_of(unit, seed)
+        towns = municipalities_of(unit)
         assert len(towns) == unit.municipalities
         assert sum(t.population for t in towns) == unit.population
-        assert len({t.territory for t in towns}) == len(towns)
-        assert all(len(t.territory) == 7 and t.territory.isdigit() for t in towns)
+        assert all(t.territory[:2] == f"{unit.ibge_code:02d}" for t in towns)
+        assert towns[0].capital and towns[0].name == unit.capital
+        codes |= {t.territory for t in towns}
+    assert len(codes) == 5570
+    assert municipality("3550308") == Municipality("3550308", "São Paulo", "SP", 11_451_245)
+    assert municipality("3166600") is not None and municipality("3166600").population_2022 == 833
+    assert municipality("2605459") is not None  # Fernando de Noronha counts in PE
+    assert municipality("5101837") is None  # Boa Esperança do Norte was installed in 2025
+    assert sum(uf_populations("2010").values()) == 190_755_799
 
 
 @given(
@@ -53,9 +60,9 @@ def test_same_seed_same_cycle_other_seed_other_cycle() -> None:
     assert first != other
 
 
-def test_populations_are_heavy_tailed_with_sao_paulo_scale_capitals() -> None:
+def test_populations_are_heavy_tailed_as_the_census_counted() -> None:
     sp = next(u for u in UNITS if u.uf == "SP")
-    towns = municipalities_of(sp, seed=1)
+    towns = municipalities_of(sp)
     sizes = sorted(t.population for t in towns)
     capital = towns[0]
     assert capital.capital and capital.name == "São Paulo"
@@ -63,8 +70,8 @@ def test_populations_are_heavy_tailed_with_sao_paulo_scale_capitals() -> None:
     assert capital.population > 100 * statistics.median(sizes)
     top_1_percent = sum(sizes[-len(sizes) // 100 :])
     assert top_1_percent > 0.3 * sp.population  # IBGE 2022: 36 %
-    nation = [t.population for u in UNITS for t in municipalities_of(u, seed=1)]
-    assert 8_000 < statistics.median(nation) < 16_000  # IBGE 2022: about 11.7 thousand
+    nation = [t.population for u in UNITS for t in municipalities_of(u)]
+    assert statistics.median(nation) == 11_065  # IBGE 2022
 
 
 def test_brazil_scale_matches_a_health_cycle() -> None:
