@@ -32,3 +32,19 @@ async def appointed_code(client: httpx.AsyncClient, by: dict[str, str], **appoin
     assert answer.status_code == 201, answer.text
     code: str = answer.json()["sign_in_code"]
     return code
+
+
+async def sign_in_with_code(
+    browser: httpx.AsyncClient, code: str, *, password: str | None = None
+) -> httpx.Response:
+    """Sign in with a one-time code (and set ``password``, if given); the account page."""
+    entered = await submit(browser, "/entrar", "/entrar/codigo", code=code)
+    assert entered.status_code == 303, entered.text[:500]
+    account = await browser.get("/conta")
+    if password is not None:
+        set_password = await browser.post(
+            "/conta/senha",
+            data={"_csrf_token": csrf_of(account), "password": password, "confirmation": password},
+        )
+        assert set_password.status_code == 200, set_password.text[:500]
+    return account

@@ -7,18 +7,14 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from shared.contracts.messages import AssemblyReport
-from shared.contracts.subjects import up_subject
 from tests.support.api import bearer, get_json
 from tests.support.assemblies import create, register
-from tests.support.bus import publish_row
 from tests.support.polling import eventually
-from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates
+from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates, send_state_report
 from tests.support.tiers import OPERATOR, Federation
 
 SAFE = {"get", "head", "options"}
@@ -112,21 +108,7 @@ async def _delegate(fed: Federation, tier: str) -> dict[str, str]:
         await assembly.introduce()
         await assembly.send(assembly.report([], mandates=elected))
     else:
-        report = AssemblyReport(
-            report_id=str(uuid.uuid4()),
-            cycle_id=CYCLE,
-            tier="regional",
-            assembly_id=f"regional:{CYCLE}:SP",
-            assembly_kind="state",
-            territory="SP",
-            uf="SP",
-            title="Conferência estadual SP",
-            closed_at=datetime.now(UTC),
-            population=44_411_238,
-            mandates=elected,
-        )
-        row = fed.outbox("regional").prepare(report, up_subject("regional", "report", "SP"))
-        await publish_row(fed.nats_url, row)
+        await send_state_report(fed, mandates=elected)
     client = fed.client(tier)  # type: ignore[arg-type]
     await eventually(lambda: get_json(client, "/api/v1/reports"))
     mandate = elected[0].mandate_id

@@ -8,6 +8,7 @@ starting the local one.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -150,3 +151,43 @@ def mandates(prefix: str) -> list[Mandate]:
 
 def to_builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
+
+
+async def send_state_report(
+    fed: Federation,
+    uf: str = "SP",
+    *,
+    texts: Sequence[str] = (),
+    mandates: list[Mandate] | None = None,
+    population: int = 44_411_238,
+) -> AssemblyReport:
+    """A state conference's report (national items ``texts``, ``mandates``), signed as the
+    regional tier signs it, published to the national tier."""
+    report = AssemblyReport(
+        report_id=str(uuid.uuid4()),
+        cycle_id=CYCLE,
+        tier="regional",
+        assembly_id=f"regional:{CYCLE}:{uf}",
+        assembly_kind="state",
+        territory=uf,
+        uf=uf,
+        title=f"Conferência estadual {uf}",
+        closed_at=datetime.now(UTC),
+        population=population,
+        items=[
+            ReportItem(
+                item_id=str(uuid.uuid4()),
+                axis="saude-1",
+                competence="national",
+                title=text,
+                text=text,
+                rank=rank,
+                support=10,
+            )
+            for rank, text in enumerate(texts, start=1)
+        ],
+        mandates=mandates or [],
+    )
+    row = fed.outbox("regional").prepare(report, up_subject("regional", "report", uf))
+    await publish_row(fed.nats_url, row)
+    return report

@@ -3,16 +3,11 @@ RJ's; a council member only on items of their own council; the operator on neith
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from shared.contracts.messages import AssemblyReport, ReportItem
-from shared.contracts.subjects import up_subject
 from tests.support.api import get_json
-from tests.support.bus import publish_row
 from tests.support.polling import eventually
-from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.reports import CYCLE, FakeAssembly, send_state_report
 from tests.support.tiers import OPERATOR, Federation
 
 TEXTS = [
@@ -92,32 +87,7 @@ async def test_a_council_member_answers_only_their_council_s_items(
     national_tier: Federation,
 ) -> None:
     fed = national_tier
-    report = AssemblyReport(
-        report_id=str(uuid.uuid4()),
-        cycle_id=CYCLE,
-        tier="regional",
-        assembly_id=f"regional:{CYCLE}:SP",
-        assembly_kind="state",
-        territory="SP",
-        uf="SP",
-        title="Conferência estadual SP",
-        closed_at=datetime.now(UTC),
-        population=44_411_238,
-        items=[
-            ReportItem(
-                item_id=str(uuid.uuid4()),
-                axis="saude-1",
-                competence="national",
-                title=t,
-                text=t,
-                rank=n,
-                support=10,
-            )
-            for n, t in enumerate(("Ampliar a atenção básica", "Financiar o SUAS"), start=1)
-        ],
-    )
-    row = fed.outbox("regional").prepare(report, up_subject("regional", "report", "SP"))
-    await publish_row(fed.nats_url, row)
+    await send_state_report(fed, texts=("Ampliar a atenção básica", "Financiar o SUAS"))
     await eventually(lambda: get_json(fed.national, "/api/v1/reports"))
     staff = fed.staff["national"]
     published = await fed.national.post(

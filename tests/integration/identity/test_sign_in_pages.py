@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import appointed_code, csrf_of, submit
+from tests.support.browser import appointed_code, csrf_of, sign_in_with_code, submit
 from tests.support.tiers import OPERATOR, TierFactory
 
 CONVENER = {
@@ -116,12 +116,7 @@ async def test_wrong_passwords_lock_the_account_for_a_while(tier_factory: TierFa
     fed = await tier_factory("regional", lockout_after=3, sign_in_attempts_per_minute=100)
     code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
     async with fed.browser("regional") as browser:
-        await submit(browser, "/entrar", "/entrar/codigo", code=code)
-        account = await browser.get("/conta")
-        await browser.post(
-            "/conta/senha",
-            data={"_csrf_token": csrf_of(account), "password": PASSWORD, "confirmation": PASSWORD},
-        )
+        await sign_in_with_code(browser, code, password=PASSWORD)
     async with fed.browser("regional") as guesser:
         for guess in ("senha123456789", "joana2027joana", "convencao-sp-27"):
             wrong = await submit(
@@ -164,12 +159,7 @@ async def test_sign_in_never_redirects_off_the_site(tier_factory: TierFactory, t
     fed = await tier_factory("regional")
     code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
     async with fed.browser("regional") as browser:
-        await submit(browser, "/entrar", "/entrar/codigo", code=code)
-        account = await browser.get("/conta")
-        await browser.post(
-            "/conta/senha",
-            data={"_csrf_token": csrf_of(account), "password": PASSWORD, "confirmation": PASSWORD},
-        )
+        await sign_in_with_code(browser, code, password=PASSWORD)
         entered = await submit(
             browser,
             "/entrar",
@@ -187,12 +177,7 @@ async def test_secrets_never_reach_the_logs(
     fed = await tier_factory("regional")
     code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
     async with fed.browser("regional") as browser:
-        await submit(browser, "/entrar", "/entrar/codigo", code=code)
-        account = await browser.get("/conta")
-        await browser.post(
-            "/conta/senha",
-            data={"_csrf_token": csrf_of(account), "password": PASSWORD, "confirmation": PASSWORD},
-        )
+        account = await sign_in_with_code(browser, code, password=PASSWORD)
         issued = await browser.post(
             "/conta/tokens", data={"_csrf_token": csrf_of(account), "label": "planilha"}
         )

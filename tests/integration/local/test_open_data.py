@@ -32,9 +32,14 @@ async def test_proposals_export_streams_pages_and_neutralises_formulas(
     texts = FORMULAS + [f"Proposta comum número {n} sobre saúde" for n in range(7)]
     for n, text in enumerate(texts):
         answer = await submit(
-            fed.local, aid, secretary, axis="saude-1", competence="municipal",
-            title=f"Proposta {n}", text=text,
-        )  # fmt: skip
+            fed.local,
+            aid,
+            secretary,
+            axis="saude-1",
+            competence="municipal",
+            title=f"Proposta {n}",
+            text=text,
+        )
         assert answer.status_code == 201, answer.text
 
     exported = await fed.local.get("/api/v1/open-data/proposals", params={"format": "csv"})
