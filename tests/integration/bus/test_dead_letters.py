@@ -71,7 +71,8 @@ async def test_forged_unsigned_unknown_and_garbage_are_dead_lettered(
     impostor = Outbox(Signer(local_id, new_seed()))  # claims to be the local tier
     forged = impostor.prepare(_report_body(), subject)
     stranger = Outbox(Signer("stranger", new_seed()))
-    unknown = stranger.prepare(_report_body(), subject)
+    stranger_report = _report_body()
+    unknown = stranger.prepare(stranger_report, subject)
     unsigned = Outbox(Signer(local_id, new_seed())).prepare(_report_body(), subject)
     unsigned_headers = {k: v for k, v in unsigned["headers"].items() if "Signature" not in k}  # type: ignore[union-attr]
 
@@ -91,12 +92,20 @@ async def test_forged_unsigned_unknown_and_garbage_are_dead_lettered(
     assert (await regional_tier.regional.get("/health/ready")).status_code == 200
     assert await reports(regional_tier) == []
 
-    # The operator registers the stranger's key; replaying its letter now applies it.
+    # The operator registers the stranger's key for its assembly; replaying its letter now
+    # applies it.
     stranger_letter = next(i for i in listed["items"] if i["reason"] == "unknown-sender")
     public_key = stranger.default_signer.public_key
     assert len(base64.b64decode(public_key)) == 32  # an Ed25519 public key
     registered = await regional_tier.regional.post(
-        "/api/v1/keys/", headers=OPERATOR, json={"key_id": "stranger", "public_key": public_key}
+        "/api/v1/keys/",
+        headers=OPERATOR,
+        json={
+            "key_id": "stranger",
+            "public_key": public_key,
+            "assembly_id": stranger_report.assembly_id,
+            "territory": stranger_report.territory,
+        },
     )
     assert registered.status_code == 201, registered.text
     replay = await regional_tier.regional.post(

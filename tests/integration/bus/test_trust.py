@@ -9,7 +9,7 @@ from typing import Any
 from tests.support.api import get_json
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import Federation, OPERATOR
+from tests.support.tiers import OPERATOR, Federation
 
 TEXT = [("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas")]
 

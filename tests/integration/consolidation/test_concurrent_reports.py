@@ -9,7 +9,7 @@ from tests.support.api import get_json
 from tests.support.bus import publish_row
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import Federation, OPERATOR
+from tests.support.tiers import OPERATOR, Federation
 
 TEXTS = [
     ("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas"),
