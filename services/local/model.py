@@ -30,9 +30,12 @@ class Assembly(UUIDv7AuditBase):
     participants: Mapped[int] = mapped_column(server_default="0")
     population: Mapped[int] = mapped_column(server_default="0")
     report_id: Mapped[str | None] = mapped_column(String(64))
-    #: The assembly's own Ed25519 signing key (base64 seed) and the id receivers know it by.
-    signing_seed: Mapped[str | None] = mapped_column(Text)
+    #: The id receivers know the assembly's own Ed25519 key by; the key itself is derived from
+    #: the instance seed whenever it signs (never stored).
     key_id: Mapped[str | None] = mapped_column(String(160))
+    #: False for an assembly created while keys were stored (before migration 0006): its
+    #: derived key is introduced, replacing the old one, when it closes.
+    key_derived: Mapped[bool] = mapped_column(server_default="true")
     late: Mapped[bool] = mapped_column(server_default="false")
 
 

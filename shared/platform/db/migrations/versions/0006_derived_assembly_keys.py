@@ -1,0 +1,38 @@
+"""derived assembly keys: no signing seed in the database
+
+Each assembly's key is now derived (HKDF-SHA256) from the local instance's seed and the key's
+id, so the ``assembly.signing_seed`` column — a signing secret in the clear — is dropped, and the
+seeds it held are gone with it. Assemblies that existed before get ``key_derived = false``: their
+derived key is introduced (replacing the stored one) when they close. A downgrade restores the
+column empty; it cannot bring the seeds back.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02 10:00:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0006'
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        'assembly',
+        sa.Column('key_derived', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    )
+    op.alter_column('assembly', 'key_derived', server_default=sa.text('true'))
+    op.drop_column('assembly', 'signing_seed')
+
+
+def downgrade() -> None:
+    op.add_column('assembly', sa.Column('signing_seed', sa.Text(), nullable=True))
+    op.drop_column('assembly', 'key_derived')
