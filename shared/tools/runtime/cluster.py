@@ -92,7 +92,9 @@ def embedded_cluster(
         supervisor = Supervisor(options, notify=lambda line: click.echo(line, err=True))
         stack.callback(supervisor.stop)
         supervisor.start()
-        nats_url = next(iter(supervisor.nats_urls.values()))
+        # Tools (bench's raw JetStream baseline) connect as the administrator where the
+        # embedded server has users.
+        nats_url = supervisor.nats_admin_url or next(iter(supervisor.nats_urls.values()))
         yield Cluster(
             data_dir=supervisor.data_dir,
             urls={tier: service.url for tier, service in supervisor.services.items()},

@@ -127,6 +127,22 @@ def admin_token(data_dir: Path, environ: Mapping[str, str]) -> tuple[str, Path |
     return token, path
 
 
+def generated_secrets(path: Path, names: list[str]) -> dict[str, str]:
+    """``{name: secret}`` kept in ``path`` (owner-only), each generated the first time."""
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if all(name in stored for name in names):
+        return stored
+    for name in names:
+        stored.setdefault(name, secrets.token_urlsafe(24))
+    write_private(path, json.dumps(stored, indent=2, sort_keys=True) + "\n")
+    return stored
+
+
+def database_role(tier: Tier) -> str:
+    """The login role that owns a tier's database on the embedded server (no superuser)."""
+    return f"plenaria_{tier}_app"
+
+
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` readable by the owner only, replacing the file atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
