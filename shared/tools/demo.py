@@ -12,7 +12,7 @@ from shared.tools.simulation.run import drive, make_scenario
 DEMO_SEED = 2027
 
 
-def seed(urls: dict[str, str], admin_token: str) -> None:
+def seed(urls: dict[str, str], admin_tokens: dict[str, str]) -> None:
     """Run the tiny cycle against the services at ``urls`` (tier → base URL)."""
     scenario = make_scenario("tiny", 0, DEMO_SEED)
-    drive(scenario, Endpoints(urls, admin_token), concurrency=8, reporter=None)
+    drive(scenario, Endpoints(urls, admin_tokens), concurrency=8, reporter=None)

@@ -29,7 +29,8 @@ class Cluster:
 
     data_dir: Path
     urls: dict[Tier, str]
-    admin_token: str
+    #: Each tier's operator token.
+    admin_tokens: dict[str, str]
     database_urls: dict[Tier, str]
     nats_url: str
     supervisor: Supervisor
@@ -98,7 +99,7 @@ def embedded_cluster(
         yield Cluster(
             data_dir=supervisor.data_dir,
             urls={tier: service.url for tier, service in supervisor.services.items()},
-            admin_token=supervisor.admin_token,
+            admin_tokens={str(t): v for t, v in supervisor.admin_tokens.items()},
             database_urls=dict(supervisor.database_urls),
             nats_url=nats_url,
             supervisor=supervisor,

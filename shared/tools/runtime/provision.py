@@ -111,15 +111,17 @@ def trusted_keys_path(keys_dir: Path) -> Path:
     return keys_dir / "trusted.json"
 
 
-def admin_token(data_dir: Path, environ: Mapping[str, str]) -> tuple[str, Path | None]:
-    """``PLENARIA_ADMIN_TOKEN`` if set, else one generated once and kept in the data directory.
+def admin_token(data_dir: Path, environ: Mapping[str, str], tier: Tier) -> tuple[str, Path | None]:
+    """A tier's operator token: ``PLENARIA_<TIER>_ADMIN_TOKEN`` (or ``PLENARIA_ADMIN_TOKEN``)
+    if set, else one generated once for that tier alone and kept in the data directory, so
+    the operator credential of one tier administers no other.
 
     Returns the token and the file it lives in (None when it came from the environment).
     """
-    configured = environ.get("PLENARIA_ADMIN_TOKEN")
+    configured = environ.get(tier_env(tier, "admin_token")) or environ.get("PLENARIA_ADMIN_TOKEN")
     if configured:
         return configured, None
-    path = data_dir / "admin-token"
+    path = data_dir / f"admin-token-{tier}"
     if path.exists():
         return path.read_text().strip(), path
     token = secrets.token_urlsafe(32)

@@ -94,8 +94,9 @@ class Supervisor:
         #: The embedded server's URL with the administrator's credentials (for tools).
         self.nats_admin_url = ""
         self._embedded_nats: set[Tier] = set()
-        self.admin_token = ""
-        self.admin_token_path: Path | None = None
+        #: Each tier's own operator token (and the file it is kept in, unless configured).
+        self.admin_tokens: dict[Tier, str] = {}
+        self.admin_token_paths: dict[Tier, Path | None] = {}
         self._seeds: dict[Tier, str] = {}
         self._cleanup = contextlib.ExitStack()
         self._server_backoff = Backoff()
@@ -195,7 +196,9 @@ class Supervisor:
             self.options.migrate(self.database_urls[tier])
             log.info("database.migrated", tier=tier)
         self._seeds = provision_keys(self.data_dir / "keys", self.options.ensure_keypair)
-        self.admin_token, self.admin_token_path = admin_token(self.data_dir, self.options.environ)
+        for tier in TIERS:
+            token, path = admin_token(self.data_dir, self.options.environ, tier)
+            self.admin_tokens[tier], self.admin_token_paths[tier] = token, path
 
     def _start_services(self) -> None:
         self._cleanup.callback(self._stop_services)
@@ -223,6 +226,10 @@ class Supervisor:
 
     def _service_env(self, tier: Tier, port: int) -> dict[str, str]:
         env = dict(self.options.environ)
+        # Only this tier's token: another tier's (or a shared one) must not reach it.
+        env.pop("PLENARIA_ADMIN_TOKEN", None)
+        for other in TIERS:
+            env.pop(tier_env(other, "admin_token"), None)
         env.update(
             {
                 tier_env(tier, "database_url"): self.database_urls[tier],
@@ -233,7 +240,7 @@ class Supervisor:
                 tier_env(tier, "signing_key"): self._seeds[tier],
                 "PLENARIA_TRUSTED_KEYS_FILE": str(trusted_keys_path(self.data_dir / "keys")),
                 tier_env(tier, "instance"): tier,
-                "PLENARIA_ADMIN_TOKEN": self.admin_token,
+                tier_env(tier, "admin_token"): self.admin_tokens[tier],
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -318,8 +325,8 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
             signal.signal(sig, handler)
 
 
-#: Called once the services are up, with their URLs and the admin token (the demo seeder).
-AfterStart = Callable[[dict[str, str], str], None]
+#: Called once the services are up, with their URLs and each tier's operator token (the demo).
+AfterStart = Callable[[dict[str, str], dict[str, str]], None]
 
 
 def run_up(options: UpOptions, after_start: AfterStart | None = None) -> int:
@@ -335,7 +342,9 @@ def run_up(options: UpOptions, after_start: AfterStart | None = None) -> int:
                 return 1
             _announce(supervisor, time.monotonic() - began)
             if after_start is not None:
-                after_start(dict(supervisor.urls), supervisor.admin_token)
+                after_start(
+                    dict(supervisor.urls), {str(t): v for t, v in supervisor.admin_tokens.items()}
+                )
             supervisor.supervise()
         except _Shutdown as stop:
             click.echo(f"{stop.args[0]} received: stopping…")
@@ -361,8 +370,9 @@ def _announce(supervisor: Supervisor, seconds: float) -> None:
             f"  nats      {supervisor.nats.url} (embedded; users in "
             f"{supervisor.data_dir / 'nats' / 'credentials.json'})"
         )
-    where = supervisor.admin_token_path or "the PLENARIA_ADMIN_TOKEN environment variable"
-    click.echo(f"  admin token in {where}")
+    for tier, path in supervisor.admin_token_paths.items():
+        where = path or f"the {tier_env(tier, 'admin_token')} environment variable"
+        click.echo(f"  {tier} operator token in {where}")
     click.echo(f"  logs in {supervisor.data_dir / 'logs'}")
     click.echo("Press Ctrl-C to stop.")
 

@@ -25,6 +25,7 @@ from shared.contracts.messages import (
 )
 from shared.contracts.subjects import down_subject, up_subject
 from shared.core.cycle import preset_text
+from shared.core.vocabulary import Tier
 from shared.features.allocation.model import AllocationRecord
 from shared.features.cycles.model import CycleRecord
 from shared.platform.bus.outbox import Outbox
@@ -32,7 +33,7 @@ from shared.platform.bus.signing import Signer, new_seed
 from tests.support.bus import Row, publish, publish_row
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 TEXT = [("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas")]
 
@@ -66,12 +67,14 @@ def signed_as(signer: Signer, body: msgspec.Struct, subject: str, territory: str
     }
 
 
-async def letters(fed: Federation, tier: str, at_least: int) -> list[dict[str, Any]]:
-    client = fed.client(tier)  # type: ignore[arg-type]
+async def letters(fed: Federation, tier: Tier, at_least: int) -> list[dict[str, Any]]:
+    client = fed.client(tier)
 
     async def listed() -> dict[str, Any]:
         data: dict[str, Any] = (
-            await client.get("/api/v1/dead-letters/", headers=OPERATOR, params={"limit": 1000})
+            await client.get(
+                "/api/v1/dead-letters/", headers=operator(tier), params={"limit": 1000}
+            )
         ).json()
         return data
 
@@ -88,8 +91,8 @@ def reasons(items: list[dict[str, Any]]) -> dict[str, list[str]]:
     return found
 
 
-async def received_seats(fed: Federation, tier: str, territory: str) -> list[int]:
-    async with fed.node(tier).sessions() as session:  # type: ignore[arg-type]
+async def received_seats(fed: Federation, tier: Tier, territory: str) -> list[int]:
+    async with fed.node(tier).sessions() as session:
         rows = await session.scalars(
             select(AllocationRecord.seats).where(
                 AllocationRecord.direction == "received",
