@@ -47,7 +47,6 @@ async def create_assembly(
         id=assembly_id,
         status="draft",
         key_id=key_id,
-        key_derived=True,
         **fields,
     )
     session.add(assembly)
@@ -57,11 +56,13 @@ async def create_assembly(
 
 
 async def introduce_key(session: AsyncSession, outbox: Outbox, assembly: Assembly) -> None:
-    """Stage the instance-signed introduction of the assembly's derived key."""
+    """Stage the instance-signed introduction of the assembly's derived key (and remember
+    which public key that was)."""
     assert assembly.key_id is not None
+    assembly.public_key = outbox.default_signer.derive(assembly.key_id).public_key
     introduction = KeyIntroduction(
         key_id=assembly.key_id,
-        public_key=outbox.default_signer.derive(assembly.key_id).public_key,
+        public_key=assembly.public_key,
         assembly_id=str(assembly.id),
         territory=assembly.territory,
     )

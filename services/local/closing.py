@@ -134,11 +134,12 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
             if (result := polls.result_of(poll)) is not None
         ]
 
-    if assembly.key_id and not assembly.key_derived:
-        # Created while keys were stored: its derived key replaces the old one, before the
-        # report it signs (the receiver applies key messages first).
+    signer = _signer(outbox, assembly)
+    if signer is not None and signer.public_key != assembly.public_key:
+        # Created while keys were stored, or the instance key was rotated since: the key
+        # derived now replaces the one introduced, before the report it signs (the receiver
+        # applies key messages before what follows them).
         await introduce_key(session, outbox, assembly)
-        assembly.key_derived = True
     report = await close_and_report(
         session,
         outbox,
@@ -147,7 +148,7 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         candidates,
         priority=polls.priority_positions(closed),
         pairwise=pairwise,
-        signer=_signer(outbox, assembly),
+        signer=signer,
     )
     by_id = {str(p.id): p for p in approved}
     for item in report.items:

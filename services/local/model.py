@@ -33,9 +33,10 @@ class Assembly(UUIDv7AuditBase):
     #: The id receivers know the assembly's own Ed25519 key by; the key itself is derived from
     #: the instance seed whenever it signs (never stored).
     key_id: Mapped[str | None] = mapped_column(String(160))
-    #: False for an assembly created while keys were stored (before migration 0006): its
-    #: derived key is introduced, replacing the old one, when it closes.
-    key_derived: Mapped[bool] = mapped_column(server_default="true")
+    #: The public key last introduced for it (public, not secret). When the key derived now
+    #: differs — an assembly from before derived keys, or after the instance key's rotation —
+    #: the derived key is introduced again, ahead of the report, when the assembly closes.
+    public_key: Mapped[str | None] = mapped_column(String(64))
     late: Mapped[bool] = mapped_column(server_default="false")
 
 

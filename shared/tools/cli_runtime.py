@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -55,7 +56,49 @@ def migrate(tier: Tier | None) -> None:
         click.echo(f"{each}: migrated")
 
 
+@click.group()
+def keys() -> None:
+    """Instance keys: only the operator changes them, in the trusted-keys file."""
+
+
+@keys.command()
+@click.option(
+    "--trusted-keys-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="PLENARIA_TRUSTED_KEYS_FILE",
+    required=True,
+    help="The operator's trusted-keys file (env PLENARIA_TRUSTED_KEYS_FILE).",
+)
+@click.option("--instance", required=True, help="The instance whose key is replaced.")
+@click.option(
+    "--old-seed-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The seed of the key trusted now (proves the rotation is the key holder's).",
+)
+@click.option(
+    "--new-seed-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The new seed (proves the new key is held).",
+)
+def rotate(
+    trusted_keys_file: Path, instance: str, old_seed_file: Path, new_seed_file: Path
+) -> None:
+    """Replace an instance's trusted key with both its old and its new seed in hand; prints the
+    rotation record (JSON) signed by both. Restart every tier afterwards."""
+    from shared.tools.runtime.rotation import RotationError, read_seed, rotate_instance_key
+
+    try:
+        record = rotate_instance_key(
+            trusted_keys_file, instance, read_seed(old_seed_file), read_seed(new_seed_file)
+        )
+    except (RotationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps({"instance": instance, **record}, sort_keys=True))
+
+
 def register(group: click.Group) -> None:
     """Add the runtime commands to the ``plenaria`` group."""
-    for command in (up, serve, migrate):
+    for command in (up, serve, migrate, keys):
         group.add_command(command)

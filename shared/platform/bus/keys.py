@@ -43,6 +43,8 @@ class TrustedInstance(msgspec.Struct, frozen=True, kw_only=True):
     territories: list[str] = msgspec.field(default_factory=lambda: [NATION])
     #: Earlier public keys of this instance (kept by ``plenaria keys rotate``, never trusted).
     previous: list[str] = msgspec.field(default_factory=list)
+    #: Each rotation: ``at``, ``from``, ``to`` and the statement's signatures by both keys.
+    rotations: list[dict[str, str]] = msgspec.field(default_factory=list)
 
 
 def parse_trusted(data: object, origin: str = "trusted keys") -> dict[str, TrustedInstance]:

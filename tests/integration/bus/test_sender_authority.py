@@ -28,6 +28,7 @@ from shared.core.cycle import preset_text
 from shared.core.vocabulary import Tier
 from shared.features.allocation.model import AllocationRecord
 from shared.features.cycles.model import CycleRecord
+from shared.platform.bus.models import TrustedKey
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer, new_seed
 from tests.support.bus import Row, publish, publish_row
@@ -247,16 +248,34 @@ async def test_no_one_introduces_the_national_key_or_revokes_another_tiers_key(
     assert sum(d.startswith("key.revoked") for d in found["unauthorised-sender"]) == 2
     assert found["forged"] == [f"bad signature from {national_id}"]
 
-    # The genuine national key still works, after a reload from the database too.
+    # A row left in the database by the old takeover, or the operator's API asked to register
+    # the national key, changes nothing: instance keys come from the trusted-keys file only.
     node = fed.node("regional")
+    async with node.sessions() as session, session.begin():
+        session.add(
+            TrustedKey(key_id=national_id, public_key=takeover.public_key, introduced_by="local")
+        )
+    registered = await fed.regional.post(
+        "/api/v1/keys/",
+        headers=operator("regional"),
+        json={"key_id": national_id, "public_key": takeover.public_key},
+    )
+    assert registered.status_code == 422, registered.text
     async with node.sessions() as session:
         await node.trust.reload(session)
+    assert node.trust.instance_keys[national_id] != takeover.public_key
     await publish_row(
         fed.nats_url,
         fed.outbox("national").prepare(allocation("SP", 70), down_subject("allocation", "SP")),
     )
     await eventually(lambda: received_seats(fed, "regional", "SP"), done=lambda s: s == [70])
-    assert len(await letters(fed, "regional", 5)) == 5
+    await publish_row(
+        fed.nats_url,
+        Outbox(takeover).prepare(allocation("SP", 9998), down_subject("allocation", "SP")),
+    )
+    found = reasons(await letters(fed, "regional", 6))
+    assert found["forged"] == [f"bad signature from {national_id}"] * 2
+    assert await received_seats(fed, "regional", "SP") == [70]
 
 
 async def test_signed_subject_and_territory_must_agree_with_the_delivery(

@@ -1,6 +1,7 @@
 """An assembly's signing key lives nowhere in the database: it is derived from the local
-instance's seed whenever it signs, and an assembly from before derived keys gets its new key
-introduced, ahead of its report, when it closes."""
+instance's seed whenever it signs, and an assembly from before derived keys (or from before
+the instance key's rotation) gets its new key introduced, ahead of its report, when it
+closes."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ async def test_an_assembly_from_before_derived_keys_introduces_its_key_when_it_c
         await session.execute(
             update(Assembly)
             .where(Assembly.id == uuid.UUID(plenary.desk.aid))
-            .values(key_derived=False)
+            .values(public_key=None)
         )
     response = await plenary.desk.post("/close")
     assert response.status_code == 202, response.text

@@ -2,9 +2,10 @@
 
 Each assembly's key is now derived (HKDF-SHA256) from the local instance's seed and the key's
 id, so the ``assembly.signing_seed`` column — a signing secret in the clear — is dropped, and the
-seeds it held are gone with it. Assemblies that existed before get ``key_derived = false``: their
-derived key is introduced (replacing the stored one) when they close. A downgrade restores the
-column empty; it cannot bring the seeds back.
+seeds it held are gone with it. ``assembly.public_key`` remembers the public key last
+introduced; assemblies that existed before have none, so their derived key is introduced
+(replacing the stored one) when they close. A downgrade restores the column empty; it cannot
+bring the seeds back.
 
 Revision ID: 0006
 Revises: 0005
@@ -25,14 +26,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        'assembly',
-        sa.Column('key_derived', sa.Boolean(), server_default=sa.text('false'), nullable=False),
-    )
-    op.alter_column('assembly', 'key_derived', server_default=sa.text('true'))
+    op.add_column('assembly', sa.Column('public_key', sa.String(length=64), nullable=True))
     op.drop_column('assembly', 'signing_seed')
 
 
 def downgrade() -> None:
     op.add_column('assembly', sa.Column('signing_seed', sa.Text(), nullable=True))
-    op.drop_column('assembly', 'key_derived')
+    op.drop_column('assembly', 'public_key')
