@@ -98,7 +98,49 @@ def rotate(
     click.echo(json.dumps({"instance": instance, **record}, sort_keys=True))
 
 
+@click.group()
+def broker() -> None:
+    """NATS for real servers: the users' configuration, and the streams (as the administrator)."""
+
+
+@broker.command("config")
+@click.option("--route", "routes", multiple=True, help="A cluster route, host:port (repeatable).")
+def broker_config(routes: tuple[str, ...]) -> None:
+    """Print a nats-server configuration: one user per tier with only its own subjects and
+    durables, and the administrator. Passwords come from PLENARIA_NATS_<USER>_PASSWORD (USER:
+    ADMIN, LOCAL, REGIONAL, NATIONAL), the routes' from PLENARIA_NATS_ROUTE_PASSWORD."""
+    from shared.tools.runtime.broker import ADMIN_USER, server_config
+
+    names: dict[str, str] = {ADMIN_USER: "ADMIN", **{tier: tier.upper() for tier in TIERS}}
+    credentials: dict[str, str] = {}
+    for user, name in names.items():
+        password = os.environ.get(f"PLENARIA_NATS_{name}_PASSWORD", "")
+        if not password:
+            raise click.ClickException(f"set PLENARIA_NATS_{name}_PASSWORD")
+        credentials[user] = password
+    route_password = os.environ.get("PLENARIA_NATS_ROUTE_PASSWORD", "")
+    if routes and not route_password:
+        raise click.ClickException("routes need PLENARIA_NATS_ROUTE_PASSWORD")
+    groups = {tier: os.environ.get(tier_env(tier, "instance"), tier) for tier in TIERS}
+    click.echo(
+        server_config(credentials, groups, route_password=route_password, routes=routes), nl=False
+    )
+
+
+@broker.command("streams")
+def broker_streams() -> None:
+    """Create or update the two streams as the NATS administrator (PLENARIA_NATS_URL,
+    PLENARIA_NATS_USER, PLENARIA_NATS_PASSWORD, PLENARIA_STREAM_REPLICAS)."""
+    from shared.tools.runtime.broker import declare_with
+
+    try:
+        declare_with(load_settings())
+    except Exception as exc:
+        raise click.ClickException(f"streams not declared: {exc}") from exc
+    click.echo("streams declared")
+
+
 def register(group: click.Group) -> None:
     """Add the runtime commands to the ``plenaria`` group."""
-    for command in (up, serve, migrate, keys):
+    for command in (up, serve, migrate, keys, broker):
         group.add_command(command)

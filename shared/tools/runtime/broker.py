@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import msgspec
 import nats
 
 from shared.contracts.subjects import broker_permissions
@@ -33,9 +34,16 @@ def nats_credentials(nats_dir: Path) -> dict[str, str]:
     return generated_secrets(nats_dir / "credentials.json", [ADMIN_USER, *TIERS])
 
 
-def server_config(credentials: Mapping[str, str], groups: Mapping[Tier, str]) -> str:
+def server_config(
+    credentials: Mapping[str, str],
+    groups: Mapping[Tier, str],
+    *,
+    route_password: str = "",
+    routes: Sequence[str] = (),
+) -> str:
     """The nats-server configuration (JSON is valid NATS config) of those users: each tier's
-    ``groups[tier]`` names its deployment (its durables)."""
+    ``groups[tier]`` names its deployment (its durables). With ``route_password``, a cluster
+    whose routes (``host:port``) authenticate with it as user ``route``."""
     users: list[dict[str, object]] = [
         {"user": ADMIN_USER, "password": credentials[ADMIN_USER]},
     ]
@@ -47,7 +55,17 @@ def server_config(credentials: Mapping[str, str], groups: Mapping[Tier, str]) ->
                 "permissions": broker_permissions(tier, groups.get(tier, tier)),
             }
         )
-    return json.dumps({"authorization": {"users": users}}, indent=2) + "\n"
+    config: dict[str, object] = {"authorization": {"users": users}}
+    if route_password:
+        config["cluster"] = {
+            "name": "plenaria",
+            "listen": "0.0.0.0:6222",
+            "authorization": {"user": "route", "password": route_password},
+            "routes": [
+                f"nats://route:{quote(route_password, safe='')}@{route}" for route in routes
+            ],
+        }
+    return json.dumps(config, indent=2) + "\n"
 
 
 def write_server_config(nats_dir: Path, groups: Mapping[Tier, str]) -> Path:
@@ -65,9 +83,24 @@ def with_credentials(url: str, user: str, password: str) -> str:
 
 def provision_streams(url: str, password: str, settings: Settings) -> None:
     """Create (or update) the streams as the administrator."""
+    declare_with(
+        msgspec.structs.replace(
+            settings, nats_url=url, nats_user=ADMIN_USER, nats_password=password
+        )
+    )
+
+
+def declare_with(settings: Settings) -> None:
+    """Create (or update) the streams with ``settings``' NATS URL and credentials."""
 
     async def declare() -> None:
-        nc = await nats.connect(url, user=ADMIN_USER, password=password, connect_timeout=5)
+        nc = await nats.connect(
+            servers=[url.strip() for url in settings.nats_url.split(",")],
+            user=settings.nats_user or None,
+            password=settings.nats_password or None,
+            connect_timeout=5,
+            max_reconnect_attempts=2,
+        )
         try:
             await declare_streams(nc.jetstream(timeout=10), settings)
         finally:

@@ -80,4 +80,3 @@ def read_seed(path: Path) -> str:
     except ValueError as exc:
         raise RotationError(f"{path}: not a base64 seed") from exc
     return text
-

@@ -6,6 +6,10 @@ publishes down-stream or touches the streams."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,9 +26,10 @@ from shared.tools.runtime.broker import (
     provision_streams,
     write_server_config,
 )
-from shared.tools.runtime.nats_server import EmbeddedNats
+from shared.tools.runtime.nats_server import EmbeddedNats, nats_server_binary
 
 QUICK = 2.0
+CLI = "from shared.tools.cli import main; main()"
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +166,39 @@ async def test_the_regional_user_allocates_and_a_wrong_password_is_refused(
             max_reconnect_attempts=0,
             allow_reconnect=False,
         )
+
+
+def test_the_printed_configuration_for_real_servers_is_valid(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        **{
+            f"PLENARIA_NATS_{u}_PASSWORD": f"pw-{u}"
+            for u in ("ADMIN", "LOCAL", "REGIONAL", "NATIONAL", "ROUTE")
+        },
+    }
+    printed = subprocess.run(
+        [sys.executable, "-c", CLI, "broker", "config", "--route", "nats-2:6222"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    config = tmp_path / "nats.conf"
+    config.write_text(printed)
+    assert json.loads(printed)["cluster"]["authorization"] == {
+        "user": "route",
+        "password": "pw-ROUTE",
+    }
+    checked = subprocess.run(
+        [str(nats_server_binary()), "-t", "-c", str(config), "--jetstream"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    missing = subprocess.run(
+        [sys.executable, "-c", CLI, "broker", "config"],
+        env={k: v for k, v in env.items() if k != "PLENARIA_NATS_LOCAL_PASSWORD"},
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode != 0 and "PLENARIA_NATS_LOCAL_PASSWORD" in missing.stderr
