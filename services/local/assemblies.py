@@ -17,6 +17,7 @@ from shared.contracts.messages import KeyIntroduction
 from shared.contracts.subjects import up_subject
 from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.participants import quota_groups_of
+from shared.core.territory import uf_of
 from shared.core.vocabulary import LOCAL_KINDS
 from shared.features.cycles.store import rules_for
 from shared.features.plenary.model import Candidacy
@@ -38,6 +39,10 @@ async def create_assembly(
     rules = await rules_for(session, fields["cycle_id"])
     if fields["kind"] not in LOCAL_KINDS:
         raise Invalid(f"a local assembly cannot be {fields['kind']!r}")
+    if uf_of(fields["territory"]) != fields["uf"]:
+        # Its key is introduced, and its report sent, for that UF: receivers refuse a
+        # municipality of another state there (territory-mismatch).
+        raise Invalid(f"municipality {fields['territory']} is not in {fields['uf']}")
     if fields.get("deadline") is None and rules.calendar.local is not None:
         fields["deadline"] = rules.calendar.local.closes
     assembly_id = uuid.uuid4()

@@ -67,3 +67,24 @@ async def test_an_assembly_from_before_derived_keys_introduces_its_key_when_it_c
     ring = KeyRing({key_id: sent[introductions[1]].body["public_key"]})
     report = sent[report_at]
     ring.verify(report.sender, report.data, report.signature)
+
+
+async def test_an_assembly_of_a_municipality_in_another_state_is_refused(
+    local_tier: Federation,
+) -> None:
+    """Its key would be introduced for the wrong UF, which the regional tier refuses."""
+    response = await local_tier.local.post(
+        "/api/v1/assemblies/",
+        headers=local_tier.staff["local"],
+        json={
+            "cycle_id": "cns-2027",
+            "kind": "municipal",
+            "territory": "3550308",
+            "uf": "RJ",
+            "title": "São Paulo, dita do Rio",
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "not in RJ" in response.json()["detail"]
+    assert await outbox_messages(local_tier.node("local"), "key.introduced") == []
