@@ -17,12 +17,12 @@ from shared.contracts.messages import KeyIntroduction
 from shared.contracts.subjects import up_subject
 from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.participants import quota_groups_of
+from shared.core.territory import uf_of
 from shared.core.vocabulary import LOCAL_KINDS
 from shared.features.cycles.store import rules_for
 from shared.features.plenary.model import Candidacy
 from shared.features.plenary.model import Mandate as PlenaryMandate
 from shared.platform.bus.outbox import Outbox
-from shared.platform.bus.signing import new_seed, public_key_of
 from shared.platform.secrets import digest as token_digest
 from shared.platform.secrets import new_token
 
@@ -33,33 +33,45 @@ NEXT_STATUS = {"open": ("draft",), "voting": ("draft", "open")}
 async def create_assembly(
     session: AsyncSession, outbox: Outbox, sender_id: str, **fields: Any
 ) -> Assembly:
-    """Create an assembly with its own Ed25519 key and stage, in the same transaction, the
-    instance-signed introduction of that key, so the regional tier trusts it before any report."""
+    """Create an assembly with its own Ed25519 key (derived from the instance's, never stored)
+    and stage, in the same transaction, the instance-signed introduction of that key, so the
+    regional tier trusts it before any report."""
     rules = await rules_for(session, fields["cycle_id"])
     if fields["kind"] not in LOCAL_KINDS:
         raise Invalid(f"a local assembly cannot be {fields['kind']!r}")
+    if uf_of(fields["territory"]) != fields["uf"]:
+        # Its key is introduced, and its report sent, for that UF: receivers refuse a
+        # municipality of another state there (territory-mismatch).
+        raise Invalid(f"municipality {fields['territory']} is not in {fields['uf']}")
     if fields.get("deadline") is None and rules.calendar.local is not None:
         fields["deadline"] = rules.calendar.local.closes
-    seed = new_seed()
     assembly_id = uuid.uuid4()
-    key_id = f"{sender_id}/assembly/{assembly_id}"
+    signer = outbox.default_signer.derive(f"{sender_id}/assembly/{assembly_id}")
+    key_id = signer.key_id
     assembly = Assembly(
         id=assembly_id,
         status="draft",
-        signing_seed=seed,
         key_id=key_id,
         **fields,
     )
     session.add(assembly)
     await session.flush()
+    await introduce_key(session, outbox, assembly)
+    return assembly
+
+
+async def introduce_key(session: AsyncSession, outbox: Outbox, assembly: Assembly) -> None:
+    """Stage the instance-signed introduction of the assembly's derived key (and remember
+    which public key that was)."""
+    assert assembly.key_id is not None
+    assembly.public_key = outbox.default_signer.derive(assembly.key_id).public_key
     introduction = KeyIntroduction(
-        key_id=key_id,
-        public_key=public_key_of(seed),
-        assembly_id=str(assembly_id),
+        key_id=assembly.key_id,
+        public_key=assembly.public_key,
+        assembly_id=str(assembly.id),
         territory=assembly.territory,
     )
     await outbox.stage(session, introduction, up_subject("local", "key.introduced", assembly.uf))
-    return assembly
 
 
 async def get_assembly(

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local.assemblies import credentialed_count, get_assembly
+from services.local.assemblies import credentialed_count, get_assembly, introduce_key
 from services.local.model import Assembly, Proposal
 from shared.contracts.http.plenary import DelegateClaim
 from shared.contracts.messages import (
@@ -134,6 +134,12 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
             if (result := polls.result_of(poll)) is not None
         ]
 
+    signer = _signer(outbox, assembly)
+    if signer is not None and signer.public_key != assembly.public_key:
+        # Created while keys were stored, or the instance key was rotated since: the key
+        # derived now replaces the one introduced, before the report it signs (the receiver
+        # applies key messages before what follows them).
+        await introduce_key(session, outbox, assembly)
     report = await close_and_report(
         session,
         outbox,
@@ -142,7 +148,7 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         candidates,
         priority=polls.priority_positions(closed),
         pairwise=pairwise,
-        signer=_signer(assembly),
+        signer=signer,
     )
     by_id = {str(p.id): p for p in approved}
     for item in report.items:
@@ -185,10 +191,11 @@ def _candidate(
     )
 
 
-def _signer(assembly: Assembly) -> Signer | None:
-    """The assembly's own key (assemblies created before keys existed use the instance key)."""
-    if assembly.signing_seed and assembly.key_id:
-        return Signer(assembly.key_id, assembly.signing_seed)
+def _signer(outbox: Outbox, assembly: Assembly) -> Signer | None:
+    """The assembly's own key, derived again from the instance's (assemblies created before
+    keys existed use the instance key, which the receiver refuses for a local report)."""
+    if assembly.key_id:
+        return outbox.default_signer.derive(assembly.key_id)
     return None
 
 

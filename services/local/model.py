@@ -30,9 +30,13 @@ class Assembly(UUIDv7AuditBase):
     participants: Mapped[int] = mapped_column(server_default="0")
     population: Mapped[int] = mapped_column(server_default="0")
     report_id: Mapped[str | None] = mapped_column(String(64))
-    #: The assembly's own Ed25519 signing key (base64 seed) and the id receivers know it by.
-    signing_seed: Mapped[str | None] = mapped_column(Text)
+    #: The id receivers know the assembly's own Ed25519 key by; the key itself is derived from
+    #: the instance seed whenever it signs (never stored).
     key_id: Mapped[str | None] = mapped_column(String(160))
+    #: The public key last introduced for it (public, not secret). When the key derived now
+    #: differs — an assembly from before derived keys, or after the instance key's rotation —
+    #: the derived key is introduced again, ahead of the report, when the assembly closes.
+    public_key: Mapped[str | None] = mapped_column(String(64))
     late: Mapped[bool] = mapped_column(server_default="false")
 
 

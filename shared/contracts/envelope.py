@@ -2,7 +2,10 @@
 
 Wire format: the JSON encoding of :class:`Envelope`, whose ``body`` is the JSON of a registered
 body Struct. The Ed25519 signature covers the exact envelope bytes and travels in the
-``Plenaria-Signature`` header, so a receiver verifies before it decodes the body.
+``Plenaria-Signature`` header, so a receiver verifies before it decodes the body. Since version 2
+the envelope names the subject it is sent on and the territory it is for, so both are signed: a
+receiver refuses a message delivered on another subject (``shared.contracts.authority``).
+Version 1 envelopes (unsigned subject) are refused as ``outdated-envelope``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 
-ENVELOPE_VERSION: Final = 1
+ENVELOPE_VERSION: Final = 2
+#: Envelope versions no longer accepted, and why.
+RETIRED_VERSIONS: Final = {1: "envelope v1 does not sign its subject and territory; resend it"}
 MSG_ID_HEADER: Final = "Nats-Msg-Id"
 SIGNATURE_HEADER: Final = "Plenaria-Signature"
 SENDER_HEADER: Final = "Plenaria-Sender"
@@ -29,6 +34,10 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     kind_version: int = 1
     sender: str
     created_at: datetime
+    #: The subject the message is published on and the territory it is for (a UF, a
+    #: municipality's IBGE code, or ``BR``): signed, and checked against the delivery.
+    subject: str
+    territory: str
     body: msgspec.Raw
 
 
@@ -83,8 +92,16 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
-def seal(body: msgspec.Struct, *, sender: str, message_id: str | None = None) -> Envelope:
-    """Wrap a registered body in an envelope."""
+def seal(
+    body: msgspec.Struct,
+    *,
+    sender: str,
+    subject: str,
+    territory: str | None = None,
+    message_id: str | None = None,
+) -> Envelope:
+    """Wrap a registered body in an envelope for ``subject`` (whose last token is the
+    territory unless ``territory`` says otherwise)."""
     kind, version = kind_of(body)
     return Envelope(
         id=message_id or new_message_id(),
@@ -92,6 +109,8 @@ def seal(body: msgspec.Struct, *, sender: str, message_id: str | None = None) ->
         kind_version=version,
         sender=sender,
         created_at=datetime.now(UTC),
+        subject=subject,
+        territory=subject.rsplit(".", 1)[-1] if territory is None else territory,
         body=msgspec.Raw(_encoder.encode(body)),
     )
 
@@ -107,6 +126,8 @@ def open_envelope(data: bytes) -> Envelope:
         version = msgspec.json.decode(data, type=_VersionOnly).v
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise MessageError("undecodable", str(exc)) from exc
+    if version in RETIRED_VERSIONS:
+        raise MessageError("outdated-envelope", RETIRED_VERSIONS[version])
     if version != ENVELOPE_VERSION:
         raise MessageError("unknown-version", f"envelope v{version}")
     try:

@@ -80,3 +80,38 @@ def subscriptions(tier: Tier, group: str) -> list[Subscription]:
     if tier != "national":
         subs.append(Subscription(DOWN_STREAM, f"{DOWN_PREFIX}.>", _token(f"{group}-down")))
     return subs
+
+
+#: What each tier's instances publish (the broker's copy of ``shared.contracts.authority``:
+#: defence in depth, never the authority check itself, since NATS does not tell a receiver who
+#: published).
+PUBLISHES: Final[dict[Tier, tuple[str, ...]]] = {
+    "local": (f"{UP_PREFIX}.local.>",),
+    "regional": (f"{UP_PREFIX}.regional.>", f"{DOWN_PREFIX}.allocation.*"),
+    "national": (
+        f"{UP_PREFIX}.national.>",
+        f"{DOWN_PREFIX}.allocation.*",
+        f"{DOWN_PREFIX}.cycle.*",
+        f"{DOWN_PREFIX}.response.*",
+    ),
+}
+JS_API: Final = "$JS.API"
+
+
+def broker_permissions(tier: Tier, group: str) -> dict[str, dict[str, list[str]]]:
+    """A tier deployment's NATS permissions: publish its own subjects, read (and ack) its own
+    durables, look at the two streams — and no stream administration (create, update, purge,
+    delete), which only the provisioning step's administrator may do."""
+    publish = list(PUBLISHES[tier])
+    publish += [f"{JS_API}.INFO", *(f"{JS_API}.STREAM.INFO.{name}" for name in STREAM_SUBJECTS)]
+    for sub in subscriptions(tier, group):
+        durable = f"{sub.stream}.{sub.durable}"
+        publish += [
+            f"{JS_API}.CONSUMER.CREATE.{durable}",
+            f"{JS_API}.CONSUMER.CREATE.{durable}.>",
+            f"{JS_API}.CONSUMER.DURABLE.CREATE.{durable}",
+            f"{JS_API}.CONSUMER.INFO.{durable}",
+            f"{JS_API}.CONSUMER.MSG.NEXT.{durable}",
+            f"$JS.ACK.{durable}.>",
+        ]
+    return {"publish": {"allow": publish}, "subscribe": {"allow": ["_INBOX.>"]}}

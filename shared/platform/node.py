@@ -20,7 +20,7 @@ from shared.platform.bus.connection import Bus
 from shared.platform.bus.consumer import ConsumerLoop
 from shared.platform.bus.errors import DATABASE_ERRORS
 from shared.platform.bus.inbox import Handler, Receiver
-from shared.platform.bus.keys import TrustStore, read_trusted_file
+from shared.platform.bus.keys import TrustedInstance, TrustStore, read_trusted_file
 from shared.platform.bus.outbox import Outbox, staged_in
 from shared.platform.bus.relay import OutboxRelay
 from shared.platform.bus.signing import Signer, ensure_keypair
@@ -59,9 +59,12 @@ class Node:
         #: The features' services by name, once the tier's app has built them.
         self.services: dict[str, Any] = {}
         self.signer = Signer(settings.sender_id, signing_seed(settings))
-        instance_keys = read_trusted_file(settings.trusted_keys_file)
-        instance_keys.setdefault(self.signer.key_id, self.signer.public_key)
-        self.trust = TrustStore(instance_keys)
+        instances = read_trusted_file(settings.trusted_keys_file)
+        instances.setdefault(
+            self.signer.key_id,
+            TrustedInstance(public_key=self.signer.public_key, tier=settings.tier),
+        )
+        self.trust = TrustStore(instances)
         self.bus = Bus(settings)
         self.outbox = Outbox(self.signer)
         self.relay = OutboxRelay(settings, self.bus, self.sessions)

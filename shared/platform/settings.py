@@ -22,6 +22,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     tier: Tier = "local"
     database_url: str = ""
     nats_url: str = "nats://127.0.0.1:4222"
+    #: This tier's NATS user and password (``plenaria up`` generates one per tier, allowed only
+    #: its own subjects and durables); empty connects without credentials.
+    nats_user: str = ""
+    nats_password: str = ""
+    #: Whether this process creates and updates the streams itself. Off where the streams are
+    #: provisioned by an administrator (``plenaria up``, deploy/): a service's NATS user then
+    #: has no stream-administration rights, and the service waits for the streams to exist.
+    declare_streams: bool = True
     host: str = "127.0.0.1"
     port: int = 0
     data_dir: str = ".plenaria"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -55,7 +56,91 @@ def migrate(tier: Tier | None) -> None:
         click.echo(f"{each}: migrated")
 
 
+@click.group()
+def keys() -> None:
+    """Instance keys: only the operator changes them, in the trusted-keys file."""
+
+
+@keys.command()
+@click.option(
+    "--trusted-keys-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="PLENARIA_TRUSTED_KEYS_FILE",
+    required=True,
+    help="The operator's trusted-keys file (env PLENARIA_TRUSTED_KEYS_FILE).",
+)
+@click.option("--instance", required=True, help="The instance whose key is replaced.")
+@click.option(
+    "--old-seed-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The seed of the key trusted now (proves the rotation is the key holder's).",
+)
+@click.option(
+    "--new-seed-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The new seed (proves the new key is held).",
+)
+def rotate(
+    trusted_keys_file: Path, instance: str, old_seed_file: Path, new_seed_file: Path
+) -> None:
+    """Replace an instance's trusted key with both its old and its new seed in hand; prints the
+    rotation record (JSON) signed by both. Restart every tier afterwards."""
+    from shared.tools.runtime.rotation import RotationError, read_seed, rotate_instance_key
+
+    try:
+        record = rotate_instance_key(
+            trusted_keys_file, instance, read_seed(old_seed_file), read_seed(new_seed_file)
+        )
+    except (RotationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps({"instance": instance, **record}, sort_keys=True))
+
+
+@click.group()
+def broker() -> None:
+    """NATS for real servers: the users' configuration, and the streams (as the administrator)."""
+
+
+@broker.command("config")
+@click.option("--route", "routes", multiple=True, help="A cluster route, host:port (repeatable).")
+def broker_config(routes: tuple[str, ...]) -> None:
+    """Print a nats-server configuration: one user per tier with only its own subjects and
+    durables, and the administrator. Passwords come from PLENARIA_NATS_<USER>_PASSWORD (USER:
+    ADMIN, LOCAL, REGIONAL, NATIONAL), the routes' from PLENARIA_NATS_ROUTE_PASSWORD."""
+    from shared.tools.runtime.broker import ADMIN_USER, server_config
+
+    names: dict[str, str] = {ADMIN_USER: "ADMIN", **{tier: tier.upper() for tier in TIERS}}
+    credentials: dict[str, str] = {}
+    for user, name in names.items():
+        password = os.environ.get(f"PLENARIA_NATS_{name}_PASSWORD", "")
+        if not password:
+            raise click.ClickException(f"set PLENARIA_NATS_{name}_PASSWORD")
+        credentials[user] = password
+    route_password = os.environ.get("PLENARIA_NATS_ROUTE_PASSWORD", "")
+    if routes and not route_password:
+        raise click.ClickException("routes need PLENARIA_NATS_ROUTE_PASSWORD")
+    groups = {tier: os.environ.get(tier_env(tier, "instance"), tier) for tier in TIERS}
+    click.echo(
+        server_config(credentials, groups, route_password=route_password, routes=routes), nl=False
+    )
+
+
+@broker.command("streams")
+def broker_streams() -> None:
+    """Create or update the two streams as the NATS administrator (PLENARIA_NATS_URL,
+    PLENARIA_NATS_USER, PLENARIA_NATS_PASSWORD, PLENARIA_STREAM_REPLICAS)."""
+    from shared.tools.runtime.broker import declare_with
+
+    try:
+        declare_with(load_settings())
+    except Exception as exc:
+        raise click.ClickException(f"streams not declared: {exc}") from exc
+    click.echo("streams declared")
+
+
 def register(group: click.Group) -> None:
     """Add the runtime commands to the ``plenaria`` group."""
-    for command in (up, serve, migrate):
+    for command in (up, serve, migrate, keys, broker):
         group.add_command(command)

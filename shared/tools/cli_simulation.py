@@ -55,7 +55,18 @@ def _scenario_options(command: Any) -> Any:
 @click.option("--local-url", help="Drive an already running local service instead.")
 @click.option("--regional-url", help="… and this regional service.")
 @click.option("--national-url", help="… and this national service.")
-@click.option("--admin-token", envvar="PLENARIA_ADMIN_TOKEN", help="Admin token of those services.")
+@click.option(
+    "--admin-token",
+    envvar="PLENARIA_ADMIN_TOKEN",
+    help="Operator token of those services, where one token serves them all.",
+)
+@click.option("--local-admin-token", envvar="PLENARIA_LOCAL_ADMIN_TOKEN", help="The local one's.")
+@click.option(
+    "--regional-admin-token", envvar="PLENARIA_REGIONAL_ADMIN_TOKEN", help="The regional one's."
+)
+@click.option(
+    "--national-admin-token", envvar="PLENARIA_NATIONAL_ADMIN_TOKEN", help="The national one's."
+)
 def simulate(
     scale: Scale,
     municipalities: int | None,
@@ -68,16 +79,25 @@ def simulate(
     regional_url: str | None,
     national_url: str | None,
     admin_token: str | None,
+    local_admin_token: str | None,
+    regional_admin_token: str | None,
+    national_admin_token: str | None,
 ) -> None:
     """Run a whole conference cycle with synthetic but realistic data and print a summary."""
     from shared.tools.simulation.run import run_simulation
 
     urls = {"local": local_url, "regional": regional_url, "national": national_url}
     given = {tier: url for tier, url in urls.items() if url}
-    if given and (len(given) < len(urls) or not admin_token):
+    per_tier = {
+        "local": local_admin_token,
+        "regional": regional_admin_token,
+        "national": national_admin_token,
+    }
+    tokens = {tier: token or admin_token or "" for tier, token in per_tier.items()}
+    if given and (len(given) < len(urls) or not all(tokens.values())):
         raise click.UsageError(
             "driving running services needs --local-url, --regional-url, --national-url "
-            "and --admin-token (or PLENARIA_ADMIN_TOKEN)"
+            "and each one's operator token (--<tier>-admin-token or PLENARIA_<TIER>_ADMIN_TOKEN)"
         )
     summary = run_simulation(
         scale=scale,
@@ -85,7 +105,7 @@ def simulate(
         seed=seed,
         concurrency=concurrency,
         urls=given or None,
-        admin_token=admin_token or "",
+        admin_tokens=tokens,
         data_dir=data_dir,
         durable=durable,
     )

@@ -49,14 +49,14 @@ class HandedOver:
     code: str
 
 
-def seed(urls: dict[str, str], admin_token: str) -> None:
+def seed(urls: dict[str, str], admin_tokens: dict[str, str]) -> None:
     """Run the tiny cycle against the services at ``urls`` (tier → base URL), then print the
     sign-in codes of each tier's first staff."""
     scenario = make_scenario("tiny", 0, DEMO_SEED)
-    drive(scenario, Endpoints(urls, admin_token), concurrency=8, reporter=None)
+    drive(scenario, Endpoints(urls, admin_tokens), concurrency=8, reporter=None)
     click.echo("demo data loaded")
     try:
-        handed = asyncio.run(hand_over(urls, admin_token))
+        handed = asyncio.run(hand_over(urls, admin_tokens))
     except (StaffingError, httpx.HTTPError) as failed:
         click.echo(f"first-run credentials could not be made: {failed}", err=True)
         return
@@ -65,14 +65,15 @@ def seed(urls: dict[str, str], admin_token: str) -> None:
         click.echo(f"  {entry.tier:<9} {entry.who}: {entry.code}  at {entry.url}/entrar")
 
 
-async def hand_over(urls: dict[str, str], admin_token: str) -> list[HandedOver]:
-    """Appoint each :data:`FIRST_RUN` person as the operator; their codes, not yet redeemed."""
+async def hand_over(urls: dict[str, str], admin_tokens: dict[str, str]) -> list[HandedOver]:
+    """Appoint each :data:`FIRST_RUN` person as their tier's operator; their codes, not yet
+    redeemed."""
     handed: list[HandedOver] = []
     for tier, who, grant in FIRST_RUN:
         async with httpx.AsyncClient(base_url=urls[tier], timeout=30) as client:
             answer = await client.post(
                 "/api/v1/identity/appointments",
-                headers=bearer(admin_token),
+                headers=bearer(admin_tokens[tier]),
                 json={"name": who, **grant},
             )
         if answer.status_code != 201:

@@ -36,7 +36,7 @@ from tests.support.national_cycle import (
     share_state_seats,
 )
 from tests.support.polling import eventually
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 
 @pytest.fixture(scope="module")
@@ -258,12 +258,12 @@ async def test_a_rejection_needs_a_justification(answered: Cycle) -> None:
 
 
 async def test_only_council_members_answer(answered: Cycle) -> None:
-    operator = await answered.fed.national.post(
+    by_operator = await answered.fed.national.post(
         f"/api/v1/council/items/{answered.ubs_item['id']}/responses",
-        headers=OPERATOR,
+        headers=operator("national"),
         json={"decision": "adopted"},
     )
-    assert operator.status_code == 403, operator.text
+    assert by_operator.status_code == 403, by_operator.text
 
 
 async def test_every_local_proposal_sees_its_national_items_answers(attached: Cycle) -> None:

@@ -40,7 +40,9 @@ def simulate(cluster: Cluster, *args: str) -> dict[str, Any]:
     ]
     for tier, url in cluster.urls.items():
         command += [f"--{tier}-url", url]
-    env = {**os.environ, "PLENARIA_ADMIN_TOKEN": cluster.admin_token}
+    env = {**os.environ}
+    for tier, token in cluster.admin_tokens.items():
+        env[f"PLENARIA_{tier.upper()}_ADMIN_TOKEN"] = token
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     summary: dict[str, Any] = json.loads(done.stdout)
@@ -73,7 +75,7 @@ def assert_consistent(summary: dict[str, Any]) -> None:
 def test_tiny_cycle_is_consistent_and_repeatable(cluster: Cluster) -> None:
     first = simulate(cluster, "--seed", "5")
     assert_consistent(first)
-    seed(dict(cluster.urls), cluster.admin_token)  # the demo: another cycle on the same services
+    seed(dict(cluster.urls), cluster.admin_tokens)  # the demo: another cycle on the same services
     again = simulate(cluster, "--seed", "5")
     assert_consistent(again)
     assert again["tiers"] == first["tiers"]  # same seed, same cycle: counts are its own

@@ -30,7 +30,7 @@ from shared.platform.web.app import create_app
 from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.runtime.postgres import EmbeddedPostgres
 from shared.tools.staffing import NATIONWIDE_STAFF
-from tests.support.tiers import ADMIN_TOKEN, OPERATOR, SPECS
+from tests.support.tiers import ADMIN_TOKENS, SPECS, operator
 
 CYCLE = "cns-2027"
 
@@ -76,7 +76,7 @@ def fuzz_settings(
             instance=f"{tier}-{run}",
             signing_key=seeds[tier],
             trusted_keys_file=str(trusted),
-            admin_token=ADMIN_TOKEN,
+            admin_token=ADMIN_TOKENS[tier],
             data_dir=str(Path(root)),
             relay_idle_s=0.2,
             shutdown_grace_s=3.0,
@@ -142,7 +142,7 @@ def appoint_staff(client: asgi.ASGIClient, tier: Tier) -> dict[str, str]:
         appointed = _created(
             client.post(
                 "/api/v1/identity/appointments",
-                headers=OPERATOR,
+                headers=operator(tier),
                 json={"name": f"Equipe {tier}", "email": email, **grant},
             )
         )

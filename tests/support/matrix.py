@@ -15,7 +15,7 @@ from tests.support.api import bearer, get_json
 from tests.support.assemblies import create, register
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates, send_state_report
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 SAFE = {"get", "head", "options"}
 PATH_PARAM = re.compile(r"\{[^}]+\}")
@@ -66,7 +66,7 @@ async def principals(fed: Federation, tier: str) -> dict[str, Who]:
     council, an SP mandate), plus the public; ``context`` of the local tier's assembly ids."""
     who: dict[str, Who] = {
         "public": Who({}, frozenset()),
-        "operator": Who(OPERATOR, frozenset({"operator"})),
+        "operator": Who(operator(tier), frozenset({"operator"})),
     }
     if tier == "local":
         who["organiser"] = Who(

@@ -34,7 +34,7 @@ from shared.tools.runtime.supervisor import Supervisor, UpOptions, service_comma
 from shared.tools.staffing import NATIONWIDE_STAFF, appoint, bearer
 from tests.support.polling import eventually
 from tests.support.servers import MakeDatabase
-from tests.support.tiers import ADMIN_TOKEN, purge_streams
+from tests.support.tiers import ADMIN_TOKENS, purge_streams
 
 #: Small enough that a killed consumer's unacknowledged messages come back within the test.
 ACK_WAIT_S = 4.0
@@ -84,7 +84,10 @@ class Stack:
         """The tier's nation-wide staff (appointed by its operator on first use): headers."""
         if tier not in self._staff:
             token = await appoint(
-                self.client(tier), ADMIN_TOKEN, name=f"Equipe {tier}", grants=NATIONWIDE_STAFF[tier]
+                self.client(tier),
+                ADMIN_TOKENS[tier],
+                name=f"Equipe {tier}",
+                grants=NATIONWIDE_STAFF[tier],
             )
             self._staff[tier] = bearer(token)
         return self._staff[tier]
@@ -312,10 +315,10 @@ async def stack_factory(
         environ = {k: v for k, v in os.environ.items() if not k.startswith("PLENARIA_")}
         environ.update({tier_env(tier, "database_url"): urls[tier] for tier in TIERS})
         environ.update({tier_env(tier, "port"): str(free_port()) for tier in TIERS})
+        environ.update({tier_env(tier, "admin_token"): ADMIN_TOKENS[tier] for tier in TIERS})
         environ.update(
             {
                 "PLENARIA_NATS_URL": nats_server.url,
-                "PLENARIA_ADMIN_TOKEN": ADMIN_TOKEN,
                 "PLENARIA_ACK_WAIT_S": str(ACK_WAIT_S),
                 "PLENARIA_RELAY_IDLE_S": "0.2",
                 "PLENARIA_RELAY_MAX_BACKOFF_S": "2",

@@ -23,7 +23,7 @@ from tests.support.api import bearer, get_json
 from tests.support.bus import publish_row
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 TEXTS = [
     ("saude-1", "national", "Ampliar o número de leitos de UTI nos hospitais regionais"),
@@ -157,7 +157,7 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         assert vote.status_code == 201, vote.text
     second_ballot = await ballot(priority["id"], devices[VOTERS[0]], order)
     desk_ballot = await ballot(priority["id"], fed.staff["regional"], order)
-    operator_ballot = await ballot(priority["id"], OPERATOR, order)
+    operator_ballot = await ballot(priority["id"], operator("regional"), order)
     priority_closed = await close(priority["id"])
 
     # Decision: the plenary rejects one item (counts entered by the desk).

@@ -43,9 +43,15 @@ from shared.tools.runtime.nats_server import EmbeddedNats
 from shared.tools.staffing import NATIONWIDE_STAFF, appoint, bearer
 from tests.support.servers import MakeDatabase
 
-ADMIN_TOKEN = "test-admin-token"
-#: The tier operator's credential: infrastructure only (dead letters, keys, the first grants).
-OPERATOR = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+#: Each tier operator's own credential: infrastructure only (dead letters, keys, the first
+#: grants), and only at that tier.
+ADMIN_TOKENS: dict[Tier, str] = {tier: f"test-admin-token-{tier}" for tier in TIERS}
+
+
+def operator(tier: Tier) -> dict[str, str]:
+    """The headers of ``tier``'s operator token."""
+    return {"Authorization": f"Bearer {ADMIN_TOKENS[tier]}"}
+
 
 SPECS: dict[Tier, TierDefinition] = {"local": LOCAL, "regional": REGIONAL, "national": NATIONAL}
 
@@ -103,13 +109,13 @@ class Federation:
         tier: Tier,
         *grants: dict[str, Any],
         name: str = "Pessoa de teste",
-        by: dict[str, str] = OPERATOR,
+        by: dict[str, str] | None = None,
     ) -> dict[str, str]:
         """Appoint someone at ``tier`` to ``grants`` (``by`` appoints: the operator, or e.g. a
         convener's headers); the headers of their API token."""
         token = await appoint(
             self.client(tier),
-            by["Authorization"].removeprefix("Bearer "),
+            (by or operator(tier))["Authorization"].removeprefix("Bearer "),
             name=name,
             grants=grants,
         )
@@ -191,7 +197,7 @@ async def start_tiers(
             "instance": f"{tier}-{run}",
             "signing_key": seeds[tier],
             "trusted_keys_file": str(trusted),
-            "admin_token": ADMIN_TOKEN,
+            "admin_token": ADMIN_TOKENS[tier],
             "data_dir": str(root),
             "relay_idle_s": 0.2,
             "shutdown_grace_s": 3.0,

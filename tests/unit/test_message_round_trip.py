@@ -73,9 +73,10 @@ def test_message_round_trips_through_the_envelope(
 ) -> None:
     body = build(cls)
     assert kind_of(body) == key
-    data = encode_envelope(seal(body, sender="national"))
+    data = encode_envelope(seal(body, sender="national", subject="plenaria.down.x.BR"))
     envelope = open_envelope(data)
     assert (envelope.kind, envelope.kind_version, envelope.sender) == (*key, "national")
+    assert (envelope.subject, envelope.territory) == ("plenaria.down.x.BR", "BR")
     again = decode_body(envelope)
     assert type(again) is cls and again == body
     # And every field took part: nothing left at its default.

@@ -7,6 +7,7 @@ import uuid
 
 import msgspec
 
+from shared.contracts.envelope import MessageError
 from shared.contracts.http.operations import (
     DeadLetterPage,
     DeadLetterView,
@@ -17,9 +18,10 @@ from shared.contracts.http.operations import (
     TierStats,
 )
 from shared.contracts.messages import KeyIntroduction, KeyRevocation
-from shared.core.errors import NotFound
+from shared.core.errors import Invalid, NotFound
 from shared.features.operations.stats import tier_stats
 from shared.platform.bus.dead_letters import list_dead_letters, mark_replayed
+from shared.platform.bus.keys import OPERATOR
 from shared.platform.bus.models import DeadLetter
 from shared.platform.node import Node
 
@@ -70,15 +72,23 @@ class Operations:
 
     async def trust_key(self, key: KeyIn) -> KeyStatus:
         introduction = KeyIntroduction(**msgspec.structs.asdict(key))
-        async with self.db.transaction() as session:
-            await self.node.trust.register(session, introduction, introduced_by="admin")
+        try:
+            async with self.db.transaction() as session:
+                await self.node.trust.register(session, introduction, introduced_by=OPERATOR)
+        except MessageError as refusal:
+            raise Invalid(refusal.detail or refusal.reason) from refusal
         return KeyStatus(key_id=key.key_id, status="trusted")
 
     async def revoke_key(self, revocation: RevocationIn) -> KeyStatus:
-        async with self.db.transaction() as session:
-            await self.node.trust.revoke(
-                session, KeyRevocation(**msgspec.structs.asdict(revocation))
-            )
+        try:
+            async with self.db.transaction() as session:
+                await self.node.trust.revoke(
+                    session,
+                    KeyRevocation(**msgspec.structs.asdict(revocation)),
+                    revoked_by=OPERATOR,
+                )
+        except MessageError as refusal:
+            raise Invalid(refusal.detail or refusal.reason) from refusal
         return KeyStatus(key_id=revocation.key_id, status="revoked")
 
     async def stats(self, *, tables: bool) -> TierStats:

@@ -57,6 +57,8 @@ class Bus:
                 nc = await nats.connect(
                     servers=[url.strip() for url in self.settings.nats_url.split(",")],
                     name=f"plenaria-{self.settings.sender_id}",
+                    user=self.settings.nats_user or None,
+                    password=self.settings.nats_password or None,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=1,
                     connect_timeout=2,
@@ -91,20 +93,13 @@ class Bus:
             return
 
     async def declare_streams(self) -> None:
-        """Create (or update) the up and down streams with the configured duplicate window."""
-        for name, subjects in STREAM_SUBJECTS.items():
-            config = StreamConfig(
-                name=name,
-                subjects=subjects,
-                storage=StorageType.FILE,
-                num_replicas=self.settings.stream_replicas,
-                duplicate_window=self.settings.duplicate_window_s,
-            )
-            try:
-                await self.js.stream_info(name)
-                await self.js.update_stream(config)
-            except NotFoundError:
-                await self.js.add_stream(config)
+        """Create (or update) the up and down streams with the configured duplicate window,
+        or, where an administrator provisions them, check that they exist."""
+        if self.settings.declare_streams:
+            await declare_streams(self.js, self.settings)
+            return
+        for name in STREAM_SUBJECTS:
+            await self.js.stream_info(name)  # NotFoundError (a nats error): retried
 
     async def streams_ready(self) -> bool:
         """True when connected and every stream answers (used by /health/ready)."""
@@ -141,3 +136,21 @@ class Bus:
             with contextlib.suppress(nats.errors.Error, TimeoutError):
                 await self._nc.drain()
         BUS_CONNECTED.set(0)
+
+
+async def declare_streams(js: JetStreamContext, settings: Settings) -> None:
+    """Create (or update) the up and down streams: the provisioning step's job, with the NATS
+    administrator's credentials (or a service's own, where it may administer streams)."""
+    for name, subjects in STREAM_SUBJECTS.items():
+        config = StreamConfig(
+            name=name,
+            subjects=subjects,
+            storage=StorageType.FILE,
+            num_replicas=settings.stream_replicas,
+            duplicate_window=settings.duplicate_window_s,
+        )
+        try:
+            await js.stream_info(name)
+            await js.update_stream(config)
+        except NotFoundError:
+            await js.add_stream(config)

@@ -1,4 +1,8 @@
-"""Receiving side: verify, decode, and apply each message's effect exactly once.
+"""Receiving side: verify, check the sender's authority, decode, and apply each message's
+effect exactly once.
+
+Before any handler runs, the signed envelope's subject and territory must match the delivery
+and the signer's scope must allow the kind there (``shared.contracts.authority``).
 
 The inbox row and the effect commit in one transaction, so a redelivery (after a crash, a
 restart, a replay or a second instance) finds the row and changes nothing.
@@ -17,6 +21,7 @@ from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.contracts.authority import check_body, check_envelope
 from shared.contracts.envelope import (
     MSG_ID_HEADER,
     SENDER_HEADER,
@@ -252,9 +257,16 @@ class Receiver:
             if wait_for_introduction and self.trust.awaits_introduction(envelope.sender):
                 raise SenderNotYetKnown(envelope.sender)
         self.trust.ring.verify(envelope.sender, data, signature)
+        # Who signed is proven; now whether that signer may say this, here (before any handler).
+        scope = self.trust.scope_of(envelope.sender)
+        if scope is None:
+            raise MessageError("unauthorised-sender", f"{envelope.sender} has no scope")
+        check_envelope(envelope, scope, subject)
+        body = decode_body(envelope)
+        check_body(envelope, body, scope)
         return Delivery(
             envelope=envelope,
-            body=decode_body(envelope),
+            body=body,
             subject=subject,
             data=data,
             signature=signature,
@@ -300,6 +312,4 @@ class Receiver:
 
     async def _revoke_key(self, session: AsyncSession, delivery: Delivery) -> None:
         assert isinstance(delivery.body, KeyRevocation)
-        if delivery.envelope.sender not in self.trust.instance_keys:
-            raise MessageError("untrusted-introducer", f"{delivery.envelope.sender} may not revoke")
-        await self.trust.revoke(session, delivery.body)
+        await self.trust.revoke(session, delivery.body, revoked_by=delivery.envelope.sender)

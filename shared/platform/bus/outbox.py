@@ -50,7 +50,7 @@ class Outbox:
     ) -> dict[str, object]:
         """The outbox row for one message (sealed and signed), without writing it."""
         signer = signer or self.default_signer
-        envelope = seal(body, sender=signer.key_id, message_id=message_id)
+        envelope = seal(body, sender=signer.key_id, subject=subject, message_id=message_id)
         data = encode_envelope(envelope)
         headers = {
             MSG_ID_HEADER: envelope.id,

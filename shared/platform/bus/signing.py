@@ -1,4 +1,9 @@
-"""Ed25519 signatures over envelope bytes (PyNaCl), and the ring of keys a receiver trusts."""
+"""Ed25519 signatures over envelope bytes (PyNaCl), and the ring of keys a receiver trusts.
+
+Keys an instance introduces (one per assembly) are never stored: each one's seed is derived
+with HKDF-SHA256 from the instance's own seed and the key's id (:meth:`Signer.derive`), so the
+instance seed — a mounted secret outside the database — is the only signing secret there is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
@@ -44,13 +51,33 @@ def ensure_keypair(path: Path) -> tuple[str, str]:
     return seed, public_key_of(seed)
 
 
+#: HKDF salt of derived keys; a new scheme is a new salt (and new key ids).
+DERIVATION_SALT = b"plenaria/derived-signing-key/v1"
+
+
+def derive_seed(seed_b64: str, key_id: str) -> str:
+    """The seed of the key ``key_id`` derived from an instance seed (base64 in, base64 out)."""
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=DERIVATION_SALT, info=key_id.encode("utf-8")
+    )
+    return _b64(hkdf.derive(_unb64(seed_b64)))
+
+
 class Signer:
     """Signs outgoing envelopes as ``key_id``."""
 
     def __init__(self, key_id: str, seed_b64: str) -> None:
         self.key_id = key_id
+        self._seed = seed_b64
         self._key = SigningKey(_unb64(seed_b64))
         self.public_key = _b64(bytes(self._key.verify_key))
+
+    def derive(self, key_id: str) -> Signer:
+        """The signer of a key this instance introduces (``<instance>/assembly/<id>``),
+        derived from this one's seed: the same id always gives the same key."""
+        if not key_id.startswith(f"{self.key_id}/"):
+            raise ValueError(f"{key_id} is outside {self.key_id}'s namespace")
+        return Signer(key_id, derive_seed(self._seed, key_id))
 
     def sign(self, data: bytes) -> str:
         return _b64(self._key.sign(data).signature)

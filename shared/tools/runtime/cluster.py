@@ -29,7 +29,8 @@ class Cluster:
 
     data_dir: Path
     urls: dict[Tier, str]
-    admin_token: str
+    #: Each tier's operator token.
+    admin_tokens: dict[str, str]
     database_urls: dict[Tier, str]
     nats_url: str
     supervisor: Supervisor
@@ -92,11 +93,13 @@ def embedded_cluster(
         supervisor = Supervisor(options, notify=lambda line: click.echo(line, err=True))
         stack.callback(supervisor.stop)
         supervisor.start()
-        nats_url = next(iter(supervisor.nats_urls.values()))
+        # Tools (bench's raw JetStream baseline) connect as the administrator where the
+        # embedded server has users.
+        nats_url = supervisor.nats_admin_url or next(iter(supervisor.nats_urls.values()))
         yield Cluster(
             data_dir=supervisor.data_dir,
             urls={tier: service.url for tier, service in supervisor.services.items()},
-            admin_token=supervisor.admin_token,
+            admin_tokens={str(t): v for t, v in supervisor.admin_tokens.items()},
             database_urls=dict(supervisor.database_urls),
             nats_url=nats_url,
             supervisor=supervisor,

@@ -52,6 +52,7 @@ class EmbeddedNats:
         monitor_port: int | None = None,
         monitor: bool = True,
         start_timeout: float = 30.0,
+        config: Path | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).absolute()
         self.store_dir = self.data_dir / "jetstream"
@@ -63,6 +64,8 @@ class EmbeddedNats:
             monitor_port if monitor_port is not None else (free_port() if monitor else None)
         )
         self.start_timeout = start_timeout
+        #: A nats-server configuration file (users and permissions, see ``broker.py``).
+        self.config = config
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,6 +95,8 @@ class EmbeddedNats:
         ]
         if self.monitor_port is not None:
             command += ["--http_port", str(self.monitor_port)]
+        if self.config is not None:
+            command += ["--config", str(self.config)]
         with self.log_path.open("ab") as log_file:
             log_file.write(f"\n--- starting on port {self.port} at {time.ctime()} ---\n".encode())
             log_file.flush()

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Literal, Self
+from urllib.parse import quote
 
 import psutil
 import structlog
@@ -97,6 +98,7 @@ class EmbeddedPostgres:
         fast: bool = False,
         settings: Mapping[str, str] | None = None,
         start_timeout: float = 60.0,
+        password: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).absolute()
         self.pgdata = self.data_dir / "pgdata"
@@ -106,6 +108,9 @@ class EmbeddedPostgres:
         self.fast = fast
         self.settings = {**TUNING, **(FAST_TUNING if fast else {}), **(settings or {})}
         self.start_timeout = start_timeout
+        #: The superuser's password: with one, every connection authenticates with SCRAM
+        #: (``plenaria up``); without, the cluster trusts loopback clients (test fixtures).
+        self.password = password
         self._proc: subprocess.Popen[bytes] | None = None
         self._bin, self._utils = _wheel()
         self._uid: int | None = None
@@ -124,6 +129,8 @@ class EmbeddedPostgres:
         self._clear_leftovers()
         self._launch()
         self._wait_ready()
+        if self.password is not None:
+            self._require_passwords()
         log.info("postgres.started", port=self.port, data_dir=str(self.data_dir))
 
     def stop(self, mode: StopMode = "fast", timeout: float = 30.0) -> None:
@@ -163,9 +170,38 @@ class EmbeddedPostgres:
 
     # --- databases -------------------------------------------------------------------------------
 
-    def url(self, database: str = "postgres", driver: str = "postgresql+asyncpg") -> str:
-        """Connection URL, e.g. ``postgresql+asyncpg://postgres@127.0.0.1:PORT/plenaria_local``."""
-        return f"{driver}://{SUPERUSER}@{self.host}:{self.port}/{database}"
+    def url(
+        self,
+        database: str = "postgres",
+        driver: str = "postgresql+asyncpg",
+        *,
+        user: str = SUPERUSER,
+        password: str | None = None,
+    ) -> str:
+        """Connection URL, e.g. ``postgresql+asyncpg://postgres@127.0.0.1:PORT/plenaria_local``
+        (the superuser's password included when the cluster has one)."""
+        secret = password if user != SUPERUSER else self.password
+        who = f"{user}:{quote(secret, safe='')}" if secret else user
+        return f"{driver}://{who}@{self.host}:{self.port}/{database}"
+
+    def ensure_owner(self, database: str, role: str, password: str) -> None:
+        """A login role that owns ``database`` and nothing else — no superuser, no creating
+        databases or roles — and the only one besides the superuser allowed to connect to it.
+        Tables an earlier run created as the superuser are handed over to it."""
+        _check_name(database)
+        _check_name(role)
+        literal = _literal(password)
+        exists = self.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").strip() == "1"
+        verb = "ALTER" if exists else "CREATE"
+        self.psql(
+            f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
+            f"NOBYPASSRLS PASSWORD {literal}"
+        )
+        self.create_database(database)
+        self.psql(f'ALTER DATABASE "{database}" OWNER TO "{role}"')
+        self.psql(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
+        self.psql(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{role}"')
+        self.psql(_HAND_OVER.replace("{role}", role), database=database)
 
     def database_exists(self, name: str) -> bool:
         """True if database ``name`` exists."""
@@ -212,6 +248,8 @@ class EmbeddedPostgres:
             sql,
         ]
         env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+        if self.password is not None:
+            env["PGPASSWORD"] = self.password
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
         if result.returncode != 0:
             raise EmbeddedPostgresError(f"psql failed ({sql!r}): {result.stderr.strip()}")
@@ -239,13 +277,22 @@ class EmbeddedPostgres:
         scratch.mkdir(mode=0o700)
         if self._uid is not None and self._gid is not None:
             os.chown(scratch, self._uid, self._gid)
+        pwfile = self.data_dir / "initdb.pw"
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(self.password + "\n")
+            if self._uid is not None and self._gid is not None:
+                os.chown(pwfile, self._uid, self._gid)
+            auth = ["--auth=scram-sha-256", f"--pwfile={pwfile}"]
         command = [
             str(self._bin / "initdb"),
             "-D",
             str(scratch),
             "-U",
             SUPERUSER,
-            "--auth=trust",
+            *auth,
             "--encoding=UTF8",
             "--locale-provider=builtin",
             "--builtin-locale=C.UTF-8",
@@ -261,10 +308,28 @@ class EmbeddedPostgres:
             group=self._gid,
             extra_groups=None if self._uid is None else [],
         )
+        pwfile.unlink(missing_ok=True)
         if result.returncode != 0:
             raise EmbeddedPostgresError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
         scratch.rename(self.pgdata)
         log.info("postgres.initialised", data_dir=str(self.pgdata))
+
+    def _require_passwords(self) -> None:
+        """A cluster first initialised trusting loopback (before passwords): give the superuser
+        its password, then make every connection authenticate with SCRAM."""
+        hba = self.pgdata / "pg_hba.conf"
+        if hba.read_text() == _SCRAM_HBA:
+            return
+        self.psql(f"ALTER ROLE {SUPERUSER} PASSWORD {_literal(self.password or '')}")
+        scratch = hba.with_name("pg_hba.conf.tmp")
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(_SCRAM_HBA)
+        if self._uid is not None and self._gid is not None:
+            os.chown(scratch, self._uid, self._gid)
+        scratch.replace(hba)
+        self.psql("SELECT pg_reload_conf()")
+        log.info("postgres.passwords_required", data_dir=str(self.pgdata))
 
     def _clear_leftovers(self) -> None:
         """Stop postgres processes of an earlier, killed run on this data directory.
@@ -366,6 +431,39 @@ def _is_postmaster(proc: psutil.Process) -> bool:
         return "-D" in proc.cmdline()
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
+
+
+#: Client authentication once the cluster has passwords: SCRAM for everyone, on loopback only.
+_SCRAM_HBA = """# Written by Plenária: every connection authenticates with SCRAM (no trust).
+local   all  all                 scram-sha-256
+host    all  all  127.0.0.1/32   scram-sha-256
+host    all  all  ::1/128        scram-sha-256
+"""
+
+#: Hand what the superuser created in a tier's database (an earlier run) to the tier's role.
+_HAND_OVER = """DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+        AND pg_get_userbyid(c.relowner) <> '{role}'
+  LOOP
+    EXECUTE format('ALTER TABLE %s OWNER TO "{role}"', r.name);
+  END LOOP;
+  FOR r IN SELECT t.oid::regtype AS name FROM pg_type t
+      JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'c')
+        AND t.typrelid = 0 AND pg_get_userbyid(t.typowner) <> '{role}'
+  LOOP
+    EXECUTE format('ALTER TYPE %s OWNER TO "{role}"', r.name);
+  END LOOP;
+END $$"""
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _check_name(name: str) -> None:

@@ -111,20 +111,38 @@ def trusted_keys_path(keys_dir: Path) -> Path:
     return keys_dir / "trusted.json"
 
 
-def admin_token(data_dir: Path, environ: Mapping[str, str]) -> tuple[str, Path | None]:
-    """``PLENARIA_ADMIN_TOKEN`` if set, else one generated once and kept in the data directory.
+def admin_token(data_dir: Path, environ: Mapping[str, str], tier: Tier) -> tuple[str, Path | None]:
+    """A tier's operator token: ``PLENARIA_<TIER>_ADMIN_TOKEN`` (or ``PLENARIA_ADMIN_TOKEN``)
+    if set, else one generated once for that tier alone and kept in the data directory, so
+    the operator credential of one tier administers no other.
 
     Returns the token and the file it lives in (None when it came from the environment).
     """
-    configured = environ.get("PLENARIA_ADMIN_TOKEN")
+    configured = environ.get(tier_env(tier, "admin_token")) or environ.get("PLENARIA_ADMIN_TOKEN")
     if configured:
         return configured, None
-    path = data_dir / "admin-token"
+    path = data_dir / f"admin-token-{tier}"
     if path.exists():
         return path.read_text().strip(), path
     token = secrets.token_urlsafe(32)
     write_private(path, token + "\n")
     return token, path
+
+
+def generated_secrets(path: Path, names: list[str]) -> dict[str, str]:
+    """``{name: secret}`` kept in ``path`` (owner-only), each generated the first time."""
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if all(name in stored for name in names):
+        return stored
+    for name in names:
+        stored.setdefault(name, secrets.token_urlsafe(24))
+    write_private(path, json.dumps(stored, indent=2, sort_keys=True) + "\n")
+    return stored
+
+
+def database_role(tier: Tier) -> str:
+    """The login role that owns a tier's database on the embedded server (no superuser)."""
+    return f"plenaria_{tier}_app"
 
 
 def write_private(path: Path, text: str) -> None:

@@ -23,7 +23,14 @@ import click
 import structlog
 
 from shared.core.vocabulary import TIERS, Tier
-from shared.platform.settings import DEFAULT_PORTS, tier_env
+from shared.platform.settings import DEFAULT_PORTS, load_settings, tier_env
+from shared.tools.runtime.broker import (
+    ADMIN_USER,
+    nats_credentials,
+    provision_streams,
+    with_credentials,
+    write_server_config,
+)
 from shared.tools.runtime.lock import DataDirInUse, DataDirLock
 from shared.tools.runtime.nats_server import EmbeddedNats, EmbeddedNatsError
 from shared.tools.runtime.ports import free_port, port_is_free
@@ -33,10 +40,12 @@ from shared.tools.runtime.provision import (
     Migrate,
     admin_token,
     database_name,
+    database_role,
     default_ensure_keypair,
     default_migrate,
     ensure_database,
     external_database_urls,
+    generated_secrets,
     provision_keys,
     trusted_keys_path,
 )
@@ -80,8 +89,14 @@ class Supervisor:
         self.services: dict[Tier, ServiceProcess] = {}
         self.database_urls: dict[Tier, str] = {}
         self.nats_urls: dict[Tier, str] = {}
-        self.admin_token = ""
-        self.admin_token_path: Path | None = None
+        #: NATS users of the embedded server (the administrator and one per tier).
+        self.nats_credentials: dict[str, str] = {}
+        #: The embedded server's URL with the administrator's credentials (for tools).
+        self.nats_admin_url = ""
+        self._embedded_nats: set[Tier] = set()
+        #: Each tier's own operator token (and the file it is kept in, unless configured).
+        self.admin_tokens: dict[Tier, str] = {}
+        self.admin_token_paths: dict[Tier, Path | None] = {}
         self._seeds: dict[Tier, str] = {}
         self._cleanup = contextlib.ExitStack()
         self._server_backoff = Backoff()
@@ -133,8 +148,15 @@ class Supervisor:
         environ = self.options.environ
         external = external_database_urls(environ)
         if len(external) < len(TIERS):
+            # SCRAM passwords for the superuser and one non-superuser role per tier, kept
+            # owner-only beside the cluster (not inside it).
+            passwords = generated_secrets(
+                self.data_dir / "postgres-credentials.json", ["postgres", *TIERS]
+            )
             self.postgres = EmbeddedPostgres(
-                self.data_dir / "postgres", fast=self.options.fast_postgres
+                self.data_dir / "postgres",
+                fast=self.options.fast_postgres,
+                password=passwords["postgres"],
             )
             self.postgres.start()
             self._cleanup.callback(self.postgres.stop)
@@ -144,19 +166,29 @@ class Supervisor:
                 self.database_urls[tier] = external[tier]
             else:
                 assert self.postgres is not None
-                self.postgres.create_database(database_name(tier))
-                self.database_urls[tier] = self.postgres.url(database_name(tier))
+                name, role = database_name(tier), database_role(tier)
+                self.postgres.ensure_owner(name, role, passwords[tier])
+                self.database_urls[tier] = self.postgres.url(
+                    name, user=role, password=passwords[tier]
+                )
         general = environ.get("PLENARIA_NATS_URL")
         configured = {t: environ.get(tier_env(t, "nats_url")) or general for t in TIERS}
         if not all(configured.values()):
-            self.nats = EmbeddedNats(self.data_dir / "nats")
+            nats_dir = self.data_dir / "nats"
+            config = write_server_config(nats_dir, {tier: tier for tier in TIERS})
+            self.nats = EmbeddedNats(nats_dir, config=config)
             self.nats.start()
             self._cleanup.callback(self.nats.stop)
+            self.nats_credentials = nats_credentials(nats_dir)
+            admin_password = self.nats_credentials[ADMIN_USER]
+            provision_streams(self.nats.url, admin_password, load_settings(environ=environ))
+            self.nats_admin_url = with_credentials(self.nats.url, ADMIN_USER, admin_password)
         for tier in TIERS:
             url = configured[tier]
             if url is None:
                 assert self.nats is not None
                 url = self.nats.url
+                self._embedded_nats.add(tier)
             self.nats_urls[tier] = url
 
     def _provision(self) -> None:
@@ -164,7 +196,9 @@ class Supervisor:
             self.options.migrate(self.database_urls[tier])
             log.info("database.migrated", tier=tier)
         self._seeds = provision_keys(self.data_dir / "keys", self.options.ensure_keypair)
-        self.admin_token, self.admin_token_path = admin_token(self.data_dir, self.options.environ)
+        for tier in TIERS:
+            token, path = admin_token(self.data_dir, self.options.environ, tier)
+            self.admin_tokens[tier], self.admin_token_paths[tier] = token, path
 
     def _start_services(self) -> None:
         self._cleanup.callback(self._stop_services)
@@ -192,6 +226,10 @@ class Supervisor:
 
     def _service_env(self, tier: Tier, port: int) -> dict[str, str]:
         env = dict(self.options.environ)
+        # Only this tier's token: another tier's (or a shared one) must not reach it.
+        env.pop("PLENARIA_ADMIN_TOKEN", None)
+        for other in TIERS:
+            env.pop(tier_env(other, "admin_token"), None)
         env.update(
             {
                 tier_env(tier, "database_url"): self.database_urls[tier],
@@ -202,10 +240,15 @@ class Supervisor:
                 tier_env(tier, "signing_key"): self._seeds[tier],
                 "PLENARIA_TRUSTED_KEYS_FILE": str(trusted_keys_path(self.data_dir / "keys")),
                 tier_env(tier, "instance"): tier,
-                "PLENARIA_ADMIN_TOKEN": self.admin_token,
+                tier_env(tier, "admin_token"): self.admin_tokens[tier],
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if tier in self._embedded_nats:
+            # The tier's own NATS user: its subjects and durables only; streams exist already.
+            env[tier_env(tier, "nats_user")] = tier
+            env[tier_env(tier, "nats_password")] = self.nats_credentials[tier]
+            env[tier_env(tier, "declare_streams")] = "false"
         return env
 
     def _wait_ready(self) -> None:
@@ -282,8 +325,8 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
             signal.signal(sig, handler)
 
 
-#: Called once the services are up, with their URLs and the admin token (the demo seeder).
-AfterStart = Callable[[dict[str, str], str], None]
+#: Called once the services are up, with their URLs and each tier's operator token (the demo).
+AfterStart = Callable[[dict[str, str], dict[str, str]], None]
 
 
 def run_up(options: UpOptions, after_start: AfterStart | None = None) -> int:
@@ -299,7 +342,9 @@ def run_up(options: UpOptions, after_start: AfterStart | None = None) -> int:
                 return 1
             _announce(supervisor, time.monotonic() - began)
             if after_start is not None:
-                after_start(dict(supervisor.urls), supervisor.admin_token)
+                after_start(
+                    dict(supervisor.urls), {str(t): v for t, v in supervisor.admin_tokens.items()}
+                )
             supervisor.supervise()
         except _Shutdown as stop:
             click.echo(f"{stop.args[0]} received: stopping…")
@@ -315,10 +360,18 @@ def _announce(supervisor: Supervisor, seconds: float) -> None:
     for tier, url in supervisor.urls.items():
         click.echo(f"  {tier:<9} {url}")
     if supervisor.postgres is not None:
-        click.echo(f"  postgres  {supervisor.postgres.url(driver='postgresql')} (embedded)")
+        pg = supervisor.postgres
+        click.echo(
+            f"  postgres  postgresql://{pg.host}:{pg.port} (embedded; passwords in "
+            f"{supervisor.data_dir / 'postgres-credentials.json'})"
+        )
     if supervisor.nats is not None:
-        click.echo(f"  nats      {supervisor.nats.url} (embedded)")
-    where = supervisor.admin_token_path or "the PLENARIA_ADMIN_TOKEN environment variable"
-    click.echo(f"  admin token in {where}")
+        click.echo(
+            f"  nats      {supervisor.nats.url} (embedded; users in "
+            f"{supervisor.data_dir / 'nats' / 'credentials.json'})"
+        )
+    for tier, path in supervisor.admin_token_paths.items():
+        where = path or f"the {tier_env(tier, 'admin_token')} environment variable"
+        click.echo(f"  {tier} operator token in {where}")
     click.echo(f"  logs in {supervisor.data_dir / 'logs'}")
     click.echo("Press Ctrl-C to stop.")

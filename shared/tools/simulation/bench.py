@@ -229,7 +229,7 @@ def run_bench(
     configure_logging(level="warning", json=False)
     scenario = make_scenario(scale, municipalities, seed)
     with embedded_cluster(data_dir, durable=durable) as cluster, RichReporter() as reporter:
-        endpoints = Endpoints({str(t): u for t, u in cluster.urls.items()}, cluster.admin_token)
+        endpoints = Endpoints({str(t): u for t, u in cluster.urls.items()}, cluster.admin_tokens)
         driver = CycleDriver(scenario, endpoints, concurrency=concurrency, reporter=reporter)
         pids = cluster.service_pids()
         regional = psutil.Process(pids["regional"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def run_simulation(
     seed: int,
     concurrency: int,
     urls: dict[str, str] | None,
-    admin_token: str,
+    admin_tokens: Mapping[str, str],
     data_dir: Path | None,
     durable: bool,
 ) -> dict[str, Any]:
@@ -45,9 +46,11 @@ def run_simulation(
     with contextlib.ExitStack() as stack:
         if urls is None:
             cluster = stack.enter_context(embedded_cluster(data_dir, durable=durable))
-            endpoints = Endpoints({str(t): u for t, u in cluster.urls.items()}, cluster.admin_token)
+            endpoints = Endpoints(
+                {str(t): u for t, u in cluster.urls.items()}, cluster.admin_tokens
+            )
         else:
-            endpoints = Endpoints(urls, admin_token)
+            endpoints = Endpoints(urls, admin_tokens)
         reporter = stack.enter_context(RichReporter())
         return drive(scenario, endpoints, concurrency=concurrency, reporter=reporter)
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow

@@ -69,10 +69,10 @@ class SilentReporter:
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Base URLs of the three services and the operator's admin token."""
+    """Base URLs of the three services and each one's operator token."""
 
     urls: Mapping[str, str]
-    admin_token: str
+    admin_tokens: Mapping[str, str]
 
 
 @dataclass
@@ -197,7 +197,7 @@ class SimulationSession:
             for tier, grants in NATIONWIDE_STAFF.items():
                 token = await appoint(
                     self._clients[tier],
-                    self.endpoints.admin_token,
+                    self.endpoints.admin_tokens[tier],
                     name=f"Equipe {tier} simulada",
                     grants=grants,
                 )

@@ -19,7 +19,7 @@ from shared.platform.bus.signing import Signer, new_seed
 from tests.support.bus import publish, publish_row
 from tests.support.polling import eventually
 from tests.support.reports import FakeAssembly
-from tests.support.tiers import OPERATOR, Federation, TierFactory
+from tests.support.tiers import Federation, TierFactory, operator
 
 LIMIT = 16 * 1024
 
@@ -50,7 +50,7 @@ def _report_body() -> AssemblyReport:
 
 async def letters(tier: Federation) -> dict[str, Any]:
     data: dict[str, Any] = (
-        await tier.regional.get("/api/v1/dead-letters/", headers=OPERATOR)
+        await tier.regional.get("/api/v1/dead-letters/", headers=operator("regional"))
     ).json()
     return data
 
@@ -71,7 +71,8 @@ async def test_forged_unsigned_unknown_and_garbage_are_dead_lettered(
     impostor = Outbox(Signer(local_id, new_seed()))  # claims to be the local tier
     forged = impostor.prepare(_report_body(), subject)
     stranger = Outbox(Signer("stranger", new_seed()))
-    unknown = stranger.prepare(_report_body(), subject)
+    stranger_report = _report_body()
+    unknown = stranger.prepare(stranger_report, subject)
     unsigned = Outbox(Signer(local_id, new_seed())).prepare(_report_body(), subject)
     unsigned_headers = {k: v for k, v in unsigned["headers"].items() if "Signature" not in k}  # type: ignore[union-attr]
 
@@ -91,41 +92,52 @@ async def test_forged_unsigned_unknown_and_garbage_are_dead_lettered(
     assert (await regional_tier.regional.get("/health/ready")).status_code == 200
     assert await reports(regional_tier) == []
 
-    # The operator registers the stranger's key; replaying its letter now applies it.
+    # The operator registers the stranger's key for its assembly; replaying its letter now
+    # applies it.
     stranger_letter = next(i for i in listed["items"] if i["reason"] == "unknown-sender")
     public_key = stranger.default_signer.public_key
     assert len(base64.b64decode(public_key)) == 32  # an Ed25519 public key
     registered = await regional_tier.regional.post(
-        "/api/v1/keys/", headers=OPERATOR, json={"key_id": "stranger", "public_key": public_key}
+        "/api/v1/keys/",
+        headers=operator("regional"),
+        json={
+            "key_id": "stranger",
+            "public_key": public_key,
+            "assembly_id": stranger_report.assembly_id,
+            "territory": stranger_report.territory,
+        },
     )
     assert registered.status_code == 201, registered.text
     replay = await regional_tier.regional.post(
-        f"/api/v1/dead-letters/{stranger_letter['id']}/replay", headers=OPERATOR
+        f"/api/v1/dead-letters/{stranger_letter['id']}/replay", headers=operator("regional")
     )
     assert replay.status_code == 200, replay.text
     assert replay.json()["outcome"] == "applied"
     assert len(await reports(regional_tier)) == 1
     again = await regional_tier.regional.post(
-        f"/api/v1/dead-letters/{stranger_letter['id']}/replay", headers=OPERATOR
+        f"/api/v1/dead-letters/{stranger_letter['id']}/replay", headers=operator("regional")
     )
     assert again.json()["outcome"] == "duplicate"
 
 
 async def test_dead_letters_are_the_operators_alone(regional_tier: Federation) -> None:
     """Dead letters hold raw message bytes and headers: neither the public, nor an unknown
-    token, nor the conference staff may list or replay them."""
+    token, nor another tier's operator, nor the conference staff may list or replay them."""
     regional = regional_tier.regional
     replay = f"/api/v1/dead-letters/{uuid.uuid4()}/replay"
     for method, url in (("GET", "/api/v1/dead-letters/"), ("POST", replay)):
         for headers, status in (
             ({}, 401),
             ({"Authorization": "Bearer nope"}, 401),
+            # Another tier's operator is nobody here.
+            (operator("local"), 401),
+            (operator("national"), 401),
             (regional_tier.staff["regional"], 403),
         ):
             response = await regional.request(method, url, headers=headers)
             assert response.status_code == status, (method, url, headers, response.text)
             assert response.headers["content-type"].startswith("application/problem+json")
-    listed = await regional.get("/api/v1/dead-letters/", headers=OPERATOR)
+    listed = await regional.get("/api/v1/dead-letters/", headers=operator("regional"))
     assert listed.status_code == 200, listed.text
 
 
@@ -199,7 +211,7 @@ async def test_oversized_report_is_dead_lettered_and_replayable_under_a_raised_l
 
     # Replaying under the same limit refuses it again, for the same reason.
     again = await tier.regional.post(
-        f"/api/v1/dead-letters/{letter['id']}/replay", headers=OPERATOR
+        f"/api/v1/dead-letters/{letter['id']}/replay", headers=operator("regional")
     )
     assert again.json() == {"id": letter["id"], "outcome": "dead-lettered", "reason": "oversized"}
 
@@ -207,7 +219,7 @@ async def test_oversized_report_is_dead_lettered_and_replayable_under_a_raised_l
     # and replays the letter: the report is applied, once.
     tier.nodes["regional"].receiver.max_message_bytes = 8 * 1024 * 1024
     replay = await tier.regional.post(
-        f"/api/v1/dead-letters/{letter['id']}/replay", headers=OPERATOR
+        f"/api/v1/dead-letters/{letter['id']}/replay", headers=operator("regional")
     )
     assert replay.json()["outcome"] == "applied"
     assert sorted(r["assembly_id"] for r in await reports(tier)) == sorted([small, big])

@@ -9,7 +9,7 @@ from typing import Any
 from tests.support.api import get_json
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 TEXT = [("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas")]
 
@@ -39,7 +39,7 @@ async def test_unknown_revoked_and_borrowed_keys_are_dead_lettered(
 
     await late.revoke()
     await eventually(
-        lambda: get_json(regional, "/api/v1/dead-letters/", headers=OPERATOR),
+        lambda: get_json(regional, "/api/v1/dead-letters/", headers=operator("regional")),
         done=lambda d: d["total"] >= 2,
     )
     await late.send(late.report(TEXT))

@@ -9,7 +9,7 @@ from tests.support.api import get_json
 from tests.support.bus import publish_row
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 TEXTS = [
     ("saude-1", "national", "Ampliar o horário de funcionamento das UBS até as 22 horas"),
@@ -42,5 +42,7 @@ async def test_many_senders_each_report_applied_once_after_its_introduction(
     assert final["dead_letters"]["by_reason"] == {}
     items = await get_json(regional_tier.regional, "/api/v1/items", cycle_id=CYCLE, uf="RJ")
     assert len(items) == len(assemblies) * len(TEXTS)
-    letters = await get_json(regional_tier.regional, "/api/v1/dead-letters/", headers=OPERATOR)
+    letters = await get_json(
+        regional_tier.regional, "/api/v1/dead-letters/", headers=operator("regional")
+    )
     assert letters["total"] == 0

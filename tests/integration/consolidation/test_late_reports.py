@@ -12,7 +12,7 @@ from tests.support.api import get_json
 from tests.support.bus import stream_messages
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 LATE_TEXTS = [
     ("saude-1", "national", f"Proposta tardia número {n} sobre atenção básica") for n in range(6)
@@ -72,7 +72,7 @@ async def test_a_cycle_may_refuse_reports_after_closing(regional_tier: Federatio
         "[late]\nmax_per_axis = 4", '[late]\nafter_close = "refuse"\nmax_per_axis = 4'
     )
     loaded = await regional_tier.regional.post(
-        "/api/v1/cycles/", headers=OPERATOR, json={"rules_toml": text}
+        "/api/v1/cycles/", headers=operator("regional"), json={"rules_toml": text}
     )
     assert loaded.status_code == 201, loaded.text
     assert (await close(regional_tier, "RR")).status_code == 202

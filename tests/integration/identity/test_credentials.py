@@ -13,7 +13,7 @@ from shared.features.identity.model import AccessToken, SignInCode
 from tests.support.api import bearer
 from tests.support.assemblies import create, register
 from tests.support.browser import appointed_code
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 ME = "/api/v1/identity/me"
 
@@ -25,11 +25,13 @@ async def exchange(fed: Federation, code: str) -> Any:
 async def test_codes_sign_in_once_and_not_after_they_expire(regional_tier: Federation) -> None:
     fed = regional_tier
     appointment = {"name": "Rui", "role": "convener", "territory": "SP"}
-    code = await appointed_code(fed.regional, OPERATOR, **appointment)
+    code = await appointed_code(fed.regional, operator("regional"), **appointment)
     first = await exchange(fed, code)
     assert first.status_code == 201
     assert (await exchange(fed, code)).status_code == 401
-    late = await appointed_code(fed.regional, OPERATOR, **{**appointment, "name": "Lia"})
+    late = await appointed_code(
+        fed.regional, operator("regional"), **{**appointment, "name": "Lia"}
+    )
     async with fed.node("regional").db.transaction() as session:
         await session.execute(
             update(SignInCode)
@@ -45,7 +47,9 @@ async def test_tokens_are_listed_without_secrets_and_stop_when_revoked_or_expire
     regional_tier: Federation,
 ) -> None:
     fed = regional_tier
-    code = await appointed_code(fed.regional, OPERATOR, name="Rui", role="convener", territory="SP")
+    code = await appointed_code(
+        fed.regional, operator("regional"), name="Rui", role="convener", territory="SP"
+    )
     token = (await exchange(fed, code)).json()["token"]
     rui = bearer(token)
     second = await fed.regional.post(

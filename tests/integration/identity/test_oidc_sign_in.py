@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.browser import appointed_code
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, serving
-from tests.support.tiers import OPERATOR, Federation, TierFactory
+from tests.support.tiers import Federation, TierFactory, operator
 
 TIER = "regional"
 
@@ -33,7 +33,7 @@ async def start(tier_factory: TierFactory, provider: FakeProvider) -> Federation
     )
     await appointed_code(
         fed.regional,
-        OPERATOR,
+        operator(TIER),
         name="Maria da Silva",
         email=provider.person.email,
         role="convener",

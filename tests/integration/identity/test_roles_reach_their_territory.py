@@ -8,7 +8,7 @@ from typing import Any
 from tests.support.api import get_json
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly, send_state_report
-from tests.support.tiers import OPERATOR, Federation
+from tests.support.tiers import Federation, operator
 
 TEXTS = [
     ("saude-1", "national", "Ampliar a atenção básica"),
@@ -65,7 +65,7 @@ async def test_a_convener_of_sp_acts_on_sp_and_not_on_rj(regional_tier: Federati
     for by, territory, status in (
         (convener, "SP", 201),
         (convener, "RJ", 403),
-        (OPERATOR, "SP", 403),
+        (operator("regional"), "SP", 403),
     ):
         appointed = await fed.regional.post(
             "/api/v1/identity/appointments", headers=by, json={**rapporteur, "territory": territory}
@@ -74,7 +74,7 @@ async def test_a_convener_of_sp_acts_on_sp_and_not_on_rj(regional_tier: Federati
     # Nor may the operator edit anything, anywhere.
     assert (
         await fed.regional.post(
-            "/api/v1/consolidation/rewrite", headers=OPERATOR, json=rewrite(sp[0])
+            "/api/v1/consolidation/rewrite", headers=operator("regional"), json=rewrite(sp[0])
         )
     ).status_code == 403
     texts = [
@@ -114,7 +114,7 @@ async def test_a_council_member_answers_only_their_council_s_items(
         await fed.national.post(answering(health), headers=cnas, json=answer)
     ).status_code == 403
     assert (
-        await fed.national.post(answering(health), headers=OPERATOR, json=answer)
+        await fed.national.post(answering(health), headers=operator("national"), json=answer)
     ).status_code == 403
     assert (await fed.national.post(answering(health), json=answer)).status_code == 401
     assert (await fed.national.post(answering(health), headers=cns, json=answer)).status_code == 201

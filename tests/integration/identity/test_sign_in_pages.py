@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.browser import appointed_code, csrf_of, sign_in_with_code, submit
-from tests.support.tiers import OPERATOR, TierFactory
+from tests.support.tiers import TierFactory, operator
 
 CONVENER = {
     "name": "Joana Convocadora",
@@ -25,7 +25,7 @@ async def test_a_code_signs_in_once_and_the_person_sets_a_password(
     tier_factory: TierFactory,
 ) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with fed.browser("regional") as browser:
         home = await browser.get("/")
         assert home.status_code == 200 and 'href="/entrar"' in home.text
@@ -57,7 +57,7 @@ async def test_a_code_signs_in_once_and_the_person_sets_a_password(
 
 async def test_forms_without_the_csrf_token_are_refused(tier_factory: TierFactory) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with fed.browser("regional") as browser:
         await browser.get("/entrar")  # the CSRF cookie is set, as in a real visit
         forged = await browser.post("/entrar/codigo", data={"code": code})
@@ -79,7 +79,7 @@ async def test_forms_without_the_csrf_token_are_refused(tier_factory: TierFactor
 
 async def test_signing_in_renews_a_planted_session_id(tier_factory: TierFactory) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     planted = "a" * 64
     async with fed.browser("regional") as victim:
         victim.cookies.set("plenaria_session", planted)
@@ -99,7 +99,7 @@ async def test_signing_in_renews_a_planted_session_id(tier_factory: TierFactory)
 
 async def test_the_session_cookie_does_not_authorise_the_api(tier_factory: TierFactory) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with fed.browser("regional") as browser:
         await submit(browser, "/entrar", "/entrar/codigo", code=code)
         assert (await browser.get("/conta")).status_code == 200
@@ -114,7 +114,7 @@ async def test_the_session_cookie_does_not_authorise_the_api(tier_factory: TierF
 
 async def test_wrong_passwords_lock_the_account_for_a_while(tier_factory: TierFactory) -> None:
     fed = await tier_factory("regional", lockout_after=3, sign_in_attempts_per_minute=100)
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with fed.browser("regional") as browser:
         await sign_in_with_code(browser, code, password=PASSWORD)
     async with fed.browser("regional") as guesser:
@@ -157,7 +157,7 @@ async def test_sign_in_attempts_are_rate_limited_per_address(tier_factory: TierF
 @pytest.mark.parametrize("target", ["https://evil.example/conta", "//evil.example", "/\\evil"])
 async def test_sign_in_never_redirects_off_the_site(tier_factory: TierFactory, target: str) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with fed.browser("regional") as browser:
         await sign_in_with_code(browser, code, password=PASSWORD)
         entered = await submit(
@@ -175,7 +175,7 @@ async def test_secrets_never_reach_the_logs(
     tier_factory: TierFactory, capfd: pytest.CaptureFixture[str]
 ) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with fed.browser("regional") as browser:
         account = await sign_in_with_code(browser, code, password=PASSWORD)
         issued = await browser.post(

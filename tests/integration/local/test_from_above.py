@@ -63,7 +63,8 @@ async def test_seats_allocated_from_above_are_shared_among_the_segments(
             },
         )
     ).json()
-    alloc = local_tier.outbox("national").prepare(
+    # A municipality's seats come from its state's regional instance.
+    alloc = local_tier.outbox("regional").prepare(
         SeatAllocation(
             allocation_id=str(uuid.uuid4()), cycle_id="cnma-2027", territory="3304557", seats=10
         ),

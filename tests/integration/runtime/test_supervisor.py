@@ -79,7 +79,8 @@ def test_up_on_external_servers_wires_services_and_restarts_a_crash(
         DataDirLock(sup.data_dir).acquire()
     trusted = json.loads((sup.data_dir / "keys" / "trusted.json").read_text())
     assert sorted(trusted) == sorted(TIERS)
-    token = (sup.data_dir / "admin-token").read_text().strip()
+    tokens = {t: (sup.data_dir / f"admin-token-{t}").read_text().strip() for t in TIERS}
+    assert len(set(tokens.values())) == len(TIERS)  # one operator credential per tier
     for tier in TIERS:
         assert postgres.database_exists(f"plenaria_{tier}")
         env = service_info(sup.urls[tier])["env"]
@@ -92,7 +93,11 @@ def test_up_on_external_servers_wires_services_and_restarts_a_crash(
             == (sup.data_dir / "keys" / f"{tier}.seed").read_text().strip()
         )
         assert env["PLENARIA_TRUSTED_KEYS_FILE"] == str(sup.data_dir / "keys" / "trusted.json")
-        assert env["PLENARIA_ADMIN_TOKEN"] == token
+        assert env[prefix + "ADMIN_TOKEN"] == tokens[tier]
+        assert "PLENARIA_ADMIN_TOKEN" not in env
+        assert not any(
+            env.get(f"PLENARIA_{other.upper()}_ADMIN_TOKEN") for other in TIERS if other != tier
+        )
         assert env["PLENARIA_DATA_DIR"] == str(sup.data_dir)
         assert f"PLENARIA_{tier.upper()}_PORT" in env
 

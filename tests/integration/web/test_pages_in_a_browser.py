@@ -5,7 +5,7 @@ axe-core's WCAG 2.1 AA rules, in both languages, and works from the keyboard."""
 from __future__ import annotations
 
 from tests.support.browser import appointed_code
-from tests.support.tiers import OPERATOR, TierFactory
+from tests.support.tiers import TierFactory, operator
 from tests.support.web import accessibility_violations, chromium, served
 
 CONVENER = {"name": "Joana Convocadora", "role": "convener", "territory": "SP"}
@@ -13,7 +13,7 @@ CONVENER = {"name": "Joana Convocadora", "role": "convener", "territory": "SP"}
 
 async def test_signing_in_with_a_code_in_a_browser(tier_factory: TierFactory) -> None:
     fed = await tier_factory("regional")
-    code = await appointed_code(fed.regional, OPERATOR, **CONVENER)
+    code = await appointed_code(fed.regional, operator("regional"), **CONVENER)
     async with served(fed, "regional") as url, chromium() as browser:
         page = await browser.new_page(locale="pt-BR")
         requested: list[str] = []
