@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from shared.contracts.subjects import subscriptions
 from shared.platform.bus.connection import Bus
 from shared.platform.bus.consumer import ConsumerLoop
 from shared.platform.bus.errors import DATABASE_ERRORS
-from shared.platform.bus.inbox import Handler, Receiver
+from shared.platform.bus.inbox import Handler, Receiver, prune_inbox
 from shared.platform.bus.keys import TrustedInstance, TrustStore, read_trusted_file
 from shared.platform.bus.outbox import Outbox, staged_in
 from shared.platform.bus.relay import OutboxRelay
@@ -92,9 +93,27 @@ class Node:
         # Supervised: a loop that dies of an error nobody foresaw would otherwise leave a
         # process that looks ready but never relays or consumes again.
         self._spawn("outbox-relay", self.relay.run)
+        self._spawn("inbox-pruning", self._prune_inbox)
         for consumer in self.consumers:
             self._spawn(f"consumer-{consumer.subscription.durable}", consumer.run)
         log.info("node.started", consumers=[c.subscription.durable for c in self.consumers])
+
+    async def _prune_inbox(self) -> None:
+        """Every ``inbox_prune_interval_s``, forget inbox rows older than the retention (the
+        inbox would otherwise grow with every message ever applied)."""
+        while not self._stopping:
+            older_than = datetime.now(UTC) - timedelta(seconds=self.settings.inbox_retention_s)
+            try:
+                async with self.db.transaction() as session:
+                    pruned = await prune_inbox(session, older_than=older_than)
+                if pruned:
+                    log.info("inbox.pruned", rows=pruned)
+            except DATABASE_ERRORS as exc:
+                log.warning("inbox.prune_failed", error=str(exc))
+            step, slept = min(1.0, self.settings.inbox_prune_interval_s), 0.0
+            while slept < self.settings.inbox_prune_interval_s and not self._stopping:
+                await asyncio.sleep(step)
+                slept += step
 
     def _spawn(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
         """Run a background loop; if it ever crashes, log the traceback and start it again."""

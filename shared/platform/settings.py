@@ -71,6 +71,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stream_replicas: int = 1
     #: Seconds JetStream remembers a message id to drop duplicates.
     duplicate_window_s: float = 7 * 24 * 3600.0
+    #: Seconds a message stays in the streams (how far back a restored tier can catch up).
+    stream_max_age_s: float = 120 * 24 * 3600.0
+    #: Bytes each stream may hold; when full, publishing waits (the outbox keeps the rows)
+    #: rather than dropping anything not yet consumed. 0: only the server's own storage limit
+    #: (a stream may not ask for more than the server has).
+    stream_max_bytes: int = 0
+    #: Seconds an inbox row proves a message was applied. It must outlive the stream's copy of
+    #: that message (``stream_max_age_s``), or a replay after a restore would apply it twice.
+    inbox_retention_s: float = 121 * 24 * 3600.0
+    #: Seconds between two prunings of inbox rows older than ``inbox_retention_s``.
+    inbox_prune_interval_s: float = 3600.0
     relay_batch: int = 500
     relay_idle_s: float = 0.5
     relay_max_backoff_s: float = 10.0
@@ -139,7 +150,26 @@ def load_settings(tier: Tier = "local", environ: Mapping[str, str] | None = None
     for boolean in ("log_json",):
         if boolean in raw:
             raw[boolean] = str(raw[boolean].strip().lower() in {"1", "true", "yes", "on"}).lower()
-    return msgspec.convert({"tier": tier, **raw}, Settings, strict=False)
+    settings = msgspec.convert({"tier": tier, **raw}, Settings, strict=False)
+    check_retention(settings)
+    return settings
+
+
+def check_retention(settings: Settings) -> None:
+    """The rule that keeps a restored tier exact: a message leaves the inbox only after it left
+    the stream (no replay can apply it twice), and the duplicate window fits in the stream's age
+    (JetStream's own requirement)."""
+    if settings.inbox_retention_s < settings.stream_max_age_s:
+        raise ValueError(
+            "PLENARIA_INBOX_RETENTION_S must be at least PLENARIA_STREAM_MAX_AGE_S "
+            f"({settings.inbox_retention_s:g} < {settings.stream_max_age_s:g}): a message still "
+            "in the stream could then be applied twice after a restore"
+        )
+    if settings.duplicate_window_s > settings.stream_max_age_s:
+        raise ValueError(
+            "PLENARIA_DUPLICATE_WINDOW_S must not exceed PLENARIA_STREAM_MAX_AGE_S "
+            f"({settings.duplicate_window_s:g} > {settings.stream_max_age_s:g})"
+        )
 
 
 def tier_env(tier: Tier, name: str) -> str:

@@ -140,7 +140,39 @@ def broker_streams() -> None:
     click.echo("streams declared")
 
 
+@click.command("backup")
+@click.option("--tier", type=click.Choice(TIERS), required=True)
+@click.option("--to", "target", type=click.Path(path_type=Path), required=True)
+def backup_command(tier: Tier, target: Path) -> None:
+    """Dump TIER's database (PLENARIA_<TIER>_DATABASE_URL) to a file, with a manifest beside it."""
+    from shared.tools.runtime.backup import BackupError, backup
+
+    try:
+        manifest = backup(load_settings(tier), target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{tier} backed up to {target} at {manifest.taken_at.isoformat()}")
+
+
+@click.command("restore")
+@click.option("--tier", type=click.Choice(TIERS), required=True)
+@click.option("--from", "source", type=click.Path(path_type=Path, exists=True), required=True)
+def restore_command(tier: Tier, source: Path) -> None:
+    """Load a backup into TIER's database (stop the service first); when it starts again it
+    replays the streams and catches up. Needs NATS credentials that may delete consumers."""
+    from shared.tools.runtime.backup import BackupError, restore
+
+    try:
+        manifest = restore(load_settings(tier), source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{tier} restored from the backup of {manifest.taken_at.isoformat()}; start the service "
+        "to catch up from the streams"
+    )
+
+
 def register(group: click.Group) -> None:
     """Add the runtime commands to the ``plenaria`` group."""
-    for command in (up, serve, migrate, keys, broker):
+    for command in (up, serve, migrate, keys, broker, backup_command, restore_command):
         group.add_command(command)

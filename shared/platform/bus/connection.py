@@ -9,7 +9,7 @@ import nats
 import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from shared.contracts.subjects import STREAM_SUBJECTS
@@ -148,6 +148,11 @@ async def declare_streams(js: JetStreamContext, settings: Settings) -> None:
             storage=StorageType.FILE,
             num_replicas=settings.stream_replicas,
             duplicate_window=settings.duplicate_window_s,
+            max_age=settings.stream_max_age_s,
+            max_bytes=settings.stream_max_bytes or -1,
+            # A full stream refuses new messages (the relay retries from the outbox) instead of
+            # dropping old ones a consumer may not have read yet.
+            discard=DiscardPolicy.NEW,
         )
         try:
             await js.stream_info(name)

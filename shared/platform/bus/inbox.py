@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import msgspec
 import structlog
-from sqlalchemy import literal_column, select
+from sqlalchemy import delete, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -313,3 +314,10 @@ class Receiver:
     async def _revoke_key(self, session: AsyncSession, delivery: Delivery) -> None:
         assert isinstance(delivery.body, KeyRevocation)
         await self.trust.revoke(session, delivery.body, revoked_by=delivery.envelope.sender)
+
+
+async def prune_inbox(session: AsyncSession, *, older_than: datetime) -> int:
+    """Forget the proof of messages applied before ``older_than`` (their stream copies are gone:
+    see :func:`shared.platform.settings.check_retention`); how many rows went."""
+    result = await session.execute(delete(InboxEntry).where(InboxEntry.applied_at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)

