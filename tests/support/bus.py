@@ -31,7 +31,7 @@ Row = dict[str, Any]
 
 async def publish(url: str, subject: str, data: bytes, headers: dict[str, str]) -> Any:
     """Publish raw bytes to JetStream; returns the publish ack."""
-    nc = await nats.connect(url)
+    nc = await nats.connect(url.split(","))
     try:
         return await nc.jetstream().publish(subject, data, headers=headers)
     finally:
@@ -89,7 +89,7 @@ async def outbox_messages(node: Node, kind: str | None = None) -> list[Sent]:
 async def stream_messages(url: str, subject: str) -> list[Sent]:
     """Every message the stream holds on ``subject`` (a filter), oldest first, decoded."""
     stream = next(name for name, subjects in STREAM_SUBJECTS.items() if _covers(subjects, subject))
-    nc = await nats.connect(url)
+    nc = await nats.connect(url.split(","))
     try:
         js = nc.jetstream()
         info = await js.stream_info(stream)

@@ -57,7 +57,7 @@ SPECS: dict[Tier, TierDefinition] = {"local": LOCAL, "regional": REGIONAL, "nati
 
 
 async def purge_streams(nats_url: str) -> None:
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(nats_url.split(","))
     try:
         js = nc.jetstream()
         for name in STREAM_SUBJECTS:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -41,6 +42,35 @@ def nats_server_binary() -> Path:
     return Path(found)
 
 
+@dataclass(frozen=True)
+class ClusterPeer:
+    """One server's cluster settings: its route port and the other servers' route ports."""
+
+    name: str
+    port: int
+    peers: tuple[int, ...]
+
+    def arguments(self, host: str) -> list[str]:
+        routes = ",".join(f"nats://{host}:{p}" for p in self.peers)
+        return ["--cluster", f"nats://{host}:{self.port}", "--cluster_name", self.name,
+                "--routes", routes]  # fmt: skip
+
+
+def cluster_of(data_dir: Path, size: int = 3, name: str = "plenaria") -> list[EmbeddedNats]:
+    """``size`` JetStream servers on loopback routed to one another (not started)."""
+    route_ports = [free_port() for _ in range(size)]
+    return [
+        EmbeddedNats(
+            data_dir / f"nats-{n}",
+            server_name=f"{name}-{n}",
+            cluster=ClusterPeer(
+                name, route_ports[n], tuple(p for i, p in enumerate(route_ports) if i != n)
+            ),
+        )
+        for n in range(size)
+    ]
+
+
 class EmbeddedNats:
     """One JetStream-enabled nats-server on loopback, its store and log under ``data_dir``."""
 
@@ -53,6 +83,8 @@ class EmbeddedNats:
         monitor: bool = True,
         start_timeout: float = 30.0,
         config: Path | None = None,
+        server_name: str = "plenaria-embedded",
+        cluster: ClusterPeer | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).absolute()
         self.store_dir = self.data_dir / "jetstream"
@@ -66,6 +98,9 @@ class EmbeddedNats:
         self.start_timeout = start_timeout
         #: A nats-server configuration file (users and permissions, see ``broker.py``).
         self.config = config
+        self.server_name = server_name
+        #: This server's place in a cluster (routes on loopback), if it is one of several.
+        self.cluster = cluster
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -89,7 +124,7 @@ class EmbeddedNats:
             "--port",
             str(self.port),
             "--server_name",
-            "plenaria-embedded",
+            self.server_name,
             "--pid",
             str(self.pid_path),
         ]
@@ -97,6 +132,8 @@ class EmbeddedNats:
             command += ["--http_port", str(self.monitor_port)]
         if self.config is not None:
             command += ["--config", str(self.config)]
+        if self.cluster is not None:
+            command += self.cluster.arguments(self.host)
         with self.log_path.open("ab") as log_file:
             log_file.write(f"\n--- starting on port {self.port} at {time.ctime()} ---\n".encode())
             log_file.flush()

@@ -1,0 +1,124 @@
+"""The scale-out shape: a three-node NATS cluster on loopback with streams of three replicas.
+Losing one node, then the node leading the up stream, loses no report and applies none twice:
+the regional tier keeps receiving through the others, the relay of the reports keeps
+publishing, and the counts match at the end."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+
+from shared.contracts.subjects import UP_STREAM
+from shared.tools.runtime.nats_server import EmbeddedNats, cluster_of
+from tests.support.api import get_json
+from tests.support.bus import publish_row
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.servers import MakeDatabase
+from tests.support.tiers import Federation, operator, start_tiers
+
+pytestmark = pytest.mark.slow
+TEXTS = [
+    ("saude-1", "national", "Ampliar o horário das UBS"),
+    ("saude-2", "state", "Regular leitos"),
+]
+
+
+async def leader_of(urls: str, stream: str) -> str:
+    nc = await nats.connect(urls.split(","))
+    try:
+        info = await nc.jetstream().stream_info(stream)
+        assert info.cluster is not None and info.cluster.leader
+        return str(info.cluster.leader)
+    finally:
+        await nc.close()
+
+
+async def jetstream_ready(urls: str) -> bool:
+    """True once the cluster elected its JetStream meta leader (the API answers)."""
+    nc = await nats.connect(urls.split(","))
+    try:
+        await nc.jetstream().account_info()
+        return True
+    except (nats.errors.Error, TimeoutError):
+        return False
+    finally:
+        await nc.close()
+
+
+async def send(fed: Federation, towns: list[FakeAssembly]) -> None:
+    """Each town's key and report, published as a relay would: again (same message id, so
+    JetStream keeps one) until the cluster acknowledges, while it elects a new leader."""
+    for town in towns:
+        rows = (town.introduction(), town.signed(town.report(TEXTS)))
+        for row in rows:
+            for _ in range(60):
+                try:
+                    await publish_row(fed.nats_url, row)
+                    break
+                except (nats.errors.Error, TimeoutError, OSError):
+                    await asyncio.sleep(0.5)
+            else:
+                raise AssertionError("the cluster never acknowledged")
+
+
+async def reports_at(fed: Federation, count: int) -> list[dict[str, Any]]:
+    async def enough() -> list[dict[str, Any]] | None:
+        found: list[dict[str, Any]] = await get_json(fed.regional, "/api/v1/reports")
+        return found if len(found) >= count else None
+
+    return await eventually(enough, timeout=90)
+
+
+async def test_losing_a_node_and_then_the_stream_leader_loses_nothing(
+    fresh_database: MakeDatabase, tmp_path: Path
+) -> None:
+    nodes = cluster_of(tmp_path / "cluster")
+    await asyncio.gather(*(asyncio.to_thread(n.start) for n in nodes))
+    urls = ",".join(n.url for n in nodes)
+    try:
+        await eventually(lambda: jetstream_ready(urls), timeout=60)
+        async with AsyncExitStack() as stack:
+            fed = await start_tiers(
+                stack,
+                tiers=["regional"],
+                fresh_database=fresh_database,
+                nats_url=urls,
+                root=tmp_path,
+                overrides={"regional": {"stream_replicas": 3}},
+            )
+            towns = [FakeAssembly(fed, f"35{n:05d}", "SP") for n in range(12)]
+            await send(fed, towns[:4])
+            await reports_at(fed, 4)
+
+            # One node of three dies: the cluster keeps its quorum.
+            await asyncio.to_thread(nodes[0].kill)
+            await send(fed, towns[4:8])
+            await reports_at(fed, 8)
+            await asyncio.to_thread(nodes[0].start)
+
+            # Then the server leading the up stream dies.
+            leader = await eventually(lambda: leader_of(urls, UP_STREAM), timeout=60)
+            by_name: dict[str, EmbeddedNats] = {n.server_name: n for n in nodes}
+            await asyncio.to_thread(by_name[leader].kill)
+            await send(fed, towns[8:])
+            reports = await reports_at(fed, 12)
+            await asyncio.to_thread(by_name[leader].start)
+            await asyncio.sleep(2)  # any redelivery after the leader change arrives now
+
+            reports = await get_json(fed.regional, "/api/v1/reports")
+            items = await get_json(fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
+            letters = await get_json(
+                fed.regional, "/api/v1/dead-letters/", headers=operator("regional")
+            )
+            assert sorted(r["assembly_id"] for r in reports) == sorted(t.assembly_id for t in towns)
+            assert len(items) == 12 * len(TEXTS)
+            assert (letters["total"] if isinstance(letters, dict) else len(letters)) == 0
+    finally:
+        for node in nodes:
+            await asyncio.to_thread(node.stop)
