@@ -30,7 +30,7 @@ from shared.core.territory import municipalities
 from shared.core.vocabulary import NATION
 from shared.features.consolidation.service import EDITORS, Consolidation
 from shared.platform.web.i18n import N_, gettext
-from shared.platform.web.labels import COMPETENCES
+from shared.platform.web.labels import COMPETENCES, DECISIONS, MILESTONE_STATUSES
 from shared.platform.web.pages import page, refused, see_other, sign_in_first
 
 STATE = "/estado/{uf:str}"
@@ -132,6 +132,32 @@ class ConsolidationPages(Controller):
         }
         name = "consolidation/reception_body.html" if parte else "consolidation/reception.html"
         return page(request, name, title=N_("Recebimento dos municípios"), **context)
+
+    @get("/rastreabilidade/{item_id:uuid}")
+    async def lineage(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """Public: an item down to every source and local origin, with the answers."""
+        try:
+            tree = await consolidation.lineage(item_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        towns: dict[str, list[Any]] = {}
+        for origin in tree.origins:
+            towns.setdefault(origin.territory, []).append(origin)
+        return page(
+            request,
+            "consolidation/lineage.html",
+            title=N_("Rastreabilidade"),
+            tree=tree,
+            towns=sorted(towns.items()),
+            decisions=DECISIONS,
+            statuses=MILESTONE_STATUSES,
+            competences=COMPETENCES,
+        )
 
     @get(f"{STATE}/sistematizacao")
     async def systematisation(

@@ -119,6 +119,14 @@ async def test_a_council_member_answers_an_item_from_the_keyboard(
         ]
         assert answers[0]["responsible_body"] == "Ministério da Saúde"
 
+        # The item's lineage, public, with the answer: signed out, from its permalink.
+        public = await browser.new_page(locale="pt-BR")
+        await public.goto(f"{url}/rastreabilidade/{ubs['id']}")
+        tree = await public.inner_text("main")
+        assert "De onde veio: 1 fontes, 3 propostas locais" in tree
+        assert "3550308: 1" in tree and "Acolhida parcialmente" in tree
+        assert await accessibility_violations(public) == []
+
         # The form of another council's item is not offered, and a forged post is refused.
         await page.goto(f"{url}/conselho/mandatos/{moved['id']}")
         assert await page.get_by_role("button", name="Publicar devolutiva").count() == 0
