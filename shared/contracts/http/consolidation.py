@@ -294,3 +294,35 @@ class ConferenceClosed(msgspec.Struct, kw_only=True):
     addendum_of: str = ""
     #: The delegation's one-time claim codes, in this answer only (the report carries digests).
     delegate_claims: list[DelegateClaim] = msgspec.field(default_factory=list)
+
+
+TownStatus = Literal["not_convened", "open", "reported", "late", "dead_lettered"]
+
+
+class MunicipalityReception(msgspec.Struct, kw_only=True):
+    """One municipality of the state (from the IBGE list, whether it convened or not) and where
+    its reporting stands: ``not_convened`` (no assembly known here), ``open`` (assemblies known,
+    no report yet), ``reported``, ``late`` (only late reports) or ``dead_lettered`` (what it
+    sent was refused on the way in)."""
+
+    code: str
+    name: str
+    population: int
+    status: TownStatus
+    assemblies: int
+    reports: int
+    participants: int
+    dead_letters: int
+    received_at: datetime | None = None
+    late_reason: str = ""
+
+
+class Reception(msgspec.Struct, kw_only=True):
+    """Every municipality of a state and its reporting status, with the counts per status."""
+
+    cycle_id: str
+    uf: str
+    counts: dict[str, int]
+    municipalities: list[MunicipalityReception]
+    #: Dead letters of this state that name no municipality (undecodable, unsigned…).
+    unattributed_dead_letters: int = 0

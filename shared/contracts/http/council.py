@@ -51,3 +51,25 @@ class AnswerSent(AnswerView, kw_only=True):
     """The answer recorded, with how many local proposals it is on its way to."""
 
     origins: int
+
+
+class MandateWeight(msgspec.Struct, kw_only=True):
+    """A published national item with the weight of what stands behind it: the states whose
+    reports carried it, the municipalities of its local origins, the local proposals, and the
+    participants of the state conferences it came through."""
+
+    item_id: str
+    cycle_id: str
+    axis: str
+    title: str
+    text: str
+    rank: int | None
+    score: float
+    council: str
+    states: int
+    municipalities: int
+    proposals: int
+    participants: int
+    #: The latest answer's decision and version (empty and 0 until the council answers).
+    decision: str = ""
+    answer_version: int = 0

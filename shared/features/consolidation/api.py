@@ -25,6 +25,7 @@ from shared.contracts.http.consolidation import (
     PairwiseRanking,
     Ranked,
     ReceivedReportView,
+    Reception,
     Reclassify,
     Rewrite,
     Scope,
@@ -66,6 +67,17 @@ class ConsolidationController(Controller):
     ) -> Board:
         """Who has reported, late, missing, and the dead letters for this territory."""
         return await consolidation.board(cycle_id=cycle_id, uf=uf)
+
+    @get("/board/municipalities")
+    async def municipalities(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        cycle_id: FromQuery[str],
+        uf: Annotated[str, QueryParameter(pattern="^[A-Z]{2}$")],
+    ) -> Reception:
+        """Every municipality of the state (IBGE list, convened or not) and its reporting
+        status: not convened, open, reported, late or dead-lettered, with the counts."""
+        return await consolidation.reception(cycle_id=cycle_id, uf=uf)
 
     @get("/items")
     async def items(

@@ -4,12 +4,14 @@ profile: reports in, the board, sistematização, ranking, the plenary, closing,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.features.consolidation.api import ConsolidationController
 from shared.features.consolidation.ingest import apply_report, apply_reports
 from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
+from shared.features.consolidation.pages import ConsolidationPages
 from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
 from shared.features.consolidation.plenary_service import TierPlenary
 from shared.features.consolidation.profile import ConsolidationProfile
@@ -35,6 +37,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             ConsolidationController,
             PlenaryController,
             TierPlenaryController,
+            ConsolidationPages,
         ),
         datasets=CONSOLIDATION_DATASETS,
         services=lambda node: {
@@ -42,4 +45,5 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             "plenary": TierPlenary(node.db, profile),
         },
         handlers=handlers,
+        templates=(Path(__file__).parent / "templates",),
     )

@@ -23,10 +23,13 @@ from shared.contracts.http.consolidation import (
     PairwiseRanking,
     Ranked,
     ReceivedReportView,
+    Reception,
+    SourceView,
     Suggestion,
 )
 from shared.contracts.messages import Mandate
 from shared.core.access import Principal, Role
+from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation import actions, duplicates
 from shared.features.consolidation.board import ingest_board
 from shared.features.consolidation.closing import close_conference
@@ -36,14 +39,18 @@ from shared.features.consolidation.lineage import (
     item_view,
     list_items,
     proposal_journey,
+    source_view,
 )
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     ConsolidationAction,
+    ItemSource,
     ReceivedReport,
+    SourceItem,
 )
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
+from shared.features.consolidation.reception import current_cycle, reception
 from shared.features.cycles.store import rules_for
 from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.platform.bus.outbox import Outbox
@@ -97,6 +104,46 @@ class Consolidation:
     async def board(self, *, cycle_id: str, uf: str) -> Board:
         async with self.db.reading() as session:
             return await ingest_board(session, self.profile.conference(cycle_id, uf))
+
+    async def reception(self, *, cycle_id: str, uf: str) -> Reception:
+        """Every municipality of a state with its reporting status (from the IBGE list)."""
+        async with self.db.reading() as session:
+            return await reception(session, cycle_id=cycle_id, uf=uf)
+
+    async def axes(self, *, cycle_id: str, uf: str) -> list[str]:
+        """The axes that have active items in this conference."""
+        async with self.db.reading() as session:
+            rows = await session.scalars(
+                select(ConsolidatedItem.axis)
+                .where(
+                    ConsolidatedItem.cycle_id == cycle_id,
+                    ConsolidatedItem.uf == self.profile.scope(uf),
+                    ConsolidatedItem.status == ACTIVE,
+                )
+                .distinct()
+                .order_by(ConsolidatedItem.axis)
+            )
+            return list(rows.all())
+
+    async def sources_of(self, item_ids: Sequence[uuid.UUID]) -> dict[str, list[SourceView]]:
+        """Each item's sources (assembly, territory, rank, supports, text), in one query."""
+        found: dict[str, list[SourceView]] = {str(i): [] for i in item_ids}
+        if not item_ids:
+            return found
+        async with self.db.reading() as session:
+            rows = await session.execute(
+                select(ItemSource.item_id, SourceItem)
+                .join(SourceItem, SourceItem.item_id == ItemSource.source_item_id)
+                .where(ItemSource.item_id.in_(list(item_ids)))
+                .order_by(SourceItem.territory, SourceItem.rank)
+            )
+            for item_id, source in rows:
+                found[str(item_id)].append(source_view(source))
+        return found
+
+    async def current_cycle(self) -> str:
+        async with self.db.reading() as session:
+            return await current_cycle(session)
 
     async def items(
         self,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shared.features.council.api import CouncilController
 from shared.features.council.open_data import GIVEN_RESPONSES
+from shared.features.council.pages import CouncilPages
 from shared.features.council.service import Council
 from shared.platform.feature import Feature
 
@@ -11,7 +14,8 @@ from shared.platform.feature import Feature
 def council() -> Feature:
     return Feature(
         name="council",
-        routes=(CouncilController,),
+        routes=(CouncilController, CouncilPages),
         services=lambda node: {"councils": Council(node.db, node.outbox)},
         datasets=(GIVEN_RESPONSES,),
+        templates=(Path(__file__).parent / "templates",),
     )

@@ -17,14 +17,26 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.consolidation import AnswerView
-from shared.contracts.http.council import Answer, AnswerSent, Assigned, Published
+from shared.contracts.http.council import (
+    Answer,
+    AnswerSent,
+    Assigned,
+    MandateWeight,
+    Published,
+)
 from shared.contracts.messages import CouncilResponse, Milestone, OriginRef, SourceRef
 from shared.contracts.subjects import down_subject
 from shared.core.access import Principal
 from shared.core.consolidation import check_answer
-from shared.core.errors import Conflict, NotFound
+from shared.core.errors import Conflict, Forbidden, NotFound
 from shared.core.vocabulary import ACTIVE, NATION, CouncilDecision
-from shared.features.consolidation.model import ConsolidatedItem, ItemOrigin, ItemSource, SourceItem
+from shared.features.consolidation.model import (
+    ConsolidatedItem,
+    ItemOrigin,
+    ItemSource,
+    ReceivedReport,
+    SourceItem,
+)
 from shared.features.consolidation.ranking import rank_items
 from shared.features.council.model import CouncilAnswer
 from shared.features.cycles.store import rules_for
@@ -181,6 +193,99 @@ async def answer_item(
     return AnswerSent(**msgspec.structs.asdict(view), origins=len(origins))
 
 
+#: How the mandates list may be ordered (its column: larger first, except rank and title).
+MANDATE_ORDERS = ("rank", "states", "municipalities", "participants", "proposals", "title")
+
+
+async def mandate_weights(
+    session: AsyncSession,
+    *,
+    councils: Sequence[str] | None,
+    item_ids: Sequence[uuid.UUID] | None = None,
+    order: str = "rank",
+) -> list[MandateWeight]:
+    """The published national items (of ``councils``, or all) with what stands behind each,
+    in three set-based queries however many items there are."""
+    query = select(ConsolidatedItem).where(
+        ConsolidatedItem.uf == NATION,
+        ConsolidatedItem.published_at.is_not(None),
+        ConsolidatedItem.status == ACTIVE,
+    )
+    if councils is not None:
+        query = query.where(ConsolidatedItem.council.in_(list(councils)))
+    if item_ids is not None:
+        query = query.where(ConsolidatedItem.id.in_(list(item_ids)))
+    items = (await session.scalars(query)).all()
+    ids = [i.id for i in items]
+    if not ids:
+        return []
+    reports = (
+        select(ItemSource.item_id, SourceItem.report_id, SourceItem.uf)
+        .join(SourceItem, SourceItem.item_id == ItemSource.source_item_id)
+        .where(ItemSource.item_id.in_(ids))
+        .distinct()
+        .subquery()
+    )
+    through: dict[uuid.UUID, tuple[int, int]] = {
+        item_id: (int(states), int(participants or 0))
+        for item_id, states, participants in await session.execute(
+            select(
+                reports.c.item_id,
+                func.count(func.distinct(reports.c.uf)),
+                func.sum(ReceivedReport.participants),
+            )
+            .join(ReceivedReport, ReceivedReport.report_id == reports.c.report_id)
+            .group_by(reports.c.item_id)
+        )
+    }
+    behind: dict[uuid.UUID, tuple[int, int]] = {
+        item_id: (int(towns), int(proposals))
+        for item_id, towns, proposals in await session.execute(
+            select(
+                ItemSource.item_id,
+                func.count(func.distinct(func.left(ItemOrigin.territory, 7))),
+                func.count(func.distinct(ItemOrigin.proposal_id)),
+            )
+            .join(ItemOrigin, ItemOrigin.source_item_id == ItemSource.source_item_id)
+            .where(ItemSource.item_id.in_(ids))
+            .group_by(ItemSource.item_id)
+        )
+    }
+    latest: dict[uuid.UUID, tuple[str, int]] = {}
+    for item_id, decision, version in await session.execute(
+        select(CouncilAnswer.item_id, CouncilAnswer.decision, CouncilAnswer.version)
+        .where(CouncilAnswer.item_id.in_(ids))
+        .order_by(CouncilAnswer.item_id, CouncilAnswer.version)
+    ):
+        latest[item_id] = (decision, version)
+    rows = [
+        MandateWeight(
+            item_id=str(i.id),
+            cycle_id=i.cycle_id,
+            axis=i.axis,
+            title=i.title,
+            text=i.text,
+            rank=i.rank,
+            score=i.score,
+            council=i.council,
+            states=through.get(i.id, (0, 0))[0],
+            participants=through.get(i.id, (0, 0))[1],
+            municipalities=behind.get(i.id, (0, 0))[0],
+            proposals=behind.get(i.id, (0, 0))[1],
+            decision=latest.get(i.id, ("", 0))[0],
+            answer_version=latest.get(i.id, ("", 0))[1],
+        )
+        for i in items
+    ]
+    if order == "title":
+        rows.sort(key=lambda r: (r.title.casefold(), r.item_id))
+    elif order in MANDATE_ORDERS and order != "rank":
+        rows.sort(key=lambda r: (-int(getattr(r, order)), r.axis, r.rank or 0, r.item_id))
+    else:
+        rows.sort(key=lambda r: (r.axis, r.rank is None, r.rank or 0, r.item_id))
+    return rows
+
+
 class Council:
     """The national councils' use cases, each in its own transaction. The national commission
     publishes the consolidated mandates and assigns each to the council that must answer it;
@@ -229,6 +334,29 @@ class Council:
                 instrument=answer.instrument,
                 milestones=list(answer.milestones),
             )
+
+    async def mandates(self, principal: Principal, *, order: str = "rank") -> list[MandateWeight]:
+        """The published items a person works on: their councils' (a council member), or all
+        of them (the national commission), with their weight."""
+        if principal.grant_for(["commission"], territory=NATION):
+            councils: list[str] | None = None
+        else:
+            councils = sorted(
+                {g.council for g in principal.grants if g.role == "council" and g.council}
+            )
+            if not councils:
+                principal.require("council", "commission", territory=NATION)
+                raise Forbidden("this needs the council or commission role")
+        async with self.db.reading() as session:
+            return await mandate_weights(session, councils=councils, order=order)
+
+    async def mandate(self, item_id: uuid.UUID) -> MandateWeight:
+        """One published item with its weight (public)."""
+        async with self.db.reading() as session:
+            found = await mandate_weights(session, councils=None, item_ids=[item_id])
+        if not found:
+            raise NotFound(f"no published item {item_id}")
+        return found[0]
 
     async def answers(self, item_id: uuid.UUID) -> list[AnswerView]:
         async with self.db.reading() as session:

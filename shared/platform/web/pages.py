@@ -17,15 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from litestar import Request, get
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template.config import TemplateConfig
 
+from shared.core.access import Principal
+from shared.core.errors import DomainError
 from shared.core.vocabulary import Tier
 from shared.platform.secrets import derived_secret
 from shared.platform.settings import Settings
@@ -105,6 +108,29 @@ def page(
         },
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+def sign_in_first(request: Request[Any, Any, Any], principal: Principal) -> Redirect | None:
+    """A redirect to the sign-in page (coming back here) when nobody is signed in."""
+    if principal.kind != "person":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return see_other(f"/entrar?{urlencode({'next_path': target})}")
+    return None
+
+
+def refused(request: Request[Any, Any, Any], error: DomainError) -> Template:
+    """A use case's refusal as a page, with its status (403, 404, 409, 422…)."""
+    return page(
+        request,
+        "error.html",
+        title=i18n.N_("Não foi possível"),
+        status_code=error.status,
+        detail=error.detail,
     )
 
 

@@ -1,0 +1,267 @@
+"""The state conveners' workbench, in a browser (the national commission's at ``/estado/BR``):
+
+- ``/estado/{uf}/recebimento`` — every municipality of the state from the IBGE list, with its
+  reporting status, filters, counts and a cartogram, refreshed in place (htmx polling);
+- ``/estado/{uf}/sistematizacao`` — suggested clusters of duplicates with their evidence (the
+  shared words marked), side-by-side texts with every source's assembly, territory, rank and
+  supports, merge into a rewritten item, and the action log with undo.
+
+Each page calls the same use cases as the API, with the signed-in principal, so role and
+territory are checked the same way; a refusal is rendered with its status.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from markupsafe import Markup, escape
+
+from shared.core.access import Principal
+from shared.core.decide.text_normalise import canonical_words, strip_accents
+from shared.core.errors import DomainError, Invalid, NotFound
+from shared.core.territory import municipalities
+from shared.core.vocabulary import NATION
+from shared.features.consolidation.service import EDITORS, Consolidation
+from shared.platform.web.i18n import N_, gettext
+from shared.platform.web.labels import COMPETENCES, DECISIONS, MILESTONE_STATUSES
+from shared.platform.web.pages import page, refused, see_other, sign_in_first
+
+STATE = "/estado/{uf:str}"
+TOWN_STATUSES: dict[str, str] = {
+    "not_convened": N_("Não convocado"),
+    "open": N_("Aberto"),
+    "reported": N_("Relatório recebido"),
+    "late": N_("Atrasado"),
+    "dead_lettered": N_("Recusado na entrada"),
+}
+#: Cartogram colours per status (the table and the legend say the same in words).
+TOWN_COLOURS = {
+    "not_convened": "#d0d0d0",
+    "open": "#f2c744",
+    "reported": "#168821",
+    "late": "#c05a00",
+    "dead_lettered": "#b00020",
+}
+WORD = re.compile(r"\w+", re.UNICODE)
+#: The longest thesaurus phrase :func:`highlight` looks for, in words.
+PHRASE_WORDS = 6
+#: Clusters shown per page of the sistematização (an axis of São Paulo has hundreds).
+CLUSTERS_PER_PAGE = 25
+
+
+def highlight(text: str, shared: list[str]) -> Markup:
+    """``text`` with the words (and thesaurus phrases, such as "Unidades Básicas de Saúde"
+    for ``ubs``) whose canonical key the cluster shares marked with ``<mark>``."""
+    wanted = set(shared)
+    words = list(WORD.finditer(text))
+    marked = [False] * len(words)
+    content = [bool(canonical_words(w.group(0))) for w in words]
+    for start in range(len(words)):
+        if not content[start]:
+            continue
+        for size in range(min(PHRASE_WORDS, len(words) - start), 0, -1):
+            if not content[start + size - 1]:
+                continue
+            span = text[words[start].start() : words[start + size - 1].end()]
+            keys = canonical_words(span)
+            if len(keys) == 1 and keys[0] in wanted:
+                marked[start : start + size] = [True] * size
+                break
+    out: list[str] = []
+    last = 0
+    for n, found in enumerate(words):
+        out.append(str(escape(text[last : found.start()])))
+        word = escape(found.group(0))
+        out.append(f"<mark>{word}</mark>" if marked[n] else str(word))
+        last = found.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def _state(uf: str) -> str:
+    uf = uf.upper()
+    if uf != NATION and not municipalities(uf):
+        raise NotFound(f"no state {uf!r}")
+    return uf
+
+
+class ConsolidationPages(Controller):
+    include_in_schema = False
+
+    @get(f"{STATE}/recebimento")
+    async def reception(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+        situacao: FromQuery[str] = "",
+        busca: FromQuery[str] = "",
+        parte: FromQuery[str] = "",
+    ) -> Template:
+        try:
+            uf = _state(uf)
+            cycle_id = ciclo or await consolidation.current_cycle()
+            board = await consolidation.reception(cycle_id=cycle_id, uf=uf)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        needle = strip_accents(busca.strip()).casefold()
+        rows = [
+            r
+            for r in board.municipalities
+            if (not situacao or r.status == situacao)
+            and (not needle or needle in strip_accents(r.name).casefold())
+        ]
+        context: dict[str, Any] = {
+            "board": board,
+            "rows": rows,
+            "uf": uf,
+            "cycle_id": cycle_id,
+            "situacao": situacao if situacao in TOWN_STATUSES else "",
+            "busca": busca,
+            "statuses": TOWN_STATUSES,
+            "colours": TOWN_COLOURS,
+            "query": urlencode({"ciclo": cycle_id, "situacao": situacao, "busca": busca}),
+        }
+        name = "consolidation/reception_body.html" if parte else "consolidation/reception.html"
+        return page(request, name, title=N_("Recebimento dos municípios"), **context)
+
+    @get("/rastreabilidade/{item_id:uuid}")
+    async def lineage(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """Public: an item down to every source and local origin, with the answers."""
+        try:
+            tree = await consolidation.lineage(item_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        towns: dict[str, list[Any]] = {}
+        for origin in tree.origins:
+            towns.setdefault(origin.territory, []).append(origin)
+        return page(
+            request,
+            "consolidation/lineage.html",
+            title=N_("Rastreabilidade"),
+            tree=tree,
+            towns=sorted(towns.items()),
+            decisions=DECISIONS,
+            statuses=MILESTONE_STATUSES,
+            competences=COMPETENCES,
+        )
+
+    @get(f"{STATE}/sistematizacao")
+    async def systematisation(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+        eixo: FromQuery[str] = "",
+        pagina: FromQuery[int] = 1,
+        notice: FromQuery[str] = "",
+    ) -> Template | Redirect:
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        try:
+            uf = _state(uf)
+            principal.require(*EDITORS, territory=uf)
+            cycle_id = ciclo or await consolidation.current_cycle()
+            axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
+            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            clusters = (
+                await consolidation.suggestions(cycle_id=cycle_id, uf=uf, axis=axis, threshold=None)
+                if axis
+                else []
+            )
+            first = max(0, (max(1, pagina) - 1) * CLUSTERS_PER_PAGE)
+            shown = clusters[first : first + CLUSTERS_PER_PAGE]
+            sources = await consolidation.sources_of(
+                [uuid.UUID(i.id) for c in shown for i in c.items]
+            )
+            log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return page(
+            request,
+            "consolidation/systematisation.html",
+            title=N_("Sistematização"),
+            here=f"/estado/{uf}/sistematizacao",
+            uf=uf,
+            cycle_id=cycle_id,
+            axes=axes,
+            axis=axis,
+            clusters=shown,
+            total=len(clusters),
+            page_number=max(1, pagina),
+            pages=max(1, -(-len(clusters) // CLUSTERS_PER_PAGE)),
+            sources=sources,
+            actions=log[:50],
+            highlight=highlight,
+            competences=COMPETENCES,
+            notice=notice,
+        )
+
+    @post(f"{STATE}/sistematizacao/mesclar", status_code=303)
+    async def merge(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+    ) -> Template | Redirect:
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await request.form()
+        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+        try:
+            ids = [uuid.UUID(str(v)) for v in form.getall("item_ids", [])]
+            if len(ids) < 2:
+                raise Invalid("choose at least two items to merge")
+            merged = await consolidation.merge(
+                principal,
+                ids,
+                title=str(form.get("title") or "").strip()[:300],
+                text=str(form.get("text") or "").strip()[:20_000],
+                competence="",
+                note=str(form.get("note") or "").strip()[:20_000],
+            )
+        except (DomainError, ValueError) as refusal:
+            error = refusal if isinstance(refusal, DomainError) else Invalid(str(refusal))
+            return refused(request, error)
+        notice = gettext(
+            N_("%(n)s itens mesclados em “%(title)s”; todas as origens continuam ligadas."),
+            n=len(ids),
+            title=merged.title,
+        )
+        return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
+
+    @post(f"{STATE}/sistematizacao/desfazer/{{action_id:uuid}}", status_code=303)
+    async def undo(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        action_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await request.form()
+        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+        try:
+            done = await consolidation.undo(principal, action_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        notice = gettext(N_("Ação desfeita (%(kind)s)."), kind=done.kind)
+        return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")

@@ -1,0 +1,182 @@
+"""The state conveners' workbench in a real browser.
+
+Recebimento: every one of São Paulo's 645 municipalities from the IBGE list, each with its
+status — reported, late, open (an assembly known, no report), dead-lettered (its report was
+refused on the way in), not convened — filtered from the keyboard and updated in place when a
+report arrives. Sistematização: a convener merges three duplicates from three municipalities,
+with the shared words marked and every source kept, then undoes it. Every page passes axe-core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from playwright.async_api import Page
+
+from shared.core.territory import municipalities
+from tests.support.api import get_json
+from tests.support.browser import appointed_code
+from tests.support.national_cycle import UBS
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly
+from tests.support.tiers import OPERATOR, Federation, TierFactory
+from tests.support.web import accessibility_violations, chromium, served
+
+REPORTING = {"3550308": 0, "3509502": 1, "3548708": 2}  # São Paulo, Campinas, São Bernardo
+LATE, OPEN, REFUSED = "3518800", "3552205", "3543402"  # Guarulhos, Sorocaba, Ribeirão Preto
+
+
+async def reported_state(fed: Federation) -> FakeAssembly:
+    """Three on time (a UBS duplicate each), one late, one open, one refused; the open one."""
+    for town, n in REPORTING.items():
+        assembly = FakeAssembly(fed, town, "SP")
+        await assembly.introduce()
+        await assembly.send(
+            assembly.report(
+                [
+                    ("saude-1", "national", UBS[n]),
+                    ("saude-2", "state", f"Reformar a policlínica regional número {n}"),
+                ]
+            )
+        )
+    late = FakeAssembly(fed, LATE, "SP")
+    await late.introduce()
+    report = late.report([("saude-2", "municipal", "Pintar a UBS central")])
+    await late.send(msgspec.structs.replace(report, late=True))
+    waiting = FakeAssembly(fed, OPEN, "SP")
+    await waiting.introduce()
+    stranger = FakeAssembly(fed, REFUSED, "SP")  # never introduced: its key is unknown
+    await stranger.send(stranger.report([("saude-1", "state", "Texto qualquer")]))
+
+    async def arrived() -> Any:
+        board = await get_json(
+            fed.regional, "/api/v1/board/municipalities", cycle_id=CYCLE, uf="SP"
+        )
+        counts = board["counts"]
+        return (
+            board
+            if counts["reported"] == 3 and counts["late"] == 1 and counts["dead_lettered"] == 1
+            else None
+        )
+
+    await eventually(arrived)
+    return waiting
+
+
+async def count(page: Page, status: str) -> str:
+    return await page.inner_text(f"strong[data-status={status}]")
+
+
+async def test_reception_lists_every_municipality_and_updates_in_place(
+    tier_factory: TierFactory,
+) -> None:
+    fed = await tier_factory("regional")
+    waiting = await reported_state(fed)
+    board = await get_json(fed.regional, "/api/v1/board/municipalities", cycle_id=CYCLE, uf="SP")
+    assert len(board["municipalities"]) == len(municipalities("SP")) == 645
+    status = {m["code"]: m["status"] for m in board["municipalities"]}
+    assert [status[t] for t in (*REPORTING, LATE, OPEN, REFUSED)] == [
+        "reported",
+        "reported",
+        "reported",
+        "late",
+        "open",
+        "dead_lettered",
+    ]
+    assert board["counts"]["not_convened"] == 645 - 6
+    async with served(fed, "regional") as url, chromium() as browser:
+        page = await browser.new_page(locale="pt-BR")
+        await page.goto(f"{url}/estado/SP/recebimento")
+        assert [await count(page, s) for s in ("not_convened", "open", "reported", "late")] == [
+            "639",
+            "1",
+            "3",
+            "1",
+        ]
+        assert await count(page, "dead_lettered") == "1"
+        assert await page.locator("table.municipios tbody tr").count() == 645
+        assert await page.locator("svg.cartograma rect").count() == 645
+        assert await accessibility_violations(page) == []
+
+        # Filter from the keyboard: only the late one.
+        await page.get_by_label("Situação", exact=True).select_option("late")
+        await page.get_by_role("button", name="Aplicar").focus()
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**situacao=late**")
+        rows = page.locator("table.municipios tbody tr")
+        assert await rows.count() == 1
+        assert "Guarulhos" in await rows.inner_text()
+        assert await accessibility_violations(page) == []
+
+        # Live: Sorocaba reports, and the open count falls to 0 without a reload.
+        await page.goto(f"{url}/estado/SP/recebimento")
+        await waiting.send(waiting.report([("saude-1", "state", "Ampliar o SAMU regional")]))
+        await page.wait_for_function(
+            "document.querySelector('strong[data-status=open]').textContent.trim() === '0'",
+            timeout=30_000,
+        )
+        assert await count(page, "reported") == "4"
+        assert await accessibility_violations(page) == []
+
+
+async def test_a_convener_merges_three_duplicates_and_undoes_it_from_the_keyboard(
+    tier_factory: TierFactory,
+) -> None:
+    fed = await tier_factory("regional")
+    await reported_state(fed)
+    code = await appointed_code(
+        fed.regional, OPERATOR, name="Joana Convocadora", role="convener", territory="SP"
+    )
+    async with served(fed, "regional") as url, chromium() as browser:
+        page = await browser.new_page(locale="pt-BR")
+        await page.goto(f"{url}/estado/SP/sistematizacao")
+        await page.wait_for_url("**/entrar?next_path=%2Festado%2FSP%2Fsistematizacao")
+        await page.get_by_role("textbox", name="Código", exact=True).fill(code)
+        await page.get_by_role("button", name="Entrar com o código").click()
+        await page.wait_for_url(f"{url}/conta?primeiro=1")
+        await page.goto(f"{url}/estado/SP/sistematizacao?eixo=saude-1")
+        group = page.locator("form.grupo").first
+        assert await group.get_by_role("checkbox").count() == 3
+        marked = await group.locator("mark").all_inner_texts()
+        # The shared words, thesaurus phrases included ("Unidades Básicas de Saúde" is "ubs").
+        assert {"Ampliar", "Unidades", "Básicas", "Saúde", "periferias"} <= set(marked)
+        assert "nas" not in marked
+        origins = await group.locator(".origens li").all_inner_texts()
+        assert sorted(o.split(" · ")[0] for o in origins) == sorted(REPORTING)
+        assert all("apoios 10" in o for o in origins)
+        assert await accessibility_violations(page) == []
+
+        await page.get_by_label("Texto reescrito").first.focus()
+        await page.keyboard.press("Control+A")
+        await page.keyboard.type("Ampliar as Unidades Básicas de Saúde nas periferias urbanas")
+        await page.get_by_role("button", name="Mesclar o grupo 1").focus()
+        await page.keyboard.press("Enter")
+        notice = page.get_by_role("status")
+        await notice.wait_for()
+        assert "3 itens mesclados" in await notice.inner_text()
+        assert await accessibility_violations(page) == []
+        items = await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+        assert len(items) == 1
+        lineage = await get_json(fed.regional, f"/api/v1/items/{items[0]['id']}/lineage")
+        assert sorted(s["territory"] for s in lineage["sources"]) == sorted(REPORTING)
+        assert sorted(s["text"] for s in lineage["sources"]) == sorted(UBS)
+        assert items[0]["text"] == "Ampliar as Unidades Básicas de Saúde nas periferias urbanas"
+
+        await page.get_by_role("button", name="Desfazer").first.focus()
+        await page.keyboard.press("Enter")
+        await page.get_by_text("Ação desfeita").wait_for()
+        back = await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+        assert sorted(i["text"] for i in back) == sorted(UBS)
+        assert await page.locator("form.grupo").first.get_by_role("checkbox").count() == 3
+        assert await accessibility_violations(page) == []
+
+        # Someone from another state is refused, with the reason shown.
+        other = await page.goto(f"{url}/estado/RJ/sistematizacao")
+        assert other is not None and other.status == 403
+        assert "does not reach this territory" in await page.get_by_role("alert").inner_text()
+        assert await page.locator("form.grupo").count() == 0
