@@ -20,7 +20,7 @@ from tests.support.browser import appointed_code
 from tests.support.national_cycle import UBS
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
-from tests.support.tiers import OPERATOR, Federation, TierFactory
+from tests.support.tiers import Federation, TierFactory, operator
 from tests.support.web import accessibility_violations, chromium, served
 
 REPORTING = {"3550308": 0, "3509502": 1, "3548708": 2}  # São Paulo, Campinas, São Bernardo
@@ -126,7 +126,7 @@ async def test_a_convener_merges_three_duplicates_and_undoes_it_from_the_keyboar
     fed = await tier_factory("regional")
     await reported_state(fed)
     code = await appointed_code(
-        fed.regional, OPERATOR, name="Joana Convocadora", role="convener", territory="SP"
+        fed.regional, operator("regional"), name="Joana Convocadora", role="convener", territory="SP"
     )
     async with served(fed, "regional") as url, chromium() as browser:
         page = await browser.new_page(locale="pt-BR")
