@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 
 from shared.core.errors import DomainError
 from shared.platform.web.problems import problem_bytes
@@ -114,11 +114,15 @@ def body_limits_middleware(app: ASGIApp) -> ASGIApp:
             return
         replayed = False
 
-        async def replay() -> Message:
+        async def replay() -> ReceiveMessage:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                event: Any = {"type": "http.request", "body": body, "more_body": False}
+                event: HTTPRequestEvent = {
+                    "type": "http.request",
+                    "body": body,
+                    "more_body": False,
+                }
                 return event
             return await receive()
 
