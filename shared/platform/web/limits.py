@@ -9,8 +9,6 @@ identity middleware or a route sees it. Other bodies (forms, ballot files) are o
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
