@@ -113,6 +113,10 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         devices[mandate_id] = bearer(claimed.json()["token"])
     stranger_claim = await claim(regional, "BA0-a1")
     reused_claim = await claim(regional, CREDENTIALED[0])
+    box = await regional.post(
+        "/api/v1/plenary/ballot-box", headers=fed.staff["regional"], json=BASE
+    )
+    assert box.status_code == 201, box.text
 
     async def poll(kind: str, subject: str, **extra: Any) -> dict[str, Any]:
         opened = await regional.post(
