@@ -128,6 +128,24 @@ async def credential_voters(
     return [p["id"] for p in r.json()]
 
 
+async def voters_with_tokens(
+    client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int
+) -> list[dict[str, str]]:
+    """``n`` credentialed participants, as the headers of their voting credentials."""
+    r = await client.post(
+        f"/api/v1/assemblies/{aid}/participants/bulk",
+        headers=sec,
+        json={
+            "participants": [
+                {"public_name": f"Eleitor {i}", "segment": "users", "credential": True}
+                for i in range(n)
+            ]
+        },
+    )
+    assert r.status_code == 201, r.text
+    return [bearer(p["voting_token"]) for p in r.json()]
+
+
 async def assembly_with_proposals(
     tier: Federation, n: int, voters: int = 60
 ) -> tuple[str, dict[str, str], list[str]]:
