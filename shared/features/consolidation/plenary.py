@@ -217,7 +217,9 @@ async def elect(session: AsyncSession, conference: Conference, *, poll_id: uuid.
         seats=dict(seats),
         notes=notes,
     )
-    return Elected(complete=outcome.complete, elected=len(outcome.elected), notes=notes)
+    return Elected(
+        complete=outcome.complete, elected=len(outcome.elected), notes=list(outcome.notes)
+    )
 
 
 async def closed_polls(session: AsyncSession, key: str) -> list[Poll]:
