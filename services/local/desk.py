@@ -145,6 +145,8 @@ class AssemblyDesk:
     async def close(self, principal: Principal, assembly_id: uuid.UUID) -> AssemblyClosed:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
         async with self.acting(principal, assembly_id, "secretary") as s:
+            if s.assembly.status != "closed":
+                await s.audit("assembly.close")
             closed = await closing.close_assembly(s.session, self.outbox, assembly_id)
         report = closed.report
         return AssemblyClosed(

@@ -104,6 +104,11 @@ class BoardRow(msgspec.Struct, kw_only=True):
     items: int
     mandates: int
     received_at: datetime
+    #: The head of the unit's desk audit chain as its report carried it ("" before it did).
+    audit_head: str = ""
+    #: What the board should look at: credentials given while a poll was open, counts at a
+    #: roll's limit, election ties, an audit chain that went backwards between two reports.
+    flags: list[str] = msgspec.field(default_factory=list)
 
 
 class MissingUnit(msgspec.Struct, kw_only=True):
@@ -135,6 +140,8 @@ class Board(msgspec.Struct, kw_only=True):
     missing: list[MissingUnit]
     unexpected: list[str]
     dead_letters: BoardDeadLetters
+    #: Reported units with a flag (see :attr:`BoardRow.flags`).
+    flagged: list[BoardRow] = msgspec.field(default_factory=list)
 
 
 class ItemView(msgspec.Struct, kw_only=True):

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts.messages import TallyManifest
+from shared.contracts.messages import SignedRecord, TallyManifest
 from shared.core.cycle import Decision
 from shared.core.decide.ballot_files import BallotFormat, count_csv_ballots, parse_ballot_file
 from shared.core.decide.ballots import TieGroups
@@ -705,6 +705,9 @@ def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
             kind=poll.kind,
             subject=poll.subject,
             outcome=poll.outcome or "",
+            electorate=poll.electorate,
+            opening=msgspec.convert(poll.opening, SignedRecord) if poll.opening else None,
+            closing=msgspec.convert(poll.closing, SignedRecord) if poll.closing else None,
         )
         for poll in sorted(closed, key=lambda p: str(p.id))
     ]
