@@ -140,6 +140,7 @@ class AssemblyDesk:
         self, principal: Principal, assembly_id: uuid.UUID, status: str
     ) -> AssemblyView:
         async with self.acting(principal, assembly_id, "secretary", lock=True) as s:
+            await s.audit("assembly.advance", status=status)
             return assembly_view(await assemblies.advance(s.session, s.assembly, status))
 
     async def close(self, principal: Principal, assembly_id: uuid.UUID) -> AssemblyClosed:
@@ -507,6 +508,7 @@ class AssemblyDesk:
             seats_map, notes = await plenary.enter_allocation(
                 s.session, s.assembly, seats=seats, per_segment=per_segment
             )
+            await s.audit("allocation.enter", seats=seats, per_segment=per_segment)
             return Seats(seats=seats_map, notes=notes)
 
     async def seats(self, assembly_id: uuid.UUID) -> Seats:
@@ -518,15 +520,17 @@ class AssemblyDesk:
         self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
     ) -> CandidacyView:
         async with self.acting(principal, assembly_id, "secretary", "participant") as s:
-            return candidacy_view(
-                await plenary.stand(s.session, s.assembly, s.actor, participant_id)
-            )
+            candidacy = await plenary.stand(s.session, s.assembly, s.actor, participant_id)
+            if s.actor.role != "participant":
+                await s.audit("candidacy.register", participant_ids=[participant_id])
+            return candidacy_view(candidacy)
 
     async def stand_many(
         self, principal: Principal, assembly_id: uuid.UUID, participant_ids: Sequence[uuid.UUID]
     ) -> list[CandidacyView]:
         async with self.acting(principal, assembly_id, "secretary") as s:
             rows = await plenary.stand_many(s.session, s.assembly, participant_ids)
+            await s.audit("candidacy.register", participant_ids=list(participant_ids))
             return [candidacy_view(c) for c in rows]
 
     async def candidacies(self, assembly_id: uuid.UUID) -> list[CandidacyView]:

@@ -96,14 +96,19 @@ class TierPlenary:
 
     async def admit(self, principal: Principal, entry: CredentialRequest) -> CredentialView:
         scope = self._desk(principal, entry.uf)
+        key = self.profile.conference(entry.cycle_id, entry.uf).key
         async with self.db.transaction() as session:
-            return await credential(
+            admitted = await credential(
                 session,
                 cycle_id=entry.cycle_id,
                 scope=scope,
                 mandate_id=entry.mandate_id,
                 holder=entry.holder,
             )
+            await self._audit(
+                session, principal, key, "delegate.admit", mandate_ids=[entry.mandate_id]
+            )
+            return admitted
 
     async def admit_many(
         self, principal: Principal, entries: Sequence[CredentialRequest]
@@ -118,17 +123,29 @@ class TierPlenary:
             )
             for e in entries
         ]
+        by_plenary: dict[str, list[str]] = {}
+        for e in entries:
+            key = self.profile.conference(e.cycle_id, e.uf).key
+            by_plenary.setdefault(key, []).append(e.mandate_id)
         async with self.db.transaction() as session:
-            return await credential_many(session, admissions)
+            admitted = await credential_many(session, admissions)
+            for key, mandate_ids in sorted(by_plenary.items()):
+                await self._audit(
+                    session, principal, key, "delegate.admit", mandate_ids=mandate_ids
+                )
+            return admitted
 
     async def absent(
         self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str
     ) -> AbsenceView:
         scope = self._desk(principal, uf)
+        key = self.profile.conference(cycle_id, uf).key
         async with self.db.transaction() as session:
-            return await declare_absent(
+            absence = await declare_absent(
                 session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id
             )
+            await self._audit(session, principal, key, "delegate.absent", mandate_id=mandate_id)
+            return absence
 
     async def claim(
         self, *, cycle_id: str, uf: str, mandate_id: str, claim_code: str
