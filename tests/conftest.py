@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.support.tiers",
     "tests.support.stack",
     "tests.support.fuzz",
+    "tests.support.forensics",
 ]

@@ -28,6 +28,7 @@ from shared.contracts.http.local import (
     BallotIn,
     BallotRecorded,
     BallotsAdded,
+    BallotsVoided,
     CandidacyBatch,
     CandidacyIn,
     CountsIn,
@@ -52,7 +53,13 @@ from shared.contracts.http.local import (
     ProposalView,
     Seats,
 )
-from shared.contracts.http.plenary import CandidacyView, PollView
+from shared.contracts.http.plenary import (
+    BallotBoxOpened,
+    BallotBoxState,
+    CandidacyView,
+    PollView,
+    SharesIn,
+)
 from shared.core.access import Principal
 from shared.core.decide.ballot_files import guess_format
 from shared.core.errors import Invalid
@@ -366,8 +373,7 @@ class PollController(Controller):
             ranking = [list(data.approve)]
         else:
             ranking = [list(g) for g in data.ranking or []]
-        await desk.cast(principal, assembly_id, poll_id, ranking)
-        return BallotRecorded()
+        return BallotRecorded(receipt=await desk.cast(principal, assembly_id, poll_id, ranking))
 
     @post("/{poll_id:uuid}/counts", status_code=201, **allow("secretary", "organiser"))
     async def counts(
@@ -421,6 +427,18 @@ class PollController(Controller):
     ) -> PollView:
         """Close a poll and apply what it decided."""
         return await desk.close_poll(principal, assembly_id, poll_id)
+
+    @post("/{poll_id:uuid}/counts/void", status_code=201, **allow("secretary", "organiser"))
+    async def void_counts(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> BallotsVoided:
+        """Withdraw every count and ballot file entered into an open poll (a mistyped or refused
+        entry), recorded in the audit log, so the poll can be counted again and closed."""
+        return BallotsVoided(withdrawn=await desk.void_counts(principal, assembly_id, poll_id))
 
     @get("/{poll_id:uuid}/export", media_type="text/plain")
     async def export(
@@ -566,8 +584,45 @@ class ElectionController(Controller):
         return await desk.election(assembly_id)
 
 
+class BallotBoxController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/ballot-box"
+    tags = ["plenary"]
+
+    @post("/", status_code=201, **allow("secretary", "organiser"))
+    async def open_box(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+    ) -> BallotBoxOpened:
+        """The key ceremony, before the first electronic poll: a new ballot box key whose
+        private half stays in this service's memory; its three shares (any two restore it)
+        are in this answer only, one for each member of the presiding board."""
+        return await desk.open_ballot_box(principal, assembly_id)
+
+    @get("/")
+    async def state(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> BallotBoxState:
+        """The key's fingerprint, and whether this service holds it (public)."""
+        return await desk.ballot_box_state(assembly_id)
+
+    @post("/shares", status_code=201, **allow("secretary", "organiser"))
+    async def restore(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[SharesIn],
+    ) -> BallotBoxState:
+        """After a restart, two members of the board enter their shares: the key is rebuilt
+        in memory (never written) and electronic polls can be closed again."""
+        return await desk.restore_ballot_box(principal, assembly_id, data.shares)
+
+
 ROUTES = (
     AssemblyController,
+    BallotBoxController,
     ParticipantController,
     ProposalController,
     JourneyController,

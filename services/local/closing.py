@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.assemblies import credentialed_count, get_assembly, introduce_key
-from services.local.model import Assembly, Proposal
+from services.local.model import Assembly, Participant, Proposal
 from shared.contracts.http.plenary import DelegateClaim
 from shared.contracts.messages import (
     AssemblyReport,
+    AuditSummary,
     AxisPairwise,
     Mandate,
     MotionResult,
@@ -31,7 +32,7 @@ from shared.contracts.messages import (
 from shared.core.errors import Conflict
 from shared.core.polls import PollResult
 from shared.features.cycles.store import rules_for
-from shared.features.plenary import motions, polls
+from shared.features.plenary import audit, motions, polls
 from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.features.plenary.model import Poll
 from shared.features.reporting.compose import Candidate, Closing, close_and_report
@@ -120,6 +121,7 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         motions=motion_results,
         delegation_notes=notes,
         signing_key_id=assembly.key_id or "",
+        audit=await _audit_summary(session, assembly, all_polls, notes),
     )
 
     async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:
@@ -158,6 +160,40 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
     assembly.closed_at = now
     assembly.report_id = report.report_id
     return Closed(report, claims)
+
+
+async def _audit_summary(
+    session: AsyncSession, assembly: Assembly, all_polls: Sequence[Poll], notes: Sequence[str]
+) -> AuditSummary:
+    """The desk's audit head, and what the board above flags: credentials given while a
+    poll was open, counts that used up a poll's whole roll, ties an election broke."""
+    key = str(assembly.id)
+    head = await audit.head(session, key)
+    credentialed = (
+        await session.scalars(
+            select(Participant.credentialed_at).where(
+                Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None)
+            )
+        )
+    ).all()
+    now = datetime.now(UTC)
+    windows = [(p.created_at, p.updated_at if p.status == "closed" else now) for p in all_polls]
+    late = sum(1 for at in credentialed if at is not None and any(a < at < b for a, b in windows))
+    at_limit = sum(
+        1
+        for p in all_polls
+        if p.status == "closed"
+        and p.mode in ("counts", "file")
+        and p.electorate
+        and p.ballots_total >= p.electorate
+    )
+    return AuditSummary(
+        head=str(head),
+        events=head.seq,
+        late_credentials=late,
+        counts_at_limit=at_limit,
+        ties=sum(1 for n in notes if n.startswith("tie:")),
+    )
 
 
 def _candidate(

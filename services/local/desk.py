@@ -3,6 +3,7 @@ the assembly, checks the caller against it, runs one use case and returns its vi
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local import assemblies, closing, journey, plenary, proposals
+from services.local.assemblies import require_not_closed
 from services.local.auth import Actor, Role, actor_in
 from services.local.model import Assembly
 from services.local.views import assembly_view, motion_view, participant_view, proposal_view
@@ -35,10 +37,16 @@ from shared.contracts.http.local import (
     ProposalView,
     Seats,
 )
-from shared.contracts.http.plenary import CandidacyView, PollView
+from shared.contracts.http.plenary import (
+    BallotBoxOpened,
+    BallotBoxState,
+    CandidacyView,
+    PollView,
+)
 from shared.core.access import Grant, Principal
 from shared.features.identity.service import Identity
-from shared.features.plenary import elections, motions, polls
+from shared.features.plenary import audit, elections, motions, polls
+from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.views import candidacy_view, mandate_view, poll_view
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
@@ -55,6 +63,17 @@ class Scope:
     assembly: Assembly
     actor: Actor
 
+    async def audit(self, kind: str, **payload: Any) -> str:
+        """Record a desk action in the assembly's hash chain; returns the new head."""
+        head = await audit.record(
+            self.session,
+            str(self.assembly.id),
+            actor=f"{self.actor.role}:{self.actor.principal_id}",
+            kind=kind,
+            **payload,
+        )
+        return str(head)
+
 
 class AssemblyDesk:
     def __init__(
@@ -64,6 +83,8 @@ class AssemblyDesk:
         self.outbox = outbox
         self.settings = settings
         self.identity = identity
+        #: This process's ballot box keys (private halves in memory only).
+        self.ballot_box = BallotBox(outbox.default_signer)
 
     @asynccontextmanager
     async def acting(
@@ -119,11 +140,14 @@ class AssemblyDesk:
         self, principal: Principal, assembly_id: uuid.UUID, status: str
     ) -> AssemblyView:
         async with self.acting(principal, assembly_id, "secretary", lock=True) as s:
+            await s.audit("assembly.advance", status=status)
             return assembly_view(await assemblies.advance(s.session, s.assembly, status))
 
     async def close(self, principal: Principal, assembly_id: uuid.UUID) -> AssemblyClosed:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""
         async with self.acting(principal, assembly_id, "secretary") as s:
+            if s.assembly.status != "closed":
+                await s.audit("assembly.close")
             closed = await closing.close_assembly(s.session, self.outbox, assembly_id)
         report = closed.report
         return AssemblyClosed(
@@ -146,6 +170,11 @@ class AssemblyDesk:
             done = await assemblies.register_participants(
                 s.session, s.assembly, [msgspec.structs.asdict(p) for p in people]
             )
+            await s.audit(
+                "participants.register",
+                ids=[str(d.participant.id) for d in done],
+                credentialed=sum(1 for d in done if d.participant.credentialed_at is not None),
+            )
             return [
                 ParticipantRegistered(
                     **msgspec.structs.asdict(participant_view(d.participant)),
@@ -166,6 +195,7 @@ class AssemblyDesk:
     ) -> ParticipantView:
         async with self.acting(principal, assembly_id, "secretary") as s:
             person = await assemblies.credential(s.session, s.assembly, participant_id)
+            await s.audit("participant.credential", participant_id=participant_id)
             return participant_view(person)
 
     async def reissue_credential(
@@ -174,6 +204,7 @@ class AssemblyDesk:
         """The secretary replaces a lost badge: a new voting token, the old one refused."""
         async with self.acting(principal, assembly_id, "secretary") as s:
             done = await assemblies.reissue_voting_token(s.session, s.assembly, participant_id)
+            await s.audit("participant.reissue", participant_id=participant_id)
             return ParticipantRegistered(
                 **msgspec.structs.asdict(participant_view(done.participant)),
                 voting_token=done.voting_token,
@@ -296,6 +327,9 @@ class AssemblyDesk:
         amended_text: str | None,
     ) -> PollView:
         async with self.acting(principal, assembly_id, "secretary") as s:
+            head = await s.audit(
+                "poll.open", poll_kind=kind, mode=mode, proposal_id=proposal_id, axis=axis
+            )
             poll = await plenary.open_poll(
                 s.session,
                 s.assembly,
@@ -304,8 +338,50 @@ class AssemblyDesk:
                 proposal_id=proposal_id,
                 axis=axis,
                 amended_text=amended_text,
+                box=self.ballot_box,
+                audit_head=head,
             )
             return poll_view(poll)
+
+    async def open_ballot_box(
+        self, principal: Principal, assembly_id: uuid.UUID
+    ) -> BallotBoxOpened:
+        """The key ceremony: the shares are in this answer only, for the board to keep."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            require_not_closed(s.assembly)
+            ceremony = await self.ballot_box.open(s.session, str(s.assembly.id))
+            await s.audit("ballot_box.open", fingerprint=ceremony.fingerprint)
+            return BallotBoxOpened(
+                fingerprint=ceremony.fingerprint,
+                threshold=ceremony.threshold,
+                shares=ceremony.shares,
+            )
+
+    async def restore_ballot_box(
+        self, principal: Principal, assembly_id: uuid.UUID, shares: Sequence[str]
+    ) -> BallotBoxState:
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            fingerprint = await self.ballot_box.restore(s.session, str(s.assembly.id), shares)
+            await s.audit("ballot_box.restore", fingerprint=fingerprint, shares=len(shares))
+            return BallotBoxState(fingerprint=fingerprint, unlocked=True)
+
+    async def ballot_box_state(self, assembly_id: uuid.UUID) -> BallotBoxState:
+        async with self.reading(assembly_id) as s:
+            key = str(s.assembly.id)
+            return BallotBoxState(
+                fingerprint=await self.ballot_box.fingerprint(s.session, key),
+                unlocked=self.ballot_box.unlocked(key),
+            )
+
+    async def void_counts(
+        self, principal: Principal, assembly_id: uuid.UUID, poll_id: uuid.UUID
+    ) -> int:
+        """Withdraw what the desk entered into an open poll (recorded in the audit log)."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            poll = await plenary.poll_of(s.session, s.assembly, poll_id, lock=True)
+            withdrawn = await polls.void_counts(s.session, poll)
+            await s.audit("poll.counts_voided", poll_id=poll_id, withdrawn=withdrawn)
+            return withdrawn
 
     async def polls(self, assembly_id: uuid.UUID) -> list[PollView]:
         async with self.reading(assembly_id) as s:
@@ -321,9 +397,11 @@ class AssemblyDesk:
         assembly_id: uuid.UUID,
         poll_id: uuid.UUID,
         ranking: Sequence[Sequence[str]],
-    ) -> None:
+    ) -> str:
         async with self.acting(principal, assembly_id, "participant") as s:
-            await plenary.cast(s.session, s.assembly, s.actor, poll_id, ranking)
+            return await plenary.cast(
+                s.session, s.assembly, s.actor, poll_id, ranking, self.ballot_box
+            )
 
     async def enter_counts(
         self,
@@ -333,7 +411,11 @@ class AssemblyDesk:
         entries: Sequence[tuple[Sequence[Sequence[str]], int]],
     ) -> int:
         async with self.acting(principal, assembly_id, "secretary") as s:
-            return await plenary.enter_counts(s.session, s.assembly, poll_id, entries)
+            added = await plenary.enter_counts(s.session, s.assembly, poll_id, entries)
+            await s.audit(
+                "poll.counts", poll_id=poll_id, entries=[[r, n] for r, n in entries], added=added
+            )
+            return added
 
     async def upload_ballots(
         self,
@@ -344,13 +426,24 @@ class AssemblyDesk:
         file_format: str,
     ) -> int:
         async with self.acting(principal, assembly_id, "secretary") as s:
-            return await plenary.upload(s.session, s.assembly, poll_id, text, file_format)
+            added = await plenary.upload(s.session, s.assembly, poll_id, text, file_format)
+            await s.audit(
+                "poll.ballot_file",
+                poll_id=poll_id,
+                format=file_format,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                added=added,
+            )
+            return added
 
     async def close_poll(
         self, principal: Principal, assembly_id: uuid.UUID, poll_id: uuid.UUID
     ) -> PollView:
         async with self.acting(principal, assembly_id, "secretary") as s:
-            return poll_view(await plenary.close(s.session, s.assembly, poll_id))
+            head = await s.audit("poll.close", poll_id=poll_id)
+            return poll_view(
+                await plenary.close(s.session, s.assembly, poll_id, self.ballot_box, head)
+            )
 
     async def export(self, assembly_id: uuid.UUID, poll_id: uuid.UUID) -> str:
         async with self.reading(assembly_id) as s:
@@ -365,6 +458,7 @@ class AssemblyDesk:
     ) -> DecidedEnBloc:
         entries = [plenary.DecisionCounts(**d) for d in decisions]
         async with self.acting(principal, assembly_id, "secretary") as s:
+            await s.audit("poll.en_bloc", decisions=[msgspec.to_builtins(d) for d in decisions])
             closed = await plenary.decide_en_bloc(s.session, s.assembly, entries)
             return DecidedEnBloc(decided=len(closed), polls=[poll_view(p) for p in closed])
 
@@ -393,7 +487,12 @@ class AssemblyDesk:
         self, principal: Principal, assembly_id: uuid.UUID, motion_id: uuid.UUID, mode: str
     ) -> PollView:
         async with self.acting(principal, assembly_id, "secretary") as s:
-            return poll_view(await plenary.vote_motion(s.session, s.assembly, motion_id, mode))
+            head = await s.audit("motion.vote", motion_id=motion_id, mode=mode)
+            return poll_view(
+                await plenary.vote_motion(
+                    s.session, s.assembly, motion_id, mode, self.ballot_box, head
+                )
+            )
 
     # --- the delegate election ------------------------------------------------------------
 
@@ -409,6 +508,7 @@ class AssemblyDesk:
             seats_map, notes = await plenary.enter_allocation(
                 s.session, s.assembly, seats=seats, per_segment=per_segment
             )
+            await s.audit("allocation.enter", seats=seats, per_segment=per_segment)
             return Seats(seats=seats_map, notes=notes)
 
     async def seats(self, assembly_id: uuid.UUID) -> Seats:
@@ -420,15 +520,17 @@ class AssemblyDesk:
         self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
     ) -> CandidacyView:
         async with self.acting(principal, assembly_id, "secretary", "participant") as s:
-            return candidacy_view(
-                await plenary.stand(s.session, s.assembly, s.actor, participant_id)
-            )
+            candidacy = await plenary.stand(s.session, s.assembly, s.actor, participant_id)
+            if s.actor.role != "participant":
+                await s.audit("candidacy.register", participant_ids=[participant_id])
+            return candidacy_view(candidacy)
 
     async def stand_many(
         self, principal: Principal, assembly_id: uuid.UUID, participant_ids: Sequence[uuid.UUID]
     ) -> list[CandidacyView]:
         async with self.acting(principal, assembly_id, "secretary") as s:
             rows = await plenary.stand_many(s.session, s.assembly, participant_ids)
+            await s.audit("candidacy.register", participant_ids=list(participant_ids))
             return [candidacy_view(c) for c in rows]
 
     async def candidacies(self, assembly_id: uuid.UUID) -> list[CandidacyView]:

@@ -35,6 +35,7 @@ from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.features.allocation import service as allocations
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, motions, polls
+from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.model import Candidacy, Motion, Poll
 
 DECIDED = ("approved", "approved_in_part")
@@ -60,16 +61,35 @@ async def open_poll(
     proposal_id: uuid.UUID | None,
     axis: str | None,
     amended_text: str | None,
+    box: BallotBox,
+    audit_head: str = "",
 ) -> Poll:
-    """Decision on one proposal, priority among an axis's approved proposals, or the election."""
+    """Decision on one proposal, priority among an axis's approved proposals, or the election;
+    its roll is the participants credentialed now."""
     require_voting(assembly)
     rules = await rules_for(session, assembly.cycle_id)
     key = str(assembly.id)
+    roll = await electorate(session, assembly)
     if kind == "decision":
         if proposal_id is None:
             raise Invalid("a decision poll needs a proposal_id")
         proposal = await get_proposal(session, assembly, proposal_id)
-        return await _open_decision(session, assembly, proposal, mode, amended_text)
+        if proposal.status not in ("submitted", "plenary"):
+            raise Conflict(f"a {proposal.status} proposal cannot be put to a vote")
+        return await polls.open_poll(
+            session,
+            assembly_id=key,
+            kind="decision",
+            mode=mode,
+            subject=str(proposal.id),
+            title=proposal.title,
+            method="plurality",
+            candidates=(),
+            amended_text=amended_text,
+            electorate=roll,
+            box=box,
+            audit_head=audit_head,
+        )
     if kind == "priority":
         if axis is None:
             raise Invalid("a priority poll needs an axis")
@@ -89,6 +109,9 @@ async def open_poll(
             method=rules.priority.method,
             candidates=[str(c) for c in candidates],
             approvals=rules.priority.approvals,
+            electorate=roll,
+            box=box,
+            audit_head=audit_head,
         )
     if kind == "election":
         people = await elections.candidacies(session, key)
@@ -105,6 +128,9 @@ async def open_poll(
             method="approval",
             candidates=[str(c.id) for c in people],
             approvals=max(1, sum(seats.values())),
+            electorate=roll,
+            box=box,
+            audit_head=audit_head,
         )
     raise Invalid(f"unknown poll kind {kind!r}")
 
@@ -121,14 +147,15 @@ async def cast(
     actor: Actor,
     poll_id: uuid.UUID,
     ranking: Sequence[Sequence[str]],
-) -> None:
-    """A credentialed participant's electronic ballot."""
+    box: BallotBox,
+) -> str:
+    """A credentialed participant's electronic ballot, sealed; returns the receipt."""
     if actor.participant is None:
         raise Forbidden("only a participant casts an electronic ballot")
     if actor.participant.credentialed_at is None:
         raise Forbidden("only credentialed participants vote")
     poll = await poll_of(session, assembly, poll_id, lock=True)
-    await polls.cast_ballot(session, poll, actor.voter_id, ranking)
+    return await polls.cast_ballot(session, poll, actor.voter_id, ranking, box)
 
 
 async def enter_counts(
@@ -148,26 +175,16 @@ async def upload(
     return await polls.upload_ballot_file(session, poll, text, file_format)
 
 
-async def _open_decision(
-    session: AsyncSession,
-    assembly: Assembly,
-    proposal: Proposal,
-    mode: str,
-    amended_text: str | None,
-) -> Poll:
-    if proposal.status not in ("submitted", "plenary"):
-        raise Conflict(f"a {proposal.status} proposal cannot be put to a vote")
-    return await polls.open_poll(
-        session,
-        assembly_id=str(assembly.id),
-        kind="decision",
-        mode=mode,
-        subject=str(proposal.id),
-        title=proposal.title,
-        method="plurality",
-        candidates=(),
-        amended_text=amended_text,
-    )
+async def electorate(session: AsyncSession, assembly: Assembly) -> list[str]:
+    """The voter ids of the participants credentialed now: a poll opened now freezes them."""
+    return [
+        str(i)
+        for i in await session.scalars(
+            select(Participant.id).where(
+                Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None)
+            )
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +242,7 @@ async def decide_en_bloc(
     closed = await polls.decide_counted(
         session,
         assembly_id=str(assembly.id),
+        electorate=await credentialed_count(session, assembly),
         decisions=[
             polls.CountedDecision(
                 subject=str(d.proposal_id),
@@ -302,7 +320,13 @@ async def _apply(session: AsyncSession, rows: list[dict[str, Any]], statement: A
                     set_committed_value(held, name, value)
 
 
-async def close(session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID) -> Poll:
+async def close(
+    session: AsyncSession,
+    assembly: Assembly,
+    poll_id: uuid.UUID,
+    box: BallotBox,
+    audit_head: str = "",
+) -> Poll:
     """Close a poll and apply what it decided to proposals, ranks, motions or mandates."""
     require_not_closed(assembly)
     rules = await rules_for(session, assembly.cycle_id)
@@ -310,7 +334,7 @@ async def close(session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID) -
     proposal = None
     if poll.kind == "decision":
         proposal = await get_proposal(session, assembly, uuid.UUID(poll.subject), lock=True)
-    return await _settle(session, assembly, rules, poll, proposal)
+    return await _settle(session, assembly, rules, poll, proposal, box, audit_head)
 
 
 async def _settle(
@@ -319,6 +343,8 @@ async def _settle(
     rules: CycleRules,
     poll: Poll,
     proposal: Proposal | None,
+    box: BallotBox,
+    audit_head: str,
 ) -> Poll:
     """Close a locked poll (a decision's proposal locked too) and apply what it decided."""
     rule = rules.decision
@@ -327,7 +353,7 @@ async def _settle(
             raise Conflict("a decision poll needs its proposal")
         if proposal.status == "plenary":  # the band rule sent it here: the plain threshold decides
             rule = msgspec.structs.replace(rule, bands=None)
-    await polls.close_poll(session, poll, rule)
+    await polls.close_poll(session, poll, rule, box, audit_head)
     if poll.kind == "decision" and proposal is not None:
         outcome = poll.outcome or "rejected"
         proposal.status = outcome
@@ -522,8 +548,20 @@ async def sign_motion(
 
 
 async def vote_motion(
-    session: AsyncSession, assembly: Assembly, motion_id: uuid.UUID, mode: str
+    session: AsyncSession,
+    assembly: Assembly,
+    motion_id: uuid.UUID,
+    mode: str,
+    box: BallotBox,
+    audit_head: str = "",
 ) -> Poll:
     require_voting(assembly)
     motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
-    return await motions.put_to_vote(session, motion, mode=mode)
+    return await motions.put_to_vote(
+        session,
+        motion,
+        mode=mode,
+        electorate=await electorate(session, assembly),
+        box=box,
+        audit_head=audit_head,
+    )

@@ -55,6 +55,30 @@ class ReportItem(msgspec.Struct, frozen=True, kw_only=True):
     abstain: int = 0
 
 
+class SignedRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A poll's opening record (zerésima) or closing record (boletim de urna): ``record`` is
+    the exact canonical JSON text the tier's Ed25519 key signed."""
+
+    record: str
+    signer: str
+    public_key: str
+    signature: str
+
+
+class AuditSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """The head of the assembly's desk audit chain (``seq:sha256``) as it closed, and what the
+    tier above's board flags from it."""
+
+    head: str
+    events: int = 0
+    #: Participants credentialed while a poll was open (they are not on that poll's roll).
+    late_credentials: int = 0
+    #: Counted polls whose total equals every voter on their roll.
+    counts_at_limit: int = 0
+    #: Ties an election broke.
+    ties: int = 0
+
+
 class TallyManifest(msgspec.Struct, frozen=True, kw_only=True):
     """Enough to recount a poll: method, hash of the public ballot export, and the result."""
 
@@ -68,6 +92,10 @@ class TallyManifest(msgspec.Struct, frozen=True, kw_only=True):
     kind: str = ""
     subject: str = ""
     outcome: str = ""
+    #: Voters on the roll frozen when the poll opened.
+    electorate: int | None = None
+    opening: SignedRecord | None = None
+    closing: SignedRecord | None = None
 
 
 class AxisPairwise(msgspec.Struct, frozen=True, kw_only=True):
@@ -133,6 +161,8 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     signing_key_id: str = ""
     #: The report this one adds late items to (empty for a conference's own report).
     addendum_of: str = ""
+    #: The desk's audit chain head and what it shows.
+    audit: AuditSummary | None = None
 
 
 @message("cycle", 1)

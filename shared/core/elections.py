@@ -134,3 +134,28 @@ def elect(
         if not finding.satisfied or "as far as possible" in finding.explanation:
             notes.append(finding.explanation)
     return ElectionOutcome(dict(seats), elected, list(result.findings), notes)
+
+
+def break_ties(
+    ranking: Sequence[Sequence[str]],
+    *,
+    scores: Mapping[str, float],
+    names: Mapping[str, str],
+    standing_order: Sequence[str],
+) -> tuple[list[str], list[str]]:
+    """The ranking's candidates in one order, each tie group in the order the candidates
+    stood (registered their candidacy), and a note for every tie saying who tied, on what
+    score and how it was broken, so the result says it rather than hiding it."""
+    position = {c: i for i, c in enumerate(standing_order)}
+    order: list[str] = []
+    notes: list[str] = []
+    for group in ranking:
+        members = sorted((c for c in group if c in names), key=lambda c: position.get(c, 0))
+        if len(members) > 1:
+            score = scores.get(members[0], 0.0)
+            notes.append(
+                f"tie: {', '.join(names[c] for c in members)} had {score:g} each; broken by the "
+                "order in which they stood as candidates (first to stand ranks first)"
+            )
+        order.extend(members)
+    return order, notes

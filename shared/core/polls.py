@@ -27,6 +27,11 @@ from shared.core.vocabulary import DecisionOutcome
 CHOICES: tuple[str, ...] = ("yes", "no", "abstain")
 
 
+#: The most ballots one entry of counts may carry (bulk typing errors stop here; a poll's total
+#: is bounded again by its roll and its integer columns).
+MAX_COUNT = 10_000_000
+
+
 class CompositionFinding(msgspec.Struct, frozen=True, kw_only=True):
     """Whether a delegation meets one composition rule (gender, a quota group), in words."""
 

@@ -101,13 +101,61 @@ async def register(
     return people
 
 
+async def open_ballot_box(client: httpx.AsyncClient, aid: str, sec: dict[str, str]) -> list[str]:
+    """The key ceremony: the three shares the board keeps."""
+    r = await client.post(f"/api/v1/assemblies/{aid}/ballot-box/", headers=sec)
+    assert r.status_code == 201, r.text
+    shares: list[str] = r.json()["shares"]
+    return shares
+
+
+async def credential_voters(
+    client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int
+) -> list[str]:
+    """``n`` participants registered and credentialed in one request (counts entered into a
+    poll are bounded by the credentialed voters on its roll); returns their ids."""
+    r = await client.post(
+        f"/api/v1/assemblies/{aid}/participants/bulk",
+        headers=sec,
+        json={
+            "participants": [
+                {"public_name": f"Votante {i}", "segment": "users", "credential": True}
+                for i in range(n)
+            ]
+        },
+    )
+    assert r.status_code == 201, r.text
+    return [p["id"] for p in r.json()]
+
+
+async def voters_with_tokens(
+    client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int
+) -> list[dict[str, str]]:
+    """``n`` credentialed participants, as the headers of their voting credentials."""
+    r = await client.post(
+        f"/api/v1/assemblies/{aid}/participants/bulk",
+        headers=sec,
+        json={
+            "participants": [
+                {"public_name": f"Eleitor {i}", "segment": "users", "credential": True}
+                for i in range(n)
+            ]
+        },
+    )
+    assert r.status_code == 201, r.text
+    return [bearer(p["voting_token"]) for p in r.json()]
+
+
 async def assembly_with_proposals(
-    tier: Federation, n: int
+    tier: Federation, n: int, voters: int = 60
 ) -> tuple[str, dict[str, str], list[str]]:
-    """An assembly in voting with ``n`` distinct municipal proposals of one axis."""
+    """An assembly in voting with ``n`` distinct municipal proposals of one axis and
+    ``voters`` credentialed participants."""
     local = tier.local
     created = await create(tier)
     aid, sec = created["id"], bearer(created["secretary_token"])
+    if voters:
+        await credential_voters(local, aid, sec, voters)
     ids = []
     for i in range(n):
         r = await submit(
@@ -185,6 +233,8 @@ class Desk:
     created: dict[str, Any]
     people: list[dict[str, Any]]
     ids: list[str] = field(default_factory=list)
+    #: The ballot box key's shares, one per member of the board (any two restore it).
+    shares: list[str] = field(default_factory=list)
 
     @property
     def aid(self) -> str:
@@ -211,9 +261,12 @@ class Desk:
         return await self.client.get(self.url(path))
 
     async def start_voting(self) -> None:
+        """The plenary votes: the assembly in voting, its ballot box opened (the board's
+        three shares kept in :attr:`shares`)."""
         r = await self.post("/voting")
         assert r.status_code == 201, r.text
         assert r.json()["status"] == "voting", r.text
+        self.shares = await open_ballot_box(self.client, self.aid, self.sec)
 
     async def poll(self, **body: Any) -> dict[str, Any]:
         r = await self.post("/polls/", json=body)
@@ -324,7 +377,7 @@ async def vote_decisions(desk: Desk) -> dict[int, Decided]:
 async def decide_by_counts(desk: Desk) -> tuple[httpx.Response, dict[str, Any]]:
     """The municipal proposal (4) decided by counts the secretary enters: (entry, closing)."""
     p = await desk.poll(kind="decision", proposal_id=desk.ids[4], mode="counts")
-    entered = await desk.post(f"/polls/{p['id']}/counts", json={"yes": 40, "no": 12, "abstain": 3})
+    entered = await desk.post(f"/polls/{p['id']}/counts", json={"yes": 5, "no": 2, "abstain": 1})
     return entered, await desk.close_poll(p["id"])
 
 
@@ -398,7 +451,7 @@ async def vote_motion(desk: Desk) -> Motioned:
     twice = await desk.post(f"/motions/{mid}/signatures", headers=desk.tokens[0])
     vote = await desk.post(f"/motions/{mid}/vote", json={"mode": "counts"})
     assert vote.status_code == 201, vote.text
-    counts = await desk.post(f"/polls/{vote.json()['id']}/counts", json={"yes": 30, "no": 10})
+    counts = await desk.post(f"/polls/{vote.json()['id']}/counts", json={"yes": 5, "no": 2})
     closed = await desk.close_poll(vote.json()["id"])
     return Motioned(m.json(), early.status_code, signed, twice.status_code, vote, counts, closed)
 

@@ -205,6 +205,7 @@ def _assembly(client: asgi.ASGIClient, staff: dict[str, str], *, voting: bool) -
         )
         return {**ids, "motion_id": motion["id"], "cycle_id": CYCLE, "name": "health"}
     assert client.post(f"{base}/voting", headers=staff).status_code == 201
+    _created(client.post(f"{base}/ballot-box/", headers=staff))
     poll = _created(
         client.post(
             f"{base}/polls/",

@@ -82,6 +82,8 @@ class StatePlenary:
     rejected: httpx.Response
     elected: httpx.Response
     report: httpx.Response
+    #: A million counted on a decision whose roll holds the credentialed delegates.
+    stuffed: httpx.Response
 
 
 async def hold_state_plenary(fed: Federation) -> StatePlenary:
@@ -113,6 +115,10 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         devices[mandate_id] = bearer(claimed.json()["token"])
     stranger_claim = await claim(regional, "BA0-a1")
     reused_claim = await claim(regional, CREDENTIALED[0])
+    box = await regional.post(
+        "/api/v1/plenary/ballot-box", headers=fed.staff["regional"], json=BASE
+    )
+    assert box.status_code == 201, box.text
 
     async def poll(kind: str, subject: str, **extra: Any) -> dict[str, Any]:
         opened = await regional.post(
@@ -163,6 +169,11 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
     # Decision: the plenary rejects one item (counts entered by the desk).
     dropped = next(i for i in ids if i != favourite)
     decision = await poll("decision", dropped)
+    stuffed = await regional.post(
+        f"/api/v1/plenary/polls/{decision['id']}/counts",
+        headers=fed.staff["regional"],
+        json={**BASE, "entries": [{"ranking": [["yes"]], "count": 1_000_000}]},
+    )
     await counts(
         decision["id"],
         [{"ranking": [["no"]], "count": 3}, {"ranking": [["yes"]], "count": 1}],
@@ -211,4 +222,5 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         rejected,
         elected,
         report,
+        stuffed,
     )

@@ -106,6 +106,11 @@ class BoardRow(msgspec.Struct, kw_only=True):
     received_at: datetime
     #: Why the report is late and what the late policy did with it (empty when on time).
     late_reason: str = ""
+    #: The head of the unit's desk audit chain as its report carried it ("" before it did).
+    audit_head: str = ""
+    #: What the board should look at: credentials given while a poll was open, counts at a
+    #: roll's limit, election ties, an audit chain that went backwards between two reports.
+    flags: list[str] = msgspec.field(default_factory=list)
 
 
 class MissingUnit(msgspec.Struct, kw_only=True):
@@ -137,6 +142,8 @@ class Board(msgspec.Struct, kw_only=True):
     missing: list[MissingUnit]
     unexpected: list[str]
     dead_letters: BoardDeadLetters
+    #: Reported units with a flag (see :attr:`BoardRow.flags`).
+    flagged: list[BoardRow] = msgspec.field(default_factory=list)
 
 
 class ItemView(msgspec.Struct, kw_only=True):

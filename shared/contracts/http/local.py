@@ -13,7 +13,7 @@ from shared.contracts.fields import UF, CycleId, Id, MunicipalityCode, Title
 from shared.contracts.http.plenary import DelegateClaim, MandateView, PollView
 from shared.contracts.messages import Milestone
 from shared.core.participants import AgeBand, Gender, RaceColour
-from shared.core.polls import CompositionFinding
+from shared.core.polls import MAX_COUNT, CompositionFinding
 from shared.core.vocabulary import Competence, LocalAssemblyKind, MotionKind, PollMode
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
@@ -110,15 +110,15 @@ class BallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class CountEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ranking: Annotated[list[Group], msgspec.Meta(min_length=1, max_length=500)]
-    count: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+    count: Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
 
 
 class CountsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Decision counts (``yes``/``no``/``abstain``) or ranked ``entries`` with counts."""
 
-    yes: Annotated[int, msgspec.Meta(ge=0)] = 0
-    no: Annotated[int, msgspec.Meta(ge=0)] = 0
-    abstain: Annotated[int, msgspec.Meta(ge=0)] = 0
+    yes: Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)] = 0
+    no: Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)] = 0
+    abstain: Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)] = 0
     entries: Annotated[list[CountEntry], msgspec.Meta(max_length=100_000)] = msgspec.field(
         default_factory=list
     )
@@ -129,9 +129,9 @@ class DecisionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     (422 naming the entry), not by the decoder."""
 
     proposal_id: uuid.UUID
-    yes: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
-    no: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
-    abstain: Annotated[int, msgspec.Meta(le=100_000_000)] = 0
+    yes: Annotated[int, msgspec.Meta(le=MAX_COUNT)] = 0
+    no: Annotated[int, msgspec.Meta(le=MAX_COUNT)] = 0
+    abstain: Annotated[int, msgspec.Meta(le=MAX_COUNT)] = 0
     amended_text: Text | None = None
 
 
@@ -262,10 +262,16 @@ class MotionView(msgspec.Struct, kw_only=True):
 
 class BallotRecorded(msgspec.Struct, kw_only=True):
     recorded: bool = True
+    #: The first hex digits of the sealed ballot's SHA-256, to find it in the published list.
+    receipt: str = ""
 
 
 class BallotsAdded(msgspec.Struct, kw_only=True):
     added: int
+
+
+class BallotsVoided(msgspec.Struct, kw_only=True):
+    withdrawn: int
 
 
 class DecidedEnBloc(msgspec.Struct, kw_only=True):

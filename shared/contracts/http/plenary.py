@@ -9,12 +9,22 @@ from typing import Annotated, Literal
 import msgspec
 
 from shared.contracts.fields import UF, CycleId, Id, OptionalTitle
-from shared.core.polls import PollResult
+from shared.core.polls import MAX_COUNT, PollResult
 
 #: The tally methods a plenary poll may use (each is refused at creation unless the tally runs it).
 PollMethod = Literal["approval", "borda", "schulze", "copeland", "plurality"]
 Group = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=500)]
 Ranking = Annotated[list[Group], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class SignedRecord(msgspec.Struct, kw_only=True):
+    """A record signed with the tier's Ed25519 key: ``record`` is the exact canonical JSON text
+    that was signed."""
+
+    record: str
+    signer: str
+    public_key: str
+    signature: str
 
 
 class PollView(msgspec.Struct, kw_only=True):
@@ -34,6 +44,42 @@ class PollView(msgspec.Struct, kw_only=True):
     result: PollResult | None
     ballots: int
     ballots_sha256: str | None
+    #: Voters on the roll frozen when the poll opened (None for polls opened before rolls froze).
+    electorate: int | None = None
+    roll_sha256: str | None = None
+    #: The ballot box key electronic ballots are sealed to.
+    key_fingerprint: str | None = None
+    #: The signed opening record (zerésima) and, once closed, closing record (boletim de urna).
+    opening: SignedRecord | None = None
+    closing: SignedRecord | None = None
+
+
+class BallotBoxOpened(msgspec.Struct, kw_only=True):
+    """The key ceremony's answer, given once: each member of the board keeps one share; any
+    ``threshold`` of them restore the key after a restart. Nothing here is stored."""
+
+    fingerprint: str
+    threshold: int
+    shares: list[str]
+
+
+class BallotBoxState(msgspec.Struct, kw_only=True):
+    fingerprint: str | None
+    #: Whether this service process holds the private key (closing electronic polls needs it).
+    unlocked: bool
+
+
+class SharesIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    shares: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=1000)]],
+        msgspec.Meta(min_length=2, max_length=3),
+    ]
+
+
+class BallotCast(msgspec.Struct, kw_only=True):
+    """The voter's receipt: the first hex digits of their sealed ballot's SHA-256."""
+
+    receipt: str
 
 
 class CandidacyView(msgspec.Struct, kw_only=True):
@@ -120,7 +166,7 @@ class DelegateBallot(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class CountEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ranking: Ranking
-    count: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+    count: Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
 
 
 class TierCounts(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -172,6 +218,22 @@ class ClaimReissued(msgspec.Struct, kw_only=True):
 
 class BallotRecorded(msgspec.Struct, kw_only=True):
     status: Literal["recorded"] = "recorded"
+    #: The first hex digits of the sealed ballot's SHA-256.
+    receipt: str = ""
+
+
+class PlenaryRef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    uf: UF = "BR"
+
+
+class PlenaryShares(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    cycle_id: CycleId
+    uf: UF = "BR"
+    shares: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=1000)]],
+        msgspec.Meta(min_length=2, max_length=3),
+    ]
 
 
 class CountsAdded(msgspec.Struct, kw_only=True):

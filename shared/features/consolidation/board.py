@@ -8,6 +8,10 @@ at the national tier, the 27 federative units.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,6 +105,13 @@ async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
     def key(report: ReceivedReport) -> str:
         return conference.profile.unit_of(report.assembly_id, report.uf)
 
+    # Every audit head this tier received from each assembly, in the order they came.
+    heads: dict[str, list[str]] = {}
+    for r in reports:
+        head = (r.body.get("audit") or {}).get("head")
+        if head:
+            heads.setdefault(r.assembly_id, []).append(str(head))
+
     reported = [
         BoardRow(
             unit=key(r),
@@ -113,6 +124,8 @@ async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
             items=len(r.body.get("items", [])),
             mandates=len(r.body.get("mandates", [])),
             received_at=r.received_at,
+            audit_head=str((r.body.get("audit") or {}).get("head", "")),
+            flags=flags_of(r.body, heads.get(r.assembly_id, [])),
         )
         for r in reports
     ]
@@ -145,6 +158,7 @@ async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
             if unit not in seen
         ],
         unexpected=sorted(seen - set(expected)),
+        flagged=[row for row in reported if row.flags],
         dead_letters=BoardDeadLetters(
             by_reason={reason: count for reason, count in letters},
             recent=[
@@ -159,6 +173,24 @@ async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
             ],
         ),
     )
+
+
+def flags_of(body: dict[str, Any], heads: Sequence[str]) -> list[str]:
+    """What a report's audit summary, and the heads received before from the same unit, show."""
+    summary = body.get("audit") or {}
+    flags = []
+    if summary.get("late_credentials"):
+        flags.append(f"{summary['late_credentials']} credentials given while a poll was open")
+    if summary.get("counts_at_limit"):
+        flags.append(f"{summary['counts_at_limit']} counted polls at their roll's limit")
+    if summary.get("ties"):
+        flags.append(f"{summary['ties']} election ties broken")
+    seqs = [(int(h.split(":", 1)[0]), h) for h in heads if ":" in h]
+    for (seq_a, a), (seq_b, b) in pairwise(seqs):
+        if seq_b < seq_a or (seq_b == seq_a and a != b):
+            flags.append("the audit chain does not extend the head received before")
+            break
+    return flags
 
 
 async def national_units(session: AsyncSession, cycle_id: str, uf: str) -> list[Unit]:

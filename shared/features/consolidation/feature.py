@@ -42,7 +42,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
         datasets=CONSOLIDATION_DATASETS,
         services=lambda node: {
             "consolidation": Consolidation(node.db, node.outbox, profile),
-            "plenary": TierPlenary(node.db, profile),
+            "plenary": TierPlenary(node.db, profile, node.outbox.default_signer),
         },
         handlers=handlers,
         templates=(Path(__file__).parent / "templates",),

@@ -28,6 +28,7 @@ from shared.features.consolidation.model import (
 from shared.features.consolidation.profile import Conference
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, polls
+from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.model import Poll
 
 
@@ -55,9 +56,11 @@ async def open_poll(
     method: str = "borda",
     approvals: int = 1,
     amended_text: str | None = None,
+    box: BallotBox | None = None,
+    audit_head: str = "",
 ) -> Poll:
     """Decision poll on one item, priority poll on an axis's items, or the delegate election
-    over the candidacies."""
+    over the candidacies; its roll is the delegates credentialed now."""
     key = conference.key
     candidates: Sequence[str] = ()
     if kind == "decision":
@@ -91,6 +94,24 @@ async def open_poll(
         candidates=candidates,
         approvals=approvals,
         amended_text=amended_text,
+        electorate=await electorate(session, conference),
+        box=box,
+        audit_head=audit_head,
+    )
+
+
+async def electorate(session: AsyncSession, conference: Conference) -> list[str]:
+    """The mandates of the delegates credentialed (and not revoked) now."""
+    return list(
+        (
+            await session.scalars(
+                select(Credential.mandate_id).where(
+                    Credential.cycle_id == conference.cycle_id,
+                    Credential.uf == conference.uf,
+                    Credential.revoked_at.is_(None),
+                )
+            )
+        ).all()
     )
 
 
@@ -114,11 +135,13 @@ async def cast(
     poll_id: uuid.UUID,
     mandate_id: str,
     ranking: Sequence[Sequence[str]],
-) -> None:
-    """A credentialed delegate's ballot (one per poll; the ballot row does not name them)."""
+    box: BallotBox,
+) -> str:
+    """A credentialed delegate's sealed ballot (one per poll; the sealed row does not name
+    them); returns the receipt."""
     await _credentialed(session, conference, mandate_id)
     poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
-    await polls.cast_ballot(session, poll, mandate_id, ranking)
+    return await polls.cast_ballot(session, poll, mandate_id, ranking, box)
 
 
 async def record_counts(
@@ -132,11 +155,18 @@ async def record_counts(
     return await polls.record_counts(session, poll, entries)
 
 
-async def close(session: AsyncSession, conference: Conference, *, poll_id: uuid.UUID) -> Poll:
+async def close(
+    session: AsyncSession,
+    conference: Conference,
+    *,
+    poll_id: uuid.UUID,
+    box: BallotBox | None = None,
+    audit_head: str = "",
+) -> Poll:
     """Close a poll and apply a decision's outcome to its item."""
     poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
     rules = await rules_for(session, conference.cycle_id)
-    await polls.close_poll(session, poll, rules.decision)
+    await polls.close_poll(session, poll, rules.decision, box, audit_head)
     if poll.kind == "decision":
         item = await _item(session, conference, poll.subject)
         if poll.outcome == "rejected":
@@ -187,7 +217,9 @@ async def elect(session: AsyncSession, conference: Conference, *, poll_id: uuid.
         seats=dict(seats),
         notes=notes,
     )
-    return Elected(complete=outcome.complete, elected=len(outcome.elected), notes=notes)
+    return Elected(
+        complete=outcome.complete, elected=len(outcome.elected), notes=list(outcome.notes)
+    )
 
 
 async def closed_polls(session: AsyncSession, key: str) -> list[Poll]:

@@ -11,6 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from shared.contracts.http.plenary import (
     AbsenceRequest,
     AbsenceView,
+    BallotBoxOpened,
+    BallotBoxState,
     BallotRecorded,
     ClaimReissue,
     ClaimReissued,
@@ -23,6 +25,8 @@ from shared.contracts.http.plenary import (
     DeviceCredential,
     Elected,
     NewTierPoll,
+    PlenaryRef,
+    PlenaryShares,
     PollRef,
     PollView,
     Standing,
@@ -142,14 +146,36 @@ class TierPlenaryController(Controller):
         data: JSONBody[DelegateBallot],
     ) -> BallotRecorded:
         """A delegate's own ballot (one per poll), from the credential their device holds."""
-        await plenary.cast(
+        receipt = await plenary.cast(
             principal,
             cycle_id=data.cycle_id,
             uf=data.uf,
             poll_id=poll_id,
             ranking=data.ranking,
         )
-        return BallotRecorded()
+        return BallotRecorded(receipt=receipt)
+
+    @post("/ballot-box", status_code=201, **allow("commission", "convener"))
+    async def open_ballot_box(
+        self, plenary: NamedDependency[TierPlenary], principal: Caller, data: JSONBody[PlenaryRef]
+    ) -> BallotBoxOpened:
+        """The key ceremony, before the first electronic poll: the ballot box key's private
+        half stays in this service's memory; its three shares (any two restore it) are in
+        this answer only, one for each member of the presiding board."""
+        return await plenary.open_ballot_box(principal, cycle_id=data.cycle_id, uf=data.uf)
+
+    @post("/ballot-box/shares", status_code=201, **allow("commission", "convener"))
+    async def restore_ballot_box(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[PlenaryShares],
+    ) -> BallotBoxState:
+        """After a restart, two members of the board enter their shares (key rebuilt in
+        memory, never written)."""
+        return await plenary.restore_ballot_box(
+            principal, cycle_id=data.cycle_id, uf=data.uf, shares=data.shares
+        )
 
     @post("/polls/{poll_id:uuid}/counts", status_code=201, **allow("commission", "convener"))
     async def counts(

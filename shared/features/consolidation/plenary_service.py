@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.plenary import (
     AbsenceView,
+    BallotBoxOpened,
+    BallotBoxState,
     ClaimReissued,
     CredentialRequest,
     CredentialView,
@@ -34,7 +39,10 @@ from shared.features.consolidation.credentials import (
     reissue_claim,
 )
 from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.plenary import audit
+from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.views import poll_view
+from shared.platform.bus.signing import Signer
 from shared.platform.db.database import Database
 
 #: Who presides the plenary's desk.
@@ -42,9 +50,44 @@ DESK: tuple[Role, ...] = ("commission", "convener")
 
 
 class TierPlenary:
-    def __init__(self, db: Database, profile: ConsolidationProfile) -> None:
+    def __init__(self, db: Database, profile: ConsolidationProfile, signer: Signer) -> None:
         self.db = db
         self.profile = profile
+        #: This process's ballot box keys (private halves in memory only).
+        self.ballot_box = BallotBox(signer)
+
+    async def _audit(
+        self, session: AsyncSession, principal: Principal, key: str, kind: str, **payload: Any
+    ) -> str:
+        actor = f"{principal.kind}:{principal.id}"
+        return str(await audit.record(session, key, actor=actor, kind=kind, **payload))
+
+    async def open_ballot_box(
+        self, principal: Principal, *, cycle_id: str, uf: str
+    ) -> BallotBoxOpened:
+        """The key ceremony of this plenary: the shares are in this answer only."""
+        self._desk(principal, uf)
+        key = self.profile.conference(cycle_id, uf).key
+        async with self.db.transaction() as session:
+            ceremony = await self.ballot_box.open(session, key)
+            await self._audit(
+                session, principal, key, "ballot_box.open", fingerprint=ceremony.fingerprint
+            )
+            return BallotBoxOpened(
+                fingerprint=ceremony.fingerprint,
+                threshold=ceremony.threshold,
+                shares=ceremony.shares,
+            )
+
+    async def restore_ballot_box(
+        self, principal: Principal, *, cycle_id: str, uf: str, shares: Sequence[str]
+    ) -> BallotBoxState:
+        self._desk(principal, uf)
+        key = self.profile.conference(cycle_id, uf).key
+        async with self.db.transaction() as session:
+            fingerprint = await self.ballot_box.restore(session, key, shares)
+            await self._audit(session, principal, key, "ballot_box.restore", shares=len(shares))
+            return BallotBoxState(fingerprint=fingerprint, unlocked=True)
 
     def _desk(self, principal: Principal, uf: str) -> str:
         scope = self.profile.scope(uf)
@@ -53,14 +96,19 @@ class TierPlenary:
 
     async def admit(self, principal: Principal, entry: CredentialRequest) -> CredentialView:
         scope = self._desk(principal, entry.uf)
+        key = self.profile.conference(entry.cycle_id, entry.uf).key
         async with self.db.transaction() as session:
-            return await credential(
+            admitted = await credential(
                 session,
                 cycle_id=entry.cycle_id,
                 scope=scope,
                 mandate_id=entry.mandate_id,
                 holder=entry.holder,
             )
+            await self._audit(
+                session, principal, key, "delegate.admit", mandate_ids=[entry.mandate_id]
+            )
+            return admitted
 
     async def admit_many(
         self, principal: Principal, entries: Sequence[CredentialRequest]
@@ -75,17 +123,29 @@ class TierPlenary:
             )
             for e in entries
         ]
+        by_plenary: dict[str, list[str]] = {}
+        for e in entries:
+            key = self.profile.conference(e.cycle_id, e.uf).key
+            by_plenary.setdefault(key, []).append(e.mandate_id)
         async with self.db.transaction() as session:
-            return await credential_many(session, admissions)
+            admitted = await credential_many(session, admissions)
+            for key, mandate_ids in sorted(by_plenary.items()):
+                await self._audit(
+                    session, principal, key, "delegate.admit", mandate_ids=mandate_ids
+                )
+            return admitted
 
     async def absent(
         self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str
     ) -> AbsenceView:
         scope = self._desk(principal, uf)
+        key = self.profile.conference(cycle_id, uf).key
         async with self.db.transaction() as session:
-            return await declare_absent(
+            absence = await declare_absent(
                 session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id
             )
+            await self._audit(session, principal, key, "delegate.absent", mandate_id=mandate_id)
+            return absence
 
     async def claim(
         self, *, cycle_id: str, uf: str, mandate_id: str, claim_code: str
@@ -129,10 +189,16 @@ class TierPlenary:
         amended_text: str | None,
     ) -> PollView:
         self._desk(principal, uf)
+        conference = self.profile.conference(cycle_id, uf)
         async with self.db.transaction() as session:
+            head = await self._audit(
+                session, principal, conference.key, "poll.open", poll_kind=kind, subject=subject
+            )
             poll = await plenary.open_poll(
                 session,
-                self.profile.conference(cycle_id, uf),
+                conference,
+                box=self.ballot_box,
+                audit_head=head,
                 kind=kind,
                 mode=mode,
                 subject=subject,
@@ -151,17 +217,18 @@ class TierPlenary:
         uf: str,
         poll_id: uuid.UUID,
         ranking: Sequence[Sequence[str]],
-    ) -> None:
+    ) -> str:
         """A delegate's own ballot, for the mandate their device's credential holds."""
         conference = self.profile.conference(cycle_id, uf)
         grant = principal.require("delegate", territory=conference.uf)
         async with self.db.transaction() as session:
-            await plenary.cast(
+            return await plenary.cast(
                 session,
                 conference,
                 poll_id=poll_id,
                 mandate_id=grant.mandate_id,
                 ranking=ranking,
+                box=self.ballot_box,
             )
 
     async def record_counts(
@@ -174,18 +241,33 @@ class TierPlenary:
         entries: Sequence[tuple[Sequence[Sequence[str]], int]],
     ) -> int:
         self._desk(principal, uf)
+        conference = self.profile.conference(cycle_id, uf)
         async with self.db.transaction() as session:
-            return await plenary.record_counts(
-                session, self.profile.conference(cycle_id, uf), poll_id=poll_id, entries=entries
+            added = await plenary.record_counts(
+                session, conference, poll_id=poll_id, entries=entries
             )
+            await self._audit(
+                session,
+                principal,
+                conference.key,
+                "poll.counts",
+                poll_id=poll_id,
+                entries=[[r, n] for r, n in entries],
+                added=added,
+            )
+            return added
 
     async def close_poll(
         self, principal: Principal, *, cycle_id: str, uf: str, poll_id: uuid.UUID
     ) -> PollView:
         self._desk(principal, uf)
+        conference = self.profile.conference(cycle_id, uf)
         async with self.db.transaction() as session:
+            head = await self._audit(
+                session, principal, conference.key, "poll.close", poll_id=poll_id
+            )
             poll = await plenary.close(
-                session, self.profile.conference(cycle_id, uf), poll_id=poll_id
+                session, conference, poll_id=poll_id, box=self.ballot_box, audit_head=head
             )
             return poll_view(poll)
 

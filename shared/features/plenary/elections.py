@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.core.cycle import CycleRules
 from shared.core.decide.delegation import Candidate
-from shared.core.elections import WOMAN, ElectionOutcome, elect
+from shared.core.elections import WOMAN, ElectionOutcome, break_ties, elect
 from shared.core.errors import Conflict
 from shared.core.polls import CompositionFinding
 from shared.features.plenary.model import Candidacy, Mandate, Poll
@@ -129,7 +129,13 @@ async def run_election(
     if result is None:
         raise Conflict("close the election poll first")
     people = {str(c.id): c for c in await candidacies(session, assembly_id)}
-    order = [cid for group in result.ranking for cid in group if cid in people]
+    order, ties = break_ties(
+        result.ranking,
+        scores=result.scores,
+        names={cid: c.public_name for cid, c in people.items()},
+        standing_order=list(poll.candidates),
+    )
+    notes = [*notes, *ties]
     ranked = [
         Candidate(
             id=cid,

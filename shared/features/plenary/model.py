@@ -12,9 +12,10 @@ position can join a ballot to a voter.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,6 +43,15 @@ class Poll(UUIDv7AuditBase):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     export_sha256: Mapped[str | None] = mapped_column(String(64))
     ballots_total: Mapped[int] = mapped_column(server_default="0")
+    #: How many voters the roll frozen at opening holds (None: polls opened before rolls froze).
+    electorate: Mapped[int | None]
+    #: SHA-256 of the frozen roll (its sorted voter ids, one a line).
+    roll_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The ballot box key electronic ballots of this poll are sealed to.
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    #: The signed opening record (zerésima) and closing record (boletim de urna).
+    opening: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    closing: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class PollVoter(DefaultBase):
@@ -53,6 +63,57 @@ class PollVoter(DefaultBase):
         ForeignKey("plenary_poll.id", ondelete="CASCADE"), primary_key=True
     )
     voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class PollEligible(DefaultBase):
+    """The roll frozen when the poll opened: only these voters may cast a ballot in it."""
+
+    __tablename__ = "plenary_eligible"
+
+    poll_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("plenary_poll.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SealedBallot(DefaultBase):
+    """An electronic ballot as cast: a fixed-length sealed box to the ballot box key, under a
+    random key, with no time, order or voter column. Written with the voter's roll row; only
+    the closing decrypts it, in memory."""
+
+    __tablename__ = "plenary_sealed_ballot"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    poll_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("plenary_poll.id", ondelete="CASCADE"), index=True
+    )
+    box: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BallotKey(DefaultBase):
+    """The public half of an assembly's ballot box key (the private half is never written)."""
+
+    __tablename__ = "plenary_ballot_key"
+
+    assembly_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(DefaultBase):
+    """One desk action of an assembly, hash-chained to the one before (append-only: a trigger
+    refuses UPDATE and DELETE)."""
+
+    __tablename__ = "audit_event"
+
+    assembly_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Ballot(DefaultBase):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.core.cycle import Motions
 from shared.core.errors import Conflict, NotFound
 from shared.core.motions import motion_approved, signatures_needed
+from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.model import Motion, MotionSignature, Poll
 from shared.features.plenary.polls import open_poll, result_of
 
@@ -76,7 +77,15 @@ async def sign(session: AsyncSession, motion: Motion, signer_id: str) -> Motion:
     return motion
 
 
-async def put_to_vote(session: AsyncSession, motion: Motion, *, mode: str) -> Poll:
+async def put_to_vote(
+    session: AsyncSession,
+    motion: Motion,
+    *,
+    mode: str,
+    electorate: Sequence[str] | None = None,
+    box: BallotBox | None = None,
+    audit_head: str = "",
+) -> Poll:
     """Open the motion's yes/no/abstain poll; only a motion with enough signatures goes."""
     if motion.status != "qualified":
         raise Conflict(
@@ -91,6 +100,9 @@ async def put_to_vote(session: AsyncSession, motion: Motion, *, mode: str) -> Po
         title=motion.title,
         method="plurality",
         candidates=(),
+        electorate=electorate,
+        box=box,
+        audit_head=audit_head,
     )
     motion.poll_id = poll.id
     motion.status = "voting"

@@ -10,6 +10,7 @@ SHA-256 goes into the tally manifest; the published result is the tally of that 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -19,17 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import msgspec
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts.messages import TallyManifest
+from shared.contracts.messages import SignedRecord, TallyManifest
 from shared.core.cycle import Decision
 from shared.core.decide.ballot_files import BallotFormat, count_csv_ballots, parse_ballot_file
 from shared.core.decide.ballots import TieGroups
 from shared.core.decide.errors import DecisionError
 from shared.core.decide.tally import tally
-from shared.core.errors import Conflict, Invalid, NotFound
+from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.core.polls import (
     CHOICES,
     TALLY_METHOD,
@@ -45,10 +46,15 @@ from shared.core.polls import (
     ranking_lists,
     sha256_hex,
 )
-from shared.features.plenary.model import Ballot, Poll, PollVoter
+from shared.features.plenary.ballot_box import BallotBox, padded_length, unseal
+from shared.features.plenary.model import Ballot, Poll, PollEligible, PollVoter, SealedBallot
 
 _shuffler = random.SystemRandom()
 MAX_CANDIDATES = 500
+#: The largest total a poll may hold: ``plenary_poll.ballots_total`` and ``plenary_ballot.count``
+#: are PostgreSQL ``integer`` columns; a total above it could never be written, so the poll
+#: could never close.
+MAX_BALLOTS = 2**31 - 1
 
 #: Built once: constructing a statement costs more CPU than running a cached one.
 _OPEN_POLLS = select(Poll.subject, Poll.id).where(
@@ -57,6 +63,13 @@ _OPEN_POLLS = select(Poll.subject, Poll.id).where(
     Poll.subject.in_(bindparam("subjects", expanding=True)),
     Poll.status == "open",
 )
+_HELD = select(func.coalesce(func.sum(Ballot.count), 0)).where(
+    Ballot.poll_id == bindparam("poll_id")
+)
+_ELIGIBLE = select(PollEligible.voter_id).where(
+    PollEligible.poll_id == bindparam("poll_id"), PollEligible.voter_id == bindparam("voter_id")
+)
+_SEALED_OF = select(SealedBallot.box).where(SealedBallot.poll_id == bindparam("poll_id"))
 _BALLOTS_OF = (
     select(Ballot.ranking, func.sum(Ballot.count))
     .where(Ballot.poll_id == bindparam("poll_id"))
@@ -76,8 +89,17 @@ async def open_poll(
     candidates: Sequence[str],
     approvals: int = 1,
     amended_text: str | None = None,
+    electorate: Sequence[str] | None = None,
+    box: BallotBox | None = None,
+    audit_head: str = "",
 ) -> Poll:
-    """Open a poll; decision and motion polls always offer yes / no / abstain."""
+    """Open a poll; decision and motion polls always offer yes / no / abstain.
+
+    ``electorate`` (the voter ids credentialed now) is frozen as the poll's roll: nobody else
+    casts a ballot in it, and counts cannot exceed it. An electronic poll is sealed to the
+    assembly's ballot box key, which must exist. With ``box`` the poll's signed opening record
+    (zerésima) is written: the roll's size and hash, the key's fingerprint and zero ballots.
+    """
     if kind in ("decision", "motion"):
         candidates, method = CHOICES, "plurality"
     check_method(method)
@@ -86,6 +108,14 @@ async def open_poll(
     if len(candidates) > MAX_CANDIDATES:
         raise Invalid(f"at most {MAX_CANDIDATES} candidates per poll")
     await _refuse_open(session, assembly_id, kind, [subject])
+    fingerprint = None
+    if mode == "electronic":
+        if box is None:
+            raise Conflict("electronic polls need the ballot box")
+        fingerprint = await box.fingerprint(session, assembly_id)
+        if fingerprint is None:
+            raise Conflict("open the ballot box first: electronic ballots are sealed to its key")
+    roll = sorted(set(electorate)) if electorate is not None else None
     poll = Poll(
         assembly_id=assembly_id,
         kind=kind,
@@ -97,10 +127,42 @@ async def open_poll(
         approvals=max(1, approvals),
         amended_text=amended_text,
         status="open",
+        electorate=None if roll is None else len(roll),
+        roll_sha256=None if roll is None else roll_hash(roll),
+        key_fingerprint=fingerprint,
     )
     session.add(poll)
     await session.flush()
+    if roll:
+        await session.execute(
+            insert(PollEligible), [{"poll_id": poll.id, "voter_id": v} for v in roll]
+        )
+    if box is not None:
+        poll.opening = box.sign(
+            {
+                "record": "zeresima",
+                "poll_id": str(poll.id),
+                "assembly_id": assembly_id,
+                "kind": kind,
+                "mode": mode,
+                "subject": subject,
+                "title": title,
+                "method": method,
+                "candidates": list(poll.candidates),
+                "electorate": poll.electorate,
+                "roll_sha256": poll.roll_sha256,
+                "key_fingerprint": fingerprint,
+                "ballots": 0,
+                "audit_head": audit_head,
+            }
+        )
+        await session.flush()
     return poll
+
+
+def roll_hash(voter_ids: Sequence[str]) -> str:
+    """SHA-256 of a roll: its sorted voter ids, one a line."""
+    return hashlib.sha256("".join(f"{v}\n" for v in sorted(voter_ids)).encode()).hexdigest()
 
 
 async def _refuse_open(
@@ -143,13 +205,32 @@ def _require_open(poll: Poll, mode: str) -> None:
 
 
 async def cast_ballot(
-    session: AsyncSession, poll: Poll, voter_id: str, ranking: Sequence[Sequence[str]]
-) -> None:
-    """One electronic ballot; a second ballot by the same voter is a conflict."""
+    session: AsyncSession,
+    poll: Poll,
+    voter_id: str,
+    ranking: Sequence[Sequence[str]],
+    box: BallotBox,
+) -> str:
+    """One electronic ballot, sealed, written with the voter's roll row in one transaction; a
+    second ballot by the same voter is a conflict, a voter not on the poll's frozen roll is
+    refused. Returns the voter's receipt: the first 16 hex digits of the box's SHA-256, which
+    the published list of sealed ballots lets them find."""
     _require_open(poll, "electronic")
+    if poll.electorate is not None:
+        eligible = await session.scalar(_ELIGIBLE, {"poll_id": poll.id, "voter_id": voter_id})
+        if eligible is None:
+            raise Forbidden("not on this poll's roll: it was frozen when the poll opened")
     content = normalise_ranking(
         ranking, poll.candidates, method=poll.method, approvals=poll.approvals
     )
+    sealed, fingerprint = await box.seal(
+        session,
+        poll.assembly_id,
+        json.dumps(_json(content), ensure_ascii=False).encode(),
+        padded_length(poll.candidates),
+    )
+    if poll.key_fingerprint is not None and fingerprint != poll.key_fingerprint:
+        raise Conflict("the ballot box key changed since the poll opened")
     claimed = await session.scalar(
         pg_insert(PollVoter)
         .values(poll_id=poll.id, voter_id=voter_id)
@@ -159,9 +240,9 @@ async def cast_ballot(
     if claimed is None:
         raise Conflict("this participant has already voted in this poll")
     await session.execute(
-        insert(Ballot),
-        [{"id": uuid.uuid4(), "poll_id": poll.id, "ranking": _json(content), "count": 1}],
+        insert(SealedBallot), [{"id": uuid.uuid4(), "poll_id": poll.id, "box": sealed}]
     )
+    return hashlib.sha256(sealed).hexdigest()[:16]
 
 
 async def record_counts(
@@ -170,7 +251,35 @@ async def record_counts(
     """Counts the secretary entered (hands, paper): ``(ranking, count)`` pairs, added up."""
     _require_open(poll, "counts")
     rows = _counted(entries, poll.candidates, method=poll.method, approvals=poll.approvals)
+    await _within_bounds(session, poll, sum(count for _, count in rows))
     return await _insert_ballots(session, poll.id, rows)
+
+
+async def _within_bounds(session: AsyncSession, poll: Poll, added: int) -> None:
+    """Refuse counts that would take the poll past what it can hold: the voters of its frozen
+    roll when it has one, and in any case what its integer columns can store."""
+    held = int(await session.scalar(_HELD, {"poll_id": poll.id}) or 0)
+    limit = MAX_BALLOTS if poll.electorate is None else min(poll.electorate, MAX_BALLOTS)
+    if held + added > limit:
+        whom = "the poll can hold" if poll.electorate is None else "voters on the poll's roll"
+        raise Invalid(
+            f"{held} ballots held and {added} more is above the {limit} {whom}",
+            held=held,
+            added=added,
+            limit=limit,
+        )
+
+
+async def void_counts(session: AsyncSession, poll: Poll) -> int:
+    """Withdraw every count and file entered into an open poll (a mistyped or refused entry),
+    so it can be counted again or closed; returns the ballots withdrawn."""
+    if poll.status != "open":
+        raise Conflict("the poll is closed")
+    if poll.mode == "electronic":
+        raise Conflict("an electronic poll's ballots are the voters', not the desk's")
+    held = int(await session.scalar(_HELD, {"poll_id": poll.id}) or 0)
+    await session.execute(delete(Ballot).where(Ballot.poll_id == poll.id))
+    return held
 
 
 def _counted(
@@ -225,6 +334,7 @@ async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_
         # (checked above, mapped to themselves), none twice (checked by the scan), at least one,
         # one per group. Only approval and plurality polls reshape or refuse it.
         rows = [(tuple((n,) for n in ranked), count) for ranked, count in lines.items()]
+        await _within_bounds(session, poll, sum(count for _, count in rows))
         return await _insert_ballots(session, poll.id, rows)
     entries: Iterable[tuple[TieGroups | tuple[str, ...], int]] = (
         lines.items() if chosen is BallotFormat.CSV else merged.items()
@@ -242,6 +352,7 @@ async def upload_ballot_file(session: AsyncSession, poll: Poll, text: str, file_
         except Invalid as exc:
             raise Invalid(f"malformed ballot file: {exc.detail}") from exc
         rows.append((content, count))
+    await _within_bounds(session, poll, sum(count for _, count in rows))
     return await _insert_ballots(session, poll.id, rows)
 
 
@@ -311,16 +422,6 @@ async def ballots_of(session: AsyncSession, poll: Poll) -> list[tuple[Ranking, i
     return [(tuple(tuple(g) for g in ranking), int(count)) for ranking, count in rows]
 
 
-#: Electronic ballots rewritten in a random order under fresh random keys, without leaving the
-#: database: the deleted rows feed the insert through a data-modifying CTE.
-_RESHUFFLE = text(
-    "WITH cast_ballots AS ("
-    " DELETE FROM plenary_ballot WHERE poll_id = :poll_id RETURNING poll_id, ranking, count"
-    ") INSERT INTO plenary_ballot (id, poll_id, ranking, count)"
-    " SELECT gen_random_uuid(), poll_id, ranking, count FROM cast_ballots ORDER BY random()"
-)
-
-
 def export_title(poll: Poll) -> str:
     return _title(poll.kind, poll.subject, poll.method)
 
@@ -339,15 +440,36 @@ async def export_text(session: AsyncSession, poll: Poll) -> str:
     )
 
 
-async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision | None) -> Poll:
-    """Close, shuffle electronic ballots, publish the export hash and the tally of the export."""
+async def close_poll(
+    session: AsyncSession,
+    poll: Poll,
+    decision_rule: Decision | None,
+    box: BallotBox | None = None,
+    audit_head: str = "",
+) -> Poll:
+    """Close: open an electronic poll's sealed ballots in memory, shuffle them with the OS
+    CSPRNG and write them as the public manifest, all in this one transaction, which reads and
+    writes no roll table (``plenary_voter``, ``plenary_eligible``); then publish the export's
+    hash, the tally of the export and the signed closing record (boletim de urna)."""
     if poll.status != "open":
         raise Conflict("the poll is already closed")
+    voted, null, sealed_sha256 = 0, 0, ""
     if poll.mode == "electronic":
-        # Ballots cast one by one sit in the heap in casting order, which is also the voter
-        # roll's order: random keys and no timestamp do not hide a physical position. Counts and
-        # files were shuffled when written and hold no per-voter order, so they stay as they are.
-        await session.execute(_RESHUFFLE, {"poll_id": poll.id})
+        if box is None:
+            raise Conflict("electronic polls need the ballot box")
+        opener = box.opener(poll.assembly_id, poll.key_fingerprint)
+        boxes = list((await session.scalars(_SEALED_OF, {"poll_id": poll.id})).all())
+        voted = len(boxes)
+        sealed_sha256 = hashlib.sha256(b"".join(sorted(boxes))).hexdigest()
+        opened: list[tuple[uuid.UUID, Ranking, int]] = []
+        for sealed in boxes:
+            content = _opened(unseal(opener, sealed), poll)
+            if content is None:
+                null += 1
+            else:
+                opened.append((poll.id, content, 1))
+        del boxes
+        await _copy_ballots(session, opened)  # shuffled, under fresh random keys
     counted = _tally(
         kind=poll.kind,
         subject=poll.subject,
@@ -358,14 +480,59 @@ async def close_poll(session: AsyncSession, poll: Poll, decision_rule: Decision 
         ballots=await ballots_of(session, poll),
         decision_rule=decision_rule,
     )
+    if counted.ballots_total > MAX_BALLOTS:  # entered before totals were bounded
+        raise Invalid(
+            f"{counted.ballots_total} ballots cannot be stored: void the counts and enter them "
+            "again",
+            ballots=counted.ballots_total,
+        )
     if counted.outcome is not None:
         poll.outcome = counted.outcome
     poll.result = msgspec.to_builtins(counted.result)
     poll.export_sha256 = counted.export_sha256
     poll.ballots_total = counted.ballots_total
     poll.status = "closed"
+    if box is not None:
+        poll.closing = box.sign(
+            {
+                "record": "boletim",
+                "poll_id": str(poll.id),
+                "assembly_id": poll.assembly_id,
+                "kind": poll.kind,
+                "mode": poll.mode,
+                "subject": poll.subject,
+                "outcome": poll.outcome,
+                "result": msgspec.to_builtins(counted.result),
+                "ballots": counted.ballots_total,
+                "electorate": poll.electorate,
+                "voted": voted if poll.mode == "electronic" else counted.ballots_total,
+                "null": null,
+                "export_sha256": counted.export_sha256,
+                "sealed_sha256": sealed_sha256,
+                "key_fingerprint": poll.key_fingerprint,
+                "opening_sha256": _record_hash(poll.opening),
+                "audit_head": audit_head,
+            }
+        )
     await session.flush()
     return poll
+
+
+def _record_hash(signed: dict[str, object] | None) -> str:
+    if not signed:
+        return ""
+    return hashlib.sha256(str(signed.get("record", "")).encode()).hexdigest()
+
+
+def _opened(plain: bytes | None, poll: Poll) -> Ranking | None:
+    """A ballot out of its box, checked again as at cast time (None: counted as null)."""
+    if plain is None:
+        return None
+    try:
+        raw = json.loads(plain)
+        return normalise_ranking(raw, poll.candidates, method=poll.method, approvals=poll.approvals)
+    except (ValueError, TypeError, Invalid):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +598,11 @@ class CountedDecision:
 
 
 async def decide_counted(
-    session: AsyncSession, *, assembly_id: str, decisions: Sequence[CountedDecision]
+    session: AsyncSession,
+    *,
+    assembly_id: str,
+    decisions: Sequence[CountedDecision],
+    electorate: int | None = None,
 ) -> list[Poll]:
     """Many decision polls in counts mode, each opened, counted and closed exactly as one by one
     (same checks, same rows, same published tally), written with one insert of the closed polls
@@ -440,6 +611,15 @@ async def decide_counted(
         return []
     await _refuse_open(session, assembly_id, "decision", [d.subject for d in decisions])
     counted = [_counted(d.entries, CHOICES, method="plurality", approvals=1) for d in decisions]
+    for d, rows in zip(decisions, counted, strict=True):
+        total = sum(count for _, count in rows)
+        limit = MAX_BALLOTS if electorate is None else min(electorate, MAX_BALLOTS)
+        if total > limit:
+            raise Invalid(
+                f"{total} ballots on {d.subject} is above the {limit} voters present",
+                subject=d.subject,
+                limit=limit,
+            )
     tallies = [
         _tally(
             kind="decision",
@@ -471,6 +651,7 @@ async def decide_counted(
                 "result": msgspec.to_builtins(t.result),
                 "export_sha256": t.export_sha256,
                 "ballots_total": t.ballots_total,
+                "electorate": electorate,
             }
             for d, t in zip(decisions, tallies, strict=True)
         ],
@@ -524,6 +705,9 @@ def tally_manifests(closed: Sequence[Poll]) -> list[TallyManifest]:
             kind=poll.kind,
             subject=poll.subject,
             outcome=poll.outcome or "",
+            electorate=poll.electorate,
+            opening=msgspec.convert(poll.opening, SignedRecord) if poll.opening else None,
+            closing=msgspec.convert(poll.closing, SignedRecord) if poll.closing else None,
         )
         for poll in sorted(closed, key=lambda p: str(p.id))
     ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.contracts.http.plenary import CandidacyView, MandateView, PollView
+import msgspec
+
+from shared.contracts.http.plenary import CandidacyView, MandateView, PollView, SignedRecord
 from shared.features.plenary.model import Candidacy, Mandate, Poll
 from shared.features.plenary.polls import result_of
 
@@ -23,6 +25,11 @@ def poll_view(p: Poll) -> PollView:
         result=result_of(p),
         ballots=p.ballots_total,
         ballots_sha256=p.export_sha256,
+        electorate=p.electorate,
+        roll_sha256=p.roll_sha256,
+        key_fingerprint=p.key_fingerprint,
+        opening=msgspec.convert(p.opening, SignedRecord) if p.opening else None,
+        closing=msgspec.convert(p.closing, SignedRecord) if p.closing else None,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.messages import (
     AssemblyReport,
+    AuditSummary,
     AxisPairwise,
     Mandate,
     MotionResult,
@@ -77,6 +78,7 @@ class Closing:
     motions: Sequence[MotionResult] = ()
     delegation_notes: Sequence[str] = ()
     signing_key_id: str = ""
+    audit: AuditSummary | None = None
     report_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     addendum_of: str = ""
 
@@ -141,6 +143,7 @@ def build_report(
         pairwise=list(pairwise),
         delegation_notes=list(closing.delegation_notes),
         signing_key_id=closing.signing_key_id,
+        audit=closing.audit,
     )
 
 

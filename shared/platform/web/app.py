@@ -27,6 +27,7 @@ from shared.platform.settings import Settings
 from shared.platform.web.auth import document_operations, provide_principal, security_schemes
 from shared.platform.web.health import live, ready
 from shared.platform.web.i18n import LanguageMiddleware
+from shared.platform.web.limits import MAX_BODY_BYTES, body_limits_middleware
 from shared.platform.web.open_data import open_data_controller
 from shared.platform.web.pages import TIER_NAMES, csrf_config, home, template_config
 from shared.platform.web.problems import EXCEPTION_HANDLERS
@@ -134,6 +135,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
         middleware=[
             request_id_middleware,
             LanguageMiddleware(secure=settings.secure_cookies),
+            body_limits_middleware,
             *(m for feature in tier.features for m in feature.middleware(node)),
             prometheus.middleware,
         ],
@@ -150,7 +152,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
             components=Components(security_schemes=security_schemes(settings.tier)),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
-        request_max_body_size=32 * 1024 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         debug=False,
         logging_config=None,
     )

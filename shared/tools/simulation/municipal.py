@@ -25,6 +25,7 @@ from shared.tools.simulation.session import (
     NATIONAL_SEATS,
     PROPOSALS_PER_UPLOAD,
     STATE_SEATS_PER_ASSEMBLY,
+    VOTERS_PER_REQUEST,
     AssemblyState,
     SimulationSession,
     bounded,
@@ -150,12 +151,36 @@ class MunicipalStage(SimulationSession):
 
             await bounded(self.assemblies, upload, self.concurrency)
 
+    async def credential_voters(self, base: str, state: AssemblyState) -> None:
+        """The assembly's participants registered and credentialed at the desk before the
+        plenary votes: every count entered later is bounded by the voters on a poll's roll."""
+        drafts = state.plan.participant_drafts()
+        for start in range(0, len(drafts), VOTERS_PER_REQUEST):
+            bodies = [
+                {
+                    "public_name": person.public_name,
+                    "segment": person.segment,
+                    "gender": person.gender,
+                    "race_colour": person.race_colour,
+                    "age_band": person.age_band,
+                    "disability": person.disability,
+                    "lgbtqia": person.lgbtqia,
+                    "traditional_people": person.traditional_people,
+                    "credential": True,
+                }
+                for person in drafts[start : start + VOTERS_PER_REQUEST]
+            ]
+            await self.call(
+                "local", "POST", f"{base}/participants/bulk", json={"participants": bodies}
+            )
+
     async def decide_proposals(self) -> None:
         """The plenary votes on the most supported proposals of each axis (counts entered)."""
         async with self.phase("decisions", len(self.assemblies)):
 
             async def decide(state: AssemblyState) -> None:
                 base = f"/api/v1/assemblies/{state.id}"
+                await self.credential_voters(base, state)
                 await self.call("local", "POST", f"{base}/voting")
                 rng = self.rng("decisions", state.plan.municipality.territory)
                 per_axis: dict[str, list[dict[str, Any]]] = defaultdict(list)

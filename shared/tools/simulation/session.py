@@ -35,6 +35,8 @@ MIN_STATE_SEATS = 2
 MAX_STATE_SEATS = 100
 #: At most this many proposals of an assembly go to a plenary decision vote (3 per axis).
 DECISIONS_PER_ASSEMBLY = 9
+#: Participants registered per bulk request (the voters of every counted poll are on its roll).
+VOTERS_PER_REQUEST = 5_000
 #: Ballot lines per uploaded file (keeps each upload a few megabytes).
 BALLOTS_PER_FILE = 20_000
 PROPOSALS_PER_UPLOAD = 5_000

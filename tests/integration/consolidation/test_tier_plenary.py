@@ -40,6 +40,10 @@ async def test_the_priority_poll_puts_the_delegates_favourite_first(
 async def test_a_decision_by_counts_rejects_an_item(regional_tier: Federation) -> None:
     plenary = await held(regional_tier)
     assert plenary.rejected.json()["outcome"] == "rejected", plenary.rejected.text
+    # Counts cannot exceed the delegates credentialed when the poll opened.
+    assert plenary.stuffed.status_code == 422, plenary.stuffed.text
+    assert plenary.stuffed.json()["limit"] == plenary.rejected.json()["electorate"]
+    assert plenary.rejected.json()["ballots"] == 4
 
 
 async def test_the_national_delegation_is_elected_within_the_seats_from_above(

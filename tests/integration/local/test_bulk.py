@@ -24,7 +24,11 @@ COUNTS: list[dict[str, Any]] = [
 def comparable(poll: dict[str, Any]) -> dict[str, Any]:
     """A poll's view without what differs between two assemblies (ids, hashes of exports
     whose title names the proposal id)."""
-    return {k: v for k, v in poll.items() if k not in ("id", "subject", "ballots_sha256")}
+    return {
+        k: v
+        for k, v in poll.items()
+        if k not in ("id", "subject", "ballots_sha256", "roll_sha256", "opening", "closing")
+    }
 
 
 async def rows(tier: Federation, model: Any) -> int:

@@ -5,6 +5,7 @@ journey once a council answer comes back down."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 
 from shared.contracts.messages import CouncilResponse, OriginRef
 from shared.contracts.subjects import down_subject, up_subject
+from shared.features.plenary import audit
+from shared.features.plenary.ballot_box import verify_record
 from shared.platform.bus.signing import KeyRing
 from tests.support.assemblies import AMENDED_IN_PLENARY, Plenary, hold_plenary
 from tests.support.bus import Sent, outbox_messages
@@ -131,3 +134,33 @@ async def test_a_municipal_proposal_stays_local(
     stayed = (await local_tier.local.get(f"/api/v1/proposals/{plenary.ids[4]}/journey")).json()
     assert stayed["report"]["stayed_local"]
     assert plenary.ids[4] not in {i["item_id"] for i in report.body["items"]}
+
+
+async def test_the_report_carries_each_polls_signed_records_and_the_audit_head(
+    local_tier: Federation, plenary: Plenary, report: Sent
+) -> None:
+    body = report.body
+    electronic = 0
+    for manifest in body["manifests"]:
+        opening = verify_record(manifest["opening"])
+        closing = verify_record(manifest["closing"])
+        assert opening["poll_id"] == closing["poll_id"] == manifest["poll_id"]
+        assert opening["ballots"] == 0 and opening["electorate"] == manifest["electorate"]
+        assert closing["export_sha256"] == manifest["ballots_sha256"]
+        assert closing["ballots"] == manifest["ballots"]
+        assert closing["opening_sha256"] == hashlib.sha256(opening_text(manifest)).hexdigest()
+        if opening["mode"] == "electronic":
+            electronic += 1
+            assert opening["key_fingerprint"] and closing["voted"] == manifest["ballots"]
+    assert electronic == 7  # five decisions, one priority, the election
+    summary = body["audit"]
+    async with local_tier.nodes["local"].sessions() as session:
+        head = await audit.verify(session, plenary.desk.aid)
+    assert summary["head"] == str(head) and summary["events"] == head.seq
+    assert summary["ties"] == 2  # the three men everyone approved, the three nobody did
+    assert summary["late_credentials"] == 0
+
+
+def opening_text(manifest: dict[str, Any]) -> bytes:
+    text: str = manifest["opening"]["record"]
+    return text.encode()

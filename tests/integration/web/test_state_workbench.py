@@ -126,7 +126,11 @@ async def test_a_convener_merges_three_duplicates_and_undoes_it_from_the_keyboar
     fed = await tier_factory("regional")
     await reported_state(fed)
     code = await appointed_code(
-        fed.regional, operator("regional"), name="Joana Convocadora", role="convener", territory="SP"
+        fed.regional,
+        operator("regional"),
+        name="Joana Convocadora",
+        role="convener",
+        territory="SP",
     )
     async with served(fed, "regional") as url, chromium() as browser:
         page = await browser.new_page(locale="pt-BR")
