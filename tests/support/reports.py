@@ -20,6 +20,7 @@ from shared.contracts.messages import (
     KeyIntroduction,
     KeyRevocation,
     Mandate,
+    OriginRef,
     ReportItem,
 )
 from shared.contracts.subjects import up_subject
@@ -158,11 +159,15 @@ async def send_state_report(
     uf: str = "SP",
     *,
     texts: Sequence[str] = (),
+    origins: Sequence[Sequence[str]] = (),
     mandates: list[Mandate] | None = None,
+    participants: int = 0,
     population: int = 44_411_238,
 ) -> AssemblyReport:
-    """A state conference's report (national items ``texts``, ``mandates``), signed as the
-    regional tier signs it, published to the national tier."""
+    """A state conference's report — national items ``texts`` (the n-th with a local origin in
+    each municipality of ``origins[n]``), ``mandates`` — signed as the regional tier signs it and
+    published to the national tier."""
+    towns = list(origins) + [()] * (len(texts) - len(origins))
     report = AssemblyReport(
         report_id=str(uuid.uuid4()),
         cycle_id=CYCLE,
@@ -173,6 +178,7 @@ async def send_state_report(
         uf=uf,
         title=f"Conferência estadual {uf}",
         closed_at=datetime.now(UTC),
+        participants=participants,
         population=population,
         items=[
             ReportItem(
@@ -183,6 +189,12 @@ async def send_state_report(
                 text=text,
                 rank=rank,
                 support=10,
+                origins=[
+                    OriginRef(
+                        proposal_id=str(uuid.uuid4()), assembly_id=str(uuid.uuid4()), territory=town
+                    )
+                    for town in towns[rank - 1]
+                ],
             )
             for rank, text in enumerate(texts, start=1)
         ],
