@@ -17,6 +17,8 @@ Code = Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
 
 class HeldGrant(msgspec.Struct, kw_only=True):
     role: str
+    #: The role as the conferences name it (pt-BR).
+    title: str = ""
     territory: str
     assembly_id: str = ""
     council: str = ""

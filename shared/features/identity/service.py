@@ -471,6 +471,7 @@ class Identity:
                     assembly_id=g.assembly_id,
                     council=g.council,
                     mandate_id=g.mandate_id,
+                    title=ROLE_INFO[g.role].title_pt,
                     min_level=ROLE_INFO[g.role].min_level,
                     usable=principal.usable(g),
                 )

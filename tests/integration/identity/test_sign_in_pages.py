@@ -34,7 +34,9 @@ async def test_a_code_signs_in_once_and_the_person_sets_a_password(
         assert entered.headers["location"] == "/conta?primeiro=1"
         account = await browser.get("/conta?primeiro=1")
         assert account.status_code == 200
-        assert "Joana Convocadora" in account.text and "convener" in account.text
+        assert (
+            "Joana Convocadora" in account.text and "comissão organizadora estadual" in account.text
+        )
         assert account.headers["cache-control"] == "no-store"
         set_password = await browser.post(
             "/conta/senha",
