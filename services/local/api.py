@@ -31,9 +31,12 @@ from shared.contracts.http.local import (
     BallotsVoided,
     CandidacyBatch,
     CandidacyIn,
+    CardBinding,
+    CardsToPrint,
     CountsIn,
     DecidedEnBloc,
     DecisionBatch,
+    DeviceCard,
     ElectionView,
     MotionView,
     MotionVote,
@@ -47,6 +50,7 @@ from shared.contracts.http.local import (
     ParticipantRegistered,
     ParticipantSelf,
     ParticipantView,
+    PrintedCard,
     ProposalBatch,
     ProposalJourney,
     ProposalsUploaded,
@@ -140,6 +144,32 @@ class AssemblyController(Controller):
         return await desk.close(principal, assembly_id)
 
 
+class VotingCardController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/voting-cards"
+    tags = ["participants"]
+
+    @post("/device", status_code=201)
+    async def for_device(
+        self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
+    ) -> DeviceCard:
+        """A voting card for the participant's own phone, without signing in: its code — their
+        voting credential — is in this answer only; show its pairing number to the desk, which
+        binds it to you. It lapses if nobody binds it in time."""
+        return await desk.card_for_device(assembly_id)
+
+    @post("/printed", status_code=201, **allow("organiser"))
+    async def printed(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[CardsToPrint],
+    ) -> list[PrintedCard]:
+        """A sheet of badges to print (an organiser; the desk hands them out, and whoever printed
+        a badge may not): each has its pairing number outside and its code inside."""
+        return await desk.print_cards(principal, assembly_id, data.count)
+
+
 class ParticipantController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/participants"
     tags = ["participants"]
@@ -152,7 +182,8 @@ class ParticipantController(Controller):
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[NewParticipant],
     ) -> ParticipantRegistered:
-        """Register a participant; the voting token is in this answer only."""
+        """Register a participant. Their voting credential is not in the answer: it reaches them
+        on a voting card the desk binds to them (``…/participants/{id}/card``)."""
         return (await desk.register(principal, assembly_id, [data]))[0]
 
     @post("/bulk", status_code=201, **allow("secretary", "organiser"))
@@ -163,8 +194,8 @@ class ParticipantController(Controller):
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[ParticipantBatch],
     ) -> list[ParticipantRegistered]:
-        """Register many participants in one transaction; the voting tokens, in input order,
-        are in this answer only."""
+        """Register many participants in one transaction (in input order); their voting
+        credentials come on voting cards."""
         return await desk.register(principal, assembly_id, data.participants)
 
     @get("/", **allow("secretary", "organiser"))
@@ -188,17 +219,31 @@ class ParticipantController(Controller):
         """Credential a registered participant at the door: from now on they may vote."""
         return await desk.credential(principal, assembly_id, participant_id)
 
-    @post("/{participant_id:uuid}/reissue", status_code=201, **allow("secretary", "organiser"))
-    async def reissue(
+    @post("/{participant_id:uuid}/card", **allow("secretary", "organiser"))
+    async def bind_card(
         self,
         desk: NamedDependency[AssemblyDesk],
         principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         participant_id: FromPath[uuid.UUID],
-    ) -> ParticipantRegistered:
-        """Replace a lost badge: a new voting token (in this answer only); the old one stops
-        working at once."""
-        return await desk.reissue_credential(principal, assembly_id, participant_id)
+        data: JSONBody[CardBinding],
+    ) -> ParticipantView:
+        """Hand a voting card to a registered participant by its pairing number (on their
+        phone's screen, or outside their badge), checking them in. A credential they held before
+        stops working. The desk never sees the credential itself."""
+        return await desk.bind_card(principal, assembly_id, participant_id, data.pairing)
+
+    @post("/{participant_id:uuid}/revoke", **allow("secretary", "organiser"))
+    async def revoke(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        participant_id: FromPath[uuid.UUID],
+    ) -> ParticipantView:
+        """A lost or leaked badge: its credential stops working at once; bind a new card to
+        give the participant another."""
+        return await desk.revoke_credential(principal, assembly_id, participant_id)
 
     @get("/me", **allow("participant"))
     async def me(
@@ -624,6 +669,7 @@ ROUTES = (
     AssemblyController,
     BallotBoxController,
     ParticipantController,
+    VotingCardController,
     ProposalController,
     JourneyController,
     PollController,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +22,6 @@ from shared.features.cycles.store import rules_for
 from shared.features.plenary.model import Candidacy
 from shared.features.plenary.model import Mandate as PlenaryMandate
 from shared.platform.bus.outbox import Outbox
-from shared.platform.secrets import digest as token_digest
-from shared.platform.secrets import new_token
 
 MAX_BULK = 10_000
 NEXT_STATUS = {"open": ("draft",), "voting": ("draft", "open")}
@@ -107,24 +104,19 @@ def require_voting(assembly: Assembly) -> None:
         raise Conflict(f"the assembly is {assembly.status}; start voting first")
 
 
-@dataclass(frozen=True, slots=True)
-class Registered:
-    participant: Participant
-    voting_token: str
-
-
 async def register_participant(
     session: AsyncSession, assembly: Assembly, **attributes: Any
-) -> Registered:
-    """Register a person with a segment of the cycle; the voting token is shown only now."""
+) -> Participant:
+    """Register a person with a segment of the cycle (their voting card comes separately)."""
     return (await register_participants(session, assembly, [attributes]))[0]
 
 
 async def register_participants(
     session: AsyncSession, assembly: Assembly, people: Sequence[Mapping[str, Any]]
-) -> list[Registered]:
+) -> list[Participant]:
     """Register people (in input order) with one executemany insert; every entry is checked
-    before anything is written. The voting tokens are shown only now."""
+    before anything is written. Nobody gets a voting credential here: that is a voting card
+    (:mod:`services.local.cards`) the desk binds to them."""
     require_not_closed(assembly)
     if len(people) > MAX_BULK:
         raise Invalid(f"at most {MAX_BULK} participants per registration")
@@ -135,25 +127,20 @@ async def register_participants(
             raise Invalid(f"unknown segment {person['segment']!r}; the cycle has {segments}")
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
-    tokens: list[str] = []
     for person in people:
         attributes = dict(person)
         credential = bool(attributes.pop("credential", False))
-        token = new_token()
-        digest = token_digest(token)
-        tokens.append(token)
         rows.append(
             {
                 **attributes,
                 "assembly_id": assembly.id,
-                "token_hash": digest,
                 "credentialed_at": now if credential else None,
             }
         )
     created = await session.scalars(
         insert(Participant).returning(Participant, sort_by_parameter_order=True), rows
     )
-    return [Registered(p, t) for p, t in zip(created.all(), tokens, strict=True)]
+    return list(created.all())
 
 
 async def credential(
@@ -166,19 +153,6 @@ async def credential(
         participant.credentialed_at = datetime.now(UTC)
     await session.flush()
     return participant
-
-
-async def reissue_voting_token(
-    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID
-) -> Registered:
-    """A lost or leaked badge: a new voting token; the old one no longer works (ballots already
-    cast with it still count, once)."""
-    require_not_closed(assembly)
-    participant = await get_participant(session, assembly, participant_id, lock=True)
-    token = new_token()
-    participant.token_hash = token_digest(token)
-    await session.flush()
-    return Registered(participant, token)
 
 
 #: What a participant may correct about themselves (their segment is the registration's).

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.local import cards
 from services.local.assemblies import credentialed_count, get_assembly, introduce_key
 from services.local.model import Assembly, Participant, Proposal
 from shared.contracts.http.plenary import DelegateClaim
@@ -170,15 +171,19 @@ async def _audit_summary(
     key = str(assembly.id)
     head = await audit.head(session, key)
     credentialed = (
-        await session.scalars(
-            select(Participant.credentialed_at).where(
+        await session.execute(
+            select(Participant.id, Participant.credentialed_at).where(
                 Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None)
             )
         )
     ).all()
     now = datetime.now(UTC)
     windows = [(p.created_at, p.updated_at if p.status == "closed" else now) for p in all_polls]
-    late = sum(1 for at in credentialed if at is not None and any(a < at < b for a, b in windows))
+    # Checked in, or handed a (new) voting card, while a poll was open.
+    late = len(
+        {pid for pid, at in credentialed if any(a < at < b for a, b in windows)}
+        | await cards.bindings_between(session, assembly, windows)
+    )
     at_limit = sum(
         1
         for p in all_polls

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local import assemblies, closing, journey, plenary, proposals
+from services.local import assemblies, cards, closing, journey, plenary, proposals
 from services.local.assemblies import require_not_closed
 from services.local.auth import Actor, Role, actor_in
 from services.local.model import Assembly
@@ -23,6 +23,7 @@ from shared.contracts.http.local import (
     AssemblyCreated,
     AssemblyView,
     DecidedEnBloc,
+    DeviceCard,
     ElectionView,
     MotionView,
     NewAssembly,
@@ -32,6 +33,7 @@ from shared.contracts.http.local import (
     ParticipantRegistered,
     ParticipantSelf,
     ParticipantView,
+    PrintedCard,
     ProposalJourney,
     ProposalsUploaded,
     ProposalView,
@@ -172,15 +174,11 @@ class AssemblyDesk:
             )
             await s.audit(
                 "participants.register",
-                ids=[str(d.participant.id) for d in done],
-                credentialed=sum(1 for d in done if d.participant.credentialed_at is not None),
+                ids=[str(p.id) for p in done],
+                credentialed=sum(1 for p in done if p.credentialed_at is not None),
             )
             return [
-                ParticipantRegistered(
-                    **msgspec.structs.asdict(participant_view(d.participant)),
-                    voting_token=d.voting_token,
-                )
-                for d in done
+                ParticipantRegistered(**msgspec.structs.asdict(participant_view(p))) for p in done
             ]
 
     async def participants(
@@ -198,17 +196,69 @@ class AssemblyDesk:
             await s.audit("participant.credential", participant_id=participant_id)
             return participant_view(person)
 
-    async def reissue_credential(
-        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
-    ) -> ParticipantRegistered:
-        """The secretary replaces a lost badge: a new voting token, the old one refused."""
-        async with self.acting(principal, assembly_id, "secretary") as s:
-            done = await assemblies.reissue_voting_token(s.session, s.assembly, participant_id)
-            await s.audit("participant.reissue", participant_id=participant_id)
-            return ParticipantRegistered(
-                **msgspec.structs.asdict(participant_view(done.participant)),
-                voting_token=done.voting_token,
+    # --- voting cards (services.local.cards) -------------------------------------------
+
+    async def card_for_device(self, assembly_id: uuid.UUID) -> DeviceCard:
+        """A voting card for the phone asking, without signing in; its code is in this answer
+        only, and works once the desk binds the card to a participant."""
+        async with self.db.transaction() as session:
+            assembly = await assemblies.get_assembly(session, assembly_id)
+            card, code = await cards.card_for_device(
+                session,
+                assembly,
+                minutes=self.settings.device_card_minutes,
+                waiting_at_most=self.settings.device_cards_waiting,
             )
+            assert card.expires_at is not None
+            return DeviceCard(
+                code=code, pairing=cards.shown_pairing(card.pairing), expires_at=card.expires_at
+            )
+
+    async def print_cards(
+        self, principal: Principal, assembly_id: uuid.UUID, count: int
+    ) -> list[PrintedCard]:
+        """A sheet of badges, made by an organiser of the territory — never by the secretary,
+        who hands them out — and never handed out by whoever printed them."""
+        async with self.db.transaction() as session:
+            assembly = await assemblies.get_assembly(session, assembly_id)
+            principal.require("organiser", territory=assembly.territory)
+            made = await cards.print_cards(session, assembly, count, printed_by=principal.id)
+            await audit.record(
+                session,
+                str(assembly.id),
+                actor=f"organiser:{principal.id}",
+                kind="cards.print",
+                pairings=[c.pairing for c, _ in made],
+            )
+            return [
+                PrintedCard(pairing=cards.shown_pairing(c.pairing), code=code) for c, code in made
+            ]
+
+    async def bind_card(
+        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID, pairing: str
+    ) -> ParticipantView:
+        """The desk hands a voting card to a registered participant (and so checks them in)."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            person, card, replaced = await cards.bind(
+                s.session, s.assembly, participant_id, pairing, bound_by=principal.id
+            )
+            await s.audit(
+                "participant.card",
+                participant_id=participant_id,
+                pairing=card.pairing,
+                origin=card.origin,
+                replaced=replaced,
+            )
+            return participant_view(person)
+
+    async def revoke_credential(
+        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
+    ) -> ParticipantView:
+        """A lost or leaked badge: its credential stops working; bind a new card to replace it."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            person = await cards.revoke(s.session, s.assembly, participant_id)
+            await s.audit("participant.revoke", participant_id=participant_id)
+            return participant_view(person)
 
     async def me(self, principal: Principal, assembly_id: uuid.UUID) -> ParticipantSelf:
         """What this tier holds about the participant asking."""

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, func
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,8 +54,36 @@ class Participant(UUIDv7AuditBase):
     disability: Mapped[bool] = mapped_column(server_default="false")
     lgbtqia: Mapped[bool] = mapped_column(server_default="false")
     traditional_people: Mapped[str] = mapped_column(String(64), server_default="")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The digest of the voting credential bound to them (:class:`VotingCard`), none until a
+    #: card is bound at the desk or after the credential is revoked.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     credentialed_at: Mapped[datetime | None]
+
+
+class VotingCard(UUIDv7AuditBase):
+    """A voting credential before and after it reaches its holder.
+
+    The credential itself (the badge code) is shown only to whoever asked for the card: the
+    participant's own phone (``origin = "device"``) or the organiser who prints a sheet of
+    badges (``"printed"``). The desk binds a card to a participant by its ``pairing`` number —
+    the number on the phone's screen or on the outside of the badge — and so never sees the
+    credential.
+    """
+
+    __tablename__ = "voting_card"
+    __table_args__ = (UniqueConstraint("assembly_id", "pairing"),)
+
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(8))
+    #: Eight digits, read aloud or typed by the desk; not a secret.
+    pairing: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Who printed the card (an account id), so that person cannot also hand it out.
+    printed_by: Mapped[str | None] = mapped_column(String(64))
+    #: A phone's card must be bound soon or it lapses; a printed badge keeps.
+    expires_at: Mapped[datetime | None]
+    participant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("participant.id"))
+    bound_at: Mapped[datetime | None]
 
 
 class Proposal(UUIDv7AuditBase):

@@ -57,6 +57,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Failed password attempts before an account waits ``lockout_minutes``.
     lockout_after: int = 5
     lockout_minutes: int = 15
+    #: Voting cards a phone may ask for without signing in (local tier): how long one waits for
+    #: the desk to bind it, and how many may wait at once per assembly (a bound on what anyone
+    #: can make the tier store).
+    device_card_minutes: int = 30
+    device_cards_waiting: int = 2_000
     #: OpenID Connect sign-in (gov.br); off while ``oidc_issuer`` is empty.
     oidc_issuer: str = ""
     oidc_client_id: str = ""

@@ -81,10 +81,29 @@ async def submit(
     return await client.post(f"/api/v1/assemblies/{aid}/proposals/", headers=headers, json=body)
 
 
+async def hand_card(
+    client: httpx.AsyncClient, aid: str, sec: dict[str, str], participant_id: str
+) -> str:
+    """The participant's phone asks for a voting card (no sign-in) and the desk binds it by its
+    pairing number; returns the card's code, which only the phone saw."""
+    phone = await client.post(f"/api/v1/assemblies/{aid}/voting-cards/device")
+    assert phone.status_code == 201, phone.text
+    card = phone.json()
+    bound = await client.post(
+        f"/api/v1/assemblies/{aid}/participants/{participant_id}/card",
+        headers=sec,
+        json={"pairing": card["pairing"]},
+    )
+    assert bound.status_code == 201 and bound.json()["credentialed"], bound.text
+    code: str = card["code"]
+    return code
+
+
 async def register(
     client: httpx.AsyncClient, aid: str, sec: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """The eight :data:`PEOPLE`, registered and credentialed one by one."""
+    """The eight :data:`PEOPLE`, registered one by one and each handed a voting card from their
+    own phone (which checks them in); each answer gains the card's ``badge_code``."""
     people = []
     for name, segment, gender, race in PEOPLE:
         r = await client.post(
@@ -93,11 +112,9 @@ async def register(
             json={"public_name": name, "segment": segment, "gender": gender, "race_colour": race},
         )
         assert r.status_code == 201, r.text
-        c = await client.post(
-            f"/api/v1/assemblies/{aid}/participants/{r.json()['id']}/credential", headers=sec
-        )
-        assert c.status_code == 201 and c.json()["credentialed"], c.text
-        people.append(r.json())
+        person = r.json()
+        person["badge_code"] = await hand_card(client, aid, sec, person["id"])
+        people.append(person)
     return people
 
 
@@ -110,16 +127,17 @@ async def open_ballot_box(client: httpx.AsyncClient, aid: str, sec: dict[str, st
 
 
 async def credential_voters(
-    client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int
+    client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int, *, checked_in: bool = True
 ) -> list[str]:
-    """``n`` participants registered and credentialed in one request (counts entered into a
-    poll are bounded by the credentialed voters on its roll); returns their ids."""
+    """``n`` participants registered (and checked in, unless ``checked_in`` is false) in one
+    request (counts entered into a poll are bounded by the credentialed voters on its roll);
+    returns their ids."""
     r = await client.post(
         f"/api/v1/assemblies/{aid}/participants/bulk",
         headers=sec,
         json={
             "participants": [
-                {"public_name": f"Votante {i}", "segment": "users", "credential": True}
+                {"public_name": f"Votante {i}", "segment": "users", "credential": checked_in}
                 for i in range(n)
             ]
         },
@@ -131,19 +149,9 @@ async def credential_voters(
 async def voters_with_tokens(
     client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int
 ) -> list[dict[str, str]]:
-    """``n`` credentialed participants, as the headers of their voting credentials."""
-    r = await client.post(
-        f"/api/v1/assemblies/{aid}/participants/bulk",
-        headers=sec,
-        json={
-            "participants": [
-                {"public_name": f"Eleitor {i}", "segment": "users", "credential": True}
-                for i in range(n)
-            ]
-        },
-    )
-    assert r.status_code == 201, r.text
-    return [bearer(p["voting_token"]) for p in r.json()]
+    """``n`` participants, each handed a voting card: the headers of their credentials."""
+    ids = await credential_voters(client, aid, sec, n, checked_in=False)
+    return [bearer(await hand_card(client, aid, sec, pid)) for pid in ids]
 
 
 async def assembly_with_proposals(
@@ -246,7 +254,7 @@ class Desk:
 
     @property
     def tokens(self) -> list[dict[str, str]]:
-        return [bearer(p["voting_token"]) for p in self.people]
+        return [bearer(p["badge_code"]) for p in self.people]
 
     def url(self, path: str) -> str:
         return f"/api/v1/assemblies/{self.aid}{path}"

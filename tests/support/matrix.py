@@ -81,7 +81,7 @@ async def principals(fed: Federation, tier: str) -> dict[str, Who]:
         assert opened.status_code == 201, opened.text
         people = await register(fed.local, assembly["id"], secretary)
         who["secretary"] = Who(secretary, frozenset({"secretary"}))
-        who["participant"] = Who(bearer(people[0]["voting_token"]), frozenset({"participant"}))
+        who["participant"] = Who(bearer(people[0]["badge_code"]), frozenset({"participant"}))
         return who
     staff = fed.staff[tier]
     for role in ("rapporteur", "commission", "convener", "council"):

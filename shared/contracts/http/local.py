@@ -205,8 +205,42 @@ class ParticipantView(msgspec.Struct, kw_only=True):
 
 
 class ParticipantRegistered(ParticipantView, kw_only=True):
-    #: The participant's voting token: in this answer only.
-    voting_token: str
+    """A participant just registered. Their voting credential is not here: it reaches them on a
+    voting card (:class:`DeviceCard`, :class:`PrintedCard`) the desk binds by its pairing number."""
+
+
+#: A voting card's pairing number as people type it: eight digits, spaces or a dash allowed.
+Pairing = Annotated[str, msgspec.Meta(pattern=r"^\s*\d{4}[\s-]?\d{4}\s*$")]
+
+
+class DeviceCard(msgspec.Struct, kw_only=True):
+    """A voting card made for the phone that asked: its credential is shown there only."""
+
+    #: The voting credential (``ABCD-EFGH-JKLM-NPQR``): the participant's bearer token.
+    code: str
+    #: What the participant shows the desk, which binds the card to them.
+    pairing: str
+    #: The card lapses if the desk has not bound it by then.
+    expires_at: datetime
+
+
+class CardsToPrint(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    count: Annotated[int, msgspec.Meta(ge=1, le=2_000)]
+
+
+class PrintedCard(msgspec.Struct, kw_only=True):
+    """One badge of a printed sheet: the pairing number outside, the credential (code and QR)
+    inside the fold."""
+
+    pairing: str
+    code: str
+
+
+class CardBinding(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The desk hands a card to a registered participant: the number on their phone's screen or
+    on the outside of the badge."""
+
+    pairing: Pairing
 
 
 class ParticipantSelf(msgspec.Struct, kw_only=True):

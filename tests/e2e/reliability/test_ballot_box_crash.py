@@ -42,7 +42,7 @@ async def test_sigkill_mid_poll_loses_no_ballot_and_the_board_restores_the_key(
     base = f"/api/v1/assemblies/{aid}"
     assert (await local.post(f"{base}/open", headers=sec)).status_code == 201
     people = await register(local, aid, sec)
-    tokens = [bearer(p["voting_token"]) for p in people]
+    tokens = [bearer(p["badge_code"]) for p in people]
     proposal = await local.post(
         f"{base}/proposals/",
         headers=tokens[0],

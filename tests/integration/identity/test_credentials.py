@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from shared.features.identity.model import AccessToken, SignInCode
 from tests.support.api import bearer
-from tests.support.assemblies import create, register
+from tests.support.assemblies import create, hand_card, register
 from tests.support.browser import appointed_code
 from tests.support.tiers import Federation, operator
 
@@ -108,13 +108,13 @@ async def test_a_participant_sees_corrects_and_replaces_their_credential(
     people = await register(fed.local, aid, secretary)
     ana = people[0]
     path = f"/api/v1/assemblies/{aid}/participants"
-    mine = await fed.local.get(f"{path}/me", headers=bearer(ana["voting_token"]))
+    mine = await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))
     assert mine.status_code == 200, mine.text
     seen = mine.json()
     assert seen["participant"]["public_name"] == "Ana" and seen["participant"]["gender"] == "woman"
     assert "race_colour" not in seen["reported_if_elected"]
     fixed = await fed.local.patch(
-        f"{path}/me", headers=bearer(ana["voting_token"]), json={"race_colour": "parda"}
+        f"{path}/me", headers=bearer(ana["badge_code"]), json={"race_colour": "parda"}
     )
     assert fixed.status_code == 200 and fixed.json()["participant"]["race_colour"] == "parda"
     # The secretary cannot read or correct a participant's self-view with their own token.
@@ -123,12 +123,17 @@ async def test_a_participant_sees_corrects_and_replaces_their_credential(
     other = await create(fed)
     stranger = bearer(other["secretary_token"])
     assert (
-        await fed.local.post(f"{path}/{ana['id']}/reissue", headers=stranger)
+        await fed.local.post(f"{path}/{ana['id']}/revoke", headers=stranger)
     ).status_code == 403
-    reissued = await fed.local.post(f"{path}/{ana['id']}/reissue", headers=secretary)
-    assert reissued.status_code == 201, reissued.text
+    revoked = await fed.local.post(f"{path}/{ana['id']}/revoke", headers=secretary)
+    assert revoked.status_code == 201, revoked.text
+    assert "badge_code" not in revoked.json() and "code" not in revoked.json()
     assert (
-        await fed.local.get(f"{path}/me", headers=bearer(ana["voting_token"]))
+        await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))
     ).status_code == 401
-    new = bearer(reissued.json()["voting_token"])
+    # A new card from Ana's phone replaces the lost one; the old code stays refused.
+    new = bearer(await hand_card(fed.local, aid, secretary, ana["id"]))
     assert (await fed.local.get(f"{path}/me", headers=new)).json()["participant"]["id"] == ana["id"]
+    assert (
+        await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))
+    ).status_code == 401

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from services.local.model import Proposal
 from shared.features.plenary.model import Ballot
 from tests.support.api import bearer
-from tests.support.assemblies import create, submit
+from tests.support.assemblies import create, hand_card, submit
 from tests.support.tiers import Federation
 
 
@@ -86,15 +86,16 @@ async def test_bad_input_gets_problem_details_and_changes_nothing(local_tier: Fe
             json={"public_name": "Iara", "segment": "users", "credential": True},
         )
     ).json()
+    iara = bearer(await hand_card(local, aid, sec, person["id"]))
     r = await local.post(
         f"/api/v1/assemblies/{aid}/polls/{p['id']}/counts",
-        headers=bearer(person["voting_token"]),
+        headers=iara,
         json={"yes": 1},
     )
     assert r.status_code == 403
     r = await local.post(
         f"/api/v1/assemblies/{aid}/polls/{p['id']}/ballots",
-        headers=bearer(person["voting_token"]),
+        headers=iara,
         json={"choice": "yes"},
     )
     assert r.status_code == 409
@@ -119,7 +120,7 @@ async def test_digital_supports_respect_the_limit(local_tier: Federation) -> Non
             json={"public_name": "Jo", "segment": "users"},
         )
     ).json()
-    token = bearer(person["voting_token"])
+    token = bearer(await hand_card(local, aid, sec, person["id"]))
     ids = []
     for n in range(4):
         r = await submit(

@@ -97,7 +97,7 @@ async def test_the_report_carries_ballot_manifests_motions_and_mandates_without_
     assert body["motions"][0]["approved"] and body["motions"][0]["signatures"] == 2
     assert len([m for m in body["mandates"] if m["role"] == "titular"]) == 3
     assert all(
-        set(m) >= {"public_name", "segment"} and "voting_token" not in m for m in body["mandates"]
+        set(m) >= {"public_name", "segment"} and "badge_code" not in m for m in body["mandates"]
     )
 
 
