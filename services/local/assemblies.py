@@ -244,13 +244,24 @@ async def list_participants(session: AsyncSession, assembly: Assembly) -> list[P
     return list(rows.all())
 
 
-async def credentialed_count(session: AsyncSession, assembly: Assembly) -> int:
-    count = await session.scalar(
+async def credentialed_count(
+    session: AsyncSession, assembly: Assembly, *, voters_only: bool = False
+) -> int:
+    """Participants checked in (attendance), or only those with a vote."""
+    query = (
         select(func.count())
         .select_from(Participant)
         .where(Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None))
     )
-    return int(count or 0)
+    if voters_only:
+        query = query.where(Participant.voice_only.is_(False))
+    return int(await session.scalar(query) or 0)
+
+
+def require_a_vote(participant: Participant, action: str) -> None:
+    """Voice-only guests and observers speak; they do not ``action``."""
+    if participant.voice_only:
+        raise Forbidden(f"a participant with voice only does not {action}")
 
 
 def quota_groups(participant: Participant) -> list[str]:

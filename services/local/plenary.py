@@ -22,6 +22,7 @@ from services.local.assemblies import (
     credentialed_count,
     get_participant,
     quota_groups,
+    require_a_vote,
     require_not_closed,
     require_voting,
 )
@@ -154,6 +155,7 @@ async def cast(
         raise Forbidden("only a participant casts an electronic ballot")
     if actor.participant.credentialed_at is None:
         raise Forbidden("only credentialed participants vote")
+    require_a_vote(actor.participant, "vote")
     poll = await poll_of(session, assembly, poll_id, lock=True)
     return await polls.cast_ballot(session, poll, actor.voter_id, ranking, box)
 
@@ -181,7 +183,9 @@ async def electorate(session: AsyncSession, assembly: Assembly) -> list[str]:
         str(i)
         for i in await session.scalars(
             select(Participant.id).where(
-                Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None)
+                Participant.assembly_id == assembly.id,
+                Participant.credentialed_at.is_not(None),
+                Participant.voice_only.is_(False),
             )
         )
     ]
@@ -247,7 +251,7 @@ async def decide_en_bloc(
     closed = await polls.decide_counted(
         session,
         assembly_id=str(assembly.id),
-        electorate=await credentialed_count(session, assembly),
+        electorate=await credentialed_count(session, assembly, voters_only=True),
         counted_by=counted_by,
         decisions=[
             polls.CountedDecision(
@@ -512,7 +516,9 @@ async def election_seats(
         seats=allocation.seats if allocation else None,
         per_segment=allocation.per_segment if allocation else None,
         assembly_kind=assembly.kind,
-        participants=max(assembly.participants, await credentialed_count(session, assembly)),
+        participants=max(
+            assembly.participants, await credentialed_count(session, assembly, voters_only=True)
+        ),
         late=assembly.late,
     )
 
@@ -579,6 +585,8 @@ async def _stand(
     for person in people:
         if person.credentialed_at is None:
             raise Conflict("only credentialed participants may stand")
+        if person.voice_only:
+            raise Conflict(f"{person.public_name} has voice only, and cannot stand")
     return await elections.stand_many(
         session,
         assembly_id=str(assembly.id),
@@ -603,7 +611,7 @@ async def propose_motion(
         title=title,
         text=text,
         rule=rules.motions,
-        credentialed=await credentialed_count(session, assembly),
+        credentialed=await credentialed_count(session, assembly, voters_only=True),
     )
 
 
@@ -613,6 +621,7 @@ async def sign_motion(
     require_not_closed(assembly)
     if actor.participant is None or actor.participant.credentialed_at is None:
         raise Forbidden("only credentialed participants sign motions")
+    require_a_vote(actor.participant, "sign motions")
     motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
     return await motions.sign(session, motion, actor.voter_id)
 

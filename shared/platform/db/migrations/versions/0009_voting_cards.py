@@ -28,6 +28,10 @@ def upgrade() -> None:
     op.alter_column("participant", "token_hash", existing_type=sa.String(64), nullable=True)
     op.add_column("participant", sa.Column("awaiting_by", sa.String(length=64), nullable=True))
     op.add_column(
+        "participant",
+        sa.Column("voice_only", sa.Boolean(), server_default="false", nullable=False),
+    )
+    op.add_column(
         "participant", sa.Column("awaiting_token_hash", sa.String(length=64), nullable=True)
     )
     op.add_column("plenary_poll", sa.Column("counted_by", sa.String(length=64), nullable=True))
@@ -71,6 +75,7 @@ def downgrade() -> None:
         ("plenary_poll", "counted_by"),
         ("participant", "awaiting_token_hash"),
         ("participant", "awaiting_by"),
+        ("participant", "voice_only"),
     ):
         op.drop_column(table, column)
     op.drop_index(op.f("ix_voting_card_assembly_id"), table_name="voting_card")
