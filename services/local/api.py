@@ -49,6 +49,7 @@ from shared.contracts.http.local import (
     ParticipantCorrection,
     ParticipantRegistered,
     ParticipantSelf,
+    ParticipantsToConfirm,
     ParticipantView,
     PollsToConfirm,
     PrintedCard,
@@ -244,7 +245,18 @@ class ParticipantController(Controller):
     ) -> ParticipantView:
         """Once voting began, a check-in or a card handed out takes effect only when another
         person of the desk — not the one who did it — confirms it here."""
-        return await desk.confirm_participant(principal, assembly_id, participant_id)
+        return (await desk.confirm_participants(principal, assembly_id, [participant_id]))[0]
+
+    @post("/confirm", status_code=201, **allow("secretary", "organiser"))
+    async def confirm_many(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[ParticipantsToConfirm],
+    ) -> list[ParticipantView]:
+        """Confirm many late check-ins at once (each as ``…/{id}/confirm``)."""
+        return await desk.confirm_participants(principal, assembly_id, data.participant_ids)
 
     @post("/{participant_id:uuid}/revoke", **allow("secretary", "organiser"))
     async def revoke(

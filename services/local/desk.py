@@ -198,16 +198,17 @@ class AssemblyDesk:
             await s.audit("participant.credential", participant_id=participant_id)
             return participant_view(person)
 
-    async def confirm_participant(
-        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
-    ) -> ParticipantView:
-        """A second person of the desk confirms a check-in or card given once voting began."""
+    async def confirm_participants(
+        self, principal: Principal, assembly_id: uuid.UUID, participant_ids: Sequence[uuid.UUID]
+    ) -> list[ParticipantView]:
+        """A second person of the desk confirms check-ins or cards given once voting began."""
         async with self.acting(principal, assembly_id, "secretary") as s:
-            person = await assemblies.confirm_late(
-                s.session, s.assembly, participant_id, by=principal.id
-            )
-            await s.audit("participant.confirm", participant_id=participant_id)
-            return participant_view(person)
+            people = [
+                await assemblies.confirm_late(s.session, s.assembly, pid, by=principal.id)
+                for pid in dict.fromkeys(participant_ids)
+            ]
+            await s.audit("participants.confirm", ids=[str(p.id) for p in people])
+            return [participant_view(p) for p in people]
 
     # --- voting cards (services.local.cards) -------------------------------------------
 

@@ -322,6 +322,10 @@ class DecidedEnBloc(msgspec.Struct, kw_only=True):
     polls: list[PollView]
 
 
+class ParticipantsToConfirm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    participant_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
 class PollsToConfirm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     poll_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=2_000)]
 

@@ -313,6 +313,14 @@ class MunicipalStage(SimulationSession):
                     registered = await self.call(
                         "local", "POST", f"{base}/participants/bulk", json={"participants": bodies}
                     )
+                    # Checked in once voting began: the desk's second person confirms them.
+                    await self.call(
+                        "local",
+                        "POST",
+                        f"{base}/participants/confirm",
+                        json={"participant_ids": [r["id"] for r in registered]},
+                        headers=self.second_auth,
+                    )
                     stood = await self.call(
                         "local",
                         "POST",
