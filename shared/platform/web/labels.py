@@ -23,3 +23,24 @@ COMPETENCES: dict[str, str] = {
     "state": N_("Estadual"),
     "national": N_("Nacional"),
 }
+PROPOSAL_STATUSES: dict[str, str] = {
+    "submitted": N_("Apresentada"),
+    "plenary": N_("Para a plenária"),
+    "approved": N_("Aprovada"),
+    "approved_in_part": N_("Aprovada em parte"),
+    "rejected": N_("Rejeitada"),
+    "withdrawn": N_("Retirada"),
+}
+ASSEMBLY_STATUSES: dict[str, str] = {
+    "draft": N_("Em preparação"),
+    "open": N_("Aberta"),
+    "voting": N_("Em votação"),
+    "closed": N_("Encerrada"),
+}
+ASSEMBLY_KINDS: dict[str, str] = {
+    "neighbourhood": N_("Conferência de bairro"),
+    "municipal": N_("Conferência municipal"),
+    "intermunicipal": N_("Conferência intermunicipal"),
+    "free": N_("Conferência livre"),
+    "digital": N_("Conferência digital"),
+}
