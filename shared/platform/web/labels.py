@@ -44,3 +44,19 @@ ASSEMBLY_KINDS: dict[str, str] = {
     "free": N_("Conferência livre"),
     "digital": N_("Conferência digital"),
 }
+SEAT_METHODS: dict[str, str] = {
+    "hamilton": N_("Hamilton (maiores restos)"),
+    "dhondt": N_("D'Hondt (maiores médias)"),
+    "sainte-lague": N_("Sainte-Laguë"),
+    "huntington-hill": N_("Huntington–Hill"),
+    "bands": N_("Faixas"),
+    "min-plus-proportional": N_("Mínimo mais proporcional"),
+    "fixed": N_("Tabela fixa"),
+}
+SEAT_BASES: dict[str, str] = {
+    "population": N_("população"),
+    "participants": N_("participantes"),
+    "municipalities": N_("municípios"),
+    "mix": N_("combinação ponderada"),
+    "table": N_("tabela do ciclo"),
+}
