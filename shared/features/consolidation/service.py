@@ -34,7 +34,7 @@ from shared.core.access import Principal, Role
 from shared.core.errors import Invalid
 from shared.core.territory import municipalities
 from shared.core.vocabulary import ACTIVE, NATION
-from shared.features.consolidation import actions, duplicates, plenary_service, seats
+from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
 from shared.features.consolidation.board import ingest_board
 from shared.features.consolidation.closing import close_conference
 from shared.features.consolidation.lineage import (
@@ -56,6 +56,7 @@ from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
 from shared.features.consolidation.reception import current_cycle, reception
 from shared.features.cycles.store import rules_for
+from shared.features.plenary import polls
 from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
@@ -330,8 +331,14 @@ class Consolidation:
         principal.require(*EDITORS, territory=self.profile.scope(uf))
         async with self.db.transaction() as session:
             rules = await rules_for(session, cycle_id)
+            conference = self.profile.conference(cycle_id, uf)
+            closed = await plenary.closed_polls(session, conference.key)
             return await rank_items(
-                session, cycle_id=cycle_id, uf=self.profile.scope(uf), rules=rules
+                session,
+                cycle_id=cycle_id,
+                uf=conference.uf,
+                rules=rules,
+                priority=polls.priority_positions(closed),
             )
 
     async def pairwise(self, *, cycle_id: str, uf: str, axis: str) -> PairwiseRanking:
