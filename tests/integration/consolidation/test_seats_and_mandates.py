@@ -6,57 +6,20 @@ so instead of answering an empty board when ``uf`` is missing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.support.api import assert_problem, get_json
 from tests.support.browser import appointed_code, sign_in_with_code
-from tests.support.polling import eventually
-from tests.support.reports import CYCLE, FakeAssembly, mandates
-from tests.support.tiers import Federation, operator
-
-TEXTS = [("saude-1", "national", "Ampliar o número de leitos de UTI nos hospitais regionais")]
-SAO_PAULO, CAMPINAS = "3550308", "3509502"
-
-
-async def allocate(fed: Federation, convener: dict[str, str], units: list[dict[str, Any]]) -> None:
-    shared = await fed.regional.post(
-        "/api/v1/allocations/assemblies",
-        headers=convener,
-        json={"cycle_id": CYCLE, "uf": "SP", "seats": 10, "units": units},
-    )
-    assert shared.status_code == 201, shared.text
-
-
-async def reported(fed: Federation, n: int) -> None:
-    await eventually(
-        lambda: get_json(fed.regional, "/api/v1/reports", cycle_id=CYCLE),
-        done=lambda rows: len(rows) == n,
-    )
+from tests.support.reports import CYCLE
+from tests.support.seats import CAMPINAS, SAO_PAULO, reallocated_state
+from tests.support.tiers import Federation
 
 
 async def test_the_convener_sees_the_seats_and_who_elected_under_an_older_allocation(
     regional_tier: Federation,
 ) -> None:
     fed = regional_tier
-    loaded = await fed.regional.post("/api/v1/cycles/presets/health", headers=operator("regional"))
-    assert loaded.status_code == 201, loaded.text
     convener = await fed.person("regional", {"role": "convener", "territory": "SP"})
     elsewhere = await fed.person("regional", {"role": "convener", "territory": "RJ"})
-    capital, campinas = FakeAssembly(fed, SAO_PAULO, "SP"), FakeAssembly(fed, CAMPINAS, "SP")
-    units = [
-        {"assembly_id": capital.assembly_id, "territory": SAO_PAULO, "population": 11_451_999},
-        {"assembly_id": campinas.assembly_id, "territory": CAMPINAS, "population": 1_139_047},
-    ]
-    await allocate(fed, convener, units)
-    # São Paulo elects under that allocation; then the seats are shared again (new figures).
-    await capital.introduce()
-    await capital.send(capital.report(TEXTS, mandates=mandates("SP0")))
-    await reported(fed, 1)
-    units[1]["population"] = 3_000_000
-    await allocate(fed, convener, units)
-    await campinas.introduce()
-    await campinas.send(campinas.report(TEXTS, mandates=mandates("SP1")))
-    await reported(fed, 2)
+    await reallocated_state(fed, convener)
 
     table = await get_json(
         fed.regional, "/api/v1/board/seats", headers=convener, cycle_id=CYCLE, uf="SP"
