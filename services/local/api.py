@@ -40,6 +40,7 @@ from shared.contracts.http.local import (
     ElectionView,
     MotionView,
     MotionVote,
+    MunicipalityFollowUp,
     NewAssembly,
     NewMotion,
     NewParticipant,
@@ -58,6 +59,7 @@ from shared.contracts.http.local import (
     ProposalsUploaded,
     ProposalView,
     Seats,
+    TownMatch,
 )
 from shared.contracts.http.plenary import (
     BallotBoxOpened,
@@ -382,6 +384,38 @@ class JourneyController(Controller):
     ) -> ProposalJourney:
         """Where the proposal went: decision, report and rank, upstream item, council answers."""
         return await desk.journey(proposal_id)
+
+
+class FollowUpController(Controller):
+    """The public follow-up: a citizen finds their municipality, its assemblies and what became
+    of each proposal."""
+
+    path = "/api/v1/municipalities"
+    tags = ["follow-up"]
+
+    @get("/")
+    async def search(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        q: Annotated[str, QueryParameter(min_length=2, max_length=100)],
+        uf: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> list[TownMatch]:
+        """Municipalities of the IBGE list whose name contains ``q`` (accents, case and hyphens
+        ignored; exact names first) or whose IBGE code it is."""
+        return desk.find_towns(q, uf=uf, limit=limit)
+
+    @get("/{ibge_code:str}/follow-up")
+    async def follow_up(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        ibge_code: FromPath[str],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        offset: Offset = 0,
+    ) -> MunicipalityFollowUp:
+        """The municipality's assemblies held here, newest first, with each proposal and the
+        council's latest decision on what it became (public)."""
+        return await desk.follow_up(ibge_code, limit=limit, offset=offset)
 
 
 class PollController(Controller):
@@ -723,6 +757,7 @@ ROUTES = (
     VotingCardController,
     ProposalController,
     JourneyController,
+    FollowUpController,
     PollController,
     DecisionController,
     MotionController,

@@ -4,6 +4,8 @@ shared ones it mounts (cycles and allocations received from above, council answe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
 
 from services.local.api import ROUTES
@@ -11,6 +13,7 @@ from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.open_data import LOCAL_DATASETS
+from services.local.web.journey import FollowUpPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -30,6 +33,12 @@ ASSEMBLIES = Feature(
     },
     datasets=LOCAL_DATASETS,
 )
+#: The public follow-up pages (acompanhamento), over the desk's use cases.
+FOLLOW_UP = Feature(
+    name="follow-up",
+    routes=(FollowUpPages,),
+    templates=(Path(__file__).parent / "templates",),
+)
 
 LOCAL = TierDefinition(
     title="local tier",
@@ -38,6 +47,7 @@ LOCAL = TierDefinition(
         operations(),
         cycles(announces=False),
         ASSEMBLIES,
+        FOLLOW_UP,
         allocation(keeps=allocations.for_local_assemblies),
         responses(held_proposals),
     ],

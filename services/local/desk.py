@@ -26,6 +26,7 @@ from shared.contracts.http.local import (
     DeviceCard,
     ElectionView,
     MotionView,
+    MunicipalityFollowUp,
     NewAssembly,
     NewParticipant,
     NewProposal,
@@ -38,6 +39,7 @@ from shared.contracts.http.local import (
     ProposalsUploaded,
     ProposalView,
     Seats,
+    TownMatch,
 )
 from shared.contracts.http.plenary import (
     BallotBoxOpened,
@@ -46,6 +48,7 @@ from shared.contracts.http.plenary import (
     PollView,
 )
 from shared.core.access import Grant, Principal
+from shared.core.territory import find_municipalities
 from shared.features.identity.service import Identity
 from shared.features.plenary import audit, elections, motions, polls
 from shared.features.plenary.ballot_box import BallotBox
@@ -376,6 +379,17 @@ class AssemblyDesk:
     async def journey(self, proposal_id: uuid.UUID) -> ProposalJourney:
         async with self.db.reading() as session:
             return await journey.journey(session, proposal_id)
+
+    def find_towns(self, query: str, *, uf: str | None, limit: int) -> list[TownMatch]:
+        """Municipalities of the IBGE list matching a citizen's search (public)."""
+        return [
+            TownMatch(ibge_code=t.ibge_code, name=t.name, uf=t.uf)
+            for t in find_municipalities(query, uf=uf.upper() if uf else None, limit=limit)
+        ]
+
+    async def follow_up(self, ibge_code: str, *, limit: int, offset: int) -> MunicipalityFollowUp:
+        async with self.db.reading() as session:
+            return await journey.follow_up(session, ibge_code, limit=limit, offset=offset)
 
     # --- plenary --------------------------------------------------------------------------
 

@@ -228,6 +228,9 @@ class CouncilResponse(msgspec.Struct, frozen=True, kw_only=True):
     #: The state items the national item was made from (the regional tier's own item ids).
     sources: list[SourceRef] = msgspec.field(default_factory=list)
     council: str = ""
+    #: Which of ``sources`` carried each origin up: local proposal id → source item id (so an
+    #: origin can say what its proposal was merged into at the state).
+    carried_by: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 @message("key.introduced", 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -147,3 +148,41 @@ def uf_of(territory: str) -> str | None:
     if is_municipality(territory):
         return _by_code()[territory[:2]].uf
     return None
+
+
+def _folded(text: str) -> str:
+    """``text`` for comparing names: accents removed, case folded, spaces and hyphens as one."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(bare.replace("-", " ").replace("'", " ").split())
+
+
+@cache
+def _folded_names() -> tuple[tuple[str, Municipality], ...]:
+    return tuple((_folded(town.name), town) for town in _municipalities())
+
+
+def find_municipalities(
+    query: str, *, uf: str | None = None, limit: int = 20
+) -> list[Municipality]:
+    """Municipalities whose name contains ``query``, ignoring accents, case and hyphens (so
+    "ji parana" finds Ji-Paraná): exact names first, then names that start with
+    it, then the rest; larger towns first within each; at most ``limit``. A query naming an
+    IBGE code finds that municipality."""
+    query = query.strip()
+    if _MUNICIPALITY.match(query):
+        found = municipality(query)
+        return [found] if found is not None else []
+    needle = _folded(query)
+    if len(needle) < 2:
+        return []
+    ranked: list[tuple[int, int, str, Municipality]] = []
+    for name, town in _folded_names():
+        if uf is not None and town.uf != uf:
+            continue
+        if needle not in name:
+            continue
+        closeness = 0 if name == needle else 1 if name.startswith(needle) else 2
+        ranked.append((closeness, -town.population_2022, town.ibge_code, town))
+    ranked.sort(key=lambda row: row[:3])
+    return [row[3] for row in ranked[:limit]]

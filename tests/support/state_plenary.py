@@ -86,6 +86,10 @@ class StatePlenary:
     self_confirmed: list[int]
     #: A million counted on a decision whose roll holds the credentialed delegates.
     stuffed: httpx.Response
+    #: The axis's items (in rank order) as soon as the priority poll closed, and after the
+    #: rapporteurs ranked again (``POST /ranking``).
+    ranked_after_priority: list[dict[str, Any]]
+    reranked: list[dict[str, Any]]
 
 
 async def hold_state_plenary(fed: Federation) -> StatePlenary:
@@ -189,6 +193,12 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
     desk_ballot = await ballot(priority["id"], fed.staff["regional"], order)
     operator_ballot = await ballot(priority["id"], operator("regional"), order)
     priority_closed = await close(priority["id"])
+    ranked_after_priority = await get_json(
+        regional, "/api/v1/items", cycle_id=CYCLE, uf="BA", axis="saude-1"
+    )
+    reranking = await regional.post("/api/v1/ranking", headers=fed.staff["regional"], json=BASE)
+    assert reranking.status_code == 200, reranking.text
+    reranked = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="BA", axis="saude-1")
 
     # Decision: the plenary rejects one item (counts entered by the desk).
     dropped = next(i for i in ids if i != favourite)
@@ -248,4 +258,6 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         report,
         self_confirmed,
         stuffed,
+        ranked_after_priority,
+        reranked,
     )

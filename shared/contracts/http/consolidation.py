@@ -333,3 +333,59 @@ class Reception(msgspec.Struct, kw_only=True):
     municipalities: list[MunicipalityReception]
     #: Dead letters of this state that name no municipality (undecodable, unsigned…).
     unattributed_dead_letters: int = 0
+
+
+class UnitSeatsView(msgspec.Struct, kw_only=True):
+    """One assembly's seats as this tier apportioned them, with the figures behind them."""
+
+    assembly_id: str
+    territory: str
+    #: The municipality's name (IBGE), or the territory code when it is not one.
+    name: str
+    #: The basis value the seats were apportioned on (population, participants…).
+    value: int
+    #: The exact quota: value × seats shared ÷ total value (the seats before rounding).
+    quota: float
+    seats: int
+    per_segment: dict[str, int]
+    allocated_at: datetime
+    #: When the assembly's report (with its elected delegates) was closed, if it arrived.
+    elected_at: datetime | None
+    elected: int
+    #: It elected before this allocation was made: under an older one.
+    elected_under_older: bool
+
+
+class StateSeats(msgspec.Struct, kw_only=True):
+    """A state conference's seats shared among its assemblies: the method, the figures, and
+    the assemblies that already elected under an older allocation."""
+
+    cycle_id: str
+    uf: str
+    method: str
+    basis: str
+    #: Seats the national tier allocated to the state (None until they arrive).
+    received: int | None
+    shared: int
+    total_value: int
+    units: list[UnitSeatsView]
+    elected_under_older: int
+
+
+class ReceivedMandateView(msgspec.Struct, kw_only=True):
+    """A delegate mandate carried by a verified report (public fields; never the claim digest)."""
+
+    mandate_id: str
+    report_id: str
+    cycle_id: str
+    uf: str
+    assembly_id: str
+    territory: str
+    public_name: str
+    segment: str
+    role: str
+    rank: int
+    gender: str
+    quota_groups: list[str]
+    #: Whether a delegate holds a credential on it at this tier's plenary.
+    credentialed: bool

@@ -374,6 +374,7 @@ class JourneyVersion(msgspec.Struct, kw_only=True):
     title: str
     text: str
     reason: str
+    created_at: datetime | None = None
 
 
 class JourneyAssembly(msgspec.Struct, kw_only=True):
@@ -398,10 +399,22 @@ class JourneyReport(msgspec.Struct, kw_only=True):
     stayed_local: bool
 
 
+class JourneyStateItem(msgspec.Struct, kw_only=True):
+    """The state conference's item that carried the proposal up (what it was merged into)."""
+
+    item_id: str
+    uf: str
+    text: str
+    rank: int | None = None
+
+
 class JourneyUpstream(msgspec.Struct, kw_only=True):
     national_item_id: str
     title: str
     text: str
+    #: The state item(s) of the proposal's UF the national item was made from: the one that
+    #: carried this proposal when the council's answer says so, else every one of that UF.
+    state_items: list[JourneyStateItem] = msgspec.field(default_factory=list)
 
 
 class JourneyResponse(msgspec.Struct, kw_only=True):
@@ -428,3 +441,47 @@ class ProposalJourney(msgspec.Struct, kw_only=True):
     report: JourneyReport
     upstream: list[JourneyUpstream]
     responses: list[JourneyResponse]
+
+
+class TownMatch(msgspec.Struct, kw_only=True):
+    """A municipality of the IBGE list whose name matches a search."""
+
+    ibge_code: str
+    name: str
+    uf: str
+
+
+class FollowUpProposal(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    axis: str
+    competence: str
+    status: str
+    forwarded: bool
+    rank: int | None
+    #: The council's latest decision on the national item it reached, if answered.
+    decision: str | None = None
+
+
+class FollowUpAssembly(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    kind: str
+    status: str
+    closed_at: datetime | None
+    proposals: list[FollowUpProposal]
+
+
+class MunicipalityFollowUp(msgspec.Struct, kw_only=True):
+    """A municipality's assemblies at this tier and what became of each of their proposals
+    (public: the citizen's starting point)."""
+
+    ibge_code: str
+    name: str
+    uf: str
+    population_2022: int
+    #: Assemblies of the municipality held here, in all; ``assemblies`` is one page of them.
+    total: int
+    limit: int
+    offset: int
+    assemblies: list[FollowUpAssembly]

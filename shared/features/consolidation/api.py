@@ -24,12 +24,14 @@ from shared.contracts.http.consolidation import (
     Merge,
     PairwiseRanking,
     Ranked,
+    ReceivedMandateView,
     ReceivedReportView,
     Reception,
     Reclassify,
     Rewrite,
     Scope,
     Split,
+    StateSeats,
     Suggestion,
 )
 from shared.core.access import Principal
@@ -63,10 +65,41 @@ class ConsolidationController(Controller):
         self,
         consolidation: NamedDependency[Consolidation],
         cycle_id: FromQuery[str],
-        uf: FromQuery[str] = "BR",
+        uf: FromQuery[str | None] = None,
     ) -> Board:
-        """Who has reported, late, missing, and the dead letters for this territory."""
+        """Who has reported, late, missing, and the dead letters of one conference: at the
+        regional tier a state's (``uf`` required: 422 without it), at the national tier the
+        nation's (``uf`` ignored)."""
         return await consolidation.board(cycle_id=cycle_id, uf=uf)
+
+    @get("/board/seats", **allow("convener", "commission"))
+    async def seats(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        cycle_id: FromQuery[str],
+        uf: Annotated[str, QueryParameter(pattern="^[A-Z]{2}$")],
+    ) -> StateSeats:
+        """The seats shared among the state's assemblies: method, figures (value, exact quota,
+        seats per segment) and the assemblies that elected under an older allocation."""
+        return await consolidation.state_seats(principal, cycle_id=cycle_id, uf=uf)
+
+    @get("/mandates", **allow("commission", "convener"))
+    async def mandates(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        cycle_id: FromQuery[str],
+        uf: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Offset = 0,
+    ) -> list[ReceivedMandateView]:
+        """The delegate mandates received in verified reports (public fields, whether each is
+        credentialed here), by territory, segment, role and rank: a state's at the regional
+        tier (``uf`` required), every state's at the national one."""
+        return await consolidation.received_mandates(
+            principal, cycle_id=cycle_id, uf=uf, limit=limit, offset=offset
+        )
 
     @get("/board/municipalities")
     async def municipalities(

@@ -76,7 +76,9 @@ async def close_conference(
         addendum_of, pending = await _addendum(session, conference, rules)
         only = [ConsolidatedItem.id.in_(pending)]
         mandates = ()
-    await rank_items(session, cycle_id=cycle_id, uf=uf, rules=rules)
+    closed = await closed_polls(session, assembly_id)
+    priority = polls.priority_positions(closed)
+    await rank_items(session, cycle_id=cycle_id, uf=uf, rules=rules, priority=priority)
     items = (
         await session.scalars(
             select(ConsolidatedItem)
@@ -126,7 +128,6 @@ async def close_conference(
         )
         for item in items
     ]
-    closed = await closed_polls(session, assembly_id)
     state = unit(uf)
     closing = Closing(
         cycle_id=cycle_id,
@@ -157,7 +158,7 @@ async def close_conference(
         rules,
         closing,
         candidates,
-        priority=polls.priority_positions(closed),
+        priority=priority,
         pairwise=pairwise,
     )
     kept_ids = [uuid.UUID(item.item_id) for item in report.items]

@@ -30,7 +30,13 @@ from shared.core.territory import municipalities
 from shared.core.vocabulary import NATION
 from shared.features.consolidation.service import EDITORS, Consolidation
 from shared.platform.web.i18n import N_, gettext
-from shared.platform.web.labels import COMPETENCES, DECISIONS, MILESTONE_STATUSES
+from shared.platform.web.labels import (
+    COMPETENCES,
+    DECISIONS,
+    MILESTONE_STATUSES,
+    SEAT_BASES,
+    SEAT_METHODS,
+)
 from shared.platform.web.pages import page, refused, see_other, sign_in_first
 
 STATE = "/estado/{uf:str}"
@@ -132,6 +138,35 @@ class ConsolidationPages(Controller):
         }
         name = "consolidation/reception_body.html" if parte else "consolidation/reception.html"
         return page(request, name, title=N_("Recebimento dos municípios"), **context)
+
+    @get(f"{STATE}/vagas")
+    async def seats(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+    ) -> Template | Redirect:
+        """The state's convener: the seats shared among its assemblies, with the figures."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        try:
+            cycle_id = ciclo or await consolidation.current_cycle()
+            table = await consolidation.state_seats(principal, cycle_id=cycle_id, uf=uf)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return page(
+            request,
+            "consolidation/seats.html",
+            title=N_("Vagas"),
+            table=table,
+            uf=table.uf,
+            cycle_id=cycle_id,
+            methods=SEAT_METHODS,
+            bases=SEAT_BASES,
+            segments=sorted({s for u in table.units for s in u.per_segment}),
+        )
 
     @get("/rastreabilidade/{item_id:uuid}")
     async def lineage(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -49,8 +50,20 @@ def _number(value: Fraction) -> int | str:
     return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-async def rank_items(session: AsyncSession, *, cycle_id: str, uf: str, rules: CycleRules) -> Ranked:
-    """Score and rank every active item of (cycle, uf) per axis; store score, rank, breakdown."""
+async def rank_items(
+    session: AsyncSession,
+    *,
+    cycle_id: str,
+    uf: str,
+    rules: CycleRules,
+    priority: Mapping[str, Mapping[str, int]] | None = None,
+) -> Ranked:
+    """Score and rank every active item of (cycle, uf) per axis; store score, rank, breakdown.
+
+    ``priority`` is the conference plenary's closed priority polls, ``{axis: {item id: tie
+    group}}`` (:func:`shared.features.plenary.polls.priority_positions`): where the plenary
+    voted an axis, its result orders the axis (the items it ranked first, in its order) and
+    the weighted score only breaks its ties and orders the items it did not rank."""
     lists = (
         select(
             SourceItem.report_id,
@@ -115,8 +128,13 @@ async def rank_items(session: AsyncSession, *, cycle_id: str, uf: str, rules: Cy
         .all()
     )
     updates: list[dict[str, Any]] = []
-    for axis_sources in by_axis.values():
-        for position, scored in enumerate(weighted_borda(axis_sources), start=1):
+    for axis, axis_sources in by_axis.items():
+        voted = (priority or {}).get(axis, {})
+        scored_items = weighted_borda(axis_sources)
+        if voted:
+            unvoted = len(scored_items) + 1
+            scored_items = sorted(scored_items, key=lambda c: voted.get(c.item, unvoted))
+        for position, scored in enumerate(scored_items, start=1):
             item_id = uuid.UUID(scored.item)
             updates.append(
                 {
@@ -124,7 +142,8 @@ async def rank_items(session: AsyncSession, *, cycle_id: str, uf: str, rules: Cy
                     "score": float(scored.score),
                     "rank": position,
                     "breakdown": {
-                        "method": "weighted-borda",
+                        "method": "plenary-priority" if voted else "weighted-borda",
+                        "plenary_group": (voted[scored.item] + 1 if scored.item in voted else None),
                         "weighting": rules.consolidation.weighting,
                         "score": _number(scored.score),
                         "distinct_origins": scored.origins,

@@ -22,15 +22,19 @@ from shared.contracts.http.consolidation import (
     Lineage,
     PairwiseRanking,
     Ranked,
+    ReceivedMandateView,
     ReceivedReportView,
     Reception,
     SourceView,
+    StateSeats,
     Suggestion,
 )
 from shared.contracts.messages import Mandate
 from shared.core.access import Principal, Role
-from shared.core.vocabulary import ACTIVE
-from shared.features.consolidation import actions, duplicates
+from shared.core.errors import Invalid
+from shared.core.territory import municipalities
+from shared.core.vocabulary import ACTIVE, NATION
+from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
 from shared.features.consolidation.board import ingest_board
 from shared.features.consolidation.closing import close_conference
 from shared.features.consolidation.lineage import (
@@ -52,6 +56,7 @@ from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
 from shared.features.consolidation.reception import current_cycle, reception
 from shared.features.cycles.store import rules_for
+from shared.features.plenary import polls
 from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
@@ -101,9 +106,42 @@ class Consolidation:
             )
             return [_report_view(r) for r in rows]
 
-    async def board(self, *, cycle_id: str, uf: str) -> Board:
+    async def board(self, *, cycle_id: str, uf: str | None) -> Board:
+        """The ingest board of one conference: a state's at the regional tier (``uf`` is
+        required there: without it there is no conference to show), the nation's at the
+        national tier (``uf`` ignored)."""
         async with self.db.reading() as session:
-            return await ingest_board(session, self.profile.conference(cycle_id, uf))
+            return await ingest_board(session, self.profile.conference(cycle_id, self._uf(uf)))
+
+    def _uf(self, uf: str | None) -> str:
+        """The state a request names, for a tier with one conference per state."""
+        if self.profile.nationwide:
+            return NATION
+        if not uf or uf.upper() == NATION or not municipalities(uf.upper()):
+            raise Invalid(
+                "this tier holds one conference per state: name it with uf (e.g. uf=SP); "
+                f"got {uf!r}"
+            )
+        return uf.upper()
+
+    async def state_seats(self, principal: Principal, *, cycle_id: str, uf: str) -> StateSeats:
+        """The seats shared among a state's assemblies, with the method and the figures, and
+        the assemblies that elected under an older allocation (the state's convener)."""
+        uf = self._uf(uf)
+        principal.require("convener", "commission", territory=uf)
+        async with self.db.reading() as session:
+            return await seats.state_seats(session, cycle_id=cycle_id, uf=uf)
+
+    async def received_mandates(
+        self, principal: Principal, *, cycle_id: str, uf: str | None, limit: int, offset: int
+    ) -> list[ReceivedMandateView]:
+        """The delegate mandates received for a conference, for its desk and conveners."""
+        scope = self._uf(uf)
+        principal.require(*plenary_service.DESK, territory=scope)
+        async with self.db.reading() as session:
+            return await seats.received_mandates(
+                session, cycle_id=cycle_id, scope=scope, limit=limit, offset=offset
+            )
 
     async def reception(self, *, cycle_id: str, uf: str) -> Reception:
         """Every municipality of a state with its reporting status (from the IBGE list)."""
@@ -293,8 +331,14 @@ class Consolidation:
         principal.require(*EDITORS, territory=self.profile.scope(uf))
         async with self.db.transaction() as session:
             rules = await rules_for(session, cycle_id)
+            conference = self.profile.conference(cycle_id, uf)
+            closed = await plenary.closed_polls(session, conference.key)
             return await rank_items(
-                session, cycle_id=cycle_id, uf=self.profile.scope(uf), rules=rules
+                session,
+                cycle_id=cycle_id,
+                uf=conference.uf,
+                rules=rules,
+                priority=polls.priority_positions(closed),
             )
 
     async def pairwise(self, *, cycle_id: str, uf: str, axis: str) -> PairwiseRanking:

@@ -129,16 +129,21 @@ async def answer_item(
     response_id = previous[0] if previous else str(uuid.uuid4())
     version = (previous[1] if previous else 0) + 1
     now = datetime.now(UTC)
-    origins = [
-        OriginRef(proposal_id=p, assembly_id=a, territory=t)
-        for p, a, t in await session.execute(
-            select(ItemOrigin.proposal_id, ItemOrigin.assembly_id, ItemOrigin.territory)
-            .join(ItemSource, ItemSource.source_item_id == ItemOrigin.source_item_id)
-            .where(ItemSource.item_id == item_id)
-            .distinct()
-            .order_by(ItemOrigin.proposal_id)
+    origins: dict[str, OriginRef] = {}
+    carried_by: dict[str, str] = {}
+    for p, a, t, via in await session.execute(
+        select(
+            ItemOrigin.proposal_id,
+            ItemOrigin.assembly_id,
+            ItemOrigin.territory,
+            ItemOrigin.source_item_id,
         )
-    ]
+        .join(ItemSource, ItemSource.source_item_id == ItemOrigin.source_item_id)
+        .where(ItemSource.item_id == item_id)
+        .order_by(ItemOrigin.proposal_id, ItemOrigin.source_item_id)
+    ):
+        origins.setdefault(p, OriginRef(proposal_id=p, assembly_id=a, territory=t))
+        carried_by.setdefault(p, via)
     sources = [
         SourceRef(
             item_id=s.item_id,
@@ -146,6 +151,7 @@ async def answer_item(
             territory=s.territory,
             rank=s.rank,
             support=s.support,
+            text=s.text,
         )
         for s in await session.scalars(
             select(SourceItem)
@@ -163,13 +169,14 @@ async def answer_item(
         instrument=instrument,
         milestones=milestones,
         answered_at=now,
-        origins=origins,
+        origins=list(origins.values()),
         cycle_id=item.cycle_id,
         item_title=item.title,
         item_text=item.text,
         axis=item.axis,
         sources=sources,
         council=item.council,
+        carried_by=carried_by,
     )
     message_id = await outbox.stage(session, body, down_subject("response", NATION))
     answer = CouncilAnswer(

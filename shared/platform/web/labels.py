@@ -23,3 +23,40 @@ COMPETENCES: dict[str, str] = {
     "state": N_("Estadual"),
     "national": N_("Nacional"),
 }
+PROPOSAL_STATUSES: dict[str, str] = {
+    "submitted": N_("Apresentada"),
+    "plenary": N_("Para a plenária"),
+    "approved": N_("Aprovada"),
+    "approved_in_part": N_("Aprovada em parte"),
+    "rejected": N_("Rejeitada"),
+    "withdrawn": N_("Retirada"),
+}
+ASSEMBLY_STATUSES: dict[str, str] = {
+    "draft": N_("Em preparação"),
+    "open": N_("Aberta"),
+    "voting": N_("Em votação"),
+    "closed": N_("Encerrada"),
+}
+ASSEMBLY_KINDS: dict[str, str] = {
+    "neighbourhood": N_("Conferência de bairro"),
+    "municipal": N_("Conferência municipal"),
+    "intermunicipal": N_("Conferência intermunicipal"),
+    "free": N_("Conferência livre"),
+    "digital": N_("Conferência digital"),
+}
+SEAT_METHODS: dict[str, str] = {
+    "hamilton": N_("Hamilton (maiores restos)"),
+    "dhondt": N_("D'Hondt (maiores médias)"),
+    "sainte-lague": N_("Sainte-Laguë"),
+    "huntington-hill": N_("Huntington–Hill"),
+    "bands": N_("Faixas"),
+    "min-plus-proportional": N_("Mínimo mais proporcional"),
+    "fixed": N_("Tabela fixa"),
+}
+SEAT_BASES: dict[str, str] = {
+    "population": N_("população"),
+    "participants": N_("participantes"),
+    "municipalities": N_("municípios"),
+    "mix": N_("combinação ponderada"),
+    "table": N_("tabela do ciclo"),
+}

@@ -37,6 +37,25 @@ async def test_the_priority_poll_puts_the_delegates_favourite_first(
     assert closed.json()["result"]["ranking"][0] == [plenary.favourite]
 
 
+async def test_the_priority_result_orders_the_items_it_forwards(
+    regional_tier: Federation,
+) -> None:
+    """The plenary's priority poll is the items' rank (the weighted score breaks only its
+    ties), at once and after the rapporteurs rank again; and the report follows it."""
+    plenary = await held(regional_tier)
+    scored_first = plenary.items[0]["id"]
+    assert scored_first != plenary.favourite, "the poll must disagree with the score"
+    for items in (plenary.ranked_after_priority, plenary.reranked):
+        ranks = {i["id"]: i["rank"] for i in items}
+        assert ranks[plenary.favourite] == 1, items
+        assert ranks[scored_first] == 2, items
+        first = next(i for i in items if i["id"] == plenary.favourite)
+        assert first["breakdown"]["method"] == "plenary-priority"
+        assert first["breakdown"]["plenary_group"] == 1
+    [sent] = await outbox_messages(regional_tier.nodes["regional"], "report")
+    assert sent.body["items"][0]["item_id"] == plenary.favourite
+
+
 async def test_a_decision_by_counts_rejects_an_item(regional_tier: Federation) -> None:
     plenary = await held(regional_tier)
     assert plenary.rejected.json()["outcome"] == "rejected", plenary.rejected.text
