@@ -4,6 +4,8 @@ shared ones it mounts (cycles and allocations received from above, council answe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
 
 from services.local.api import ROUTES
@@ -11,6 +13,9 @@ from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.open_data import LOCAL_DATASETS
+from services.local.web.badges import BadgePages
+from services.local.web.checkin import CheckinPages
+from services.local.web.participant import ParticipantPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -31,6 +36,13 @@ ASSEMBLIES = Feature(
     datasets=LOCAL_DATASETS,
 )
 
+#: The door and the participant's phone: credenciamento, badges, /participar.
+DOOR_AND_PHONE = Feature(
+    name="door-and-phone",
+    routes=(CheckinPages, BadgePages, ParticipantPages),
+    templates=(Path(__file__).parent / "templates",),
+)
+
 LOCAL = TierDefinition(
     title="local tier",
     features=[
@@ -38,6 +50,7 @@ LOCAL = TierDefinition(
         operations(),
         cycles(announces=False),
         ASSEMBLIES,
+        DOOR_AND_PHONE,
         allocation(keeps=allocations.for_local_assemblies),
         responses(held_proposals),
     ],

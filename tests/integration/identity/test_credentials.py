@@ -122,18 +122,12 @@ async def test_a_participant_sees_corrects_and_replaces_their_credential(
 
     other = await create(fed)
     stranger = bearer(other["secretary_token"])
-    assert (
-        await fed.local.post(f"{path}/{ana['id']}/revoke", headers=stranger)
-    ).status_code == 403
+    assert (await fed.local.post(f"{path}/{ana['id']}/revoke", headers=stranger)).status_code == 403
     revoked = await fed.local.post(f"{path}/{ana['id']}/revoke", headers=secretary)
     assert revoked.status_code == 201, revoked.text
     assert "badge_code" not in revoked.json() and "code" not in revoked.json()
-    assert (
-        await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))
-    ).status_code == 401
+    assert (await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))).status_code == 401
     # A new card from Ana's phone replaces the lost one; the old code stays refused.
     new = bearer(await hand_card(fed.local, aid, secretary, ana["id"]))
     assert (await fed.local.get(f"{path}/me", headers=new)).json()["participant"]["id"] == ana["id"]
-    assert (
-        await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))
-    ).status_code == 401
+    assert (await fed.local.get(f"{path}/me", headers=bearer(ana["badge_code"]))).status_code == 401
