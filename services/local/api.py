@@ -50,6 +50,7 @@ from shared.contracts.http.local import (
     ParticipantRegistered,
     ParticipantSelf,
     ParticipantView,
+    PollsToConfirm,
     PrintedCard,
     ProposalBatch,
     ProposalJourney,
@@ -148,7 +149,7 @@ class VotingCardController(Controller):
     path = "/api/v1/assemblies/{assembly_id:uuid}/voting-cards"
     tags = ["participants"]
 
-    @post("/device", status_code=201)
+    @post("/device", status_code=201, security=[])
     async def for_device(
         self, desk: NamedDependency[AssemblyDesk], assembly_id: FromPath[uuid.UUID]
     ) -> DeviceCard:
@@ -232,6 +233,18 @@ class ParticipantController(Controller):
         phone's screen, or outside their badge), checking them in. A credential they held before
         stops working. The desk never sees the credential itself."""
         return await desk.bind_card(principal, assembly_id, participant_id, data.pairing)
+
+    @post("/{participant_id:uuid}/confirm", **allow("secretary", "organiser"))
+    async def confirm(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        participant_id: FromPath[uuid.UUID],
+    ) -> ParticipantView:
+        """Once voting began, a check-in or a card handed out takes effect only when another
+        person of the desk — not the one who did it — confirms it here."""
+        return await desk.confirm_participant(principal, assembly_id, participant_id)
 
     @post("/{participant_id:uuid}/revoke", **allow("secretary", "organiser"))
     async def revoke(
@@ -470,8 +483,34 @@ class PollController(Controller):
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
     ) -> PollView:
-        """Close a poll and apply what it decided."""
+        """Close a poll and apply what it decided. A poll whose ballots the desk entered (counts,
+        a ballot file) is only ``counted``: another person of the desk confirms it
+        (``POST …/polls/confirm``) before it decides anything."""
         return await desk.close_poll(principal, assembly_id, poll_id)
+
+    @post("/confirm", status_code=201, **allow("secretary", "organiser"))
+    async def confirm(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[PollsToConfirm],
+    ) -> list[PollView]:
+        """A second person of the desk — not who closed them — confirms counted polls: each is
+        closed, its signed record names both people, and what it decided is applied."""
+        return await desk.confirm_polls(principal, assembly_id, data.poll_ids)
+
+    @post("/{poll_id:uuid}/send-back", status_code=201, **allow("secretary", "organiser"))
+    async def send_back(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> PollView:
+        """The counted tally is not confirmed: the poll is open again, its entries kept, to be
+        voided, corrected and closed again."""
+        return await desk.send_back(principal, assembly_id, poll_id)
 
     @post("/{poll_id:uuid}/counts/void", status_code=201, **allow("secretary", "organiser"))
     async def void_counts(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.local.model import Assembly, Participant
 from shared.contracts.messages import KeyIntroduction
 from shared.contracts.subjects import up_subject
-from shared.core.errors import Conflict, Invalid, NotFound
+from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.core.participants import quota_groups_of
 from shared.core.territory import uf_of
 from shared.core.vocabulary import LOCAL_KINDS
@@ -112,7 +112,11 @@ async def register_participant(
 
 
 async def register_participants(
-    session: AsyncSession, assembly: Assembly, people: Sequence[Mapping[str, Any]]
+    session: AsyncSession,
+    assembly: Assembly,
+    people: Sequence[Mapping[str, Any]],
+    *,
+    by: str = "",
 ) -> list[Participant]:
     """Register people (in input order) with one executemany insert; every entry is checked
     before anything is written. Nobody gets a voting credential here: that is a voting card
@@ -130,11 +134,13 @@ async def register_participants(
     for person in people:
         attributes = dict(person)
         credential = bool(attributes.pop("credential", False))
+        checked_in = credential and not late(assembly)
         rows.append(
             {
                 **attributes,
                 "assembly_id": assembly.id,
-                "credentialed_at": now if credential else None,
+                "credentialed_at": now if checked_in else None,
+                "awaiting_by": by if credential and not checked_in else None,
             }
         )
     created = await session.scalars(
@@ -143,14 +149,43 @@ async def register_participants(
     return list(created.all())
 
 
+def late(assembly: Assembly) -> bool:
+    """Once voting began, checking someone in or handing them a card takes a second person."""
+    return assembly.status == "voting"
+
+
 async def credential(
-    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID
+    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID, *, by: str
 ) -> Participant:
-    """Credential a registered participant (checked in): from now on they may vote."""
+    """Credential a registered participant (checked in): from now on they may vote — once
+    another person of the desk confirms it, if voting has begun (:func:`confirm_late`)."""
     require_not_closed(assembly)
-    participant = await get_participant(session, assembly, participant_id)
+    participant = await get_participant(session, assembly, participant_id, lock=True)
+    if participant.credentialed_at is None:
+        if late(assembly):
+            participant.awaiting_by = by
+        else:
+            participant.credentialed_at = datetime.now(UTC)
+    await session.flush()
+    return participant
+
+
+async def confirm_late(
+    session: AsyncSession, assembly: Assembly, participant_id: uuid.UUID, *, by: str
+) -> Participant:
+    """A second person of the desk confirms a check-in or card given once voting began."""
+    require_not_closed(assembly)
+    participant = await get_participant(session, assembly, participant_id, lock=True)
+    if participant.awaiting_by is None:
+        raise Conflict("nothing about this participant awaits confirmation")
+    if participant.awaiting_by == by:
+        raise Forbidden("whoever checked someone in late cannot also confirm it")
     if participant.credentialed_at is None:
         participant.credentialed_at = datetime.now(UTC)
+    if participant.awaiting_token_hash is not None:
+        participant.token_hash = participant.awaiting_token_hash
+    participant.awaiting_by = None
+    participant.awaiting_token_hash = None
     await session.flush()
     return participant
 
@@ -209,13 +244,24 @@ async def list_participants(session: AsyncSession, assembly: Assembly) -> list[P
     return list(rows.all())
 
 
-async def credentialed_count(session: AsyncSession, assembly: Assembly) -> int:
-    count = await session.scalar(
+async def credentialed_count(
+    session: AsyncSession, assembly: Assembly, *, voters_only: bool = False
+) -> int:
+    """Participants checked in (attendance), or only those with a vote."""
+    query = (
         select(func.count())
         .select_from(Participant)
         .where(Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None))
     )
-    return int(count or 0)
+    if voters_only:
+        query = query.where(Participant.voice_only.is_(False))
+    return int(await session.scalar(query) or 0)
+
+
+def require_a_vote(participant: Participant, action: str) -> None:
+    """Voice-only guests and observers speak; they do not ``action``."""
+    if participant.voice_only:
+        raise Forbidden(f"a participant with voice only does not {action}")
 
 
 def quota_groups(participant: Participant) -> list[str]:

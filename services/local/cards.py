@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local.assemblies import get_participant, require_not_closed
+from services.local.assemblies import get_participant, late, require_not_closed
 from services.local.model import Assembly, Participant, VotingCard
 from shared.core.errors import Conflict, Forbidden, NotFound
 from shared.platform.secrets import CODE_ALPHABET, digest, normalise_code
@@ -151,8 +151,9 @@ async def bind(
     bound_by: str,
 ) -> tuple[Participant, VotingCard, bool]:
     """Hand the card numbered ``pairing`` to a registered participant, checking them in; any
-    credential they held before stops working. Returns the participant, the card and whether a
-    previous credential was replaced."""
+    credential they held before stops working. Once voting began, a second person of the desk
+    confirms it (:func:`services.local.assemblies.confirm_late`) before the card votes. Returns
+    the participant, the card and whether a previous credential was replaced."""
     require_not_closed(assembly)
     now = datetime.now(UTC)
     participant = await get_participant(session, assembly, participant_id, lock=True)
@@ -170,10 +171,23 @@ async def bind(
         raise Conflict(f"card {shown_pairing(card.pairing)} was already handed out")
     if card.printed_by is not None and card.printed_by == bound_by:
         raise Forbidden("whoever printed a badge cannot also hand it out: ask another person")
-    replaced = participant.token_hash is not None
-    participant.token_hash = card.token_hash
-    if participant.credentialed_at is None:
-        participant.credentialed_at = now
+    replaced = participant.token_hash is not None or participant.awaiting_token_hash is not None
+    if not late(assembly):
+        participant.token_hash = card.token_hash
+        participant.awaiting_token_hash = None
+        if participant.credentialed_at is None:
+            participant.credentialed_at = now
+    elif participant.credentialed_at is None:
+        # Checked in once voting began: the card works, but votes only once a second person
+        # confirms the check-in.
+        participant.token_hash = card.token_hash
+        participant.awaiting_by = bound_by
+    else:
+        # A replacement once voting began: the old credential stops now, the new one starts
+        # when a second person confirms it — the desk alone cannot take over a voter.
+        participant.token_hash = None
+        participant.awaiting_token_hash = card.token_hash
+        participant.awaiting_by = bound_by
     card.participant_id = participant.id
     card.bound_at = now
     card.expires_at = None
@@ -189,6 +203,7 @@ async def revoke(
     require_not_closed(assembly)
     participant = await get_participant(session, assembly, participant_id, lock=True)
     participant.token_hash = None
+    participant.awaiting_token_hash = None
     await session.flush()
     return participant
 

@@ -56,9 +56,12 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         raise Conflict("the assembly is already closed", report_id=assembly.report_id)
     key = str(assembly.id)
     all_polls = (await session.scalars(select(Poll).where(Poll.assembly_id == key))).all()
-    still_open = [str(p.id) for p in all_polls if p.status == "open"]
+    still_open = [str(p.id) for p in all_polls if p.status in polls.UNFINISHED]
     if still_open:
-        raise Conflict("close every poll before closing the assembly", open_polls=still_open)
+        raise Conflict(
+            "close (and have confirmed) every poll before closing the assembly",
+            open_polls=still_open,
+        )
     rules = await rules_for(session, assembly.cycle_id)
     now = datetime.now(UTC)
     late = assembly.deadline is not None and now > assembly.deadline

@@ -170,7 +170,7 @@ class AssemblyDesk:
     ) -> list[ParticipantRegistered]:
         async with self.acting(principal, assembly_id, "secretary") as s:
             done = await assemblies.register_participants(
-                s.session, s.assembly, [msgspec.structs.asdict(p) for p in people]
+                s.session, s.assembly, [msgspec.structs.asdict(p) for p in people], by=principal.id
             )
             await s.audit(
                 "participants.register",
@@ -192,8 +192,21 @@ class AssemblyDesk:
         self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
     ) -> ParticipantView:
         async with self.acting(principal, assembly_id, "secretary") as s:
-            person = await assemblies.credential(s.session, s.assembly, participant_id)
+            person = await assemblies.credential(
+                s.session, s.assembly, participant_id, by=principal.id
+            )
             await s.audit("participant.credential", participant_id=participant_id)
+            return participant_view(person)
+
+    async def confirm_participant(
+        self, principal: Principal, assembly_id: uuid.UUID, participant_id: uuid.UUID
+    ) -> ParticipantView:
+        """A second person of the desk confirms a check-in or card given once voting began."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            person = await assemblies.confirm_late(
+                s.session, s.assembly, participant_id, by=principal.id
+            )
+            await s.audit("participant.confirm", participant_id=participant_id)
             return participant_view(person)
 
     # --- voting cards (services.local.cards) -------------------------------------------
@@ -489,11 +502,39 @@ class AssemblyDesk:
     async def close_poll(
         self, principal: Principal, assembly_id: uuid.UUID, poll_id: uuid.UUID
     ) -> PollView:
+        """Close a poll. One whose ballots the desk entered (counts, a ballot file) is only
+        counted: its tally decides nothing until another person of the desk confirms it."""
         async with self.acting(principal, assembly_id, "secretary") as s:
             head = await s.audit("poll.close", poll_id=poll_id)
             return poll_view(
-                await plenary.close(s.session, s.assembly, poll_id, self.ballot_box, head)
+                await plenary.close(
+                    s.session,
+                    s.assembly,
+                    poll_id,
+                    self.ballot_box,
+                    head,
+                    counted_by=principal.id,
+                )
             )
+
+    async def confirm_polls(
+        self, principal: Principal, assembly_id: uuid.UUID, poll_ids: Sequence[uuid.UUID]
+    ) -> list[PollView]:
+        """A second person of the desk confirms counted polls (not one they closed)."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            head = await s.audit("poll.confirm", poll_ids=[str(p) for p in poll_ids])
+            done = await plenary.confirm(
+                s.session, s.assembly, poll_ids, principal.id, self.ballot_box, head
+            )
+            return [poll_view(p) for p in done]
+
+    async def send_back(
+        self, principal: Principal, assembly_id: uuid.UUID, poll_id: uuid.UUID
+    ) -> PollView:
+        """The counts of a counted poll are not confirmed: it is open again to correct."""
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            await s.audit("poll.send_back", poll_id=poll_id)
+            return poll_view(await plenary.send_back(s.session, s.assembly, poll_id))
 
     async def export(self, assembly_id: uuid.UUID, poll_id: uuid.UUID) -> str:
         async with self.reading(assembly_id) as s:
@@ -509,8 +550,14 @@ class AssemblyDesk:
         entries = [plenary.DecisionCounts(**d) for d in decisions]
         async with self.acting(principal, assembly_id, "secretary") as s:
             await s.audit("poll.en_bloc", decisions=[msgspec.to_builtins(d) for d in decisions])
-            closed = await plenary.decide_en_bloc(s.session, s.assembly, entries)
-            return DecidedEnBloc(decided=len(closed), polls=[poll_view(p) for p in closed])
+            closed = await plenary.decide_en_bloc(
+                s.session, s.assembly, entries, counted_by=principal.id
+            )
+            return DecidedEnBloc(
+                decided=sum(1 for p in closed if p.status == "closed"),
+                counted=sum(1 for p in closed if p.status == "counted"),
+                polls=[poll_view(p) for p in closed],
+            )
 
     # --- motions --------------------------------------------------------------------------
 

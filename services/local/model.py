@@ -58,6 +58,14 @@ class Participant(UUIDv7AuditBase):
     #: card is bound at the desk or after the credential is revoked.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     credentialed_at: Mapped[datetime | None]
+    #: A guest or observer: speaks, but is on no roll, stands for nothing, signs and supports
+    #: nothing, and does not count towards what voters bound (counts, seats, motions).
+    voice_only: Mapped[bool] = mapped_column(server_default="false")
+    #: Checked in, or handed a card, once voting began: it waits for a second person of the
+    #: desk (not this one) to confirm it; until then the person is not credentialed…
+    awaiting_by: Mapped[str | None] = mapped_column(String(64))
+    #: …and a replacement card's credential is not theirs yet.
+    awaiting_token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class VotingCard(UUIDv7AuditBase):

@@ -22,6 +22,7 @@ from services.local.assemblies import (
     credentialed_count,
     get_participant,
     quota_groups,
+    require_a_vote,
     require_not_closed,
     require_voting,
 )
@@ -154,6 +155,7 @@ async def cast(
         raise Forbidden("only a participant casts an electronic ballot")
     if actor.participant.credentialed_at is None:
         raise Forbidden("only credentialed participants vote")
+    require_a_vote(actor.participant, "vote")
     poll = await poll_of(session, assembly, poll_id, lock=True)
     return await polls.cast_ballot(session, poll, actor.voter_id, ranking, box)
 
@@ -181,7 +183,9 @@ async def electorate(session: AsyncSession, assembly: Assembly) -> list[str]:
         str(i)
         for i in await session.scalars(
             select(Participant.id).where(
-                Participant.assembly_id == assembly.id, Participant.credentialed_at.is_not(None)
+                Participant.assembly_id == assembly.id,
+                Participant.credentialed_at.is_not(None),
+                Participant.voice_only.is_(False),
             )
         )
     ]
@@ -207,11 +211,16 @@ class DecisionCounts:
 
 
 async def decide_en_bloc(
-    session: AsyncSession, assembly: Assembly, decisions: Sequence[DecisionCounts]
+    session: AsyncSession,
+    assembly: Assembly,
+    decisions: Sequence[DecisionCounts],
+    counted_by: str | None = None,
 ) -> list[Poll]:
     """Decide many proposals at once from counts the secretary entered: for each, the same
     decision poll is opened, counted and closed as one by one, in one transaction; every entry
-    is checked before anything is written, and any failure leaves nothing applied."""
+    is checked before anything is written, and any failure leaves nothing applied. With
+    ``counted_by`` the polls are only counted, and decide nothing until a second person
+    confirms them (:func:`confirm`)."""
     require_voting(assembly)
     ids = [d.proposal_id for d in decisions]
     if len(set(ids)) != len(ids):
@@ -242,7 +251,8 @@ async def decide_en_bloc(
     closed = await polls.decide_counted(
         session,
         assembly_id=str(assembly.id),
-        electorate=await credentialed_count(session, assembly),
+        electorate=await credentialed_count(session, assembly, voters_only=True),
+        counted_by=counted_by,
         decisions=[
             polls.CountedDecision(
                 subject=str(d.proposal_id),
@@ -254,12 +264,20 @@ async def decide_en_bloc(
             for d in decisions
         ],
     )
-    # What each closed poll decided, applied to the locked proposals in two statements.
+    if counted_by is None:
+        await _apply_decisions(
+            session, [(found[d.proposal_id], p) for d, p in zip(decisions, closed, strict=True)]
+        )
+    return closed
+
+
+async def _apply_decisions(session: AsyncSession, decided: Sequence[tuple[Any, Poll]]) -> None:
+    """What each closed decision poll decided, applied to its (locked) proposal — a row with
+    ``id``, ``status``, ``title`` and ``version`` — in two statements."""
     now = datetime.now(UTC)
     changes: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []
-    for d, poll in zip(decisions, closed, strict=True):
-        proposal = found[d.proposal_id]
+    for proposal, poll in decided:
         outcome = poll.outcome or "rejected"
         change = {"pid": proposal.id, "status": outcome, "updated_at": now}
         if outcome == "approved_in_part" and poll.amended_text:
@@ -278,7 +296,6 @@ async def decide_en_bloc(
     await _apply(session, [c for c in changes if "text" in c], _SET_AMENDED)
     if versions:
         await session.execute(insert(ProposalVersion), versions)
-    return closed
 
 
 def _table_of(model: type[Any]) -> Table:
@@ -326,15 +343,58 @@ async def close(
     poll_id: uuid.UUID,
     box: BallotBox,
     audit_head: str = "",
+    *,
+    counted_by: str | None = None,
 ) -> Poll:
-    """Close a poll and apply what it decided to proposals, ranks, motions or mandates."""
+    """Close a poll and apply what it decided to proposals, ranks, motions or mandates — or,
+    for counts the desk entered and ``counted_by`` who closes, only count it until a second
+    person confirms (:func:`confirm`)."""
     require_not_closed(assembly)
     rules = await rules_for(session, assembly.cycle_id)
     poll = await poll_of(session, assembly, poll_id, lock=True)
     proposal = None
     if poll.kind == "decision":
         proposal = await get_proposal(session, assembly, uuid.UUID(poll.subject), lock=True)
-    return await _settle(session, assembly, rules, poll, proposal, box, audit_head)
+    return await _settle(session, assembly, rules, poll, proposal, box, audit_head, counted_by)
+
+
+async def confirm(
+    session: AsyncSession,
+    assembly: Assembly,
+    poll_ids: Sequence[uuid.UUID],
+    by: str,
+    box: BallotBox,
+    audit_head: str = "",
+) -> list[Poll]:
+    """A second person of the desk confirms counted polls: each is closed, its record signed
+    naming both people, and what it decided applied."""
+    require_not_closed(assembly)
+    rules = await rules_for(session, assembly.cycle_id)
+    confirmed = []
+    for poll_id in dict.fromkeys(poll_ids):
+        poll = await poll_of(session, assembly, poll_id, lock=True)
+        confirmed.append(await polls.confirm_counted(session, poll, by, box, audit_head))
+    decisions = {uuid.UUID(p.subject): p for p in confirmed if p.kind == "decision"}
+    if decisions:
+        rows = await session.execute(
+            select(Proposal.id, Proposal.status, Proposal.title, Proposal.version)
+            .where(Proposal.assembly_id == assembly.id, Proposal.id.in_(list(decisions)))
+            .order_by(Proposal.id)
+            .with_for_update()
+        )
+        await _apply_decisions(session, [(row, decisions[row.id]) for row in rows])
+    for poll in confirmed:
+        if poll.kind != "decision":
+            await _effects(session, assembly, rules, poll, None)
+    await session.flush()
+    return confirmed
+
+
+async def send_back(session: AsyncSession, assembly: Assembly, poll_id: uuid.UUID) -> Poll:
+    """The second person does not confirm a counted poll: it is open again, entries kept."""
+    require_not_closed(assembly)
+    poll = await poll_of(session, assembly, poll_id, lock=True)
+    return await polls.send_back(session, poll)
 
 
 async def _settle(
@@ -345,6 +405,7 @@ async def _settle(
     proposal: Proposal | None,
     box: BallotBox,
     audit_head: str,
+    counted_by: str | None = None,
 ) -> Poll:
     """Close a locked poll (a decision's proposal locked too) and apply what it decided."""
     rule = rules.decision
@@ -353,7 +414,22 @@ async def _settle(
             raise Conflict("a decision poll needs its proposal")
         if proposal.status == "plenary":  # the band rule sent it here: the plain threshold decides
             rule = msgspec.structs.replace(rule, bands=None)
-    await polls.close_poll(session, poll, rule, box, audit_head)
+    await polls.close_poll(session, poll, rule, box, audit_head, counted_by=counted_by)
+    if poll.status == "closed":
+        await _effects(session, assembly, rules, poll, proposal)
+    await session.flush()
+    return poll
+
+
+async def _effects(
+    session: AsyncSession,
+    assembly: Assembly,
+    rules: CycleRules,
+    poll: Poll,
+    proposal: Proposal | None,
+) -> None:
+    """What a closed poll decided, applied: a decision to its (locked) proposal, a priority to
+    the ranks, a motion to the motion, an election to the mandates."""
     if poll.kind == "decision" and proposal is not None:
         outcome = poll.outcome or "rejected"
         proposal.status = outcome
@@ -385,8 +461,6 @@ async def _settle(
         await elections.run_election(
             session, assembly_id=str(assembly.id), rules=rules, poll=poll, seats=seats, notes=notes
         )
-    await session.flush()
-    return poll
 
 
 async def _set_ranks(
@@ -442,7 +516,9 @@ async def election_seats(
         seats=allocation.seats if allocation else None,
         per_segment=allocation.per_segment if allocation else None,
         assembly_kind=assembly.kind,
-        participants=max(assembly.participants, await credentialed_count(session, assembly)),
+        participants=max(
+            assembly.participants, await credentialed_count(session, assembly, voters_only=True)
+        ),
         late=assembly.late,
     )
 
@@ -509,6 +585,8 @@ async def _stand(
     for person in people:
         if person.credentialed_at is None:
             raise Conflict("only credentialed participants may stand")
+        if person.voice_only:
+            raise Conflict(f"{person.public_name} has voice only, and cannot stand")
     return await elections.stand_many(
         session,
         assembly_id=str(assembly.id),
@@ -533,7 +611,7 @@ async def propose_motion(
         title=title,
         text=text,
         rule=rules.motions,
-        credentialed=await credentialed_count(session, assembly),
+        credentialed=await credentialed_count(session, assembly, voters_only=True),
     )
 
 
@@ -543,6 +621,7 @@ async def sign_motion(
     require_not_closed(assembly)
     if actor.participant is None or actor.participant.credentialed_at is None:
         raise Forbidden("only credentialed participants sign motions")
+    require_a_vote(actor.participant, "sign motions")
     motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
     return await motions.sign(session, motion, actor.voter_id)
 

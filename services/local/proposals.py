@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local.assemblies import require_not_closed
+from services.local.assemblies import require_a_vote, require_not_closed
 from services.local.auth import Actor
 from services.local.model import Assembly, Proposal, ProposalSupport, ProposalVersion
 from shared.core.decide.clustering import ClusterItem, DuplicateIndex
@@ -198,6 +198,7 @@ async def support(
         raise Conflict("online supports are for digital assemblies")
     if actor.participant is None:
         raise Forbidden("only a participant can support a proposal")
+    require_a_vote(actor.participant, "support proposals")
     rules = await rules_for(session, assembly.cycle_id)
     proposal = await get_proposal(session, assembly, proposal_id, lock=True)
     if proposal.status != "submitted":

@@ -48,6 +48,8 @@ def participant_view(p: Participant) -> ParticipantView:
         lgbtqia=p.lgbtqia,
         traditional_people=p.traditional_people,
         credentialed=p.credentialed_at is not None,
+        voice_only=p.voice_only,
+        awaiting_confirmation=p.awaiting_by is not None,
     )
 
 

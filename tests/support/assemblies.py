@@ -82,10 +82,16 @@ async def submit(
 
 
 async def hand_card(
-    client: httpx.AsyncClient, aid: str, sec: dict[str, str], participant_id: str
+    client: httpx.AsyncClient,
+    aid: str,
+    sec: dict[str, str],
+    participant_id: str,
+    *,
+    second: dict[str, str] | None = None,
 ) -> str:
     """The participant's phone asks for a voting card (no sign-in) and the desk binds it by its
-    pairing number; returns the card's code, which only the phone saw."""
+    pairing number; once voting began, ``second`` (another person of the desk) confirms it.
+    Returns the card's code, which only the phone saw."""
     phone = await client.post(f"/api/v1/assemblies/{aid}/voting-cards/device")
     assert phone.status_code == 201, phone.text
     card = phone.json()
@@ -94,9 +100,55 @@ async def hand_card(
         headers=sec,
         json={"pairing": card["pairing"]},
     )
-    assert bound.status_code == 201 and bound.json()["credentialed"], bound.text
+    assert bound.status_code == 201, bound.text
+    if bound.json()["awaiting_confirmation"] and second is not None:
+        bound = await client.post(
+            f"/api/v1/assemblies/{aid}/participants/{participant_id}/confirm", headers=second
+        )
+        assert bound.status_code == 201, bound.text
+    assert bound.json()["credentialed"] or bound.json()["awaiting_confirmation"], bound.text
     code: str = card["code"]
     return code
+
+
+async def confirm_counted(
+    client: httpx.AsyncClient, aid: str, second: dict[str, str], closed: dict[str, Any]
+) -> dict[str, Any]:
+    """The desk's second person confirms a poll the first counted (others are returned as
+    they are): the confirmed poll."""
+    if closed.get("status") != "counted":
+        return closed
+    r = await client.post(
+        f"/api/v1/assemblies/{aid}/polls/confirm", headers=second, json={"poll_ids": [closed["id"]]}
+    )
+    assert r.status_code == 201, r.text
+    confirmed: dict[str, Any] = r.json()[0]
+    return confirmed
+
+
+async def decided_en_bloc(
+    client: httpx.AsyncClient,
+    aid: str,
+    sec: dict[str, str],
+    second: dict[str, str],
+    decisions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Decisions en bloc from counts the secretary entered, confirmed by ``second``: the
+    answer with its polls as confirmed."""
+    r = await client.post(
+        f"/api/v1/assemblies/{aid}/decisions/", headers=sec, json={"decisions": decisions}
+    )
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    assert body["counted"] == len(decisions) and body["decided"] == 0, body
+    confirmed = await client.post(
+        f"/api/v1/assemblies/{aid}/polls/confirm",
+        headers=second,
+        json={"poll_ids": [p["id"] for p in body["polls"]]},
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    body["polls"] = confirmed.json()
+    return body
 
 
 async def register(
@@ -147,11 +199,17 @@ async def credential_voters(
 
 
 async def voters_with_tokens(
-    client: httpx.AsyncClient, aid: str, sec: dict[str, str], n: int
+    client: httpx.AsyncClient,
+    aid: str,
+    sec: dict[str, str],
+    n: int,
+    *,
+    second: dict[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """``n`` participants, each handed a voting card: the headers of their credentials."""
+    """``n`` participants, each handed a voting card (confirmed by ``second`` once voting
+    began): the headers of their credentials."""
     ids = await credential_voters(client, aid, sec, n, checked_in=False)
-    return [bearer(await hand_card(client, aid, sec, pid)) for pid in ids]
+    return [bearer(await hand_card(client, aid, sec, pid, second=second)) for pid in ids]
 
 
 async def assembly_with_proposals(
@@ -243,6 +301,9 @@ class Desk:
     ids: list[str] = field(default_factory=list)
     #: The ballot box key's shares, one per member of the board (any two restore it).
     shares: list[str] = field(default_factory=list)
+    #: Another person of the desk (the tier's organiser), who confirms what the secretary
+    #: counted and who was credentialed once voting began.
+    second: dict[str, str] = field(default_factory=dict)
 
     @property
     def aid(self) -> str:
@@ -283,10 +344,10 @@ class Desk:
         return out
 
     async def close_poll(self, pid: str) -> dict[str, Any]:
+        """Close a poll; one the desk counted is confirmed by :attr:`second`."""
         r = await self.post(f"/polls/{pid}/close")
         assert r.status_code == 201, r.text
-        out: dict[str, Any] = r.json()
-        return out
+        return await confirm_counted(self.client, self.aid, self.second, r.json())
 
     async def ballot(self, pid: str, token: dict[str, str], **body: Any) -> httpx.Response:
         return await self.post(f"/polls/{pid}/ballots", headers=token, json=body)
@@ -300,7 +361,8 @@ async def open_desk(tier: Federation) -> Desk:
     sec = bearer(created["secretary_token"])
     opened = await client.post(f"/api/v1/assemblies/{created['id']}/open", headers=sec)
     assert opened.status_code == 201, opened.text
-    return Desk(client, created, await register(client, created["id"], sec))
+    people = await register(client, created["id"], sec)
+    return Desk(client, created, people, second=tier.staff["local"])
 
 
 async def submit_texts(desk: Desk) -> list[str]:

@@ -82,6 +82,8 @@ class StatePlenary:
     rejected: httpx.Response
     elected: httpx.Response
     report: httpx.Response
+    #: What the desk that closed each counted poll got when it tried to confirm it itself.
+    self_confirmed: list[int]
     #: A million counted on a decision whose roll holds the credentialed delegates.
     stuffed: httpx.Response
 
@@ -147,10 +149,32 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         )
         assert entered.status_code == 201, entered.text
 
+    self_confirmed: list[int] = []
+    second = await fed.person(
+        "regional", {"role": "commission", "territory": "BA"}, name="Segunda pessoa da mesa"
+    )
+
     async def close(poll_id: str) -> httpx.Response:
-        return await regional.post(
+        """Close a poll; one the desk counted is confirmed by another person of the desk (the
+        answer is then the confirmed poll's)."""
+        closed = await regional.post(
             f"/api/v1/plenary/polls/{poll_id}/close", headers=fed.staff["regional"], json=BASE
         )
+        if closed.status_code != 200 or closed.json()["status"] != "counted":
+            return closed
+        mine = await regional.post(
+            "/api/v1/plenary/polls/confirm",
+            headers=fed.staff["regional"],
+            json={**BASE, "poll_ids": [poll_id]},
+        )
+        self_confirmed.append(mine.status_code)
+        confirmed = await regional.post(
+            "/api/v1/plenary/polls/confirm",
+            headers=second,
+            json={**BASE, "poll_ids": [poll_id]},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        return httpx.Response(200, json=confirmed.json()[0])
 
     # Priority: delegates put the last-ranked item first; then a second ballot, and a ballot
     # from an alternate who was never credentialed.
@@ -222,5 +246,6 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         rejected,
         elected,
         report,
+        self_confirmed,
         stuffed,
     )

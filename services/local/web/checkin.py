@@ -197,7 +197,9 @@ class CheckinPages(Controller):
         try:
             if not name:
                 raise Invalid("write the person's name")
-            person = NewParticipant(public_name=name[:200], segment=segment)
+            person = NewParticipant(
+                public_name=name[:200], segment=segment, voice_only=bool(form.get("voice_only"))
+            )
 
             async def run() -> str:
                 [done] = await desk.register(principal, assembly_id, [person])

@@ -51,6 +51,8 @@ class NewParticipant(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     traditional_people: Annotated[str, msgspec.Meta(max_length=64)] = ""
     #: Credential at once (registration at the door).
     credential: bool = False
+    #: A guest or observer with voice but no vote (on no roll; stands for nothing).
+    voice_only: bool = False
 
 
 class ParticipantCorrection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -202,6 +204,10 @@ class ParticipantView(msgspec.Struct, kw_only=True):
     lgbtqia: bool
     traditional_people: str
     credentialed: bool
+    voice_only: bool = False
+    #: Checked in or handed a card once voting began: another person of the desk must confirm
+    #: it (``POST …/participants/{id}/confirm``) before they vote.
+    awaiting_confirmation: bool = False
 
 
 class ParticipantRegistered(ParticipantView, kw_only=True):
@@ -309,8 +315,15 @@ class BallotsVoided(msgspec.Struct, kw_only=True):
 
 
 class DecidedEnBloc(msgspec.Struct, kw_only=True):
+    #: Polls closed now (none: counts the desk entered wait for a second person)…
     decided: int
+    #: …and polls counted, waiting for another person of the desk to confirm them.
+    counted: int = 0
     polls: list[PollView]
+
+
+class PollsToConfirm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    poll_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=2_000)]
 
 
 class Seats(msgspec.Struct, kw_only=True):

@@ -3,6 +3,7 @@ and, at the regional and national tiers, credentialing delegates from received m
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -178,6 +179,10 @@ class TierCounts(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class PollRef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cycle_id: CycleId
     uf: UF = "BR"
+
+
+class PollsConfirmed(PollRef, kw_only=True, forbid_unknown_fields=True):
+    poll_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=2_000)]
 
 
 class TierCandidacy(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

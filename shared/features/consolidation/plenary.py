@@ -162,11 +162,46 @@ async def close(
     poll_id: uuid.UUID,
     box: BallotBox | None = None,
     audit_head: str = "",
+    counted_by: str | None = None,
 ) -> Poll:
-    """Close a poll and apply a decision's outcome to its item."""
+    """Close a poll and apply a decision's outcome to its item — or, for counts the desk
+    entered and ``counted_by`` who closes, only count it until someone else confirms it."""
     poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
     rules = await rules_for(session, conference.cycle_id)
-    await polls.close_poll(session, poll, rules.decision, box, audit_head)
+    await polls.close_poll(session, poll, rules.decision, box, audit_head, counted_by=counted_by)
+    if poll.status == "closed":
+        await _apply(session, conference, poll)
+    await session.flush()
+    return poll
+
+
+async def confirm(
+    session: AsyncSession,
+    conference: Conference,
+    *,
+    poll_ids: Sequence[uuid.UUID],
+    by: str,
+    box: BallotBox | None,
+    audit_head: str = "",
+) -> list[Poll]:
+    """Another person of the desk confirms counted polls: each closes and applies."""
+    confirmed = []
+    for poll_id in dict.fromkeys(poll_ids):
+        poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
+        await polls.confirm_counted(session, poll, by, box, audit_head)
+        await _apply(session, conference, poll)
+        confirmed.append(poll)
+    await session.flush()
+    return confirmed
+
+
+async def send_back(session: AsyncSession, conference: Conference, *, poll_id: uuid.UUID) -> Poll:
+    poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
+    return await polls.send_back(session, poll)
+
+
+async def _apply(session: AsyncSession, conference: Conference, poll: Poll) -> None:
+    """A closed decision's outcome, applied to its item."""
     if poll.kind == "decision":
         item = await _item(session, conference, poll.subject)
         if poll.outcome == "rejected":
@@ -175,8 +210,6 @@ async def close(
             await actions.rewrite(
                 session, item.id, title="", text=poll.amended_text, actor="plenary"
             )
-    await session.flush()
-    return poll
 
 
 async def stand(session: AsyncSession, conference: Conference, *, mandate_id: str) -> Standing:
@@ -208,6 +241,8 @@ async def elect(session: AsyncSession, conference: Conference, *, poll_id: uuid.
     poll = await polls.get_poll(session, poll_id, assembly_id=key, lock=True)
     if poll.kind != "election":
         raise Invalid("elect from an election poll")
+    if poll.status != "closed":
+        raise Conflict(f"the election poll is {poll.status}: close it, and have it confirmed")
     notes: list[str] = []
     outcome = await elections.run_election(
         session,

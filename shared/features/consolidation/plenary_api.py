@@ -28,6 +28,7 @@ from shared.contracts.http.plenary import (
     PlenaryRef,
     PlenaryShares,
     PollRef,
+    PollsConfirmed,
     PollView,
     Standing,
     TierCandidacy,
@@ -203,8 +204,35 @@ class TierPlenaryController(Controller):
         poll_id: FromPath[uuid.UUID],
         data: JSONBody[PollRef],
     ) -> PollView:
-        """Close a poll; a decision's outcome applies to its item."""
+        """Close a poll; a decision's outcome applies to its item. A poll whose ballots the desk
+        entered is only ``counted``: another person of the desk confirms it
+        (``POST …/polls/confirm``) before it decides anything."""
         return await plenary.close_poll(
+            principal, cycle_id=data.cycle_id, uf=data.uf, poll_id=poll_id
+        )
+
+    @post("/polls/confirm", status_code=200, **allow("commission", "convener"))
+    async def confirm_polls(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[PollsConfirmed],
+    ) -> list[PollView]:
+        """Confirm counted polls (not by whoever closed them): each closes and applies."""
+        return await plenary.confirm_polls(
+            principal, cycle_id=data.cycle_id, uf=data.uf, poll_ids=data.poll_ids
+        )
+
+    @post("/polls/{poll_id:uuid}/send-back", status_code=200, **allow("commission", "convener"))
+    async def send_back(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        poll_id: FromPath[uuid.UUID],
+        data: JSONBody[PollRef],
+    ) -> PollView:
+        """A counted poll is not confirmed: open again, its entries kept, to be corrected."""
+        return await plenary.send_back(
             principal, cycle_id=data.cycle_id, uf=data.uf, poll_id=poll_id
         )
 

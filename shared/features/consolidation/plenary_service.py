@@ -267,9 +267,47 @@ class TierPlenary:
                 session, principal, conference.key, "poll.close", poll_id=poll_id
             )
             poll = await plenary.close(
-                session, conference, poll_id=poll_id, box=self.ballot_box, audit_head=head
+                session,
+                conference,
+                poll_id=poll_id,
+                box=self.ballot_box,
+                audit_head=head,
+                counted_by=principal.id,
             )
             return poll_view(poll)
+
+    async def confirm_polls(
+        self, principal: Principal, *, cycle_id: str, uf: str, poll_ids: Sequence[uuid.UUID]
+    ) -> list[PollView]:
+        """Another person of the desk — not who closed them — confirms counted polls."""
+        self._desk(principal, uf)
+        conference = self.profile.conference(cycle_id, uf)
+        async with self.db.transaction() as session:
+            head = await self._audit(
+                session,
+                principal,
+                conference.key,
+                "poll.confirm",
+                poll_ids=[str(p) for p in poll_ids],
+            )
+            done = await plenary.confirm(
+                session,
+                conference,
+                poll_ids=poll_ids,
+                by=principal.id,
+                box=self.ballot_box,
+                audit_head=head,
+            )
+            return [poll_view(p) for p in done]
+
+    async def send_back(
+        self, principal: Principal, *, cycle_id: str, uf: str, poll_id: uuid.UUID
+    ) -> PollView:
+        self._desk(principal, uf)
+        conference = self.profile.conference(cycle_id, uf)
+        async with self.db.transaction() as session:
+            await self._audit(session, principal, conference.key, "poll.send_back", poll_id=poll_id)
+            return poll_view(await plenary.send_back(session, conference, poll_id=poll_id))
 
     async def stand(
         self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str | None

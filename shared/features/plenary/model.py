@@ -52,6 +52,10 @@ class Poll(UUIDv7AuditBase):
     #: The signed opening record (zerésima) and closing record (boletim de urna).
     opening: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     closing: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    #: Counts the desk entered take two people: whoever closed such a poll (status
+    #: ``counted``) and whoever else confirmed its tally (status ``closed``).
+    counted_by: Mapped[str | None] = mapped_column(String(64))
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class PollVoter(DefaultBase):

@@ -18,6 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from sqlalchemy import bindparam, delete, func, insert, select
@@ -55,13 +56,18 @@ MAX_CANDIDATES = 500
 #: are PostgreSQL ``integer`` columns; a total above it could never be written, so the poll
 #: could never close.
 MAX_BALLOTS = 2**31 - 1
+#: Modes whose ballots the desk enters (counts by hand, ballot files): closing one takes two
+#: people (:func:`confirm_counted`).
+DESK_MODES = ("counts", "file")
+#: A poll that is not yet closed: open, or counted and awaiting its confirmation.
+UNFINISHED = ("open", "counted")
 
 #: Built once: constructing a statement costs more CPU than running a cached one.
 _OPEN_POLLS = select(Poll.subject, Poll.id).where(
     Poll.assembly_id == bindparam("assembly_id"),
     Poll.kind == bindparam("kind"),
     Poll.subject.in_(bindparam("subjects", expanding=True)),
-    Poll.status == "open",
+    Poll.status.in_(UNFINISHED),
 )
 _HELD = select(func.coalesce(func.sum(Ballot.count), 0)).where(
     Ballot.poll_id == bindparam("poll_id")
@@ -446,11 +452,17 @@ async def close_poll(
     decision_rule: Decision | None,
     box: BallotBox | None = None,
     audit_head: str = "",
+    *,
+    counted_by: str | None = None,
 ) -> Poll:
     """Close: open an electronic poll's sealed ballots in memory, shuffle them with the OS
     CSPRNG and write them as the public manifest, all in this one transaction, which reads and
     writes no roll table (``plenary_voter``, ``plenary_eligible``); then publish the export's
-    hash, the tally of the export and the signed closing record (boletim de urna)."""
+    hash, the tally of the export and the signed closing record (boletim de urna).
+
+    Counts and ballot files are the desk's, not the voters': when ``counted_by`` names who
+    closes such a poll, it is tallied but only ``counted`` — a second person confirms it
+    (:func:`confirm_counted`) before it is closed and its record signed."""
     if poll.status != "open":
         raise Conflict("the poll is already closed")
     voted, null, sealed_sha256 = 0, 0, ""
@@ -491,29 +503,79 @@ async def close_poll(
     poll.result = msgspec.to_builtins(counted.result)
     poll.export_sha256 = counted.export_sha256
     poll.ballots_total = counted.ballots_total
+    if counted_by is not None and poll.mode in DESK_MODES:
+        poll.status = "counted"
+        poll.counted_by = counted_by
+        await session.flush()
+        return poll
     poll.status = "closed"
     if box is not None:
-        poll.closing = box.sign(
-            {
-                "record": "boletim",
-                "poll_id": str(poll.id),
-                "assembly_id": poll.assembly_id,
-                "kind": poll.kind,
-                "mode": poll.mode,
-                "subject": poll.subject,
-                "outcome": poll.outcome,
-                "result": msgspec.to_builtins(counted.result),
-                "ballots": counted.ballots_total,
-                "electorate": poll.electorate,
-                "voted": voted if poll.mode == "electronic" else counted.ballots_total,
-                "null": null,
-                "export_sha256": counted.export_sha256,
-                "sealed_sha256": sealed_sha256,
-                "key_fingerprint": poll.key_fingerprint,
-                "opening_sha256": _record_hash(poll.opening),
-                "audit_head": audit_head,
-            }
+        poll.closing = _boletim(
+            poll, box, voted=voted, null=null, sealed_sha256=sealed_sha256, audit_head=audit_head
         )
+    await session.flush()
+    return poll
+
+
+def _boletim(
+    poll: Poll, box: BallotBox, *, voted: int, null: int, sealed_sha256: str, audit_head: str
+) -> dict[str, Any]:
+    """The signed closing record of a tallied poll."""
+    return box.sign(
+        {
+            "record": "boletim",
+            "poll_id": str(poll.id),
+            "assembly_id": poll.assembly_id,
+            "kind": poll.kind,
+            "mode": poll.mode,
+            "subject": poll.subject,
+            "outcome": poll.outcome,
+            "result": poll.result,
+            "ballots": poll.ballots_total,
+            "electorate": poll.electorate,
+            "voted": voted if poll.mode == "electronic" else poll.ballots_total,
+            "null": null,
+            "export_sha256": poll.export_sha256,
+            "sealed_sha256": sealed_sha256,
+            "key_fingerprint": poll.key_fingerprint,
+            "opening_sha256": _record_hash(poll.opening),
+            "counted_by": poll.counted_by,
+            "confirmed_by": poll.confirmed_by,
+            "audit_head": audit_head,
+        }
+    )
+
+
+async def confirm_counted(
+    session: AsyncSession, poll: Poll, by: str, box: BallotBox | None, audit_head: str = ""
+) -> Poll:
+    """A second person of the desk confirms a counted poll's tally: it is closed, and its
+    closing record, naming both, signed."""
+    if poll.status != "counted":
+        raise Conflict(f"the poll is {poll.status}; only a counted poll awaits confirmation")
+    if by == poll.counted_by:
+        raise Forbidden(
+            "whoever closed a counted poll cannot also confirm it: another person of the desk must"
+        )
+    poll.status = "closed"
+    poll.confirmed_by = by
+    if box is not None:
+        poll.closing = _boletim(poll, box, voted=0, null=0, sealed_sha256="", audit_head=audit_head)
+    await session.flush()
+    return poll
+
+
+async def send_back(session: AsyncSession, poll: Poll) -> Poll:
+    """The second person does not confirm: the counted poll is open again, its entries kept,
+    to be voided, corrected or closed again."""
+    if poll.status != "counted":
+        raise Conflict(f"the poll is {poll.status}; only a counted poll can be sent back")
+    poll.status = "open"
+    poll.counted_by = None
+    poll.result = None
+    poll.outcome = None
+    poll.export_sha256 = None
+    poll.ballots_total = 0
     await session.flush()
     return poll
 
@@ -603,6 +665,7 @@ async def decide_counted(
     assembly_id: str,
     decisions: Sequence[CountedDecision],
     electorate: int | None = None,
+    counted_by: str | None = None,
 ) -> list[Poll]:
     """Many decision polls in counts mode, each opened, counted and closed exactly as one by one
     (same checks, same rows, same published tally), written with one insert of the closed polls
@@ -646,7 +709,8 @@ async def decide_counted(
                 "candidates": list(CHOICES),
                 "approvals": 1,
                 "amended_text": d.amended_text,
-                "status": "closed",
+                "status": "closed" if counted_by is None else "counted",
+                "counted_by": counted_by,
                 "outcome": t.outcome,
                 "result": msgspec.to_builtins(t.result),
                 "export_sha256": t.export_sha256,

@@ -197,7 +197,8 @@ class MunicipalStage(SimulationSession):
                         ]
                     }
                     decided = await self.call("local", "POST", f"{base}/decisions/", json=body)
-                    for proposal, closed in zip(chosen, decided["polls"], strict=True):
+                    confirmed = await self.confirm_counted(state.id, decided["polls"])
+                    for proposal, closed in zip(chosen, confirmed, strict=True):
                         if closed.get("outcome") in ("approved", "approved_in_part"):
                             state.approved.append(proposal)
                 self.reporter.advance("decisions")
@@ -260,9 +261,10 @@ class MunicipalStage(SimulationSession):
 
             async def close(entry: tuple[AssemblyState, dict[str, Any], int]) -> None:
                 state, poll, _ = entry
-                await self.call(
+                counted = await self.call(
                     "local", "POST", f"/api/v1/assemblies/{state.id}/polls/{poll['id']}/close"
                 )
+                await self.confirm_counted(state.id, [counted])
                 self.reporter.advance("priority_tally")
 
             await bounded(polls, close, self.concurrency)
@@ -337,7 +339,8 @@ class MunicipalStage(SimulationSession):
                     f"{base}/polls/{poll['id']}/counts",
                     json={"entries": [{"ranking": [group], "count": n} for group, n in entries]},
                 )
-                await self.call("local", "POST", f"{base}/polls/{poll['id']}/close")
+                counted = await self.call("local", "POST", f"{base}/polls/{poll['id']}/close")
+                await self.confirm_counted(state.id, [counted])
                 election = await self.call("local", "GET", f"{base}/election")
                 state.mandates = list(election.get("mandates", []))
                 self.reporter.advance("elections")

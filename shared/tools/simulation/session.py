@@ -12,7 +12,7 @@ import random
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -166,6 +166,8 @@ class SimulationSession:
         #: Who the driver acts as at each tier (filled by :meth:`staff`).
         self._auth: dict[str, dict[str, str]] = {}
         self.council_auth: dict[str, str] = {}
+        #: The second person of the local desks, who confirms the counts the first entered.
+        self.second_auth: dict[str, str] = {}
         self._before: dict[str, dict[str, Any]] = {}
         #: Seats each assembly was allocated by its state (assembly id -> seats).
         self.seats: dict[str, int] = {}
@@ -212,7 +214,27 @@ class SimulationSession:
                 grants=[{"role": "council", "council": COUNCIL}],
             )
             self.council_auth = bearer(member)
+            second = await appoint(
+                self._clients["local"],
+                self.endpoints.admin_tokens["local"],
+                name="Segunda pessoa das mesas simulada",
+                grants=NATIONWIDE_STAFF["local"],
+            )
+            self.second_auth = bearer(second)
             self.reporter.advance("staff")
+
+    async def confirm_counted(self, assembly_id: str, polls: Sequence[Mapping[str, Any]]) -> Any:
+        """The second person of the desk confirms the polls the first counted."""
+        counted = [p["id"] for p in polls if p.get("status") == "counted"]
+        if not counted:
+            return list(polls)
+        return await self.call(
+            "local",
+            "POST",
+            f"/api/v1/assemblies/{assembly_id}/polls/confirm",
+            json={"poll_ids": counted},
+            headers=self.second_auth,
+        )
 
     async def call(
         self,

@@ -44,6 +44,8 @@ async def test_a_decision_by_counts_rejects_an_item(regional_tier: Federation) -
     assert plenary.stuffed.status_code == 422, plenary.stuffed.text
     assert plenary.stuffed.json()["limit"] == plenary.rejected.json()["electorate"]
     assert plenary.rejected.json()["ballots"] == 4
+    # The desk's counts took a second person: whoever closed a counted poll cannot confirm it.
+    assert plenary.self_confirmed == [403, 403]  # the decision and the election
 
 
 async def test_the_national_delegation_is_elected_within_the_seats_from_above(

@@ -86,7 +86,7 @@ async def test_bad_input_gets_problem_details_and_changes_nothing(local_tier: Fe
             json={"public_name": "Iara", "segment": "users", "credential": True},
         )
     ).json()
-    iara = bearer(await hand_card(local, aid, sec, person["id"]))
+    iara = bearer(await hand_card(local, aid, sec, person["id"], second=local_tier.staff["local"]))
     r = await local.post(
         f"/api/v1/assemblies/{aid}/polls/{p['id']}/counts",
         headers=iara,

@@ -17,7 +17,7 @@ import pytest
 
 from shared.core.polls import recount
 from shared.features.plenary.ballot_box import verify_record
-from tests.support.assemblies import open_desk, voters_with_tokens
+from tests.support.assemblies import decided_en_bloc, open_desk, voters_with_tokens
 from tests.support.forensics import (
     manifest_datums,
     pages_holding,
@@ -74,11 +74,13 @@ async def test_a_superuser_finds_no_link_between_voters_and_ballots(
         assert r.status_code == 201, r.text
         desk.ids.append(r.json()["id"])
     await desk.start_voting()
-    decided = await desk.post(
-        "/decisions/",
-        json={"decisions": [{"proposal_id": p, "yes": 150, "no": 10} for p in desk.ids]},
+    await decided_en_bloc(
+        desk.client,
+        desk.aid,
+        desk.sec,
+        desk.second,
+        [{"proposal_id": p, "yes": 150, "no": 10} for p in desk.ids],
     )
-    assert decided.status_code == 201, decided.text
 
     db = await superuser(local_tier.settings["local"].database_url)
     log_offset = postgres.log_path.stat().st_size

@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from services.local.model import Participant, Proposal
 from shared.features.plenary.model import Ballot, Candidacy, Poll
 from tests.support.api import bearer
-from tests.support.assemblies import PEOPLE, assembly_with_proposals, create, hand_card
+from tests.support.assemblies import (
+    PEOPLE,
+    assembly_with_proposals,
+    confirm_counted,
+    create,
+    decided_en_bloc,
+    hand_card,
+)
 from tests.support.tiers import Federation
 
 COUNTS: list[dict[str, Any]] = [
@@ -37,7 +44,7 @@ async def rows(tier: Federation, model: Any) -> int:
 
 
 async def test_decisions_en_bloc_equal_one_by_one(local_tier: Federation) -> None:
-    local = local_tier.local
+    local, second = local_tier.local, local_tier.staff["local"]
     one_aid, one_sec, one_ids = await assembly_with_proposals(local_tier, len(COUNTS))
     bloc_aid, bloc_sec, bloc_ids = await assembly_with_proposals(local_tier, len(COUNTS))
 
@@ -58,21 +65,16 @@ async def test_decisions_en_bloc_equal_one_by_one(local_tier: Federation) -> Non
         closed = await local.post(
             f"/api/v1/assemblies/{one_aid}/polls/{poll['id']}/close", headers=one_sec
         )
-        assert closed.status_code == 201, closed.text
-        one_by_one.append(closed.json())
+        assert closed.status_code == 201 and closed.json()["status"] == "counted", closed.text
+        one_by_one.append(await confirm_counted(local, one_aid, second, closed.json()))
 
-    r = await local.post(
-        f"/api/v1/assemblies/{bloc_aid}/decisions/",
-        headers=bloc_sec,
-        json={
-            "decisions": [
-                {"proposal_id": pid, **c} for pid, c in zip(bloc_ids, COUNTS, strict=True)
-            ]
-        },
+    body = await decided_en_bloc(
+        local,
+        bloc_aid,
+        bloc_sec,
+        second,
+        [{"proposal_id": pid, **c} for pid, c in zip(bloc_ids, COUNTS, strict=True)],
     )
-    assert r.status_code == 201, r.text
-    body = r.json()
-    assert body["decided"] == len(COUNTS)
     assert [p["subject"] for p in body["polls"]] == bloc_ids
     assert [comparable(p) for p in body["polls"]] == [comparable(p) for p in one_by_one]
     assert {p["outcome"] for p in one_by_one} >= {"approved", "rejected", "approved_in_part"}
@@ -120,11 +122,7 @@ async def test_bad_decisions_change_nothing(local_tier: Federation) -> None:
         statuses = set((await session.scalars(select(Proposal.status))).all())
     assert statuses == {"submitted"}
     # A decided proposal cannot be decided again, en bloc or not; nothing else is applied.
-    assert (
-        await local.post(
-            f"/api/v1/assemblies/{aid}/decisions/", headers=sec, json={"decisions": [good]}
-        )
-    ).status_code == 201
+    await decided_en_bloc(local, aid, sec, local_tier.staff["local"], [good])
     r = await local.post(
         f"/api/v1/assemblies/{aid}/decisions/",
         headers=sec,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from services.local.model import Proposal
 from shared.features.plenary.model import Ballot, Poll
-from tests.support.assemblies import assembly_with_proposals
+from tests.support.assemblies import assembly_with_proposals, confirm_counted, decided_en_bloc
 from tests.support.tiers import Federation
 
 
@@ -41,14 +41,15 @@ async def test_en_bloc_refuses_a_proposal_with_an_open_poll(local_tier: Federati
     assert (polls, ballots, statuses) == (1, 0, {"submitted"})
 
     # The other two still go en bloc; the decided ones are then refused one by one.
-    r = await local.post(
-        f"/api/v1/assemblies/{aid}/decisions/",
-        headers=sec,
-        json={"decisions": [{"proposal_id": pid, "yes": 3, "no": 1} for pid in ids[:2]]},
+    body = await decided_en_bloc(
+        local,
+        aid,
+        sec,
+        local_tier.staff["local"],
+        [{"proposal_id": pid, "yes": 3, "no": 1} for pid in ids[:2]],
     )
-    assert r.status_code == 201, r.text
-    assert [p["outcome"] for p in r.json()["polls"]] == ["approved", "approved"]
-    assert all(p["status"] == "closed" for p in r.json()["polls"])
+    assert [p["outcome"] for p in body["polls"]] == ["approved", "approved"]
+    assert all(p["status"] == "closed" for p in body["polls"])
     again = await local.post(
         f"/api/v1/assemblies/{aid}/polls/",
         headers=sec,
@@ -60,12 +61,10 @@ async def test_en_bloc_refuses_a_proposal_with_an_open_poll(local_tier: Federati
 async def test_priority_close_sets_ranks_ties_share(local_tier: Federation) -> None:
     local = local_tier.local
     aid, sec, ids = await assembly_with_proposals(local_tier, 4)
-    r = await local.post(
-        f"/api/v1/assemblies/{aid}/decisions/",
-        headers=sec,
-        json={"decisions": [{"proposal_id": pid, "yes": 5, "no": 1} for pid in ids]},
+    second = local_tier.staff["local"]
+    await decided_en_bloc(
+        local, aid, sec, second, [{"proposal_id": pid, "yes": 5, "no": 1} for pid in ids]
     )
-    assert r.status_code == 201, r.text
     poll: dict[str, Any] = (
         await local.post(
             f"/api/v1/assemblies/{aid}/polls/",
@@ -87,7 +86,7 @@ async def test_priority_close_sets_ranks_ties_share(local_tier: Federation) -> N
     assert r.status_code == 201, r.text
     closed = await local.post(f"/api/v1/assemblies/{aid}/polls/{poll['id']}/close", headers=sec)
     assert closed.status_code == 201, closed.text
-    ranking = closed.json()["result"]["ranking"]
+    ranking = (await confirm_counted(local, aid, second, closed.json()))["result"]["ranking"]
     assert ranking == [[a], sorted([b, c]), [d]]
     async with local_tier.nodes["local"].sessions() as session:
         rows = (

@@ -10,7 +10,7 @@ from shared.core.cycle import preset_text
 from shared.features.cycles import store as cycles
 from shared.features.cycles.model import CycleRecord
 from tests.support.api import bearer
-from tests.support.assemblies import create
+from tests.support.assemblies import confirm_counted, create
 from tests.support.tiers import Federation
 
 
@@ -94,8 +94,9 @@ async def test_election_view_before_and_after_the_election(local_tier: Federatio
     assert counts.status_code == 201, counts.text
     closed = await local.post(f"{base}/polls/{poll['id']}/close", headers=sec)
     assert closed.status_code == 201, closed.text
+    confirmed = await confirm_counted(local, aid, local_tier.staff["local"], closed.json())
     after = (await local.get(f"{base}/election")).json()
     assert after["seats"] == {"users": 2, "workers": 1, "managers": 1}
     assert after["complete"] is True
     assert sum(m["role"] == "titular" for m in after["mandates"]) == 4
-    assert after["findings"] and after["notes"] == closed.json()["result"]["notes"]
+    assert after["findings"] and after["notes"] == confirmed["result"]["notes"]

@@ -173,9 +173,15 @@ async def test_a_badge_replaced_during_a_poll_still_casts_one_ballot(
     p = await desk.poll(kind="decision", proposal_id=desk.ids[0])
     ana = desk.people[0]
     assert (await desk.ballot(p["id"], desk.tokens[0], choice="yes")).status_code == 201
-    # Ana "loses" her badge mid-poll: the desk binds a new card from her phone.
+    # Ana "loses" her badge mid-poll: the desk binds a new card from her phone. The old one
+    # stops at once; the new one waits for a second person of the desk, so the secretary alone
+    # cannot take over a voter's credential once voting began.
     new = bearer(await hand_card(desk.client, desk.aid, desk.sec, ana["id"]))
     assert (await desk.ballot(p["id"], desk.tokens[0], choice="no")).status_code == 401
+    assert (await desk.ballot(p["id"], new, choice="no")).status_code == 401
+    confirm = f"/participants/{ana['id']}/confirm"
+    assert (await desk.post(confirm)).status_code == 403  # not by whoever bound it
+    assert (await desk.post(confirm, headers=desk.second)).status_code == 201
     again = await desk.ballot(p["id"], new, choice="no")
     assert again.status_code == 409, again.text  # she is on the roll, and has voted
     closed = await desk.close_poll(p["id"])

@@ -5,6 +5,8 @@ how they were broken, and the desk's audit chain is append-only and detects a re
 
 from __future__ import annotations
 
+import json
+
 import asyncpg
 import pytest
 
@@ -50,8 +52,13 @@ async def test_counts_are_bounded_and_a_bad_entry_can_be_voided_so_the_poll_clos
         head = await audit.verify(session, desk.aid)
     assert kinds.count("poll.counts") == 2 and "poll.counts_voided" in kinds
     assert head.seq == len(kinds)
-    # The boletim carries the head as of the closing (the close is its last event).
-    assert f'"audit_head":"{kinds.index("poll.close") + 1}:' in closed["closing"]["record"]
+    # The boletim carries the head as of its confirmation (the last event before it was
+    # signed), and names who counted and who confirmed.
+    assert f'"audit_head":"{kinds.index("poll.confirm") + 1}:' in closed["closing"]["record"]
+    assert kinds.index("poll.close") < kinds.index("poll.confirm")
+    record = json.loads(closed["closing"]["record"])
+    assert record["counted_by"] and record["confirmed_by"]
+    assert record["counted_by"] != record["confirmed_by"]
 
 
 async def test_en_bloc_counts_are_bounded_by_the_voters_present(local_tier: Federation) -> None:
@@ -70,7 +77,7 @@ async def test_someone_credentialed_after_a_poll_opened_does_not_vote_in_it(
     await desk.start_voting()
     p = await desk.poll(kind="decision", proposal_id=desk.ids[0])
     assert p["electorate"] == 8
-    (late,) = await voters_with_tokens(desk.client, desk.aid, desk.sec, 1)
+    (late,) = await voters_with_tokens(desk.client, desk.aid, desk.sec, 1, second=desk.second)
     refused = await desk.ballot(p["id"], late, choice="yes")
     assert refused.status_code == 403, refused.text
     assert "roll" in refused.json()["detail"]

@@ -132,8 +132,23 @@ async def test_the_door_registers_checks_in_and_revokes_once_per_form(
         ).status_code == 303
         maria = next(p for p in await people(fed, aid, sec) if p["public_name"] == "Maria")
         assert maria["credentialed"]
+        # A guest is registered with voice only.
+        page = await secretary.get(base)
+        await secretary.post(
+            f"{base}/inscrever",
+            data={
+                "_csrf_token": csrf_of(page),
+                KEY_FIELD: key_of(page.text),
+                "public_name": "Convidado",
+                "segment": "workers",
+                "voice_only": "1",
+            },
+        )
+        guest = next(p for p in await people(fed, aid, sec) if p["public_name"] == "Convidado")
+        assert guest["voice_only"]
+        assert "só voz" in (await secretary.get(base, params={"q": "convidado"})).text
         counts = await secretary.get(f"{base}/contagem")
-        assert "Trabalhadores da saúde: 1 / 1" in counts.text
+        assert "Trabalhadores da saúde: 1 / 2" in counts.text
 
 
 async def test_a_participant_or_a_stranger_reaches_no_desk_page(tier_factory: TierFactory) -> None:

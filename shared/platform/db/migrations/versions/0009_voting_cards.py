@@ -1,5 +1,6 @@
 """voting cards: credentials delivered to the participant's phone or printed badge, bound by
-the desk through a pairing number (the desk never sees the credential)
+the desk through a pairing number (the desk never sees the credential); a second person of the
+desk confirms counted polls and credentials given once voting began
 
 Revision ID: 0009
 Revises: 0008
@@ -25,6 +26,16 @@ _ID = advanced_alchemy.types.guid.GUID(length=16)
 
 def upgrade() -> None:
     op.alter_column("participant", "token_hash", existing_type=sa.String(64), nullable=True)
+    op.add_column("participant", sa.Column("awaiting_by", sa.String(length=64), nullable=True))
+    op.add_column(
+        "participant",
+        sa.Column("voice_only", sa.Boolean(), server_default="false", nullable=False),
+    )
+    op.add_column(
+        "participant", sa.Column("awaiting_token_hash", sa.String(length=64), nullable=True)
+    )
+    op.add_column("plenary_poll", sa.Column("counted_by", sa.String(length=64), nullable=True))
+    op.add_column("plenary_poll", sa.Column("confirmed_by", sa.String(length=64), nullable=True))
     op.create_table(
         "voting_card",
         sa.Column("id", _ID, nullable=False),
@@ -59,6 +70,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table, column in (
+        ("plenary_poll", "confirmed_by"),
+        ("plenary_poll", "counted_by"),
+        ("participant", "awaiting_token_hash"),
+        ("participant", "awaiting_by"),
+        ("participant", "voice_only"),
+    ):
+        op.drop_column(table, column)
     op.drop_index(op.f("ix_voting_card_assembly_id"), table_name="voting_card")
     op.drop_table("voting_card")
     op.execute("UPDATE participant SET token_hash = md5(id::text) WHERE token_hash IS NULL")
