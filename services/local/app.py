@@ -14,6 +14,9 @@ from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.open_data import LOCAL_DATASETS
 from services.local.web.journey import FollowUpPages
+from services.local.web.badges import BadgePages
+from services.local.web.checkin import CheckinPages
+from services.local.web.participant import ParticipantPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -40,6 +43,13 @@ FOLLOW_UP = Feature(
     templates=(Path(__file__).parent / "templates",),
 )
 
+#: The door and the participant's phone: credenciamento, badges, /participar.
+DOOR_AND_PHONE = Feature(
+    name="door-and-phone",
+    routes=(CheckinPages, BadgePages, ParticipantPages),
+    templates=(Path(__file__).parent / "templates",),
+)
+
 LOCAL = TierDefinition(
     title="local tier",
     features=[
@@ -48,6 +58,7 @@ LOCAL = TierDefinition(
         cycles(announces=False),
         ASSEMBLIES,
         FOLLOW_UP,
+        DOOR_AND_PHONE,
         allocation(keeps=allocations.for_local_assemblies),
         responses(held_proposals),
     ],

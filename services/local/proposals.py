@@ -252,3 +252,19 @@ async def versions(session: AsyncSession, proposal: Proposal) -> list[ProposalVe
         .order_by(ProposalVersion.version)
     )
     return list(rows.all())
+
+
+async def similar_titles(
+    session: AsyncSession, assembly: Assembly, axis: str, title: str, text: str
+) -> list[str]:
+    """The titles of the proposals here that a new one would be flagged as a possible
+    duplicate of (the same finder and threshold as :func:`submit_many`), nothing written."""
+    index = await _duplicate_index(session, assembly)
+    [matches] = index.add_many(
+        [ClusterItem("new", f"{title}. {text}", axis)], threshold=DUPLICATE_THRESHOLD
+    )
+    ids = [uuid.UUID(m.b) for m in matches]
+    if not ids:
+        return []
+    rows = await session.scalars(select(Proposal.title).where(Proposal.id.in_(ids)))
+    return list(rows)

@@ -17,6 +17,7 @@ from shared.features.plenary import model as plenary_tables
 from shared.features.responses import model as response_tables
 from shared.platform.bus import models as backbone_tables
 from shared.platform.db.base import metadata
+from shared.platform.web import receipts as receipt_tables
 
 #: The modules that define tables (importing them is what registers the tables).
 TABLE_MODULES = (
@@ -29,6 +30,7 @@ TABLE_MODULES = (
     consolidation_tables,
     council_tables,
     response_tables,
+    receipt_tables,
 )
 
 __all__ = ["TABLE_MODULES", "metadata"]

@@ -90,3 +90,11 @@ async def accessibility_violations(page: Page) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
         for v in results.response["violations"]
     ]
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """Keep a screenshot of ``page`` as ``<name>.png`` under ``$PLENARIA_SCREENSHOTS``, if set."""
+    folder = os.environ.get("PLENARIA_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        await page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)

@@ -1,1 +1,2 @@
-"""The local tier's pages."""
+"""The local tier's pages: the secretary's desk, the door, the participant's phone and the
+citizens' follow-up."""

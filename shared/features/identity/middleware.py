@@ -3,7 +3,9 @@
 A bearer token (``Authorization``) is resolved by the identity service — an unknown, expired or
 revoked one is a 401 there and then. Without one, a signed-in browser's session gives the
 person (on the pages only: the session middleware does not run for ``/api``, so a cookie never
-authorises an API call); otherwise the request is the public's.
+authorises an API call); a participant's session keeps only the digest of their voting card, resolved
+here like a bearer token (a revoked card signs the phone out); otherwise the request is the
+public's.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from shared.platform.web.problems import problem_bytes
 #: Keys a signed-in browser's session holds.
 SESSION_ACCOUNT = "account_id"
 SESSION_LEVEL = "level"
+#: The digest of a credential the tier issued without an account (a participant's voting
+#: card), never the credential itself: a participant signed in on their phone.
+SESSION_CREDENTIAL = "credential_digest"
 
 
 #: Paths that serve no one in particular (assets, probes, metrics): no principal is looked up.
@@ -63,4 +68,10 @@ class PrincipalMiddleware(ASGIMiddleware):
                 )
             except DomainError:
                 session.clear()
+        credential = session.get(SESSION_CREDENTIAL) if isinstance(session, dict) else None
+        if credential:
+            held = await identity.principal_of_credential(str(credential))
+            if held is not None:
+                return held
+            session.clear()  # revoked or replaced at the desk
         return ANONYMOUS

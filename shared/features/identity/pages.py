@@ -43,12 +43,21 @@ SIGN_IN_POSTS = frozenset(
 )
 
 
+#: Route option of a tier's page post that tries a secret: rate-limited like the sign-in posts.
+TRIES_A_SECRET = "tries_a_secret"
+
+
 def sign_in_rate_limit(per_minute: int) -> RateLimitConfig:
     """At most ``per_minute`` sign-in attempts per address (passwords, codes), whatever the
     account: guessing is slow, and a locked-out account is not the only defence."""
 
     async def is_sign_in(request: Request[Any, Any, Any]) -> bool:
-        return request.method == "POST" and request.url.path in SIGN_IN_POSTS
+        if request.method != "POST":
+            return False
+        if request.url.path in SIGN_IN_POSTS:
+            return True
+        # A tier's own pages that try a secret (a participant's badge code) say so.
+        return bool(request.route_handler.opt.get(TRIES_A_SECRET))
 
     return RateLimitConfig(
         rate_limit=("minute", per_minute),

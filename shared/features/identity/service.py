@@ -136,11 +136,24 @@ class Identity:
                     raise Unauthorized("this token was revoked or has expired")
                 found.last_used_at = now
                 return await self._account_principal(session, found.account_id, found.grant_id)
-            for resolve in self.config.resolvers:
-                principal = await resolve(session, key)
-                if principal is not None:
-                    return principal
+            principal = await self._resolved(session, key)
+            if principal is not None:
+                return principal
         raise Unauthorized("unknown token")
+
+    async def principal_of_credential(self, key: str) -> Principal | None:
+        """The person a credential the tier issued without an account belongs to (a
+        participant's voting card), from its digest — what a browser session keeps of it; None
+        once revoked or replaced."""
+        async with self.db.reading() as session:
+            return await self._resolved(session, key)
+
+    async def _resolved(self, session: AsyncSession, key: str) -> Principal | None:
+        for resolve in self.config.resolvers:
+            principal = await resolve(session, key)
+            if principal is not None:
+                return principal
+        return None
 
     async def principal_of_account(
         self, account_id: uuid.UUID, *, level: str | None = None

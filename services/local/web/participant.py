@@ -1,0 +1,412 @@
+"""The participant's phone (``/participar/{assembly}``): get a voting card, sign in with it, then
+submit, support and vote — each through the same :class:`AssemblyDesk` use case as the API.
+
+Two ways in:
+
+- "Quero minha credencial": the phone asks for a card (no sign-in) and shows its pairing number
+  for the desk to bind; the page waits (an HTMX poll, or a button without JavaScript). The card's
+  code travels only between the server and this phone — in the answer that made it and, hidden,
+  in the form that asks whether it is bound — and once the desk has bound it the session becomes
+  the participant's and the code is shown once, to note down for another device.
+- "Já tenho crachá": the badge's code, typed or read from its QR, which opens this page with
+  the code in the URL *fragment* (never sent to the server, so never in its logs); a line of
+  JavaScript fills the form with it. These posts are rate-limited like ``/entrar``.
+
+The session keeps only the digest of the code (:data:`SESSION_CREDENTIAL`), never the code; a
+revoked or replaced card signs the phone out at its next request. A vote's choice is sent to the
+sealed ballot box and nowhere else: no page, redirect, session or log carries it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+
+from services.local import proposals as proposal_rules
+from services.local.cards import canonical_code, credential_digest
+from services.local.desk import AssemblyDesk
+from services.local.model import ProposalSupport
+from services.local.web.outbox import post_once
+from shared.contracts.http.local import NewProposal
+from shared.core.access import Principal
+from shared.core.errors import DomainError, Invalid, Unauthorized
+from shared.features.cycles.store import rules_for
+from shared.features.identity.middleware import SESSION_CREDENTIAL
+from shared.features.identity.pages import TRIES_A_SECRET
+from shared.features.identity.service import Identity
+from shared.features.identity.sessions import renew
+from shared.features.plenary.model import PollVoter
+from shared.platform.web.i18n import N_, gettext
+from shared.platform.web.labels import COMPETENCES
+from shared.platform.web.pages import page, refused, see_other
+from shared.platform.web.receipts import KEY_FIELD, new_key
+
+log = structlog.get_logger(__name__)
+
+PHONE = "/participar/{assembly_id:uuid}"
+#: The digest of the phone card this browser waits for the desk to bind (not the code).
+SESSION_PENDING = "pending_card_digest"
+CHOICES: dict[str, str] = {"yes": N_("Sim"), "no": N_("Não"), "abstain": N_("Abstenção")}
+#: Notices a redirect back to the phone may show (by key: no free text in the address).
+NOTICES: dict[str, str] = {
+    "enviada": N_("Sua proposta foi enviada."),
+    "apoiada": N_("Seu apoio foi registrado."),
+    "votou": N_("Seu voto foi registrado."),
+}
+
+
+def phone_path(assembly_id: uuid.UUID) -> str:
+    return f"/participar/{assembly_id}"
+
+
+def participant_here(principal: Principal, assembly_id: uuid.UUID) -> bool:
+    """Whether ``principal`` is a participant of this very assembly."""
+    return principal.kind == "participant" and any(
+        g.role == "participant" and g.assembly_id == str(assembly_id) for g in principal.grants
+    )
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+class ParticipantPages(Controller):
+    include_in_schema = False
+
+    @get(PHONE)
+    async def phone(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        aviso: FromQuery[str] = "",
+    ) -> Template:
+        try:
+            assembly = await desk.show(assembly_id)
+            if not participant_here(principal, assembly_id):
+                return self._welcome(request, assembly)
+            return await self._home(request, desk, principal, assembly_id, notice=aviso)
+        except DomainError as refusal:
+            return refused(request, refusal)
+
+    # --- getting in ---------------------------------------------------------------------
+
+    @post(f"{PHONE}/cartao", status_code=200)
+    async def ask_for_card(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template:
+        try:
+            assembly = await desk.show(assembly_id)
+            card = await desk.card_for_device(assembly_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        request.set_session(
+            {**(request.session or {}), SESSION_PENDING: credential_digest(card.code)}
+        )
+        log.info("phone_card.asked", assembly_id=str(assembly_id))
+        return page(
+            request,
+            "local/participant_card.html",
+            here=phone_path(assembly_id),
+            title=N_("Sua credencial"),
+            assembly=assembly,
+            pairing=card.pairing,
+            code=card.code,
+            expires_at=card.expires_at,
+            ready=False,
+        )
+
+    @post(f"{PHONE}/cartao/verificar", status_code=200)
+    async def is_it_bound(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        identity: NamedDependency[Identity],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """The waiting phone asks whether the desk bound its card (the form carries the code
+        back; it must be the card this session asked for)."""
+        form = await request.form()
+        code = canonical_code(_text(form.get("code")))
+        key = credential_digest(code)
+        try:
+            assembly = await desk.show(assembly_id)
+            if (request.session or {}).get(SESSION_PENDING) != key:
+                raise Unauthorized("this phone did not ask for that card: ask for a new one")
+        except DomainError as refusal:
+            return refused(request, refusal)
+        held = await identity.principal_of_credential(key)
+        ready = held is not None and participant_here(held, assembly_id)
+        if ready:
+            renew(request, {SESSION_CREDENTIAL: key})
+            log.info("participant.signed_in", assembly_id=str(assembly_id), by="phone_card")
+        template = (
+            "local/participant_card_status.html"
+            if request.headers.get("hx-request")
+            else "local/participant_card.html"
+        )
+        return page(
+            request,
+            template,
+            here=phone_path(assembly_id),
+            title=N_("Sua credencial"),
+            assembly=assembly,
+            pairing=_text(form.get("pairing")),
+            code=code,
+            ready=ready,
+        )
+
+    @post(f"{PHONE}/entrar", status_code=303, opt={TRIES_A_SECRET: True})
+    async def with_badge(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        identity: NamedDependency[Identity],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        form = await request.form()
+        key = credential_digest(_text(form.get("code")))
+        try:
+            assembly = await desk.show(assembly_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        held = await identity.principal_of_credential(key)
+        if held is None or not participant_here(held, assembly_id):
+            log.info("participant.sign_in_refused", assembly_id=str(assembly_id))
+            return self._welcome(
+                request,
+                assembly,
+                error=gettext(
+                    N_(
+                        "Código desconhecido, revogado ou de outra assembleia. Confira o que "
+                        "está dentro do crachá ou procure a mesa."
+                    )
+                ),
+                status=401,
+            )
+        renew(request, {SESSION_CREDENTIAL: key})
+        log.info("participant.signed_in", assembly_id=str(assembly_id), by="badge")
+        return see_other(phone_path(assembly_id))
+
+    # --- taking part --------------------------------------------------------------------
+
+    @post(f"{PHONE}/propostas", status_code=303)
+    async def propose(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """A proposal from the phone: first the similar proposals already here (by title),
+        then, once confirmed, the submission (once per form, however often it is sent)."""
+        form = await request.form()
+        fields = {n: _text(form.get(n)) for n in ("axis", "competence", "title", "text")}
+        try:
+            if not participant_here(principal, assembly_id):
+                raise Unauthorized("sign in with your voting card first")
+            try:
+                proposal = msgspec.convert(fields, NewProposal)
+            except msgspec.ValidationError as wrong:
+                raise Invalid(str(wrong)) from None
+            if not form.get("confirmed"):
+                similar = await self._similar(desk, assembly_id, proposal)
+                if similar:
+                    return page(
+                        request,
+                        "local/participant_similar.html",
+                        here=phone_path(assembly_id),
+                        title=N_("Propostas parecidas"),
+                        assembly=await desk.show(assembly_id),
+                        fields=fields,
+                        similar=similar,
+                        key=_text(form.get(KEY_FIELD)),
+                        key_field=KEY_FIELD,
+                        competences=COMPETENCES,
+                    )
+
+            async def run() -> str:
+                await desk.submit(principal, assembly_id, proposal)
+                return f"{phone_path(assembly_id)}?aviso=enviada"
+
+            return await post_once(request, desk.db, principal, form, run)
+        except DomainError as refusal:
+            return refused(request, refusal)
+
+    @post(f"{PHONE}/propostas/{{proposal_id:uuid}}/apoio", status_code=303)
+    async def support(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        proposal_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        try:
+            await desk.support(principal, assembly_id, proposal_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return see_other(f"{phone_path(assembly_id)}?aviso=apoiada")
+
+    @post(f"{PHONE}/votacoes/{{poll_id:uuid}}/voto", status_code=303)
+    async def vote(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        form = await request.form()
+        choice = _text(form.get("choice"))
+        try:
+            if choice not in CHOICES:
+                raise Invalid("choose Sim, Não or Abstenção")
+            await desk.cast(principal, assembly_id, poll_id, [[choice]])
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return see_other(f"{phone_path(assembly_id)}?aviso=votou")
+
+    @get(f"{PHONE}/votacao")
+    async def open_poll(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        parte: FromQuery[str] = "",
+    ) -> Template:
+        """The poll open now and its turnout (the phone's HTMX poll refreshes it; ``parte=
+        comparecimento`` gives the turnout bar alone, so a choice being made is not reset)."""
+        try:
+            poll = self._electronic_decision(
+                [p for p in await desk.polls(assembly_id) if p.status == "open"]
+            )
+            signed_in = participant_here(principal, assembly_id)
+            voted, mine = await self._turnout(
+                desk, assembly_id, poll, principal.id if signed_in else None
+            )
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return page(
+            request,
+            "local/participant_turnout.html"
+            if parte == "comparecimento"
+            else "local/participant_poll.html",
+            here=phone_path(assembly_id),
+            title=N_("Votação"),
+            assembly_id=assembly_id,
+            poll=poll,
+            voted=voted,
+            you_voted=mine,
+            signed_in=signed_in,
+            choices=CHOICES,
+        )
+
+    # --- rendering ----------------------------------------------------------------------
+
+    @staticmethod
+    def _electronic_decision(polls: list[Any]) -> Any:
+        return next((p for p in polls if p.kind == "decision" and p.mode == "electronic"), None)
+
+    @staticmethod
+    async def _turnout(
+        desk: AssemblyDesk, assembly_id: uuid.UUID, poll: Any, voter_id: str | None
+    ) -> tuple[int, bool]:
+        """How many have voted in the open ``poll``, and whether ``voter_id`` has (never how)."""
+        if poll is None:
+            return 0, False
+        async with desk.reading(assembly_id) as s:
+            voted = await s.session.scalar(
+                select(func.count())
+                .select_from(PollVoter)
+                .where(PollVoter.poll_id == uuid.UUID(poll.id))
+            )
+            mine = (
+                voter_id is not None
+                and (await s.session.get(PollVoter, (uuid.UUID(poll.id), voter_id))) is not None
+            )
+        return int(voted or 0), mine
+
+    @staticmethod
+    async def _similar(
+        desk: AssemblyDesk, assembly_id: uuid.UUID, proposal: NewProposal
+    ) -> list[str]:
+        """Titles of the proposals here the new one resembles (the submission's own finder)."""
+        async with desk.reading(assembly_id) as s:
+            return await proposal_rules.similar_titles(
+                s.session, s.assembly, proposal.axis, proposal.title, proposal.text
+            )
+
+    @staticmethod
+    def _welcome(
+        request: Request[Any, Any, Any], assembly: Any, *, error: str = "", status: int = 200
+    ) -> Template:
+        return page(
+            request,
+            "local/participant_welcome.html",
+            here=phone_path(uuid.UUID(assembly.id)),
+            title=N_("Participar"),
+            status_code=status,
+            assembly=assembly,
+            error=error,
+        )
+
+    async def _home(
+        self,
+        request: Request[Any, Any, Any],
+        desk: AssemblyDesk,
+        principal: Principal,
+        assembly_id: uuid.UUID,
+        *,
+        notice: str,
+    ) -> Template:
+        me = await desk.me(principal, assembly_id)
+        assembly = await desk.show(assembly_id)
+        listed = await desk.proposals(assembly_id, axis=None, limit=500, offset=0)
+        async with desk.reading(assembly_id) as s:
+            rules = await rules_for(s.session, s.assembly.cycle_id)
+            supported = set(
+                await s.session.scalars(
+                    select(ProposalSupport.proposal_id).where(
+                        ProposalSupport.participant_id == uuid.UUID(me.participant.id)
+                    )
+                )
+            )
+        poll = self._electronic_decision(
+            [p for p in await desk.polls(assembly_id) if p.status == "open"]
+        )
+        voted, mine = await self._turnout(desk, assembly_id, poll, me.participant.id)
+        return page(
+            request,
+            "local/participant_home.html",
+            title=N_("Participar"),
+            assembly=assembly,
+            me=me,
+            notice=gettext(NOTICES[notice]) if notice in NOTICES else "",
+            proposals=[p for p in listed if p.status == "submitted"],
+            supported={str(p) for p in supported},
+            supports_left=max(rules.supports_per_participant - len(supported), 0),
+            supports_total=rules.supports_per_participant,
+            online_supports=assembly.kind == "digital",
+            axes=rules.axes,
+            competences=COMPETENCES,
+            poll=poll,
+            voted=voted,
+            you_voted=mine,
+            choices=CHOICES,
+            key=new_key(),
+            key_field=KEY_FIELD,
+        )
