@@ -4,6 +4,8 @@ shared ones it mounts (cycles and allocations received from above, council answe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
 
 from services.local.api import ROUTES
@@ -11,6 +13,13 @@ from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.open_data import LOCAL_DATASETS
+from services.local.overview import DeskOverview
+from services.local.web.closing_desk import ClosingPages
+from services.local.web.dashboard import DashboardPages
+from services.local.web.election import ElectionPages
+from services.local.web.plenary_desk import PlenaryDeskPages
+from services.local.web.projector import ProjectorPages
+from services.local.web.proposals_desk import ProposalDeskPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -24,11 +33,21 @@ from shared.platform.web.serve import configured_app
 
 ASSEMBLIES = Feature(
     name="assemblies",
-    routes=ROUTES,
+    routes=(
+        *ROUTES,
+        DashboardPages,
+        ProposalDeskPages,
+        PlenaryDeskPages,
+        ProjectorPages,
+        ElectionPages,
+        ClosingPages,
+    ),
     services=lambda node: {
-        "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"])
+        "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"]),
+        "overview": DeskOverview(node.db, node.outbox),
     },
     datasets=LOCAL_DATASETS,
+    templates=(Path(__file__).parent / "templates",),
 )
 
 LOCAL = TierDefinition(
