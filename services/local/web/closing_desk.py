@@ -21,7 +21,7 @@ from services.local.web.dashboard import missing, phases
 from shared.contracts.http.local import AssemblyClosed
 from shared.core.access import Principal
 from shared.core.errors import DomainError
-from shared.platform.web.i18n import N_
+from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import COMPETENCES
 from shared.platform.web.pages import refused, sign_in_first
 
@@ -73,7 +73,10 @@ class ClosingPages(Controller):
             if board.assembly.report_id
             else (None, None)
         )
-        titles = await overview.titles(assembly_id)
+        titles = {
+            **await overview.titles(assembly_id),
+            "delegates": gettext(N_("Eleição de delegados")),
+        }
         return desk_page(
             request,
             "local/closing.html",

@@ -187,10 +187,16 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await page.keyboard.press("Enter")
         await page.get_by_role("status").get_by_text("Contagem registrada: 5 votos.").wait_for()
         await press(page, "button", "Encerrar a votação")
-        await page.get_by_role("region", name="Resultados").get_by_text("Rejeitada: 0 sim, 5 não").wait_for()
+        await (
+            page.get_by_role("region", name="Resultados")
+            .get_by_text("Rejeitada: 0 sim, 5 não")
+            .wait_for()
+        )
 
         # The election: seats typed here, candidates registered through the API.
-        await fed.local.put(f"/api/v1/assemblies/{aid}/allocation", headers=staff, json={"seats": 4})
+        await fed.local.put(
+            f"/api/v1/assemblies/{aid}/allocation", headers=staff, json={"seats": 4}
+        )
         stood = await fed.local.post(
             f"/api/v1/assemblies/{aid}/candidacies/bulk",
             headers=staff,
@@ -204,7 +210,8 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await clean(page)
         await press(page, "button", "Abrir a eleição")
         await page.get_by_role("status").get_by_text("Eleição aberta.").wait_for()
-        votes = {"Ana": "6", "Bruno": "5", "Carla": "4", "Diego": "2", "Elisa": "6", "Fábio": "5"}
+        # One paper ballot per voter, each for one candidate: eight in all.
+        votes = {"Ana": "2", "Bruno": "1", "Carla": "1", "Diego": "1", "Elisa": "2", "Fábio": "1"}
         for name, n in votes.items():
             await type_into(page, name, n, exact=False)
         await press(page, "button", "Registrar contagem")
@@ -222,10 +229,12 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         # Preview, then close: the receipt; the report arrives at the regional tier.
         await step(page, "Encerrar e enviar")
         await page.wait_for_url(f"{url}{here}/encerramento")
-        preview = await page.get_by_role("region", name="Prévia: exatamente o que será enviado")
+        preview = page.get_by_role("region", name="Prévia: exatamente o que será enviado")
         text = await preview.inner_text()
         assert "Competência Nacional" in text and "Piso nacional da enfermagem" in text
-        assert "Farmácia popular" not in text  # rejected
+        items = text.split("Mandatos")[0]
+        assert "Farmácia popular" not in items  # rejected: in the manifests only
+        assert "Farmácia popular no bairro · Rejeitada · 5 votos" in text
         assert "Tudo de acordo com as regras do ciclo" in await page.inner_text("main")
         await clean(page)
         await screenshot_at_360(page, "encerramento", shots)
