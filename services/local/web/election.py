@@ -27,7 +27,7 @@ from services.local.web.common import (
 )
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
-from shared.platform.web.i18n import N_, gettext, ngettext
+from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import refused, sign_in_first
 
 
@@ -151,9 +151,7 @@ class ElectionPages(Controller):
             if isinstance(refusal, ValueError):
                 refusal = Invalid(str(refusal))
             return await self._refused(request, overview, desk, principal, assembly_id, refusal)
-        notice = ngettext(
-            "%(num)s candidatura registrada.", "%(num)s candidaturas registradas.", len(done)
-        )
+        notice = gettext(N_("Candidaturas registradas: %(n)s."), n=len(done))
         return with_notice(address(assembly_id, "/eleicao"), notice)
 
     @post("/votacao", status_code=303)

@@ -31,7 +31,7 @@ from services.local.web.common import (
 from shared.contracts.http.local import NewProposal
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
-from shared.platform.web.i18n import N_, gettext, ngettext
+from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import COMPETENCES
 from shared.platform.web.pages import refused, sign_in_first
 
@@ -190,14 +190,10 @@ class ProposalDeskPages(Controller):
                 return refused(request, refusal)
             detail = gettext(N_("Nada foi importado: %(reason)s"), reason=refusal.detail)
             return await self._list(request, overview, desk, principal, assembly_id, error=detail)
-        notice = ngettext(
-            "%(num)s proposta importada.", "%(num)s propostas importadas.", done.created
-        )
+        notice = gettext(N_("Propostas importadas: %(n)s."), n=done.created)
         if done.flagged:
-            notice += " " + ngettext(
-                "%(num)s parece com outra já apresentada.",
-                "%(num)s parecem com outras já apresentadas.",
-                len(done.flagged),
+            notice += " " + gettext(
+                N_("Parecidas com outras já apresentadas: %(n)s."), n=len(done.flagged)
             )
         return with_notice(address(assembly_id, "/propostas"), notice)
 

@@ -128,7 +128,7 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await clean(page)
         await page.get_by_label("ou cole a planilha aqui").fill(GOOD_CSV)
         await press(page, "button", "Importar propostas")
-        await page.get_by_role("status").get_by_text("2 propostas importadas.").wait_for()
+        await page.get_by_role("status").get_by_text("Propostas importadas: 2.").wait_for()
         listed = await page.inner_text("#lista-propostas")
         assert "Piso nacional da enfermagem" in listed and "Farmácia popular" in listed
         await clean(page)
