@@ -1,4 +1,5 @@
-"""The municipal secretary's desk in a real browser, from the keyboard: sign in with the code,
+"""(An e2e test, not under tests/integration/web: it needs the regional tier too.) The municipal
+secretary's desk in a real browser, from the keyboard: sign in with the code,
 open the assembly (true counts on its dashboard), type a proposal, import a CSV (a bad row is
 refused by number and nothing is written), open a decision poll, type the paper counts while
 the room's projector follows live, close it (the result in words), run the election of the
