@@ -13,10 +13,17 @@ from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.open_data import LOCAL_DATASETS
-from services.local.web.journey import FollowUpPages
+from services.local.overview import DeskOverview
 from services.local.web.badges import BadgePages
 from services.local.web.checkin import CheckinPages
+from services.local.web.closing_desk import ClosingPages
+from services.local.web.dashboard import DashboardPages
+from services.local.web.election import ElectionPages
+from services.local.web.journey import FollowUpPages
 from services.local.web.participant import ParticipantPages
+from services.local.web.plenary_desk import PlenaryDeskPages
+from services.local.web.projector import ProjectorPages
+from services.local.web.proposals_desk import ProposalDeskPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -30,11 +37,21 @@ from shared.platform.web.serve import configured_app
 
 ASSEMBLIES = Feature(
     name="assemblies",
-    routes=ROUTES,
+    routes=(
+        *ROUTES,
+        DashboardPages,
+        ProposalDeskPages,
+        PlenaryDeskPages,
+        ProjectorPages,
+        ElectionPages,
+        ClosingPages,
+    ),
     services=lambda node: {
-        "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"])
+        "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"]),
+        "overview": DeskOverview(node.db, node.outbox),
     },
     datasets=LOCAL_DATASETS,
+    templates=(Path(__file__).parent / "templates",),
 )
 #: The public follow-up pages (acompanhamento), over the desk's use cases.
 FOLLOW_UP = Feature(

@@ -272,3 +272,17 @@ def quota_groups(participant: Participant) -> list[str]:
         lgbtqia=participant.lgbtqia,
         traditional_people=participant.traditional_people,
     )
+
+
+async def participant_counts(
+    session: AsyncSession, assembly_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Assembly id → (participants registered, credentialed), for those that have any."""
+    if not assembly_ids:
+        return {}
+    rows = await session.execute(
+        select(Participant.assembly_id, func.count(), func.count(Participant.credentialed_at))
+        .where(Participant.assembly_id.in_(assembly_ids))
+        .group_by(Participant.assembly_id)
+    )
+    return {a: (int(n), int(c)) for a, n, c in rows}

@@ -135,18 +135,22 @@ class AssemblyDesk:
     async def index(self, *, limit: int, offset: int) -> list[AssemblyView]:
         async with self.db.reading() as session:
             rows = await assemblies.list_assemblies(session, limit, offset)
-            return [assembly_view(a) for a in rows]
+            counts = await assemblies.participant_counts(session, [a.id for a in rows])
+            return [assembly_view(a, counts.get(a.id)) for a in rows]
 
     async def show(self, assembly_id: uuid.UUID) -> AssemblyView:
         async with self.reading(assembly_id) as s:
-            return assembly_view(s.assembly)
+            counts = await assemblies.participant_counts(s.session, [s.assembly.id])
+            return assembly_view(s.assembly, counts.get(s.assembly.id))
 
     async def advance(
         self, principal: Principal, assembly_id: uuid.UUID, status: str
     ) -> AssemblyView:
         async with self.acting(principal, assembly_id, "secretary", lock=True) as s:
             await s.audit("assembly.advance", status=status)
-            return assembly_view(await assemblies.advance(s.session, s.assembly, status))
+            moved = await assemblies.advance(s.session, s.assembly, status)
+            counts = await assemblies.participant_counts(s.session, [moved.id])
+            return assembly_view(moved, counts.get(moved.id))
 
     async def close(self, principal: Principal, assembly_id: uuid.UUID) -> AssemblyClosed:
         """Close the assembly; its signed report goes up as soon as NATS accepts it."""

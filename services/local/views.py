@@ -18,7 +18,9 @@ from shared.contracts.http.local import (
 from shared.features.plenary.model import Motion
 
 
-def assembly_view(a: Assembly) -> AssemblyView:
+def assembly_view(a: Assembly, counts: tuple[int, int] | None = None) -> AssemblyView:
+    """``counts``: the participants registered and credentialed (none given: both zero)."""
+    registered, credentialed = counts or (0, 0)
     return AssemblyView(
         id=str(a.id),
         cycle_id=a.cycle_id,
@@ -28,7 +30,9 @@ def assembly_view(a: Assembly) -> AssemblyView:
         title=a.title,
         status=a.status,
         deadline=a.deadline,
-        participants=a.participants,
+        participants=max(a.participants, credentialed),
+        registered=registered,
+        credentialed=credentialed,
         closed_at=a.closed_at,
         late=a.late,
         report_id=a.report_id,

@@ -14,6 +14,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -98,3 +99,19 @@ async def screenshot(page: Page, name: str) -> None:
     if folder:
         os.makedirs(folder, exist_ok=True)
         await page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+async def screenshot_at_360(page: Page, name: str, folder: Path) -> Path:
+    """The page as a 360 px wide phone shows it, saved as ``name``.png under
+    ``$PLENARIA_SCREENSHOTS`` when set (CI may keep them), else under ``folder``; asserts that
+    nothing is wider than the screen (no sideways scrolling)."""
+    await page.set_viewport_size({"width": 360, "height": 800})
+    wider: int = await page.evaluate("document.documentElement.scrollWidth")
+    assert wider <= 360, f"{page.url} is {wider} px wide at 360 px"
+    where = Path(os.environ.get("PLENARIA_SCREENSHOTS") or folder)
+    where.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - one folder, once a shot
+    shot = where / f"{name}.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    return shot

@@ -180,12 +180,16 @@ class AssemblyView(msgspec.Struct, kw_only=True):
     title: str
     status: str
     deadline: datetime | None
-    #: Participants declared at creation (the larger of this and those credentialed counts).
+    #: The participants the report counts: the larger of those declared at creation and those
+    #: credentialed.
     participants: int
     closed_at: datetime | None
     late: bool
     report_id: str | None
     key_id: str | None
+    #: Participants registered here, and how many of them are credentialed.
+    registered: int = 0
+    credentialed: int = 0
 
 
 class AssemblyCreated(AssemblyView, kw_only=True):

@@ -29,7 +29,14 @@ from shared.platform.web.health import live, ready
 from shared.platform.web.i18n import LanguageMiddleware
 from shared.platform.web.limits import MAX_BODY_BYTES, body_limits_middleware
 from shared.platform.web.open_data import open_data_controller
-from shared.platform.web.pages import TIER_NAMES, csrf_config, home, template_config
+from shared.platform.web.pages import (
+    TIER_NAMES,
+    accessibility,
+    contrast,
+    csrf_config,
+    home,
+    template_config,
+)
 from shared.platform.web.problems import EXCEPTION_HANDLERS
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -116,6 +123,8 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
             live,
             ready,
             home,
+            accessibility,
+            contrast,
             MetricsController,
             create_static_files_router(
                 path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False

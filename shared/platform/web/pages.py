@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from litestar import Request, get
 from litestar.config.csrf import CSRFConfig
+from litestar.params import FromQuery
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -45,6 +46,8 @@ TIER_NAMES: dict[Tier, str] = {
 #: Paths outside CSRF (and outside the browser session): the bearer API, the explorer, probes.
 NOT_PAGES = ["^/api/", "^/schema", "^/health/", "^/metrics", "^/static/"]
 CSRF_COOKIE = "plenaria_csrf"
+#: The high-contrast preference (``1``), set by ``/contraste`` and kept for a year.
+CONTRAST_COOKIE = "plenaria_contraste"
 CSRF_HEADER = "x-csrftoken"
 
 
@@ -138,3 +141,25 @@ def refused(request: Request[Any, Any, Any], error: DomainError) -> Template:
 def home(request: Request[Any, Any, Any]) -> Template:
     """The tier's front page: where to sign in, the open data, the API."""
     return page(request, "home.html", title=request.app.state.tier_title)
+
+
+@get("/acessibilidade", include_in_schema=False, sync_to_thread=False)
+def accessibility(request: Request[Any, Any, Any]) -> Template:
+    """eMAG's "Acessibilidade" page: what the pages do for access, and their shortcuts."""
+    return page(request, "accessibility.html", title=i18n.N_("Acessibilidade"))
+
+
+@get("/contraste", include_in_schema=False, sync_to_thread=False)
+def contrast(request: Request[Any, Any, Any], voltar: FromQuery[str] = "/") -> Redirect:
+    """Switch high contrast on or off (a link: works without JavaScript) and go back."""
+    on = request.cookies.get(CONTRAST_COOKIE) != "1"
+    response = see_other(local_path(voltar))
+    response.set_cookie(
+        CONTRAST_COOKIE,
+        "1" if on else "0",
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        httponly=True,
+        secure=request.app.state.settings.secure_cookies,
+    )
+    return response
