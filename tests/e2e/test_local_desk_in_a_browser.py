@@ -17,6 +17,7 @@ from sqlalchemy import select
 from shared.features.consolidation.model import ReceivedReport
 from tests.support.api import get_json
 from tests.support.assemblies import CYCLE, register
+from tests.support.browser import appointed_code
 from tests.support.polling import eventually
 from tests.support.tiers import Federation
 from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
@@ -51,6 +52,14 @@ async def type_into(page: Page, label: str, text: str, *, exact: bool = True) ->
     await page.keyboard.type(text)
 
 
+async def confirm_as_second_person(page: Page, url: str) -> None:
+    """Another person of the desk, in their own browser, confirms what the secretary counted."""
+    await page.goto(url)
+    await clean(page)
+    await press(page, "button", "Conferir e encerrar")
+    await page.get_by_role("status").get_by_text("Apuração conferida").wait_for()
+
+
 async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arrives(
     federation: Federation, tmp_path: Path
 ) -> None:
@@ -72,6 +81,15 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
     )
     assert created.status_code == 201, created.text
     aid, code = created.json()["id"], created.json()["secretary_sign_in_code"]
+    # The desk's second person: another secretary of the assembly, who confirms the counts.
+    second_code = await appointed_code(
+        fed.local,
+        staff,
+        name="Secretário Caio",
+        role="secretary",
+        territory="3550308",
+        assembly_id=aid,
+    )
     people = await register(fed.local, aid, staff)  # eight, credentialed
     # The finding of issue 14: the API's count was 0 after people registered.
     shown = await get_json(fed.local, f"/api/v1/assemblies/{aid}")
@@ -86,6 +104,11 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await type_into(page, "Código", code)
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"{url}/conta?primeiro=1")
+        second = await browser.new_page(locale="pt-BR")
+        await second.goto(f"{url}/entrar")
+        await type_into(second, "Código", second_code)
+        await second.keyboard.press("Enter")
+        await second.wait_for_url(f"{url}/conta?primeiro=1")
 
         # Her assemblies, with true counts.
         await page.goto(f"{url}/assembleias")
@@ -166,7 +189,15 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await clean(projector)
         await screenshot_at_360(projector, "projecao", shots)
         await press(page, "button", "Encerrar a votação")
-        await page.get_by_role("status").get_by_text("Votação encerrada").wait_for()
+        await page.get_by_role("status").get_by_text("Votação apurada").wait_for()
+        assert "Resultados" not in await page.inner_text("main")  # nothing decided yet
+        # The secretary cannot confirm her own count…
+        await press(page, "button", "Conferir e encerrar")
+        await page.get_by_text("Não foi possível").first.wait_for()
+        assert "cannot also confirm" in await page.inner_text("main")
+        # …another person of the desk does.
+        await confirm_as_second_person(second, f"{url}{here}/plenaria")
+        await page.goto(f"{url}{here}/plenaria")
         results = await page.get_by_role("region", name="Resultados").inner_text()
         assert "Aprovada: 6 sim, 1 não, 1 abstenções, de 8 votos." in results, results
         await clean(page)
@@ -178,7 +209,7 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await page.keyboard.press("Space")
         await type_into(page, "Sim", "7")
         await press(page, "button", "Votar o bloco")
-        await page.get_by_role("status").get_by_text("Bloco votado: 1 propostas").wait_for()
+        await page.get_by_role("status").get_by_text("Bloco apurado: 1 propostas").wait_for()
         await page.get_by_label("Proposta", exact=True).select_option(
             label="Farmácia popular no bairro"
         )
@@ -188,6 +219,9 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await page.keyboard.press("Enter")
         await page.get_by_role("status").get_by_text("Contagem registrada: 5 votos.").wait_for()
         await press(page, "button", "Encerrar a votação")
+        await page.get_by_role("status").get_by_text("Votação apurada").wait_for()
+        await confirm_as_second_person(second, f"{url}{here}/plenaria")  # the block and this one
+        await page.goto(f"{url}{here}/plenaria")
         await (
             page.get_by_role("region", name="Resultados")
             .get_by_text("Rejeitada: 0 sim, 5 não")
@@ -218,7 +252,9 @@ async def test_a_secretary_runs_an_assembly_from_the_keyboard_and_the_report_arr
         await press(page, "button", "Registrar contagem")
         await page.get_by_role("status").get_by_text("Contagem registrada").wait_for()
         await press(page, "button", "Apurar a eleição")
-        await page.get_by_role("status").get_by_text("Eleição apurada.").wait_for()
+        await page.get_by_role("status").get_by_text("Eleição apurada: os eleitos saem").wait_for()
+        await confirm_as_second_person(second, f"{url}{here}/plenaria")
+        await page.goto(f"{url}{here}/eleicao")
         result = await page.get_by_role("region", name="Resultado").inner_text()
         assert "Titular" in result and "Suplente" in result, result
         assert "Paridade e cotas" in result and "Empates e como foram resolvidos" in result

@@ -129,7 +129,7 @@ async def test_a_council_answer_reaches_the_public_journey_of_its_origin(
         # The picture and its words: six of seven steps (no milestone is done yet).
         steps = citizen.get_by_role("img", name="Etapas cumpridas: 6 de 7")
         assert await steps.count() == 1
-        listed = citizen.locator("ol.etapas li")
+        listed = citizen.locator("ol.passos li")
         assert await listed.count() == 7
         assert "ainda não" in await listed.nth(6).inner_text()
         assert "cumprida" in await listed.nth(5).inner_text()

@@ -43,6 +43,7 @@ NOTICES: dict[str, str] = {
     "cartao": N_("Credencial entregue: a pessoa está credenciada."),
     "presenca": N_("Presença registrada sem credencial: a pessoa vota em cédula."),
     "revogado": N_("Credencial revogada. Entregue outra pelo número do novo cartão."),
+    "confirmado": N_("Confirmado: a pessoa já vota nas próximas votações."),
 }
 
 
@@ -267,6 +268,27 @@ class CheckinPages(Controller):
         async def run() -> str:
             await desk.revoke_credential(principal, assembly_id, participant_id)
             return self._back(assembly_id, "revogado")
+
+        try:
+            return await post_once(request, desk.db, principal, form, run)
+        except DomainError as refusal:
+            return refused(request, refusal)
+
+    @post(f"{CHECKIN}/{{participant_id:uuid}}/confirmar", status_code=303)
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        participant_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Another person of the desk confirms a check-in or card given once voting began."""
+        form = await request.form()
+
+        async def run() -> str:
+            await desk.confirm_participants(principal, assembly_id, [participant_id])
+            return self._back(assembly_id, "confirmado")
 
         try:
             return await post_once(request, desk.db, principal, form, run)

@@ -165,7 +165,7 @@ def desk_page(
 def result_words(poll: PollView, names: dict[str, str] | None = None) -> str:
     """A closed poll's result as a sentence ("Aprovada: 6 sim, 1 não, 1 abstenção.")."""
     result = poll.result
-    if poll.status != "closed" or result is None:
+    if poll.status not in ("closed", "counted") or result is None:
         return ""
     outcome = (
         i18n.gettext(OUTCOMES.get(poll.outcome or "", poll.outcome or "")) if poll.outcome else ""

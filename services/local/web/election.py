@@ -221,7 +221,15 @@ class ElectionPages(Controller):
         if (to_sign_in := sign_in_first(request, principal)) is not None:
             return to_sign_in
         try:
-            await desk.close_poll(principal, assembly_id, poll_id)
+            poll = await desk.close_poll(principal, assembly_id, poll_id)
         except DomainError as refusal:
             return await self._refused(request, overview, desk, principal, assembly_id, refusal)
+        if poll.status == "counted":
+            notice = gettext(
+                N_(
+                    "Eleição apurada: os eleitos saem quando outra pessoa da mesa conferir a "
+                    "apuração, em Plenária."
+                )
+            )
+            return with_notice(address(assembly_id, "/plenaria"), notice)
         return with_notice(address(assembly_id, "/eleicao"), gettext(N_("Eleição apurada.")))

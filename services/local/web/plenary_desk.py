@@ -72,7 +72,8 @@ class PlenaryDeskPages(Controller):
         except DomainError as refusal:
             return refused(request, refusal)
         proposals = await desk.proposals(assembly_id, axis=None, limit=10_000, offset=0)
-        polls = [p for p in await desk.polls(assembly_id) if p.kind != "election"]
+        every = await desk.polls(assembly_id)
+        polls = [p for p in every if p.kind != "election"]
         names = {p.id: p.title for p in proposals}
         polled = {p.subject for p in polls if p.status == "open"}
         return desk_page(
@@ -90,7 +91,9 @@ class PlenaryDeskPages(Controller):
             undecided=[p for p in proposals if p.status in UNDECIDED and p.id not in polled],
             open_polls=[p for p in polls if p.status == "open"],
             closed_polls=[p for p in polls if p.status == "closed"],
-            words={p.id: result_words(p, names) for p in polls},
+            # Counted by one person of the desk, awaiting another's conference (elections too).
+            counted_polls=[p for p in every if p.status == "counted"],
+            words={p.id: result_words(p, names) for p in every},
             texts={p.id: p.text for p in proposals},
             modes=MODES,
             kinds=POLL_KINDS,
@@ -258,7 +261,16 @@ class PlenaryDeskPages(Controller):
             poll = await desk.close_poll(principal, assembly_id, poll_id)
         except DomainError as refusal:
             return await self._refused(request, overview, desk, principal, assembly_id, refusal)
-        notice = gettext(N_("Votação encerrada: %(title)s."), title=poll.title)
+        if poll.status == "counted":
+            notice = gettext(
+                N_(
+                    "Votação apurada: %(title)s. O resultado vale quando outra pessoa da mesa "
+                    "conferir a apuração."
+                ),
+                title=poll.title,
+            )
+        else:
+            notice = gettext(N_("Votação encerrada: %(title)s."), title=poll.title)
         if words := result_words(poll):
             notice += " " + words
         return with_notice(address(assembly_id, "/plenaria"), notice)
@@ -291,8 +303,56 @@ class PlenaryDeskPages(Controller):
                 refusal = Invalid(str(refusal))
             return await self._refused(request, overview, desk, principal, assembly_id, refusal)
         notice = gettext(
-            N_("Bloco votado: %(n)s propostas decididas; %(d)s destaques para votar em separado."),
-            n=done.decided,
+            N_(
+                "Bloco apurado: %(n)s propostas aguardam a conferência de outra pessoa da mesa; "
+                "%(d)s destaques para votar em separado."
+            ),
+            n=done.counted + done.decided,
             d=len(singled & set(listed)),
         )
+        return with_notice(address(assembly_id, "/plenaria"), notice)
+
+    @post("/conferir", status_code=303)
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        overview: NamedDependency[DeskOverview],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Another person of the desk confirms the counted polls ticked (never their own)."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await form_of(request)
+        try:
+            ticked = [uuid.UUID(str(v)) for v in form.getall("poll_id", [])]
+            if not ticked:
+                raise Invalid(gettext(N_("marque ao menos uma votação para conferir")))
+            done = await desk.confirm_polls(principal, assembly_id, ticked)
+        except (DomainError, ValueError) as refusal:
+            if isinstance(refusal, ValueError):
+                refusal = Invalid(str(refusal))
+            return await self._refused(request, overview, desk, principal, assembly_id, refusal)
+        notice = gettext(N_("Apuração conferida: %(n)s votações encerradas."), n=len(done))
+        return with_notice(address(assembly_id, "/plenaria"), notice)
+
+    @post("/votacoes/{poll_id:uuid}/devolver", status_code=303)
+    async def send_back(
+        self,
+        request: Request[Any, Any, Any],
+        overview: NamedDependency[DeskOverview],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """The conference does not agree: the poll is open again to correct its counts."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        try:
+            poll = await desk.send_back(principal, assembly_id, poll_id)
+        except DomainError as refusal:
+            return await self._refused(request, overview, desk, principal, assembly_id, refusal)
+        notice = gettext(N_("Apuração devolvida: %(title)s está aberta de novo."), title=poll.title)
         return with_notice(address(assembly_id, "/plenaria"), notice)
