@@ -19,6 +19,7 @@ from services.local.web.checkin import CheckinPages
 from services.local.web.closing_desk import ClosingPages
 from services.local.web.dashboard import DashboardPages
 from services.local.web.election import ElectionPages
+from services.local.web.journey import FOLLOW_UP as FOLLOW_UP_PAGE
 from services.local.web.journey import FollowUpPages
 from services.local.web.participant import ParticipantPages
 from services.local.web.plenary_desk import PlenaryDeskPages
@@ -33,6 +34,7 @@ from shared.features.responses.feature import responses
 from shared.platform.feature import Feature, TierDefinition
 from shared.platform.settings import Settings, load_settings
 from shared.platform.web.app import create_app
+from shared.platform.web.i18n import N_
 from shared.platform.web.serve import configured_app
 
 ASSEMBLIES = Feature(
@@ -52,12 +54,14 @@ ASSEMBLIES = Feature(
     },
     datasets=LOCAL_DATASETS,
     templates=(Path(__file__).parent / "templates",),
+    front_links=(("/assembleias", N_("Mesa das assembleias (secretarias e comissões)")),),
 )
 #: The public follow-up pages (acompanhamento), over the desk's use cases.
 FOLLOW_UP = Feature(
     name="follow-up",
     routes=(FollowUpPages,),
     templates=(Path(__file__).parent / "templates",),
+    front_links=((FOLLOW_UP_PAGE, N_("Acompanhe o que aconteceu com as propostas")),),
 )
 
 #: The door and the participant's phone: credenciamento, badges, /participar.

@@ -51,6 +51,8 @@ class Feature:
     middleware: Callable[[Node], Sequence[Any]] = _no_middleware
     #: Folders of the Jinja templates its pages render.
     templates: Sequence[Path] = ()
+    #: Pages the tier's front page links to: ``(path, label)``, the label a catalogue msgid.
+    front_links: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)

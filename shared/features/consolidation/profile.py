@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.consolidation import AnswerView
+from shared.core.errors import Invalid
+from shared.core.territory import municipalities
 from shared.core.vocabulary import NATION, AssemblyKind, Tier
 
 #: ``{unit: territory}`` of what should report to a conference of (cycle, scope).
@@ -35,16 +37,26 @@ class ConsolidationProfile:
     expected: ExpectedUnits
     answers: AnswersOf
 
-    def scope(self, uf: str) -> str:
-        """The territory a conference of this tier consolidates for a request naming ``uf``."""
-        return NATION if self.nationwide else uf
+    def scope(self, uf: str | None) -> str:
+        """The territory a conference of this tier consolidates for a request naming ``uf``:
+        the nation at the national tier (``uf`` ignored); at a tier with one conference per
+        state, that state — a request naming none (or ``BR``) is refused, never answered as an
+        empty conference."""
+        if self.nationwide:
+            return NATION
+        if not uf or uf.upper() == NATION or not municipalities(uf.upper()):
+            raise Invalid(
+                "this tier holds one conference per state: name it with uf (e.g. uf=SP); "
+                f"got {uf!r}"
+            )
+        return uf.upper()
 
     def unit_of(self, assembly_id: str, uf: str) -> str:
         """Which expected unit a received report stands for: a state at the national tier,
         an assembly at the regional one."""
         return uf if self.nationwide else assembly_id
 
-    def conference(self, cycle_id: str, uf: str) -> Conference:
+    def conference(self, cycle_id: str, uf: str | None) -> Conference:
         return Conference(self, cycle_id, self.scope(uf))
 
 

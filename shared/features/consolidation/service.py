@@ -31,9 +31,7 @@ from shared.contracts.http.consolidation import (
 )
 from shared.contracts.messages import Mandate
 from shared.core.access import Principal, Role
-from shared.core.errors import Invalid
-from shared.core.territory import municipalities
-from shared.core.vocabulary import ACTIVE, NATION
+from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
 from shared.features.consolidation.board import ingest_board
 from shared.features.consolidation.closing import close_conference
@@ -115,14 +113,7 @@ class Consolidation:
 
     def _uf(self, uf: str | None) -> str:
         """The state a request names, for a tier with one conference per state."""
-        if self.profile.nationwide:
-            return NATION
-        if not uf or uf.upper() == NATION or not municipalities(uf.upper()):
-            raise Invalid(
-                "this tier holds one conference per state: name it with uf (e.g. uf=SP); "
-                f"got {uf!r}"
-            )
-        return uf.upper()
+        return self.profile.scope(uf)
 
     async def state_seats(self, principal: Principal, *, cycle_id: str, uf: str) -> StateSeats:
         """The seats shared among a state's assemblies, with the method and the figures, and

@@ -139,6 +139,7 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
                 "settings": settings,
                 "services": services,
                 "tier_title": TIER_NAMES[settings.tier],
+                "front_links": [link for f in tier.features for link in f.front_links],
             }
         ),
         middleware=[

@@ -140,7 +140,12 @@ def refused(request: Request[Any, Any, Any], error: DomainError) -> Template:
 @get("/", include_in_schema=False, sync_to_thread=False)
 def home(request: Request[Any, Any, Any]) -> Template:
     """The tier's front page: where to sign in, the open data, the API."""
-    return page(request, "home.html", title=request.app.state.tier_title)
+    return page(
+        request,
+        "home.html",
+        title=request.app.state.tier_title,
+        front_links=request.app.state.front_links,
+    )
 
 
 @get("/acessibilidade", include_in_schema=False, sync_to_thread=False)

@@ -105,6 +105,15 @@ async def test_the_convener_sees_the_seats_and_who_elected_under_an_older_alloca
         missing = await fed.regional.get("/api/v1/board", params=params)
         assert_problem(missing, 422)
         assert "uf=SP" in missing.json()["detail"]
+    # So is every other read of a state's conference.
+    for path in (
+        "/api/v1/consolidation/suggestions",
+        "/api/v1/consolidation/actions",
+        "/api/v1/plenary/credentials",
+    ):
+        missing = await fed.regional.get(path, params={"cycle_id": CYCLE})
+        assert_problem(missing, 422)
+        assert "uf=SP" in missing.json()["detail"], path
     board = await get_json(fed.regional, "/api/v1/board", cycle_id=CYCLE, uf="SP")
     assert board["territory"] == "SP"
     assert len(board["reported"]) + len(board["late"]) == 2

@@ -29,6 +29,7 @@ async def test_a_code_signs_in_once_and_the_person_sets_a_password(
     async with fed.browser("regional") as browser:
         home = await browser.get("/")
         assert home.status_code == 200 and 'href="/entrar"' in home.text
+        assert 'href="/acompanhamento"' not in home.text  # the local tier's page
         entered = await submit(browser, "/entrar", "/entrar/codigo", code=code.lower())
         assert entered.status_code == 303
         assert entered.headers["location"] == "/conta?primeiro=1"

@@ -41,6 +41,8 @@ async def test_a_citizen_finds_a_municipality_its_assemblies_and_a_proposal(
     assert [p["id"] for p in held["proposals"]] == [proposal]
     assert held["proposals"][0]["decision"] is None
 
+    front = await tier.local.get("/")  # the citizens find the follow-up from the front page
+    assert 'href="/acompanhamento"' in front.text and 'href="/assembleias"' in front.text
     found = await tier.local.get("/acompanhamento", params={"busca": "SÃO PAULO"})
     assert found.status_code == 200
     assert 'href="/acompanhamento/municipios/3550308"' in found.text
