@@ -15,17 +15,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_timedelta
-from litestar import Request
+from litestar import Controller, Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
-from services.local.overview import Board
+from services.local.desk import AssemblyDesk
+from services.local.overview import Board, DeskOverview
 from shared.contracts.http.plenary import PollView
+from shared.core.access import Principal
 from shared.core.cycle import CycleRules
-from shared.core.errors import Invalid
+from shared.core.errors import DomainError, Invalid
 from shared.platform.web import i18n
 from shared.platform.web.i18n import N_
-from shared.platform.web.pages import page, see_other
+from shared.platform.web.pages import page, refused, see_other
 
 ROOT = "/assembleias"
 
@@ -193,3 +195,37 @@ def result_words(poll: PollView, names: dict[str, str] | None = None) -> str:
 def turnout(poll: PollView) -> tuple[int, int]:
     """Ballots in, and voters on the poll's frozen roll (0 when unknown)."""
     return poll.ballots, poll.electorate or 0
+
+
+class DeskScreen(Controller):
+    """A desk screen that answers a refused form with itself, the refusal shown on it (a 422
+    keeps what was typed in view); refusals of who may act are the error page."""
+
+    include_in_schema = False
+
+    @staticmethod
+    async def _screen(
+        request: Request[Any, Any, Any],
+        overview: DeskOverview,
+        desk: AssemblyDesk,
+        principal: Principal,
+        assembly_id: uuid.UUID,
+        *,
+        error: str = "",
+    ) -> Template:
+        raise NotImplementedError
+
+    async def _refused(
+        self,
+        request: Request[Any, Any, Any],
+        overview: DeskOverview,
+        desk: AssemblyDesk,
+        principal: Principal,
+        assembly_id: uuid.UUID,
+        refusal: DomainError,
+    ) -> Template:
+        if refusal.status in (401, 403, 404):
+            return refused(request, refusal)
+        return await self._screen(
+            request, overview, desk, principal, assembly_id, error=refusal.detail
+        )

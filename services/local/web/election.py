@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -19,6 +19,7 @@ from services.local.web.common import (
     MODES,
     ROLES,
     ROOT,
+    DeskScreen,
     address,
     desk_page,
     form_of,
@@ -31,8 +32,7 @@ from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import refused, sign_in_first
 
 
-class ElectionPages(Controller):
-    include_in_schema = False
+class ElectionPages(DeskScreen):
     path = f"{ROOT}/{{assembly_id:uuid}}/eleicao"
 
     @get("/")
@@ -89,21 +89,6 @@ class ElectionPages(Controller):
             roles=ROLES,
             ties=[n for n in election.notes if n.startswith("tie")],
             modes=MODES,
-        )
-
-    async def _refused(
-        self,
-        request: Request[Any, Any, Any],
-        overview: DeskOverview,
-        desk: AssemblyDesk,
-        principal: Principal,
-        assembly_id: uuid.UUID,
-        refusal: DomainError,
-    ) -> Template:
-        if refusal.status in (401, 403, 404):
-            return refused(request, refusal)
-        return await self._screen(
-            request, overview, desk, principal, assembly_id, error=refusal.detail
         )
 
     @post("/vagas", status_code=303)

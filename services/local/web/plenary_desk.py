@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -22,6 +22,7 @@ from services.local.web.common import (
     POLL_KINDS,
     PROPOSAL_STATUSES,
     ROOT,
+    DeskScreen,
     address,
     desk_page,
     form_of,
@@ -38,8 +39,7 @@ from shared.platform.web.pages import refused, sign_in_first
 UNDECIDED = ("submitted", "plenary")
 
 
-class PlenaryDeskPages(Controller):
-    include_in_schema = False
+class PlenaryDeskPages(DeskScreen):
     path = f"{ROOT}/{{assembly_id:uuid}}/plenaria"
 
     @get("/")
@@ -99,21 +99,6 @@ class PlenaryDeskPages(Controller):
             kinds=POLL_KINDS,
             outcomes=OUTCOMES,
             proposal_statuses=PROPOSAL_STATUSES,
-        )
-
-    async def _refused(
-        self,
-        request: Request[Any, Any, Any],
-        overview: DeskOverview,
-        desk: AssemblyDesk,
-        principal: Principal,
-        assembly_id: uuid.UUID,
-        refusal: DomainError,
-    ) -> Template:
-        if refusal.status in (401, 403, 404):
-            return refused(request, refusal)
-        return await self._screen(
-            request, overview, desk, principal, assembly_id, error=refusal.detail
         )
 
     @post("/urna", status_code=200)
