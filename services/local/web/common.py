@@ -82,9 +82,14 @@ def address(assembly_id: uuid.UUID | str, section: str = "") -> str:
     return f"{ROOT}/{assembly_id}{section}"
 
 
+def noticed(path: str, notice: str, **query: str) -> str:
+    """The address of ``path`` (a screen) saying what happened."""
+    return f"{path}?{urlencode({**query, 'aviso': notice})}"
+
+
 def with_notice(path: str, notice: str, **query: str) -> Redirect:
     """Back to ``path`` (a screen), saying what happened."""
-    return see_other(f"{path}?{urlencode({**query, 'aviso': notice})}")
+    return see_other(noticed(path, notice, **query))
 
 
 async def form_of(request: Request[Any, Any, Any]) -> FormMultiDict:

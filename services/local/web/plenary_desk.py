@@ -26,15 +26,18 @@ from services.local.web.common import (
     address,
     desk_page,
     form_of,
+    noticed,
     one,
     result_words,
     whole,
     with_notice,
 )
+from services.local.web.outbox import post_once
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import refused, sign_in_first
+from shared.platform.web.receipts import KEY_FIELD, new_key
 
 UNDECIDED = ("submitted", "plenary")
 
@@ -96,6 +99,8 @@ class PlenaryDeskPages(DeskScreen):
             words={p.id: result_words(p, names) for p in every},
             texts={p.id: p.text for p in proposals},
             modes=MODES,
+            key=new_key,
+            key_field=KEY_FIELD,
             kinds=POLL_KINDS,
             outcomes=OUTCOMES,
             proposal_statuses=PROPOSAL_STATUSES,
@@ -195,20 +200,25 @@ class PlenaryDeskPages(DeskScreen):
         assembly_id: FromPath[uuid.UUID],
         poll_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
-        """Yes / no / abstain typed from paper (added to earlier entries)."""
+        """Yes / no / abstain typed from paper (added to earlier entries) — once per form: the
+        offline outbox may send it again, and a count must never be added twice."""
         if (to_sign_in := sign_in_first(request, principal)) is not None:
             return to_sign_in
         form = await form_of(request)
-        try:
+
+        async def run() -> str:
             typed = {c: whole(form, c) for c in ("yes", "no", "abstain")}
             entries = [([[c]], n) for c, n in typed.items() if n]
             if not entries:
                 raise Invalid(gettext(N_("digite ao menos uma contagem")))
             added = await desk.enter_counts(principal, assembly_id, poll_id, entries)
+            notice = gettext(N_("Contagem registrada: %(n)s votos."), n=added)
+            return noticed(address(assembly_id, "/plenaria"), notice)
+
+        try:
+            return await post_once(request, desk.db, principal, form, run)
         except DomainError as refusal:
             return await self._refused(request, overview, desk, principal, assembly_id, refusal)
-        notice = gettext(N_("Contagem registrada: %(n)s votos."), n=added)
-        return with_notice(address(assembly_id, "/plenaria"), notice)
 
     @post("/votacoes/{poll_id:uuid}/anular", status_code=303)
     async def void(
