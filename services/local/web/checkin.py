@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -220,17 +222,16 @@ class CheckinPages(Controller):
         participant_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         """Hand a voting card over by the pairing number its holder shows."""
-        form = await request.form()
-        pairing = str(form.get("pairing") or "")
-
-        async def run() -> str:
-            await desk.bind_card(principal, assembly_id, participant_id, pairing)
-            return self._back(assembly_id, "cartao")
-
-        try:
-            return await post_once(request, desk.db, principal, form, run)
-        except DomainError as refusal:
-            return refused(request, refusal)
+        return await self._at_the_door(
+            request,
+            desk,
+            principal,
+            assembly_id,
+            "cartao",
+            lambda form: desk.bind_card(
+                principal, assembly_id, participant_id, str(form.get("pairing") or "")
+            ),
+        )
 
     @post(f"{CHECKIN}/{{participant_id:uuid}}/presenca", status_code=303)
     async def without_card(
@@ -242,16 +243,14 @@ class CheckinPages(Controller):
         participant_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         """Check someone in without a voting card: they vote on paper."""
-        form = await request.form()
-
-        async def run() -> str:
-            await desk.credential(principal, assembly_id, participant_id)
-            return self._back(assembly_id, "presenca")
-
-        try:
-            return await post_once(request, desk.db, principal, form, run)
-        except DomainError as refusal:
-            return refused(request, refusal)
+        return await self._at_the_door(
+            request,
+            desk,
+            principal,
+            assembly_id,
+            "presenca",
+            lambda form: desk.credential(principal, assembly_id, participant_id),
+        )
 
     @post(f"{CHECKIN}/{{participant_id:uuid}}/revogar", status_code=303)
     async def revoke(
@@ -263,16 +262,14 @@ class CheckinPages(Controller):
         participant_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         """A lost badge: its credential stops working at once."""
-        form = await request.form()
-
-        async def run() -> str:
-            await desk.revoke_credential(principal, assembly_id, participant_id)
-            return self._back(assembly_id, "revogado")
-
-        try:
-            return await post_once(request, desk.db, principal, form, run)
-        except DomainError as refusal:
-            return refused(request, refusal)
+        return await self._at_the_door(
+            request,
+            desk,
+            principal,
+            assembly_id,
+            "revogado",
+            lambda form: desk.revoke_credential(principal, assembly_id, participant_id),
+        )
 
     @post(f"{CHECKIN}/{{participant_id:uuid}}/confirmar", status_code=303)
     async def confirm(
@@ -284,11 +281,31 @@ class CheckinPages(Controller):
         participant_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         """Another person of the desk confirms a check-in or card given once voting began."""
+        return await self._at_the_door(
+            request,
+            desk,
+            principal,
+            assembly_id,
+            "confirmado",
+            lambda form: desk.confirm_participants(principal, assembly_id, [participant_id]),
+        )
+
+    async def _at_the_door(
+        self,
+        request: Request[Any, Any, Any],
+        desk: AssemblyDesk,
+        principal: Principal,
+        assembly_id: uuid.UUID,
+        notice: str,
+        action: Callable[[FormMultiDict], Awaitable[Any]],
+    ) -> Template | Redirect:
+        """One desk action on one person, once per form key (the outbox may resend it), then
+        back to the door saying what happened; a refusal is the error page."""
         form = await request.form()
 
         async def run() -> str:
-            await desk.confirm_participants(principal, assembly_id, [participant_id])
-            return self._back(assembly_id, "confirmado")
+            await action(form)
+            return self._back(assembly_id, notice)
 
         try:
             return await post_once(request, desk.db, principal, form, run)
