@@ -12,6 +12,8 @@ from services.local.api import ROUTES
 from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
+from services.local.lottery import LotteryJobs
+from services.local.lottery_api import LotteryController
 from services.local.open_data import LOCAL_DATASETS
 from services.local.overview import DeskOverview
 from services.local.web.badges import BadgePages
@@ -64,6 +66,19 @@ FOLLOW_UP = Feature(
     front_links=((FOLLOW_UP_PAGE, N_("Acompanhe o que aconteceu com as propostas")),),
 )
 
+#: Civic lotteries: seats of a delegation drawn among volunteers, with a verifiable seed.
+CIVIC_LOTTERY = Feature(
+    name="civic-lottery",
+    routes=(LotteryController,),
+    loops=lambda node: (
+        LotteryJobs(
+            node.db,
+            idle_s=node.settings.lottery_idle_s,
+            stale_after_s=node.settings.lottery_stale_s,
+        ),
+    ),
+)
+
 #: The door and the participant's phone: credenciamento, badges, /participar.
 DOOR_AND_PHONE = Feature(
     name="door-and-phone",
@@ -78,6 +93,7 @@ LOCAL = TierDefinition(
         operations(),
         cycles(announces=False),
         ASSEMBLIES,
+        CIVIC_LOTTERY,
         FOLLOW_UP,
         DOOR_AND_PHONE,
         allocation(keeps=allocations.for_local_assemblies),

@@ -1,0 +1,141 @@
+"""HTTP edge of an assembly's civic lottery: each handler checks the caller against the
+assembly (the desk's ``acting``) and calls one use case of :mod:`services.local.lottery`."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from services.local import lottery
+from services.local.auth import Actor
+from services.local.desk import AssemblyDesk
+from shared.contracts.http.lottery import (
+    CommitmentIn,
+    LotteryView,
+    RevealIn,
+    Volunteered,
+    VolunteerIn,
+)
+from shared.core.access import Principal
+from shared.core.errors import Conflict, Forbidden
+from shared.platform.web.auth import allow
+
+Caller = NamedDependency[Principal]
+Desk = NamedDependency[AssemblyDesk]
+
+
+class LotteryController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/lottery"
+    tags = ["lottery"]
+
+    @get("/")
+    async def show(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> LotteryView:
+        """The draw as anyone may check it: commitment, pool and quotas (as the CSVs
+        ``plenaria lottery`` reads), seed and secret once revealed, the panel, every
+        volunteer's probability, and the command that re-runs it (public)."""
+        async with desk.reading(assembly_id) as s:
+            return await lottery.view(s.session, s.assembly)
+
+    @post("/volunteers", status_code=201, **allow("secretary", "organiser", "participant"))
+    async def volunteer(
+        self,
+        desk: Desk,
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[VolunteerIn],
+    ) -> Volunteered:
+        """Put a credentialed participant of the lottery's segment in the pool (the desk, or
+        the participant themselves); the answer is their pseudonym in the published pool."""
+        async with desk.acting(principal, assembly_id, "secretary", "participant") as s:
+            if s.actor.role == "participant" and s.actor.voter_id != str(data.participant_id):
+                raise Forbidden("a participant may volunteer only themselves")
+            name = await lottery.volunteer(
+                s.session, s.assembly, data.participant_id, actor=_who(s.actor)
+            )
+        return Volunteered(pseudonym=name)
+
+    @post(
+        "/volunteers/{participant_id:uuid}/withdraw",
+        status_code=204,
+        **allow("secretary", "organiser", "participant"),
+    )
+    async def withdraw(
+        self,
+        desk: Desk,
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        participant_id: FromPath[uuid.UUID],
+    ) -> None:
+        """Take a volunteer out while the pool is open (the desk, or the volunteer)."""
+        async with desk.acting(principal, assembly_id, "secretary", "participant") as s:
+            if s.actor.role == "participant" and s.actor.voter_id != str(participant_id):
+                raise Forbidden("a participant may withdraw only themselves")
+            await lottery.withdraw(s.session, s.assembly, participant_id, actor=_who(s.actor))
+
+    @post("/commitment", **allow("secretary", "organiser"))
+    async def commit(
+        self,
+        desk: Desk,
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[CommitmentIn],
+    ) -> LotteryView:
+        """Publish the SHA-256 of a secret you keep; once only, while the pool is open."""
+        async with desk.acting(principal, assembly_id, "secretary", lock=True) as s:
+            await lottery.commit(s.session, s.assembly, data.commitment, actor=_who(s.actor))
+            return await lottery.view(s.session, s.assembly)
+
+    @post("/close-pool", **allow("secretary", "organiser"))
+    async def close_pool(
+        self, desk: Desk, principal: Caller, assembly_id: FromPath[uuid.UUID]
+    ) -> LotteryView:
+        """Freeze the pool and the quotas (422 naming the feature a quota cannot be met on)."""
+        async with desk.acting(principal, assembly_id, "secretary", lock=True) as s:
+            await lottery.close_pool(s.session, s.assembly, actor=_who(s.actor))
+            return await lottery.view(s.session, s.assembly)
+
+    @post("/reveal", status_code=202, **allow("secretary", "organiser"))
+    async def reveal(
+        self,
+        desk: Desk,
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[RevealIn],
+    ) -> LotteryView:
+        """Reveal the secret (it must match the commitment): the seed is derived and the draw
+        queued; follow its progress here or at ``GET …/lottery``."""
+        async with desk.acting(principal, assembly_id, "secretary", lock=True) as s:
+            await lottery.reveal(
+                s.session, s.assembly, data.secret, data.public_value, actor=_who(s.actor)
+            )
+            return await lottery.view(s.session, s.assembly)
+
+    @get("/pool.csv", media_type="text/csv")
+    async def pool_file(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> Response[str]:
+        """The closed pool as ``plenaria lottery --pool`` reads it (public)."""
+        return await _published(desk, assembly_id, "pool")
+
+    @get("/quotas.csv", media_type="text/csv")
+    async def quotas_file(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> Response[str]:
+        """The quotas as ``plenaria lottery --quotas`` reads them (public)."""
+        return await _published(desk, assembly_id, "quotas")
+
+
+def _who(actor: Actor) -> str:
+    return f"{actor.role}:{actor.principal_id}"
+
+
+async def _published(desk: AssemblyDesk, assembly_id: uuid.UUID, which: str) -> Response[str]:
+    async with desk.reading(assembly_id) as s:
+        shown = await lottery.view(s.session, s.assembly)
+    text = shown.pool_csv if which == "pool" else shown.quotas_csv
+    if text is None:
+        raise Conflict("the pool is not closed yet")
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{which}.csv"'},
+    )
