@@ -13,9 +13,9 @@ from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.lottery import LotteryJobs
-from services.local.lottery_api import LotteryController
 from services.local.open_data import LOCAL_DATASETS
 from services.local.overview import DeskOverview
+from services.local.representation_api import EquityController, LotteryController
 from services.local.web.badges import BadgePages
 from services.local.web.checkin import CheckinPages
 from services.local.web.closing_desk import ClosingPages
@@ -66,10 +66,11 @@ FOLLOW_UP = Feature(
     front_links=((FOLLOW_UP_PAGE, N_("Acompanhe o que aconteceu com as propostas")),),
 )
 
-#: Civic lotteries: seats of a delegation drawn among volunteers, with a verifiable seed.
-CIVIC_LOTTERY = Feature(
-    name="civic-lottery",
-    routes=(LotteryController,),
+#: Representation you can see: seats drawn by civic lottery among volunteers, with a
+#: verifiable seed, and who took part and was sent up, by segment, gender and quota group.
+REPRESENTATION = Feature(
+    name="representation",
+    routes=(LotteryController, EquityController),
     loops=lambda node: (
         LotteryJobs(
             node.db,
@@ -93,7 +94,7 @@ LOCAL = TierDefinition(
         operations(),
         cycles(announces=False),
         ASSEMBLIES,
-        CIVIC_LOTTERY,
+        REPRESENTATION,
         FOLLOW_UP,
         DOOR_AND_PHONE,
         allocation(keeps=allocations.for_local_assemblies),

@@ -164,6 +164,18 @@ class LotteryRecord(msgspec.Struct, frozen=True, kw_only=True):
     panels: int = 0
 
 
+class EquityTable(msgspec.Struct, frozen=True, kw_only=True):
+    """Exact counts of one population counted at one tier (``shared.core.equity``): e.g. the
+    ``participants`` of the ``local`` assemblies, the ``delegates`` a ``regional`` conference
+    elected, the delegates ``credentialed`` at the ``national`` one. Aggregates only; a tier
+    forwards the sums of what it received with its own tables, so they add up to the nation."""
+
+    population: Literal["participants", "delegates", "credentialed"]
+    tier: Tier
+    total: int
+    cells: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+
+
 @message("report", 1)
 class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     """What an assembly (local, state or national) sends up when it closes."""
@@ -195,6 +207,8 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     audit: AuditSummary | None = None
     #: The civic lottery that drew part of the delegation, when the cycle has one.
     lottery: LotteryRecord | None = None
+    #: Who took part, who was sent up and who was credentialed, counted here and below.
+    equity: list[EquityTable] = msgspec.field(default_factory=list)
 
 
 @message("cycle", 1)

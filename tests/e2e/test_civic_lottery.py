@@ -199,3 +199,31 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
         m["probability"] == drawn["probabilities"][s]
         for m, s in zip(sorted(sent, key=lambda m: m["rank"]), selected, strict=True)
     )
+
+    # Who took part and who was sent up: exact between tiers, small cells withheld in public.
+    tables = {(t["population"], t["tier"]): t for t in report.body["equity"]}
+    assert tables[("participants", "local")]["total"] == 8
+    assert tables[("participants", "local")]["cells"]["segment"] == {
+        "users": 4,
+        "workers": 2,
+        "managers": 2,
+    }
+    assert tables[("delegates", "local")]["total"] == 2
+    public = (await fed.local.get(f"{base}/equity")).json()
+    shown = {(t["population"], t["tier"]): t for t in public["tables"]}
+    assert shown[("participants", "local")]["total"] == 8
+    assert shown[("delegates", "local")]["total"] is None  # two people: withheld whole
+    numbers = [
+        n
+        for t in public["tables"]
+        for values in t["cells"].values()
+        for n in values.values()
+        if n is not None
+    ]
+    assert all(n >= public["min_cell"] for n in numbers)
+    state = (
+        await fed.regional.get("/api/v1/equity", params={"cycle_id": LOTTERY_CYCLE, "uf": "SP"})
+    ).json()
+    assert {(t["population"], t["tier"]): t["total"] for t in state["tables"]}[
+        ("participants", "local")
+    ] == 8

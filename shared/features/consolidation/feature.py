@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.features.consolidation.api import ConsolidationController
+from shared.features.consolidation.equity_api import EquityController
 from shared.features.consolidation.ingest import apply_report, apply_reports
 from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.features.consolidation.pages import ConsolidationPages
@@ -38,6 +39,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             PlenaryController,
             TierPlenaryController,
             ConsolidationPages,
+            EquityController,
         ),
         datasets=CONSOLIDATION_DATASETS,
         services=lambda node: {

@@ -21,6 +21,7 @@ from shared.contracts.messages import (
     AssemblyReport,
     AuditSummary,
     AxisPairwise,
+    EquityTable,
     LotteryRecord,
     Mandate,
     MotionResult,
@@ -81,6 +82,7 @@ class Closing:
     signing_key_id: str = ""
     audit: AuditSummary | None = None
     lottery: LotteryRecord | None = None
+    equity: Sequence[EquityTable] = ()
     report_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     addendum_of: str = ""
 
@@ -147,6 +149,7 @@ def build_report(
         signing_key_id=closing.signing_key_id,
         audit=closing.audit,
         lottery=closing.lottery,
+        equity=list(closing.equity),
     )
 
 

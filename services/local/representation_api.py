@@ -1,5 +1,6 @@
-"""HTTP edge of an assembly's civic lottery: each handler checks the caller against the
-assembly (the desk's ``acting``) and calls one use case of :mod:`services.local.lottery`."""
+"""HTTP edge of representation (issue 20): an assembly's civic lottery — each handler checks
+the caller against the assembly (the desk's ``acting``) and calls one use case of
+:mod:`services.local.lottery` — and its published equity tables."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.local import lottery
+from services.local import equity, lottery
 from services.local.auth import Actor
 from services.local.desk import AssemblyDesk
+from shared.contracts.http.equity import EquityView
 from shared.contracts.http.lottery import (
     CommitmentIn,
     LotteryView,
@@ -21,6 +23,8 @@ from shared.contracts.http.lottery import (
 )
 from shared.core.access import Principal
 from shared.core.errors import Conflict, Forbidden
+from shared.features.cycles.store import rules_for
+from shared.features.reporting.equity import published
 from shared.platform.web.auth import allow
 
 Caller = NamedDependency[Principal]
@@ -122,6 +126,20 @@ class LotteryController(Controller):
     async def quotas_file(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> Response[str]:
         """The quotas as ``plenaria lottery --quotas`` reads them (public)."""
         return await _published(desk, assembly_id, "quotas")
+
+
+class EquityController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/equity"
+    tags = ["equity"]
+
+    @get("/")
+    async def show(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> EquityView:
+        """Who is credentialed here and who it sends up, by segment, gender and quota group,
+        beside the cycle's targets; counts below the threshold are withheld (public)."""
+        async with desk.reading(assembly_id) as s:
+            rules = await rules_for(s.session, s.assembly.cycle_id)
+            found = await equity.tables(s.session, s.assembly)
+        return published(rules, s.assembly.territory, found)
 
 
 def _who(actor: Actor) -> str:

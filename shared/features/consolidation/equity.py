@@ -1,0 +1,55 @@
+"""A state's (or the nation's) equity tables: what its reports counted below, plus the
+delegates credentialed at this tier's plenary and those it elected (``shared.core.equity``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts.messages import EquityTable, Mandate
+from shared.features.consolidation.model import Credential, ReceivedMandate, ReceivedReport
+from shared.features.consolidation.profile import Conference
+from shared.features.consolidation.ranking import report_scope
+from shared.features.plenary.claims import elected_mandates
+from shared.features.reporting.equity import of_mandates, summed, table
+
+
+async def received(session: AsyncSession, conference: Conference) -> list[EquityTable]:
+    """The tables of every report received for this conference, added up."""
+    bodies = await session.scalars(
+        select(ReceivedReport.body["equity"]).where(
+            ReceivedReport.cycle_id == conference.cycle_id,
+            report_scope(conference.uf),
+        )
+    )
+    return summed(t for found in bodies if found for t in found)
+
+
+async def credentialed(session: AsyncSession, conference: Conference) -> EquityTable:
+    """Delegates holding a credential (not revoked) at this conference's plenary."""
+    rows = (
+        await session.execute(
+            select(ReceivedMandate.segment, ReceivedMandate.gender, ReceivedMandate.quota_groups)
+            .join(Credential, Credential.mandate_id == ReceivedMandate.mandate_id)
+            .where(
+                Credential.cycle_id == conference.cycle_id,
+                Credential.uf == conference.uf,
+                Credential.revoked_at.is_(None),
+            )
+        )
+    ).all()
+    return table("credentialed", conference.profile.tier, ((s, g, q or [], 1) for s, g, q in rows))
+
+
+async def tables(
+    session: AsyncSession, conference: Conference, mandates: Sequence[Mandate] | None = None
+) -> list[EquityTable]:
+    """Everything below, and this tier's credentialed and elected delegates."""
+    if mandates is None:
+        mandates = await elected_mandates(session, conference.key)
+    own = [await credentialed(session, conference)]
+    if conference.profile.tier != "national":
+        own.append(of_mandates("delegates", conference.profile.tier, mandates))
+    return [*await received(session, conference), *own]

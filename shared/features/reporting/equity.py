@@ -1,0 +1,74 @@
+"""Equity tables as tiers count, forward and publish them (``shared.core.equity``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from shared.contracts.http.equity import EquityTargets, EquityView, PublishedTable
+from shared.contracts.messages import EquityTable, Mandate
+from shared.core import equity
+from shared.core.cycle import CycleRules
+from shared.core.vocabulary import Tier
+
+
+def table(
+    population: str, tier: Tier, rows: Iterable[tuple[str, str, Iterable[str], int]]
+) -> EquityTable:
+    total, cells = equity.count(rows)
+    return EquityTable(population=population, tier=tier, total=total, cells=cells)  # type: ignore[arg-type]
+
+
+def of_mandates(population: str, tier: Tier, mandates: Sequence[Mandate]) -> EquityTable:
+    """The titulars among ``mandates`` (alternates are not sent on unless they replace one)."""
+    return table(
+        population,
+        tier,
+        ((m.segment, m.gender, m.quota_groups, 1) for m in mandates if m.role == "titular"),
+    )
+
+
+def summed(tables: Iterable[EquityTable | Mapping[str, Any]]) -> list[EquityTable]:
+    """Tables of the same population and tier added up (received reports' tables are
+    decoded from their stored JSON bodies)."""
+    groups: dict[tuple[str, str], list[tuple[int, Mapping[str, Mapping[str, int]]]]] = {}
+    for t in tables:
+        found = t if isinstance(t, EquityTable) else msgspec.convert(t, EquityTable)
+        groups.setdefault((found.population, found.tier), []).append((found.total, found.cells))
+    out = []
+    for (population, tier), parts in sorted(groups.items(), key=_order):
+        total, cells = equity.add(parts)
+        out.append(EquityTable(population=population, tier=tier, total=total, cells=cells))  # type: ignore[arg-type]
+    return out
+
+
+_TIERS = {"local": 0, "regional": 1, "national": 2}
+_POPULATIONS = {p: i for i, p in enumerate(equity.POPULATIONS)}
+
+
+def _order(item: tuple[tuple[str, str], object]) -> tuple[int, int]:
+    (population, tier), _ = item
+    return _TIERS.get(tier, 9), _POPULATIONS.get(population, 9)
+
+
+def published(rules: CycleRules, territory: str, tables: Sequence[EquityTable]) -> EquityView:
+    """The tables as anyone may see them: small cells withheld, with the cycle's targets."""
+    shown = []
+    for t in summed(tables):
+        total, cells = equity.suppress(t.total, t.cells)
+        shown.append(PublishedTable(population=t.population, tier=t.tier, total=total, cells=cells))
+    delegates = rules.delegates
+    return EquityView(
+        cycle_id=rules.cycle_id,
+        territory=territory,
+        min_cell=equity.MIN_CELL,
+        tables=shown,
+        targets=EquityTargets(
+            segments={s.id: s.share for s in delegates.segments},
+            min_women=delegates.min_women,
+            quota_groups=list(delegates.quota_groups),
+            min_quota=delegates.min_quota,
+        ),
+    )
