@@ -214,11 +214,7 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
     assert shown[("participants", "local")]["total"] == 8
     assert shown[("delegates", "local")]["total"] is None  # two people: withheld whole
     numbers = [
-        n
-        for t in public["tables"]
-        for values in t["cells"].values()
-        for n in values.values()
-        if n is not None
+        n for t in public["tables"] for values in t["cells"].values() for n in values.values() if n
     ]
     assert all(n >= public["min_cell"] for n in numbers)
     state = (
@@ -227,3 +223,15 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
     assert {(t["population"], t["tier"]): t["total"] for t in state["tables"]}[
         ("participants", "local")
     ] == 8
+    for client in (fed.local, fed.regional):
+        exported = await client.get(
+            "/api/v1/open-data/equity", params={"format": "csv", "cycle_id": LOTTERY_CYCLE}
+        )
+        assert exported.status_code == 200, exported.text
+        lines = list(csv.DictReader(io.StringIO(exported.text)))
+        assert any(
+            r["population"] == "participants" and r["dimension"] == "total" and r["count"] == "8"
+            for r in lines
+        )
+        small = [r for r in lines if r["count"] and 0 < int(r["count"]) < public["min_cell"]]
+        assert small == [], small

@@ -3,17 +3,27 @@ delegates credentialed at this tier's plenary and those it elected (``shared.cor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.messages import EquityTable, Mandate
+from shared.core.vocabulary import NATION
 from shared.features.consolidation.model import Credential, ReceivedMandate, ReceivedReport
-from shared.features.consolidation.profile import Conference
+from shared.features.consolidation.profile import Conference, ConsolidationProfile
 from shared.features.consolidation.ranking import report_scope
+from shared.features.cycles.store import rules_for
 from shared.features.plenary.claims import elected_mandates
-from shared.features.reporting.equity import of_mandates, summed, table
+from shared.features.reporting.equity import (
+    EQUITY_COLUMNS,
+    of_mandates,
+    published,
+    rows,
+    summed,
+    table,
+)
+from shared.platform.web.open_data import Dataset, RowStream
 
 
 async def received(session: AsyncSession, conference: Conference) -> list[EquityTable]:
@@ -53,3 +63,31 @@ async def tables(
     if conference.profile.tier != "national":
         own.append(of_mandates("delegates", conference.profile.tier, mandates))
     return [*await received(session, conference), *own]
+
+
+def dataset(profile: ConsolidationProfile) -> Dataset:
+    """Open data: each conference's published equity tables (``cycle_id``/``uf`` filter)."""
+
+    async def query(session: AsyncSession, filters: Mapping[str, str]) -> RowStream:
+        scopes = select(ReceivedReport.cycle_id, ReceivedReport.uf).distinct()
+        if "cycle_id" in filters:
+            scopes = scopes.where(ReceivedReport.cycle_id == filters["cycle_id"])
+        if "uf" in filters and not profile.nationwide:
+            scopes = scopes.where(ReceivedReport.uf == filters["uf"].upper())
+        found = sorted(
+            {(c, NATION if profile.nationwide else uf) for c, uf in await session.execute(scopes)}
+        )
+        for cycle_id, uf in found:
+            conference = profile.conference(cycle_id, uf)
+            rules = await rules_for(session, cycle_id)
+            view = published(rules, conference.uf, await tables(session, conference))
+            for row in rows(view):
+                yield row
+
+    return Dataset(
+        "equity",
+        "who took part below, who was sent up and who was credentialed and elected here, by "
+        "segment, gender and quota group (small cells withheld)",
+        EQUITY_COLUMNS,
+        query,
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.features.consolidation import equity
 from shared.features.consolidation.api import ConsolidationController
 from shared.features.consolidation.equity_api import EquityController
 from shared.features.consolidation.ingest import apply_report, apply_reports
@@ -41,7 +42,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             ConsolidationPages,
             EquityController,
         ),
-        datasets=CONSOLIDATION_DATASETS,
+        datasets=(*CONSOLIDATION_DATASETS, equity.dataset(profile)),
         services=lambda node: {
             "consolidation": Consolidation(node.db, node.outbox, profile),
             "plenary": TierPlenary(node.db, profile, node.outbox.default_signer),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -72,3 +72,23 @@ def published(rules: CycleRules, territory: str, tables: Sequence[EquityTable]) 
             min_quota=delegates.min_quota,
         ),
     )
+
+
+#: The open-data columns of a published equity table (``count`` empty when withheld; one row
+#: per cell, and a ``total`` row per table).
+EQUITY_COLUMNS = ("cycle_id", "territory", "population", "tier", "dimension", "value", "count")
+
+
+def rows(view: EquityView) -> Iterator[dict[str, Any]]:
+    """A published view as open-data rows (withheld numbers stay withheld)."""
+    for shown in view.tables:
+        base = {
+            "cycle_id": view.cycle_id,
+            "territory": view.territory,
+            "population": shown.population,
+            "tier": shown.tier,
+        }
+        yield {**base, "dimension": "total", "value": "", "count": shown.total}
+        for dimension, values in shown.cells.items():
+            for value, n in sorted(values.items()):
+                yield {**base, "dimension": dimension, "value": value, "count": n}
