@@ -15,7 +15,11 @@ from services.local.journey import held_proposals
 from services.local.lottery import LotteryJobs
 from services.local.open_data import LOCAL_DATASETS
 from services.local.overview import DeskOverview
-from services.local.representation_api import EquityController, LotteryController
+from services.local.representation_api import (
+    EquityController,
+    EvaluationController,
+    LotteryController,
+)
 from services.local.web.badges import BadgePages
 from services.local.web.checkin import CheckinPages
 from services.local.web.closing_desk import ClosingPages
@@ -70,7 +74,7 @@ FOLLOW_UP = Feature(
 #: verifiable seed, and who took part and was sent up, by segment, gender and quota group.
 REPRESENTATION = Feature(
     name="representation",
-    routes=(LotteryController, EquityController),
+    routes=(LotteryController, EquityController, EvaluationController),
     loops=lambda node: (
         LotteryJobs(
             node.db,

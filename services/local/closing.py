@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local import cards, equity, lottery
+from services.local import cards, equity, evaluation, lottery
 from services.local.assemblies import credentialed_count, get_assembly, introduce_key
 from services.local.model import Assembly, Participant, Proposal
 from shared.contracts.http.plenary import DelegateClaim
@@ -129,6 +129,7 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         audit=await _audit_summary(session, assembly, all_polls, notes),
         lottery=drawn if mandates else None,
         equity=await equity.tables(session, assembly, mandates),
+        evaluation=await evaluation.summary(session, assembly.id),
     )
 
     async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:

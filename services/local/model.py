@@ -185,3 +185,26 @@ class LotteryVolunteer(DefaultBase):
     assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
     number: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class EvaluationResponder(DefaultBase):
+    """Who has answered the evaluation (once each); what they answered is not kept with them."""
+
+    __tablename__ = "evaluation_responder"
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("participant.id"), primary_key=True
+    )
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+
+
+class EvaluationCount(DefaultBase):
+    """How many participants of an assembly gave ``answer`` to ``question`` (counts only, so no
+    answer can be joined to the person who gave it)."""
+
+    __tablename__ = "evaluation_count"
+
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), primary_key=True)
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(server_default="0")

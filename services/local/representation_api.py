@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.local import equity, lottery
+from services.local import equity, evaluation, lottery
 from services.local.auth import Actor
 from services.local.desk import AssemblyDesk
-from shared.contracts.http.equity import EquityView
+from shared.contracts.http.equity import EquityView, EvaluationIn, EvaluationView
 from shared.contracts.http.lottery import (
     CommitmentIn,
     LotteryView,
@@ -24,7 +25,7 @@ from shared.contracts.http.lottery import (
 from shared.core.access import Principal
 from shared.core.errors import Conflict, Forbidden
 from shared.features.cycles.store import rules_for
-from shared.features.reporting.equity import published
+from shared.features.reporting.equity import evaluation_published, published
 from shared.platform.web.auth import allow
 
 Caller = NamedDependency[Principal]
@@ -140,6 +141,36 @@ class EquityController(Controller):
             rules = await rules_for(s.session, s.assembly.cycle_id)
             found = await equity.tables(s.session, s.assembly)
         return published(rules, s.assembly.territory, found)
+
+
+class EvaluationController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/evaluation"
+    tags = ["equity"]
+
+    @post("/", status_code=201, **allow("participant"))
+    async def answer(
+        self,
+        desk: Desk,
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[EvaluationIn],
+    ) -> EvaluationView:
+        """Evaluate the assembly you took part in, once, before it closes: kept as counts
+        only (nobody, the desk included, can see what you answered)."""
+        async with desk.acting(principal, assembly_id, "participant") as s:
+            if s.actor.participant is None:  # pragma: no cover - the guard admits participants
+                raise Forbidden("only a participant evaluates the assembly")
+            given = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+            await evaluation.answer(s.session, s.assembly, s.actor.participant, given)
+            found = await evaluation.summary(s.session, s.assembly.id)
+        return evaluation_published(s.assembly.territory, found)
+
+    @get("/")
+    async def show(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> EvaluationView:
+        """What the participants said, small counts withheld (public)."""
+        async with desk.reading(assembly_id) as s:
+            found = await evaluation.summary(s.session, s.assembly.id)
+        return evaluation_published(s.assembly.territory, found)
 
 
 def _who(actor: Actor) -> str:

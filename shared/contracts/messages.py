@@ -176,6 +176,14 @@ class EquityTable(msgspec.Struct, frozen=True, kw_only=True):
     cells: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
 
+class EvaluationSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """The participants' evaluation, as counts only (``shared.core.evaluation``): how many
+    answered, and per question how many gave each answer — here and below."""
+
+    responses: int = 0
+    answers: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+
+
 @message("report", 1)
 class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     """What an assembly (local, state or national) sends up when it closes."""
@@ -209,6 +217,8 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     lottery: LotteryRecord | None = None
     #: Who took part, who was sent up and who was credentialed, counted here and below.
     equity: list[EquityTable] = msgspec.field(default_factory=list)
+    #: What the participants said of the assemblies (counts only), here and below.
+    evaluation: EvaluationSummary | None = None
 
 
 @message("cycle", 1)

@@ -178,6 +178,11 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
     assert sorted(m["public_name"] for m in mandates) == drawn_names
     assert all(m["role"] == "titular" and m["probability"] is not None for m in mandates)
 
+    for name in ("Ana", "Bruno", "Carla", "Diego", "Elisa", "Fábio"):
+        said = await fed.local.post(
+            f"{base}/evaluation", headers=token[name], json={"spoke": "yes"}
+        )
+        assert said.status_code == 201, said.text
     assert (await fed.local.post(f"{base}/voting", headers=sec)).status_code == 201
     closing = await fed.local.post(f"{base}/close", headers=sec)
     assert closing.status_code == 202, closing.text
@@ -235,3 +240,8 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
         )
         small = [r for r in lines if r["count"] and 0 < int(r["count"]) < public["min_cell"]]
         assert small == [], small
+    evaluated = await fed.regional.get(
+        "/api/v1/evaluation", params={"cycle_id": LOTTERY_CYCLE, "uf": "SP"}
+    )
+    assert evaluated.json()["responses"] == 6
+    assert evaluated.json()["answers"]["spoke"]["yes"] == 6

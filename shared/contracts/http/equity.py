@@ -3,6 +3,8 @@ tables with small cells withheld (``null``), beside the cycle's targets."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 
@@ -30,3 +32,23 @@ class EquityView(msgspec.Struct, kw_only=True):
     min_cell: int
     tables: list[PublishedTable]
     targets: EquityTargets
+
+
+class EvaluationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A participant's evaluation of their assembly; every question may be left out."""
+
+    #: Did you get to speak when you wanted to?
+    spoke: Literal["yes", "no", "did_not_want"] | None = None
+    #: Did you understand the rules (regimento, how votes work)?
+    understood_rules: Literal["yes", "partly", "no"] | None = None
+    #: Would you take part in a conference again?
+    would_return: Literal["yes", "maybe", "no"] | None = None
+
+
+class EvaluationView(msgspec.Struct, kw_only=True):
+    """The evaluation as published: counts below ``min_cell`` withheld (``null``)."""
+
+    territory: str
+    min_cell: int
+    responses: int | None
+    answers: dict[str, dict[str, int | None]]

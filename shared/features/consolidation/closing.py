@@ -148,6 +148,7 @@ async def close_conference(
         addendum_of=addendum_of,
         # An addendum adds late items only: the conference's counts went up with its report.
         equity=() if addendum_of else await equity.tables(session, conference, mandates),
+        evaluation=None if addendum_of else await equity.evaluation(session, conference),
     )
 
     async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts.messages import EquityTable, Mandate
+from shared.contracts.messages import EquityTable, EvaluationSummary, Mandate
 from shared.core.vocabulary import NATION
 from shared.features.consolidation.model import Credential, ReceivedMandate, ReceivedReport
 from shared.features.consolidation.profile import Conference, ConsolidationProfile
@@ -17,6 +17,7 @@ from shared.features.cycles.store import rules_for
 from shared.features.plenary.claims import elected_mandates
 from shared.features.reporting.equity import (
     EQUITY_COLUMNS,
+    evaluation_summed,
     of_mandates,
     published,
     rows,
@@ -91,3 +92,13 @@ def dataset(profile: ConsolidationProfile) -> Dataset:
         EQUITY_COLUMNS,
         query,
     )
+
+
+async def evaluation(session: AsyncSession, conference: Conference) -> EvaluationSummary:
+    """The evaluations of every assembly below this conference, added up."""
+    found = await session.scalars(
+        select(ReceivedReport.body["evaluation"]).where(
+            ReceivedReport.cycle_id == conference.cycle_id, report_scope(conference.uf)
+        )
+    )
+    return evaluation_summed(e for e in found if e)

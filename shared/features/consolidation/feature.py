@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.features.consolidation import equity
 from shared.features.consolidation.api import ConsolidationController
-from shared.features.consolidation.equity_api import EquityController
+from shared.features.consolidation.equity_api import EquityController, EvaluationController
 from shared.features.consolidation.ingest import apply_report, apply_reports
 from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.features.consolidation.pages import ConsolidationPages
@@ -41,6 +41,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             TierPlenaryController,
             ConsolidationPages,
             EquityController,
+            EvaluationController,
         ),
         datasets=(*CONSOLIDATION_DATASETS, equity.dataset(profile)),
         services=lambda node: {

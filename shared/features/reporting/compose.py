@@ -22,6 +22,7 @@ from shared.contracts.messages import (
     AuditSummary,
     AxisPairwise,
     EquityTable,
+    EvaluationSummary,
     LotteryRecord,
     Mandate,
     MotionResult,
@@ -83,6 +84,7 @@ class Closing:
     audit: AuditSummary | None = None
     lottery: LotteryRecord | None = None
     equity: Sequence[EquityTable] = ()
+    evaluation: EvaluationSummary | None = None
     report_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     addendum_of: str = ""
 
@@ -150,6 +152,7 @@ def build_report(
         audit=closing.audit,
         lottery=closing.lottery,
         equity=list(closing.equity),
+        evaluation=closing.evaluation,
     )
 
 

@@ -7,9 +7,14 @@ from typing import Any
 
 import msgspec
 
-from shared.contracts.http.equity import EquityTargets, EquityView, PublishedTable
-from shared.contracts.messages import EquityTable, Mandate
-from shared.core import equity
+from shared.contracts.http.equity import (
+    EquityTargets,
+    EquityView,
+    EvaluationView,
+    PublishedTable,
+)
+from shared.contracts.messages import EquityTable, EvaluationSummary, Mandate
+from shared.core import equity, evaluation
 from shared.core.cycle import CycleRules
 from shared.core.vocabulary import Tier
 
@@ -92,3 +97,20 @@ def rows(view: EquityView) -> Iterator[dict[str, Any]]:
         for dimension, values in shown.cells.items():
             for value, n in sorted(values.items()):
                 yield {**base, "dimension": dimension, "value": value, "count": n}
+
+
+def evaluation_summed(parts: Iterable[EvaluationSummary | Mapping[str, Any]]) -> EvaluationSummary:
+    """Several assemblies' (or states') evaluations added up."""
+    found = [
+        p if isinstance(p, EvaluationSummary) else msgspec.convert(p, EvaluationSummary)
+        for p in parts
+    ]
+    responses, answers = evaluation.add((p.responses, p.answers) for p in found)
+    return EvaluationSummary(responses=responses, answers=answers)
+
+
+def evaluation_published(territory: str, summary: EvaluationSummary) -> EvaluationView:
+    responses, answers = equity.suppress(summary.responses, summary.answers)
+    return EvaluationView(
+        territory=territory, min_cell=equity.MIN_CELL, responses=responses, answers=answers
+    )

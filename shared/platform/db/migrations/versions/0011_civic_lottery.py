@@ -1,5 +1,6 @@
-"""civic lottery: an assembly's draw (commitment, closed pool, seed, answer), its volunteers,
-and mandates that say whether they were elected or drawn
+"""representation: an assembly's civic-lottery draw (commitment, closed pool, seed, answer),
+its volunteers, mandates that say whether they were elected or drawn, and the participants'
+anonymous evaluation (who answered; counts per answer)
 
 Revision ID: 0011
 Revises: 0010
@@ -91,7 +92,49 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "evaluation_responder",
+        sa.Column("participant_id", _ID, nullable=False),
+        sa.Column("assembly_id", _ID, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assembly_id"],
+            ["assembly.id"],
+            name=op.f("fk_evaluation_responder_assembly_id_assembly"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["participant.id"],
+            name=op.f("fk_evaluation_responder_participant_id_participant"),
+        ),
+        sa.PrimaryKeyConstraint("participant_id", name=op.f("pk_evaluation_responder")),
+    )
+    op.create_index(
+        op.f("ix_evaluation_responder_assembly_id"),
+        "evaluation_responder",
+        ["assembly_id"],
+        unique=False,
+    )
+    op.create_table(
+        "evaluation_count",
+        sa.Column("assembly_id", _ID, nullable=False),
+        sa.Column("question", sa.String(length=32), nullable=False),
+        sa.Column("answer", sa.String(length=32), nullable=False),
+        sa.Column("count", sa.Integer(), server_default="0", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assembly_id"],
+            ["assembly.id"],
+            name=op.f("fk_evaluation_count_assembly_id_assembly"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "assembly_id", "question", "answer", name=op.f("pk_evaluation_count")
+        ),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("evaluation_count")
+    op.drop_index(op.f("ix_evaluation_responder_assembly_id"), table_name="evaluation_responder")
+    op.drop_table("evaluation_responder")
     op.drop_index(op.f("ix_lottery_volunteer_assembly_id"), table_name="lottery_volunteer")
     op.drop_table("lottery_volunteer")
     op.drop_table("lottery_draw")
