@@ -31,6 +31,7 @@ from services.local.web.participant import ParticipantPages
 from services.local.web.plenary_desk import PlenaryDeskPages
 from services.local.web.projector import ProjectorPages
 from services.local.web.proposals_desk import ProposalDeskPages
+from services.local.web.representation import RepresentationPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -74,7 +75,7 @@ FOLLOW_UP = Feature(
 #: verifiable seed, and who took part and was sent up, by segment, gender and quota group.
 REPRESENTATION = Feature(
     name="representation",
-    routes=(LotteryController, EquityController, EvaluationController),
+    routes=(LotteryController, EquityController, EvaluationController, RepresentationPages),
     loops=lambda node: (
         LotteryJobs(
             node.db,

@@ -21,6 +21,7 @@ from tests.support.api import assert_problem
 from tests.support.assemblies import create, register
 from tests.support.polling import eventually
 from tests.support.tiers import Federation, operator
+from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
 
 LOTTERY_CYCLE = "cns-sorteio-2027"
 #: Two of the users' seats are drawn among volunteers: one woman and one man.
@@ -245,3 +246,23 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
     )
     assert evaluated.json()["responses"] == 6
     assert evaluated.json()["answers"]["spoke"]["yes"] == 6
+
+    # The same figures as pictures, for anyone: a bar per cell with its share in words.
+    async with (
+        served(fed, "local") as local,
+        served(fed, "regional") as regional,
+        chromium() as browser,
+    ):
+        page = await browser.new_page(locale="pt-BR")
+        await page.goto(f"{local}/acompanhamento/assembleias/{aid}/representacao")
+        text = await page.inner_text("main")
+        assert "Participantes credenciados nas assembleias" in text and "Total: 8" in text
+        assert "menos de 5" in text and "Avaliação dos participantes" in text
+        assert await accessibility_violations(page) == []
+        shot = await screenshot_at_360(page, "representation-assembly", tmp_path)
+        assert shot.exists()
+        await page.goto(f"{regional}/representacao?cycle_id={LOTTERY_CYCLE}&uf=SP&lang=en")
+        text = await page.inner_text("main")
+        assert "Participants credentialed at the assemblies" in text and "Responses: 6" in text
+        assert await accessibility_violations(page) == []
+        await screenshot_at_360(page, "representation-state", tmp_path)

@@ -17,6 +17,7 @@ from shared.features.consolidation.pages import ConsolidationPages
 from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
 from shared.features.consolidation.plenary_service import TierPlenary
 from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.consolidation.representation_pages import RepresentationPages
 from shared.features.consolidation.service import Consolidation
 from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
 from shared.platform.feature import Feature
@@ -42,6 +43,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             ConsolidationPages,
             EquityController,
             EvaluationController,
+            RepresentationPages,
         ),
         datasets=(*CONSOLIDATION_DATASETS, equity.dataset(profile)),
         services=lambda node: {
