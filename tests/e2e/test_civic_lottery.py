@@ -258,6 +258,10 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
         text = await page.inner_text("main")
         assert "Participantes credenciados nas assembleias" in text and "Total: 8" in text
         assert "menos de 5" in text and "Avaliação dos participantes" in text
+        assert "Sorteio cívico" in text and str(expected_seed) in text and SECRET in text
+        assert drawn["rerun"] in text
+        pool_link = page.get_by_role("link", name="a lista de voluntários")
+        assert await pool_link.get_attribute("href") == f"/api/v1/assemblies/{aid}/lottery/pool.csv"
         assert await accessibility_violations(page) == []
         shot = await screenshot_at_360(page, "representation-assembly", tmp_path)
         assert shot.exists()

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
-from services.local import equity, evaluation
+from services.local import equity, evaluation, lottery
 from services.local.desk import AssemblyDesk
 from shared.features.cycles.store import rules_for
 from shared.features.reporting.equity import evaluation_published, published
@@ -33,6 +33,7 @@ class RepresentationPages(Controller):
             rules = await rules_for(s.session, s.assembly.cycle_id)
             tables = await equity.tables(s.session, s.assembly)
             said = await evaluation.summary(s.session, s.assembly.id)
+            drawn = await lottery.view(s.session, s.assembly) if rules.lottery else None
             title = s.assembly.title
             territory = s.assembly.territory
         return representation_page(
@@ -41,4 +42,6 @@ class RepresentationPages(Controller):
             rules=rules,
             equity=published(rules, territory, tables),
             evaluation=evaluation_published(territory, said),
+            lottery=drawn,
+            lottery_files=f"/api/v1/assemblies/{assembly_id}/lottery",
         )

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.response import Template
 
 from shared.contracts.http.equity import EquityView, EvaluationView
+from shared.contracts.http.lottery import LotteryView
 from shared.core.cycle import CycleRules
 from shared.platform.web import i18n
 from shared.platform.web.i18n import N_
@@ -18,6 +19,7 @@ from shared.platform.web.labels import (
     EQUITY_VALUES,
     EVALUATION_ANSWERS,
     EVALUATION_QUESTIONS,
+    LOTTERY_STATUSES,
 )
 from shared.platform.web.pages import page
 
@@ -31,6 +33,8 @@ def representation_page(
     rules: CycleRules,
     equity: EquityView,
     evaluation: EvaluationView | None,
+    lottery: LotteryView | None = None,
+    lottery_files: str = "",
 ) -> Template:
     return page(
         request,
@@ -39,6 +43,9 @@ def representation_page(
         heading=heading,
         equity=equity,
         evaluation=evaluation,
+        lottery=lottery,
+        lottery_files=lottery_files,
+        lottery_statuses=LOTTERY_STATUSES,
         segment_titles={s.id: s.title_pt for s in rules.delegates.segments},
         quota_group_names=", ".join(
             i18n.gettext(EQUITY_VALUES.get(g, g)) for g in equity.targets.quota_groups

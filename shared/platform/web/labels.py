@@ -98,3 +98,11 @@ EVALUATION_ANSWERS: dict[str, str] = {
     "partly": N_("Em parte"),
     "maybe": N_("Talvez"),
 }
+LOTTERY_STATUSES: dict[str, str] = {
+    "open": N_("Inscrições de voluntários abertas"),
+    "closed": N_("Lista de voluntários fechada; aguardando a revelação do segredo"),
+    "queued": N_("Segredo revelado; sorteio na fila"),
+    "running": N_("Sorteio em andamento"),
+    "drawn": N_("Sorteado"),
+    "failed": N_("O sorteio falhou"),
+}
