@@ -13,6 +13,7 @@ from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
 from services.local.lottery import LotteryJobs
+from services.local.lottery_desk import LotteryDesk
 from services.local.open_data import LOCAL_DATASETS
 from services.local.overview import DeskOverview
 from services.local.representation_api import (
@@ -24,6 +25,7 @@ from services.local.web.badges import BadgePages
 from services.local.web.checkin import CheckinPages
 from services.local.web.closing_desk import ClosingPages
 from services.local.web.dashboard import DashboardPages
+from services.local.web.draw import DrawPages
 from services.local.web.election import ElectionPages
 from services.local.web.journey import FOLLOW_UP as FOLLOW_UP_PAGE
 from services.local.web.journey import FollowUpPages
@@ -75,7 +77,14 @@ FOLLOW_UP = Feature(
 #: verifiable seed, and who took part and was sent up, by segment, gender and quota group.
 REPRESENTATION = Feature(
     name="representation",
-    routes=(LotteryController, EquityController, EvaluationController, RepresentationPages),
+    routes=(
+        LotteryController,
+        EquityController,
+        EvaluationController,
+        RepresentationPages,
+        DrawPages,
+    ),
+    services=lambda node: {"lottery_desk": LotteryDesk(node.services["desk"])},
     loops=lambda node: (
         LotteryJobs(
             node.db,

@@ -11,9 +11,9 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.local import equity, evaluation, lottery
-from services.local.auth import Actor
+from services.local import equity, evaluation
 from services.local.desk import AssemblyDesk
+from services.local.lottery_desk import LotteryDesk
 from shared.contracts.http.equity import EquityView, EvaluationIn, EvaluationView
 from shared.contracts.http.lottery import (
     CommitmentIn,
@@ -30,6 +30,7 @@ from shared.platform.web.auth import allow
 
 Caller = NamedDependency[Principal]
 Desk = NamedDependency[AssemblyDesk]
+Lotteries = NamedDependency[LotteryDesk]
 
 
 class LotteryController(Controller):
@@ -37,29 +38,23 @@ class LotteryController(Controller):
     tags = ["lottery"]
 
     @get("/")
-    async def show(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> LotteryView:
+    async def show(self, lottery_desk: Lotteries, assembly_id: FromPath[uuid.UUID]) -> LotteryView:
         """The draw as anyone may check it: commitment, pool and quotas (as the CSVs
         ``plenaria lottery`` reads), seed and secret once revealed, the panel, every
         volunteer's probability, and the command that re-runs it (public)."""
-        async with desk.reading(assembly_id) as s:
-            return await lottery.view(s.session, s.assembly)
+        return await lottery_desk.show(assembly_id)
 
     @post("/volunteers", status_code=201, **allow("secretary", "organiser", "participant"))
     async def volunteer(
         self,
-        desk: Desk,
+        lottery_desk: Lotteries,
         principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[VolunteerIn],
     ) -> Volunteered:
         """Put a credentialed participant of the lottery's segment in the pool (the desk, or
         the participant themselves); the answer is their pseudonym in the published pool."""
-        async with desk.acting(principal, assembly_id, "secretary", "participant") as s:
-            if s.actor.role == "participant" and s.actor.voter_id != str(data.participant_id):
-                raise Forbidden("a participant may volunteer only themselves")
-            name = await lottery.volunteer(
-                s.session, s.assembly, data.participant_id, actor=_who(s.actor)
-            )
+        name = await lottery_desk.volunteer(principal, assembly_id, data.participant_id)
         return Volunteered(pseudonym=name)
 
     @post(
@@ -69,64 +64,57 @@ class LotteryController(Controller):
     )
     async def withdraw(
         self,
-        desk: Desk,
+        lottery_desk: Lotteries,
         principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         participant_id: FromPath[uuid.UUID],
     ) -> None:
         """Take a volunteer out while the pool is open (the desk, or the volunteer)."""
-        async with desk.acting(principal, assembly_id, "secretary", "participant") as s:
-            if s.actor.role == "participant" and s.actor.voter_id != str(participant_id):
-                raise Forbidden("a participant may withdraw only themselves")
-            await lottery.withdraw(s.session, s.assembly, participant_id, actor=_who(s.actor))
+        await lottery_desk.withdraw(principal, assembly_id, participant_id)
 
     @post("/commitment", **allow("secretary", "organiser"))
     async def commit(
         self,
-        desk: Desk,
+        lottery_desk: Lotteries,
         principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[CommitmentIn],
     ) -> LotteryView:
         """Publish the SHA-256 of a secret you keep; once only, while the pool is open."""
-        async with desk.acting(principal, assembly_id, "secretary", lock=True) as s:
-            await lottery.commit(s.session, s.assembly, data.commitment, actor=_who(s.actor))
-            return await lottery.view(s.session, s.assembly)
+        return await lottery_desk.commit(principal, assembly_id, data.commitment)
 
     @post("/close-pool", **allow("secretary", "organiser"))
     async def close_pool(
-        self, desk: Desk, principal: Caller, assembly_id: FromPath[uuid.UUID]
+        self, lottery_desk: Lotteries, principal: Caller, assembly_id: FromPath[uuid.UUID]
     ) -> LotteryView:
         """Freeze the pool and the quotas (422 naming the feature a quota cannot be met on)."""
-        async with desk.acting(principal, assembly_id, "secretary", lock=True) as s:
-            await lottery.close_pool(s.session, s.assembly, actor=_who(s.actor))
-            return await lottery.view(s.session, s.assembly)
+        return await lottery_desk.close_pool(principal, assembly_id)
 
     @post("/reveal", status_code=202, **allow("secretary", "organiser"))
     async def reveal(
         self,
-        desk: Desk,
+        lottery_desk: Lotteries,
         principal: Caller,
         assembly_id: FromPath[uuid.UUID],
         data: JSONBody[RevealIn],
     ) -> LotteryView:
         """Reveal the secret (it must match the commitment): the seed is derived and the draw
         queued; follow its progress here or at ``GET …/lottery``."""
-        async with desk.acting(principal, assembly_id, "secretary", lock=True) as s:
-            await lottery.reveal(
-                s.session, s.assembly, data.secret, data.public_value, actor=_who(s.actor)
-            )
-            return await lottery.view(s.session, s.assembly)
+        return await lottery_desk.reveal(principal, assembly_id, data.secret, data.public_value)
 
     @get("/pool.csv", media_type="text/csv")
-    async def pool_file(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> Response[str]:
+    async def pool_file(
+        self, lottery_desk: Lotteries, assembly_id: FromPath[uuid.UUID]
+    ) -> Response[str]:
         """The closed pool as ``plenaria lottery --pool`` reads it (public)."""
-        return await _published(desk, assembly_id, "pool")
+        return _published(await lottery_desk.show(assembly_id), "pool")
 
     @get("/quotas.csv", media_type="text/csv")
-    async def quotas_file(self, desk: Desk, assembly_id: FromPath[uuid.UUID]) -> Response[str]:
+    async def quotas_file(
+        self, lottery_desk: Lotteries, assembly_id: FromPath[uuid.UUID]
+    ) -> Response[str]:
         """The quotas as ``plenaria lottery --quotas`` reads them (public)."""
-        return await _published(desk, assembly_id, "quotas")
+        return _published(await lottery_desk.show(assembly_id), "quotas")
 
 
 class EquityController(Controller):
@@ -173,13 +161,7 @@ class EvaluationController(Controller):
         return evaluation_published(s.assembly.territory, found)
 
 
-def _who(actor: Actor) -> str:
-    return f"{actor.role}:{actor.principal_id}"
-
-
-async def _published(desk: AssemblyDesk, assembly_id: uuid.UUID, which: str) -> Response[str]:
-    async with desk.reading(assembly_id) as s:
-        shown = await lottery.view(s.session, s.assembly)
+def _published(shown: LotteryView, which: str) -> Response[str]:
     text = shown.pool_csv if which == "pool" else shown.quotas_csv
     if text is None:
         raise Conflict("the pool is not closed yet")

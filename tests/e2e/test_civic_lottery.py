@@ -15,42 +15,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shared.core.cycle import preset_text
 from shared.features.consolidation.model import ReceivedReport
 from tests.support.api import assert_problem
 from tests.support.assemblies import create, register
+from tests.support.lottery import LOTTERY_CYCLE, SECRET, load_lottery_cycle
 from tests.support.polling import eventually
-from tests.support.tiers import Federation, operator
+from tests.support.tiers import Federation
 from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
-
-LOTTERY_CYCLE = "cns-sorteio-2027"
-#: Two of the users' seats are drawn among volunteers: one woman and one man.
-LOTTERY = """
-[lottery]
-segment = "users"
-seats = 2
-method = "maximin"
-quotas = [
-  { feature = "gender", value = "woman", min_share = 0.5, max_share = 0.5 },
-  { feature = "gender", value = "man", min_share = 0.5, max_share = 0.5 },
-]
-"""
-SECRET = "sementes-da-conferencia-2027-SP"
-
-
-def lottery_cycle() -> str:
-    text = preset_text("health").replace('cycle_id = "cns-2027"', f'cycle_id = "{LOTTERY_CYCLE}"')
-    head, _, rest = text.partition("\n[[axes]]")
-    return f"{head}\n{LOTTERY}\n[[axes]]{rest}"
-
-
-async def load_cycle(fed: Federation) -> None:
-    for tier, client in (("local", fed.local), ("regional", fed.regional)):
-        r = await client.post(
-            "/api/v1/cycles/", headers=operator(tier), json={"rules_toml": lottery_cycle()}
-        )
-        assert r.status_code == 201, r.text
-        assert r.json()["lottery"]["seats"] == 2
 
 
 def cli_lottery(tmp: Path, shown: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +46,7 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
     federation: Federation, tmp_path: Path
 ) -> None:
     fed = federation
-    await load_cycle(fed)
+    await load_lottery_cycle(fed, "local", "regional")
     created = await create(fed, cycle_id=LOTTERY_CYCLE)
     aid = created["id"]
     sec = {"Authorization": f"Bearer {created['secretary_token']}"}
