@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -23,6 +23,7 @@ import msgspec
 
 from shared.core.cycle import STAGES, CycleRules
 from shared.core.participants import QUOTA_GROUPS
+from shared.core.sortition import FEATURE_VALUES
 from shared.core.vocabulary import COMPETENCES, LOCAL_KINDS, Tier
 
 #: Every kind of assembly a cap or formula may name, and the tier that kind meets at.
@@ -259,4 +260,35 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                     f"{path}.ex_officio[{index}].segment",
                     f"unknown segment {member.segment!r}; segments: {', '.join(segments)}",
                 )
+    _check_lottery(rules, segments, add)
     return problems
+
+
+def _check_lottery(rules: CycleRules, segments: list[str], add: Callable[[str, str], None]) -> None:
+    lottery = rules.lottery
+    if lottery is None:
+        return
+    if lottery.segment not in segments:
+        add(
+            "lottery.segment",
+            f"unknown segment {lottery.segment!r}; segments: {', '.join(segments)}",
+        )
+    seen: set[tuple[str, str]] = set()
+    minimums: dict[str, float] = {}
+    for index, quota in enumerate(lottery.quotas):
+        path = f"lottery.quotas[{index}]"
+        known = FEATURE_VALUES[quota.feature]
+        if quota.value not in known:
+            add(
+                f"{path}.value",
+                f"unknown value {quota.value!r} of {quota.feature}; known: {', '.join(known)}",
+            )
+        if (quota.feature, quota.value) in seen:
+            add(path, f"{quota.feature} = {quota.value!r} is listed twice")
+        seen.add((quota.feature, quota.value))
+        if quota.min_share > quota.max_share:
+            add(path, f"min_share {quota.min_share:g} exceeds max_share {quota.max_share:g}")
+        minimums[quota.feature] = minimums.get(quota.feature, 0.0) + quota.min_share
+    for feature, total in minimums.items():
+        if total > 1 + 1e-9:
+            add("lottery.quotas", f"the minimum shares of {feature} sum to {total:g}, more than 1")
