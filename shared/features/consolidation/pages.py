@@ -225,6 +225,7 @@ class ConsolidationPages(Controller):
                 [uuid.UUID(i.id) for c in shown for i in c.items]
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
+            review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
         return page(
@@ -242,6 +243,7 @@ class ConsolidationPages(Controller):
             pages=max(1, -(-len(clusters) // CLUSTERS_PER_PAGE)),
             sources=sources,
             actions=log[:50],
+            review=review[:50],
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
@@ -299,4 +301,24 @@ class ConsolidationPages(Controller):
         except DomainError as refusal:
             return refused(request, refusal)
         notice = gettext(N_("Ação desfeita (%(kind)s)."), kind=done.kind)
+        return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
+
+    @post(f"{STATE}/sistematizacao/aceitar/{{action_id:uuid}}", status_code=303)
+    async def accept_review(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        action_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await request.form()
+        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+        try:
+            await consolidation.accept_review(principal, action_id)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        notice = gettext(N_("Mesclagem automática aceita; ela ainda pode ser desfeita."))
         return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
