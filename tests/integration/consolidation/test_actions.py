@@ -217,6 +217,13 @@ async def test_auto_merge_keeps_every_text_and_waits_for_review(
     assert pending["payload"]["created"] == [merged["id"]]
     refused = await regional.post(f"/api/v1/consolidation/actions/{pending['id']}/accept")
     assert refused.status_code == 401  # nobody signed in
+    elsewhere = await regional_tier.person("regional", {"role": "convener", "territory": "RJ"})
+    foreign = await regional.post(
+        f"/api/v1/consolidation/actions/{pending['id']}/accept", headers=elsewhere
+    )
+    assert foreign.status_code == 403, foreign.text  # another state's convener
+    still = await get_json(regional, "/api/v1/consolidation/review", cycle_id=CYCLE, uf="SP")
+    assert [a["id"] for a in still] == [pending["id"]]
     accepted = await regional.post(
         f"/api/v1/consolidation/actions/{pending['id']}/accept", headers=staff
     )
