@@ -313,6 +313,15 @@ class Calendar(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     national: Window | None = None
 
 
+class EquityRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The population's shares the representation pages compare the tables with (e.g.
+    ``population = { gender = { woman = 0.515 }, group = { black = 0.555 } }``), and where
+    those figures come from."""
+
+    population: dict[str, dict[str, Share]] = msgspec.field(default_factory=dict)
+    source: str = ""
+
+
 class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One conference edition: its axes and every rule of docs/spec.md §4."""
 
@@ -336,6 +345,8 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     seats: dict[Stage, Apportionment] = msgspec.field(default_factory=dict)
     #: Seats drawn by civic lottery at local assemblies (``[lottery]``); none by default.
     lottery: Lottery | None = None
+    #: The population's shares, beside which the equity tables are shown (``[equity]``).
+    equity: EquityRules = msgspec.field(default_factory=EquityRules)
 
     def axis(self, axis_id: str) -> Axis:
         for axis in self.axes:

@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 
 from shared.core.cycle import STAGES, CycleRules
+from shared.core.equity import DIMENSIONS
 from shared.core.participants import QUOTA_GROUPS
 from shared.core.sortition import FEATURE_VALUES
 from shared.core.vocabulary import COMPETENCES, LOCAL_KINDS, Tier
@@ -261,7 +262,19 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                     f"unknown segment {member.segment!r}; segments: {', '.join(segments)}",
                 )
     _check_lottery(rules, segments, add)
+    _check_equity(rules, add)
     return problems
+
+
+def _check_equity(rules: CycleRules, add: Callable[[str, str], None]) -> None:
+    for dimension, shares in rules.equity.population.items():
+        path = f"equity.population.{dimension}"
+        if dimension not in DIMENSIONS:
+            add(path, f"unknown dimension {dimension!r}; dimensions: {', '.join(DIMENSIONS)}")
+        elif dimension != "group" and sum(shares.values()) > 1 + 1e-9:
+            add(path, f"the shares sum to {sum(shares.values()):g}, more than 1")
+    if rules.equity.population and not rules.equity.source:
+        add("equity.source", "name where the population's shares come from (e.g. IBGE, Censo 2022)")
 
 
 def _check_lottery(rules: CycleRules, segments: list[str], add: Callable[[str, str], None]) -> None:

@@ -230,6 +230,9 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
         assert "Participantes credenciados nas assembleias" in text and "Total: 8" in text
         assert "menos de 5" in text and "Avaliação dos participantes" in text
         assert "Sorteio cívico" in text and str(expected_seed) in text and SECRET in text
+        assert (
+            "na população" in text and "(51,5 %)" in text and "IBGE, Censo Demográfico 2022" in text
+        )
         assert drawn["rerun"] in text
         pool_link = page.get_by_role("link", name="a lista de voluntários")
         assert await pool_link.get_attribute("href") == f"/api/v1/assemblies/{aid}/lottery/pool.csv"

@@ -19,6 +19,10 @@ quotas = [
   { feature = "gender", value = "woman", min_share = 0.5, max_share = 0.5 },
   { feature = "gender", value = "man", min_share = 0.5, max_share = 0.5 },
 ]
+
+[equity]
+source = "IBGE, Censo Demográfico 2022"
+population = { gender = { woman = 0.515, man = 0.485 }, group = { black = 0.555 } }
 """
 SECRET = "sementes-da-conferencia-2027-SP"
 COMMITMENT = hashlib.sha256(SECRET.encode()).hexdigest()

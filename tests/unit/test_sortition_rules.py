@@ -90,3 +90,15 @@ def test_cycle_check_names_each_lottery_mistake() -> None:
             'quotas = [{ feature = "income", value = "low" }]\n'
         )
     )
+
+
+def test_cycle_check_names_population_shares_it_cannot_use() -> None:
+    assert (
+        problems('[equity]\nsource = "IBGE"\npopulation = { gender = { woman = 0.515 } }\n') == []
+    )
+    found = problems(
+        "[equity]\npopulation = { gender = { woman = 0.6, man = 0.6 }, idade = { x = 0.1 } }\n"
+    )
+    assert "equity.population.gender: the shares sum to 1.2, more than 1" in found
+    assert any(p.startswith("equity.population.idade: unknown dimension") for p in found)
+    assert any(p.startswith("equity.source:") for p in found)

@@ -24,6 +24,9 @@ class EquityTargets(msgspec.Struct, kw_only=True):
     min_women: float
     quota_groups: list[str]
     min_quota: float
+    #: The population's shares by dimension and value, where the cycle supplies them.
+    population: dict[str, dict[str, float]] = msgspec.field(default_factory=dict)
+    population_source: str = ""
 
 
 class EquityView(msgspec.Struct, kw_only=True):

@@ -75,6 +75,8 @@ def published(rules: CycleRules, territory: str, tables: Sequence[EquityTable]) 
             min_women=delegates.min_women,
             quota_groups=list(delegates.quota_groups),
             min_quota=delegates.min_quota,
+            population={d: dict(v) for d, v in rules.equity.population.items()},
+            population_source=rules.equity.source,
         ),
     )
 
