@@ -5,7 +5,6 @@ on either local process reach the regional tier once each."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import httpx
@@ -14,12 +13,9 @@ import pytest
 
 from shared.contracts.subjects import UP_STREAM
 from shared.core.vocabulary import TIERS, Tier
-from shared.platform.settings import tier_env
-from shared.tools.runtime.ports import free_port
-from shared.tools.runtime.supervisor import Supervisor, UpOptions, _announce
+from shared.tools.runtime.supervisor import Supervisor, _announce
 from tests.support.servers import MakeDatabase
-from tests.support.stack import Stack
-from tests.support.tiers import ADMIN_TOKENS
+from tests.support.stack import Stack, up_cluster_options
 
 pytestmark = pytest.mark.slow  # three NATS nodes and six service processes, about a minute
 
@@ -37,15 +33,8 @@ async def test_up_cluster_runs_three_nodes_and_two_instances_and_a_report_goes_t
     fresh_database: MakeDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     urls: dict[Tier, str] = {tier: await fresh_database(tier) for tier in TIERS}
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PLENARIA_")}
-    environ.update({tier_env(tier, "database_url"): urls[tier] for tier in TIERS})
-    environ.update({tier_env(tier, "port"): str(free_port()) for tier in TIERS})
-    environ.update({tier_env(tier, "admin_token"): ADMIN_TOKENS[tier] for tier in TIERS})
-    environ.update({"PLENARIA_RELAY_IDLE_S": "0.2", "PLENARIA_LOG_LEVEL": "warning"})
     # What `plenaria up --cluster 3` asks for; NATS is embedded (no PLENARIA_NATS_URL).
-    options = UpOptions(
-        data_dir=tmp_path / "up", environ=environ, ready_timeout=120.0, nats_nodes=3, instances=2
-    )
+    options = up_cluster_options(urls, tmp_path / "up")
     supervisor = Supervisor(options, notify=lambda _: None)
     clients: list[httpx.AsyncClient] = []
     try:
