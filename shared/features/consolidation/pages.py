@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -292,16 +293,11 @@ class ConsolidationPages(Controller):
         uf: FromPath[str],
         action_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
-        if (to_sign_in := sign_in_first(request, principal)) is not None:
-            return to_sign_in
-        form = await request.form()
-        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
-        try:
+        async def undo() -> str:
             done = await consolidation.undo(principal, action_id)
-        except DomainError as refusal:
-            return refused(request, refusal)
-        notice = gettext(N_("Ação desfeita (%(kind)s)."), kind=done.kind)
-        return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
+            return gettext(N_("Ação desfeita (%(kind)s)."), kind=done.kind)
+
+        return await _on_action(request, principal, uf, undo)
 
     @post(f"{STATE}/sistematizacao/aceitar/{{action_id:uuid}}", status_code=303)
     async def accept_review(
@@ -312,13 +308,27 @@ class ConsolidationPages(Controller):
         uf: FromPath[str],
         action_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
-        if (to_sign_in := sign_in_first(request, principal)) is not None:
-            return to_sign_in
-        form = await request.form()
-        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
-        try:
+        async def accept() -> str:
             await consolidation.accept_review(principal, action_id)
-        except DomainError as refusal:
-            return refused(request, refusal)
-        notice = gettext(N_("Mesclagem automática aceita; ela ainda pode ser desfeita."))
-        return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
+            return gettext(N_("Mesclagem automática aceita; ela ainda pode ser desfeita."))
+
+        return await _on_action(request, principal, uf, accept)
+
+
+async def _on_action(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    uf: str,
+    act: Callable[[], Awaitable[str]],
+) -> Template | Redirect:
+    """Sign in first, act on one logged action (undo, accept), and go back to the
+    Sistematização page where it was, saying what happened."""
+    if (to_sign_in := sign_in_first(request, principal)) is not None:
+        return to_sign_in
+    form = await request.form()
+    back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+    try:
+        notice = await act()
+    except DomainError as refusal:
+        return refused(request, refusal)
+    return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
