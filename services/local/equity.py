@@ -12,7 +12,7 @@ from services.local.model import Assembly, Participant
 from shared.contracts.messages import EquityTable, Mandate
 from shared.core.participants import quota_groups_of
 from shared.features.plenary.claims import elected_mandates
-from shared.features.reporting.equity import of_mandates, table
+from shared.features.reporting.equity import of_mandates, participants
 
 _ATTRIBUTES = (
     Participant.segment,
@@ -34,8 +34,7 @@ async def participants_table(session: AsyncSession, assembly: Assembly) -> Equit
             .group_by(*_ATTRIBUTES)
         )
     ).all()
-    return table(
-        "participants",
+    return participants(
         "local",
         (
             (
@@ -48,6 +47,7 @@ async def participants_table(session: AsyncSession, assembly: Assembly) -> Equit
                     lgbtqia=lgbtqia,
                     traditional_people=traditional,
                 ),
+                {"race_colour": race, "age_band": age},
                 n,
             )
             for segment, gender, race, age, disability, lgbtqia, traditional, n in rows

@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from shared.core.cycle import STAGES, CycleRules
-from shared.core.equity import DIMENSIONS
+from shared.core.equity import DIMENSIONS, PARTICIPANT_DIMENSIONS
 from shared.core.participants import QUOTA_GROUPS
 from shared.core.sortition import FEATURE_VALUES
 from shared.core.vocabulary import COMPETENCES, LOCAL_KINDS, Tier
@@ -269,8 +269,9 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
 def _check_equity(rules: CycleRules, add: Callable[[str, str], None]) -> None:
     for dimension, shares in rules.equity.population.items():
         path = f"equity.population.{dimension}"
-        if dimension not in DIMENSIONS:
-            add(path, f"unknown dimension {dimension!r}; dimensions: {', '.join(DIMENSIONS)}")
+        known = (*DIMENSIONS, *PARTICIPANT_DIMENSIONS)
+        if dimension not in known:
+            add(path, f"unknown dimension {dimension!r}; dimensions: {', '.join(known)}")
         elif dimension != "group" and sum(shares.values()) > 1 + 1e-9:
             add(path, f"the shares sum to {sum(shares.values()):g}, more than 1")
     if rules.equity.population and not rules.equity.source:

@@ -21,6 +21,10 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 DIMENSIONS: Final[tuple[str, ...]] = ("segment", "gender", "group")
+#: Dimensions only the participants' tables have: their self-declared IBGE race/colour and age
+#: band, which stay at the local tier for individuals (a mandate carries only the quota groups)
+#: and travel up only as these sums.
+PARTICIPANT_DIMENSIONS: Final[tuple[str, ...]] = ("race_colour", "age_band")
 POPULATIONS: Final[tuple[str, ...]] = ("participants", "delegates", "credentialed")
 #: The smallest count a published cell may show.
 MIN_CELL: Final[int] = 5
@@ -30,9 +34,17 @@ Cells = dict[str, dict[str, int]]
 
 def count(people: Iterable[tuple[str, str, Iterable[str], int]]) -> tuple[int, Cells]:
     """``(segment, gender, groups, n)`` rows → the total and the cells."""
+    return count_with((segment, gender, groups, {}, n) for segment, gender, groups, n in people)
+
+
+def count_with(
+    people: Iterable[tuple[str, str, Iterable[str], Mapping[str, str], int]],
+) -> tuple[int, Cells]:
+    """Rows that also carry exclusive dimensions of their own (a participant's
+    ``race_colour`` and ``age_band``, known only where they registered) → total and cells."""
     total = 0
     cells: Cells = {d: {} for d in DIMENSIONS}
-    for segment, gender, groups, n in people:
+    for segment, gender, groups, extra, n in people:
         if n <= 0:
             continue
         total += n
@@ -40,6 +52,8 @@ def count(people: Iterable[tuple[str, str, Iterable[str], int]]) -> tuple[int, C
         _bump(cells["gender"], gender or "undeclared", n)
         for group in groups:
             _bump(cells["group"], group, n)
+        for dimension, value in extra.items():
+            _bump(cells.setdefault(dimension, {}), value or "undeclared", n)
     return total, cells
 
 

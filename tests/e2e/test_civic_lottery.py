@@ -186,6 +186,8 @@ async def test_a_drawn_delegation_meets_its_quotas_and_travels_up_reproducibly(
         "managers": 2,
     }
     assert tables[("delegates", "local")]["total"] == 2
+    races = tables[("participants", "local")]["cells"]["race_colour"]
+    assert sum(races.values()) == 8 and races["branca"] == 4  # as the eight declared them
     public = (await fed.local.get(f"{base}/equity")).json()
     shown = {(t["population"], t["tier"]): t for t in public["tables"]}
     assert shown[("participants", "local")]["total"] == 8

@@ -49,3 +49,20 @@ def test_a_table_of_fewer_people_than_the_threshold_shows_no_number() -> None:
     assert shown_total is None
     assert all(n is None for values in shown.values() for n in values.values())
     assert suppress(0, {"segment": {}})[0] == 0
+
+
+def test_participants_also_count_by_race_colour_and_age_band_with_the_same_rule() -> None:
+    from shared.core.equity import count_with
+
+    total, cells = count_with(
+        [
+            ("users", "woman", ["black"], {"race_colour": "preta", "age_band": "18_29"}, 6),
+            ("users", "man", [], {"race_colour": "branca", "age_band": ""}, 5),
+            ("users", "man", [], {"race_colour": "amarela", "age_band": "30_59"}, 1),
+        ]
+    )
+    assert total == 12
+    assert cells["race_colour"] == {"preta": 6, "branca": 5, "amarela": 1}
+    assert cells["age_band"] == {"18_29": 6, "undeclared": 5, "30_59": 1}
+    _, shown = suppress(total, cells)
+    assert shown["race_colour"] == {"preta": 6, "branca": None, "amarela": None}

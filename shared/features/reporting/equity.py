@@ -26,6 +26,13 @@ def table(
     return EquityTable(population=population, tier=tier, total=total, cells=cells)  # type: ignore[arg-type]
 
 
+def participants(
+    tier: Tier, rows: Iterable[tuple[str, str, Iterable[str], Mapping[str, str], int]]
+) -> EquityTable:
+    total, cells = equity.count_with(rows)
+    return EquityTable(population="participants", tier=tier, total=total, cells=cells)
+
+
 def of_mandates(population: str, tier: Tier, mandates: Sequence[Mandate]) -> EquityTable:
     """The titulars among ``mandates`` (alternates are not sent on unless they replace one)."""
     return table(

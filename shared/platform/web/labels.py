@@ -72,6 +72,8 @@ EQUITY_DIMENSIONS: dict[str, str] = {
     "segment": N_("Segmento"),
     "gender": N_("Gênero"),
     "group": N_("Grupos de cotas"),
+    "race_colour": N_("Cor ou raça (IBGE)"),
+    "age_band": N_("Faixa etária"),
 }
 EQUITY_VALUES: dict[str, str] = {
     "woman": N_("Mulheres"),
@@ -85,6 +87,15 @@ EQUITY_VALUES: dict[str, str] = {
     "lgbtqia": N_("Pessoas LGBTQIA+"),
     "traditional": N_("Povos e comunidades tradicionais"),
     "youth": N_("Jovens (até 29 anos)"),
+    "branca": N_("Branca"),
+    "preta": N_("Preta"),
+    "parda": N_("Parda"),
+    "amarela": N_("Amarela"),
+    "indigena": N_("Indígena"),
+    "under_18": N_("Menos de 18 anos"),
+    "18_29": N_("18 a 29 anos"),
+    "30_59": N_("30 a 59 anos"),
+    "60_plus": N_("60 anos ou mais"),
 }
 EVALUATION_QUESTIONS: dict[str, str] = {
     "spoke": N_("Conseguiu falar quando quis?"),
