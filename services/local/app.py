@@ -12,12 +12,20 @@ from services.local.api import ROUTES
 from services.local.auth import assembly_territory, participant_principal
 from services.local.desk import AssemblyDesk
 from services.local.journey import held_proposals
+from services.local.lottery import LotteryJobs
+from services.local.lottery_desk import LotteryDesk
 from services.local.open_data import LOCAL_DATASETS
 from services.local.overview import DeskOverview
+from services.local.representation_api import (
+    EquityController,
+    EvaluationController,
+    LotteryController,
+)
 from services.local.web.badges import BadgePages
 from services.local.web.checkin import CheckinPages
 from services.local.web.closing_desk import ClosingPages
 from services.local.web.dashboard import DashboardPages
+from services.local.web.draw import DrawPages
 from services.local.web.election import ElectionPages
 from services.local.web.journey import FOLLOW_UP as FOLLOW_UP_PAGE
 from services.local.web.journey import FollowUpPages
@@ -25,6 +33,7 @@ from services.local.web.participant import ParticipantPages
 from services.local.web.plenary_desk import PlenaryDeskPages
 from services.local.web.projector import ProjectorPages
 from services.local.web.proposals_desk import ProposalDeskPages
+from services.local.web.representation import RepresentationPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -64,6 +73,27 @@ FOLLOW_UP = Feature(
     front_links=((FOLLOW_UP_PAGE, N_("Acompanhe o que aconteceu com as propostas")),),
 )
 
+#: Representation you can see: seats drawn by civic lottery among volunteers, with a
+#: verifiable seed, and who took part and was sent up, by segment, gender and quota group.
+REPRESENTATION = Feature(
+    name="representation",
+    routes=(
+        LotteryController,
+        EquityController,
+        EvaluationController,
+        RepresentationPages,
+        DrawPages,
+    ),
+    services=lambda node: {"lottery_desk": LotteryDesk(node.services["desk"])},
+    loops=lambda node: (
+        LotteryJobs(
+            node.db,
+            idle_s=node.settings.lottery_idle_s,
+            stale_after_s=node.settings.lottery_stale_s,
+        ),
+    ),
+)
+
 #: The door and the participant's phone: credenciamento, badges, /participar.
 DOOR_AND_PHONE = Feature(
     name="door-and-phone",
@@ -78,6 +108,7 @@ LOCAL = TierDefinition(
         operations(),
         cycles(announces=False),
         ASSEMBLIES,
+        REPRESENTATION,
         FOLLOW_UP,
         DOOR_AND_PHONE,
         allocation(keeps=allocations.for_local_assemblies),

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local import cards
+from services.local import cards, equity, evaluation, lottery
 from services.local.assemblies import credentialed_count, get_assembly, introduce_key
 from services.local.model import Assembly, Participant, Proposal
 from shared.contracts.http.plenary import DelegateClaim
@@ -63,6 +63,7 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
             open_polls=still_open,
         )
     rules = await rules_for(session, assembly.cycle_id)
+    drawn = await lottery.for_report(session, assembly)
     now = datetime.now(UTC)
     late = assembly.deadline is not None and now > assembly.deadline
     assembly.late = late
@@ -126,6 +127,9 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         delegation_notes=notes,
         signing_key_id=assembly.key_id or "",
         audit=await _audit_summary(session, assembly, all_polls, notes),
+        lottery=drawn if mandates else None,
+        equity=await equity.tables(session, assembly, mandates),
+        evaluation=await evaluation.summary(session, assembly.id),
     )
 
     async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:

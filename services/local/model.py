@@ -136,3 +136,75 @@ class ProposalSupport(DefaultBase):
     participant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("participant.id"), primary_key=True, index=True
     )
+
+
+class LotteryDraw(UUIDv7AuditBase):
+    """An assembly's civic lottery (``[lottery]`` of the cycle), from the open pool to the panel.
+
+    ``status``: ``open`` (volunteers join; the organiser commits) → ``closed`` (pool frozen, its
+    digest fixed) → ``queued`` (secret revealed, seed derived) → ``running`` → ``drawn`` or
+    ``failed`` (``error`` says why). Everything here is public except ``secret`` until the
+    reveal: the commitment, the pool digest, the seed, the quotas and the answer.
+    """
+
+    __tablename__ = "lottery_draw"
+
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), server_default="open")
+    seats: Mapped[int]
+    method: Mapped[str] = mapped_column(String(16))
+    commitment: Mapped[str | None] = mapped_column(String(64))
+    committed_by: Mapped[str | None] = mapped_column(String(64))
+    committed_at: Mapped[datetime | None]
+    pool_digest: Mapped[str | None] = mapped_column(String(64))
+    #: The pool and quotas exactly as published (the CLI's CSVs), fixed when the pool closed.
+    pool_csv: Mapped[str | None] = mapped_column(Text)
+    quotas_csv: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    secret: Mapped[str | None] = mapped_column(String(200))
+    public_value: Mapped[str] = mapped_column(String(200), server_default="")
+    seed: Mapped[int | None]
+    revealed_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    #: The lottery's answer as ``plenaria lottery`` prints it (selected pseudonyms,
+    #: probabilities, seed, methods, panels).
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(String(1000))
+
+
+class LotteryVolunteer(DefaultBase):
+    """A participant who volunteered for the draw, under the pseudonym the pool publishes."""
+
+    __tablename__ = "lottery_volunteer"
+    __table_args__ = (UniqueConstraint("assembly_id", "number"),)
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("participant.id"), primary_key=True
+    )
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+    number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class EvaluationResponder(DefaultBase):
+    """Who has answered the evaluation (once each); what they answered is not kept with them."""
+
+    __tablename__ = "evaluation_responder"
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("participant.id"), primary_key=True
+    )
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+
+
+class EvaluationCount(DefaultBase):
+    """How many participants of an assembly gave ``answer`` to ``question`` (counts only, so no
+    answer can be joined to the person who gave it)."""
+
+    __tablename__ = "evaluation_count"
+
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), primary_key=True)
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(server_default="0")

@@ -501,10 +501,30 @@ async def _set_ranks(
 async def election_seats(
     session: AsyncSession, assembly: Assembly, *, rules: CycleRules | None = None
 ) -> tuple[dict[str, int], list[str]]:
-    """Seats per segment from the allocation (received or entered) and the cycle's rules
-    (``rules`` when the caller already read them)."""
+    """Seats per segment the plenary elects: the allocation's, less those the cycle's civic
+    lottery draws (``rules`` when the caller already read them)."""
     if rules is None:
         rules = await rules_for(session, assembly.cycle_id)
+    seats, notes = await allocated_seats(session, assembly, rules=rules)
+    drawn = drawn_seats(rules, seats)
+    if drawn:
+        segment = rules.lottery.segment if rules.lottery else ""
+        seats = {**seats, segment: seats[segment] - drawn}
+        notes = [*notes, f"{drawn} seat(s) of {segment} are drawn by civic lottery"]
+    return seats, notes
+
+
+def drawn_seats(rules: CycleRules, seats: dict[str, int]) -> int:
+    """Titular seats of the lottery's segment drawn rather than elected (none without one)."""
+    if rules.lottery is None:
+        return 0
+    return min(rules.lottery.seats, seats.get(rules.lottery.segment, 0))
+
+
+async def allocated_seats(
+    session: AsyncSession, assembly: Assembly, *, rules: CycleRules
+) -> tuple[dict[str, int], list[str]]:
+    """Seats per segment from the allocation (received or entered) and the cycle's rules."""
     allocation = await allocations.current_for_assembly(
         session,
         cycle_id=assembly.cycle_id,

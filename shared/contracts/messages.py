@@ -8,6 +8,7 @@ and every local proposal it came from (``origins``), because tiers never query o
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
@@ -132,6 +133,55 @@ class Mandate(msgspec.Struct, frozen=True, kw_only=True):
     #: SHA-256 of the one-time claim code handed to the delegate when elected: at the plenary
     #: above, the delegate redeems it on their own device to vote and stand themselves.
     claim_sha256: str = ""
+    #: ``elected`` by the plenary, or ``drawn`` by the assembly's civic lottery (whose record,
+    #: ``AssemblyReport.lottery``, carries the seed and every volunteer's probability).
+    selection: Literal["elected", "drawn"] = "elected"
+    #: A drawn mandate's selection probability.
+    probability: float | None = None
+
+
+class LotteryRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """How an assembly's drawn seats were drawn, enough for anyone to re-run the draw with
+    ``plenaria lottery --pool pool.csv --quotas quotas.csv --size seats --seed seed --method
+    requested_method`` and compare: pseudonymous pool and quotas as the CLI reads them, the
+    commitment published before the pool closed, the secret revealed after, the seed they
+    (and the public source's value) give, and the lottery's answer."""
+
+    seats: int
+    requested_method: str
+    method: str
+    commitment_sha256: str
+    secret: str
+    public_source: str = ""
+    public_value: str = ""
+    pool_sha256: str
+    pool_csv: str
+    quotas_csv: str
+    seed: int
+    selected: list[str]
+    probabilities: dict[str, float]
+    probabilities_estimated: bool = False
+    panels: int = 0
+
+
+class EquityTable(msgspec.Struct, frozen=True, kw_only=True):
+    """Exact counts of one population counted at one tier (``shared.core.equity``): e.g. the
+    ``participants`` of the ``local`` assemblies, the ``delegates`` a ``regional`` conference
+    elected, the delegates ``credentialed`` at the ``national`` one. Aggregates only; a tier
+    forwards the sums of what it received with its own tables, so they add up to the nation."""
+
+    population: Literal["participants", "delegates", "credentialed"]
+    tier: Tier
+    total: int
+    cells: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+
+
+class EvaluationSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """The participants' evaluation, as counts only (``shared.core.evaluation``): how many
+    answered, and per question how many gave each answer — here and below."""
+
+    responses: int = 0
+    answers: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
 
 @message("report", 1)
@@ -163,6 +213,12 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     addendum_of: str = ""
     #: The desk's audit chain head and what it shows.
     audit: AuditSummary | None = None
+    #: The civic lottery that drew part of the delegation, when the cycle has one.
+    lottery: LotteryRecord | None = None
+    #: Who took part, who was sent up and who was credentialed, counted here and below.
+    equity: list[EquityTable] = msgspec.field(default_factory=list)
+    #: What the participants said of the assemblies (counts only), here and below.
+    evaluation: EvaluationSummary | None = None
 
 
 @message("cycle", 1)

@@ -266,6 +266,42 @@ class Delegates(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
         return {s.id: Fraction(s.share).limit_denominator(1000) for s in self.segments}
 
 
+#: What a lottery may balance: the participants' self-declared attributes (IBGE vocabulary,
+#: ``shared.core.participants``), each with the values a volunteer can have.
+LotteryFeature = Literal[
+    "gender", "race_colour", "age_band", "disability", "lgbtqia", "traditional"
+]
+LotteryMethodName = Literal["leximin", "maximin", "nash", "legacy"]
+
+
+class LotteryQuota(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Between ``min_share`` and ``max_share`` of the drawn seats have ``value`` for ``feature``
+    (shares, so one rule fits assemblies of any size: the bounds are rounded outwards)."""
+
+    feature: LotteryFeature
+    value: str
+    min_share: Share = 0.0
+    max_share: Share = 1.0
+
+
+class Lottery(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Part of each local assembly's delegation drawn by civic lottery (sorteio) among
+    volunteers, the rest elected. ``seats`` of ``segment``'s titular seats are drawn (fewer
+    when the assembly has fewer); the election fills the others.
+
+    The seed is verifiable: the organiser commits to a secret (its SHA-256 is published) before
+    the pool closes and reveals it after; the seed mixes the secret with the closed pool's
+    digest and, when the cycle names a public source (``public_source``, e.g. a federal lottery
+    draw on a given date), the value that source published — so nobody, the organiser
+    included, can choose the panel."""
+
+    segment: str
+    seats: Annotated[int, msgspec.Meta(ge=1)]
+    method: LotteryMethodName = "maximin"
+    quotas: list[LotteryQuota] = msgspec.field(default_factory=list)
+    public_source: str = ""
+
+
 class Window(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     opens: datetime
     closes: datetime
@@ -275,6 +311,15 @@ class Calendar(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     local: Window | None = None
     regional: Window | None = None
     national: Window | None = None
+
+
+class EquityRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The population's shares the representation pages compare the tables with (e.g.
+    ``population = { gender = { woman = 0.515 }, group = { black = 0.555 } }``), and where
+    those figures come from."""
+
+    population: dict[str, dict[str, Share]] = msgspec.field(default_factory=dict)
+    source: str = ""
 
 
 class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -298,6 +343,10 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     consolidation: Consolidation = msgspec.field(default_factory=Consolidation)
     #: Seat rules per stage (``[seats.state]``, ``[seats.national]``, ``[seats.macro]``).
     seats: dict[Stage, Apportionment] = msgspec.field(default_factory=dict)
+    #: Seats drawn by civic lottery at local assemblies (``[lottery]``); none by default.
+    lottery: Lottery | None = None
+    #: The population's shares, beside which the equity tables are shown (``[equity]``).
+    equity: EquityRules = msgspec.field(default_factory=EquityRules)
 
     def axis(self, axis_id: str) -> Axis:
         for axis in self.axes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -22,7 +22,9 @@ from typing import Any
 import msgspec
 
 from shared.core.cycle import STAGES, CycleRules
+from shared.core.equity import DIMENSIONS
 from shared.core.participants import QUOTA_GROUPS
+from shared.core.sortition import FEATURE_VALUES
 from shared.core.vocabulary import COMPETENCES, LOCAL_KINDS, Tier
 
 #: Every kind of assembly a cap or formula may name, and the tier that kind meets at.
@@ -259,4 +261,47 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                     f"{path}.ex_officio[{index}].segment",
                     f"unknown segment {member.segment!r}; segments: {', '.join(segments)}",
                 )
+    _check_lottery(rules, segments, add)
+    _check_equity(rules, add)
     return problems
+
+
+def _check_equity(rules: CycleRules, add: Callable[[str, str], None]) -> None:
+    for dimension, shares in rules.equity.population.items():
+        path = f"equity.population.{dimension}"
+        if dimension not in DIMENSIONS:
+            add(path, f"unknown dimension {dimension!r}; dimensions: {', '.join(DIMENSIONS)}")
+        elif dimension != "group" and sum(shares.values()) > 1 + 1e-9:
+            add(path, f"the shares sum to {sum(shares.values()):g}, more than 1")
+    if rules.equity.population and not rules.equity.source:
+        add("equity.source", "name where the population's shares come from (e.g. IBGE, Censo 2022)")
+
+
+def _check_lottery(rules: CycleRules, segments: list[str], add: Callable[[str, str], None]) -> None:
+    lottery = rules.lottery
+    if lottery is None:
+        return
+    if lottery.segment not in segments:
+        add(
+            "lottery.segment",
+            f"unknown segment {lottery.segment!r}; segments: {', '.join(segments)}",
+        )
+    seen: set[tuple[str, str]] = set()
+    minimums: dict[str, float] = {}
+    for index, quota in enumerate(lottery.quotas):
+        path = f"lottery.quotas[{index}]"
+        known = FEATURE_VALUES[quota.feature]
+        if quota.value not in known:
+            add(
+                f"{path}.value",
+                f"unknown value {quota.value!r} of {quota.feature}; known: {', '.join(known)}",
+            )
+        if (quota.feature, quota.value) in seen:
+            add(path, f"{quota.feature} = {quota.value!r} is listed twice")
+        seen.add((quota.feature, quota.value))
+        if quota.min_share > quota.max_share:
+            add(path, f"min_share {quota.min_share:g} exceeds max_share {quota.max_share:g}")
+        minimums[quota.feature] = minimums.get(quota.feature, 0.0) + quota.min_share
+    for feature, total in minimums.items():
+        if total > 1 + 1e-9:
+            add("lottery.quotas", f"the minimum shares of {feature} sum to {total:g}, more than 1")

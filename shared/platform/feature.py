@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.platform.web.open_data import Dataset
 
@@ -35,6 +35,21 @@ def _no_middleware(node: Node) -> Sequence[Any]:
     return ()
 
 
+class BackgroundLoop(Protocol):
+    """Work a feature runs beside its routes (e.g. a draw that takes minutes): the node
+    supervises ``run`` (restarted if it crashes) and calls ``stop`` when the process stops."""
+
+    name: str
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def _no_loops(node: Node) -> Sequence[BackgroundLoop]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Feature:
     """A service name must not equal a field name of any request body its routes take:
@@ -53,6 +68,8 @@ class Feature:
     templates: Sequence[Path] = ()
     #: Pages the tier's front page links to: ``(path, label)``, the label a catalogue msgid.
     front_links: Sequence[tuple[str, str]] = ()
+    #: Background loops the node runs for this feature.
+    loops: Callable[[Node], Sequence[BackgroundLoop]] = _no_loops
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,9 @@ class TierDefinition:
         if duplicated:
             raise ValueError(f"two features of {self.title} publish {duplicated}")
         return found
+
+    def loops(self, node: Node) -> list[BackgroundLoop]:
+        return [loop for feature in self.features for loop in feature.loops(node)]
 
     def template_folders(self) -> list[Path]:
         return [folder for feature in self.features for folder in feature.templates]

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import text
@@ -28,6 +28,9 @@ from shared.platform.bus.signing import Signer, ensure_keypair
 from shared.platform.db.database import Database
 from shared.platform.db.engine import make_engine, make_sessionmaker
 from shared.platform.settings import Settings
+
+if TYPE_CHECKING:
+    from shared.platform.feature import BackgroundLoop
 
 log = structlog.get_logger(__name__)
 
@@ -80,6 +83,7 @@ class Node:
             for sub in subscriptions(settings.tier, settings.sender_id)
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self._loops: list[BackgroundLoop] = []
         self._stopping = False
 
     async def start(self) -> None:
@@ -115,6 +119,11 @@ class Node:
                 await asyncio.sleep(step)
                 slept += step
 
+    def run_loop(self, loop: BackgroundLoop) -> None:
+        """Supervise a feature's background loop until the node stops (then ``loop.stop()``)."""
+        self._loops.append(loop)
+        self._spawn(loop.name, loop.run)
+
     def _spawn(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
         """Run a background loop; if it ever crashes, log the traceback and start it again."""
 
@@ -134,6 +143,8 @@ class Node:
     async def stop(self) -> None:
         """Stop taking work, let the message in hand finish, relay what is committed, drain."""
         self._stopping = True
+        for loop in self._loops:
+            loop.stop()
         for consumer in self.consumers:
             consumer.stop()
         deadline = asyncio.get_running_loop().time() + self.settings.shutdown_grace_s

@@ -62,6 +62,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: can make the tier store).
     device_card_minutes: int = 30
     device_cards_waiting: int = 2_000
+    #: Civic lotteries: how often an idle process looks for a queued draw, and after how long a
+    #: draw left ``running`` (its process died) is claimed again — the seed makes the same panel.
+    lottery_idle_s: float = 1.0
+    lottery_stale_s: float = 1800.0
     #: OpenID Connect sign-in (gov.br); off while ``oidc_issuer`` is empty.
     oidc_issuer: str = ""
     oidc_client_id: str = ""

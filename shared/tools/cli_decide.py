@@ -18,10 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -37,10 +33,10 @@ from shared.core.decide.apportionment import (
 )
 from shared.core.decide.ballot_files import BallotFormat, guess_format, parse_ballot_file
 from shared.core.decide.clustering import DEFAULT_THRESHOLD, ClusterItem, cluster
-from shared.core.decide.errors import DecisionError, LotteryError
-from shared.core.decide.lottery import LotteryMethod, LotteryResult, PoolMember, Quota, draw_panel
+from shared.core.decide.errors import DecisionError
+from shared.core.decide.lottery import LotteryMethod, PoolMember, Quota
 from shared.core.decide.tally import Round, TallyMethod, TallyResult, tally
-from shared.platform.native_output import stdout_to_stderr
+from shared.platform.lottery_runner import DrawFailed, draw_in_child
 
 APPORTION_METHODS = ["hamilton", "dhondt", "sainte-lague", "huntington-hill"]
 EXTRA_APPORTION_METHODS = ["bands", "min-plus-proportional"]
@@ -277,10 +273,10 @@ def lottery_command(size: int, quotas: Path, pool: Path, seed: int | None, metho
         "seed": seed,
         "method": method,
     }
-    if os.environ.get("PYTHONHASHSEED") == "0":
-        response = _draw(request)
-    else:
-        response = _draw_in_fixed_hash_process(request)
+    try:
+        response = draw_in_child(request)
+    except DrawFailed as error:
+        raise click.ClickException(str(error)) from None
     if "error" in response:
         raise click.ClickException(str(response["error"]))
     click.echo(json.dumps(response, ensure_ascii=False, indent=2))
@@ -288,73 +284,6 @@ def lottery_command(size: int, quotas: Path, pool: Path, seed: int | None, metho
 
 def _quota_json(quota: Quota) -> dict[str, Any]:
     return {"feature": quota.feature, "value": quota.value, "min": quota.min, "max": quota.max}
-
-
-def _draw(request: dict[str, Any]) -> dict[str, Any]:
-    """Draw with the solvers' own printing sent to stderr: stdout carries only our JSON."""
-    _quiet_sortition_logging()
-    try:
-        with stdout_to_stderr():
-            result = draw_panel(
-                request["size"],
-                [Quota(**q) for q in request["quotas"]],
-                [PoolMember(m["id"], m["features"]) for m in request["pool"]],
-                seed=request["seed"],
-                method=request["method"],
-            )
-    except LotteryError as error:
-        return {"error": str(error), "feature": error.feature}
-    return _lottery_json(result)
-
-
-def _lottery_json(result: LotteryResult) -> dict[str, Any]:
-    return {
-        "selected": list(result.selected),
-        "probabilities": result.probabilities,
-        "seed": result.seed,
-        "method": result.method,
-        "requested_method": result.requested_method,
-        "probabilities_estimated": result.probabilities_estimated,
-        "panels": result.panels,
-    }
-
-
-def _draw_in_fixed_hash_process(request: dict[str, Any]) -> dict[str, Any]:
-    """Run the draw in a child interpreter with PYTHONHASHSEED=0: the library keeps panels in
-    sets, so its LP tie-breaks (and thus the distribution) would otherwise vary per process."""
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from shared.tools.cli_decide import lottery_worker; lottery_worker()",
-        ],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-        check=False,
-    )
-    if completed.returncode != 0:
-        detail = completed.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise click.ClickException(f"the lottery worker failed: {detail[0]}")
-    response: dict[str, Any] = json.loads(completed.stdout)
-    return response
-
-
-def lottery_worker() -> None:
-    """Child-process entry of ``plenaria lottery``: JSON request on stdin, JSON answer on stdout."""
-    request = json.loads(sys.stdin.read())
-    sys.stdout.write(json.dumps(_draw(request)))
-
-
-def _quiet_sortition_logging() -> None:
-    """The library logs progress to stdout, which must carry only our JSON: send it to stderr."""
-    for name in ("sortition_algorithms", "sortition_algorithms_user"):
-        library_logger = logging.getLogger(name)
-        for handler in list(library_logger.handlers):
-            library_logger.removeHandler(handler)
-        library_logger.addHandler(logging.StreamHandler(sys.stderr))
-        library_logger.setLevel(logging.WARNING)
 
 
 def _read_quotas(file: Path) -> list[Quota]:

@@ -23,12 +23,23 @@ from shared.platform.settings import load_settings, tier_env
     help="Where the embedded servers, keys and logs live (env PLENARIA_DATA_DIR).",
 )
 @click.option("--demo", is_flag=True, help="Seed a small cycle so there is something to see.")
-def up(data_dir: Path, demo: bool) -> None:
+@click.option(
+    "--cluster",
+    "nodes",
+    type=click.IntRange(1, 5),
+    default=1,
+    show_default=True,
+    help="The scale-out shape on one machine: N nats-server nodes routed on loopback, streams "
+    "with N replicas and two instances of each tier (N > 1).",
+)
+def up(data_dir: Path, demo: bool, nodes: int) -> None:
     """Start PostgreSQL, NATS and the three tier services; Ctrl-C stops everything."""
     from shared.tools.demo import seed
     from shared.tools.runtime.supervisor import UpOptions, run_up
 
-    options = UpOptions(data_dir=data_dir.absolute())
+    options = UpOptions(
+        data_dir=data_dir.absolute(), nats_nodes=nodes, instances=2 if nodes > 1 else 1
+    )
     sys.exit(run_up(options, after_start=seed if demo else None))
 
 

@@ -72,9 +72,27 @@ def assert_consistent(summary: dict[str, Any]) -> None:
     assert summary["seconds"]["total"] > 0
 
 
+def assert_equity_adds_up(summary: dict[str, Any]) -> None:
+    """The nation's published equity totals are the sums of the states' (where no state's
+    total was withheld as too small), and its credentialed counts are the tiers' own."""
+    regional, national = (summary["tiers"][t] for t in ("regional", "national"))
+    equity = summary["equity"]
+    nation, states, withheld = equity["national"], equity["states"], equity["states_withheld"]
+    for key in ("participants/local", "delegates/local", "credentialed/regional"):
+        assert nation[key] > 0
+        if withheld[key] == 0:
+            assert nation[key] == states[key], key
+        else:
+            assert nation[key] > states[key], key
+    assert nation["credentialed/regional"] == regional["delegates_credentialed"]
+    assert nation["credentialed/national"] == national["delegates_credentialed"]
+    assert nation["participants/local"] <= summary["tiers"]["local"]["participants"]
+
+
 def test_tiny_cycle_is_consistent_and_repeatable(cluster: Cluster) -> None:
     first = simulate(cluster, "--seed", "5")
     assert_consistent(first)
+    assert_equity_adds_up(first)
     seed(dict(cluster.urls), cluster.admin_tokens)  # the demo: another cycle on the same services
     again = simulate(cluster, "--seed", "5")
     assert_consistent(again)

@@ -294,6 +294,32 @@ async def delete_durables(nats_url: str, instances: Sequence[str]) -> None:
         await nc.close()
 
 
+def up_cluster_options(database_urls: dict[Tier, str], data_dir: Path) -> UpOptions:
+    """What `plenaria up --cluster 3` runs, on the test's databases: three embedded NATS nodes
+    (no PLENARIA_NATS_URL), streams with three replicas, two processes of each tier."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PLENARIA_")}
+    environ.update({tier_env(tier, "database_url"): database_urls[tier] for tier in TIERS})
+    environ.update({tier_env(tier, "port"): str(free_port()) for tier in TIERS})
+    environ.update({tier_env(tier, "admin_token"): ADMIN_TOKENS[tier] for tier in TIERS})
+    environ.update(
+        {
+            "PLENARIA_ACK_WAIT_S": str(ACK_WAIT_S),
+            "PLENARIA_RELAY_IDLE_S": "0.2",
+            "PLENARIA_RELAY_MAX_BACKOFF_S": "2",
+            "PLENARIA_SHUTDOWN_GRACE_S": "3",
+            "PLENARIA_LOG_LEVEL": "info",
+        }
+    )
+    return UpOptions(
+        data_dir=data_dir,
+        environ=environ,
+        ready_timeout=120.0,
+        shutdown_grace=10.0,
+        nats_nodes=3,
+        instances=2,
+    )
+
+
 StackFactory = Callable[..., Awaitable[Stack]]
 
 

@@ -107,7 +107,13 @@ async def screenshot_at_360(page: Page, name: str, folder: Path) -> Path:
     nothing is wider than the screen (no sideways scrolling)."""
     await page.set_viewport_size({"width": 360, "height": 800})
     wider: int = await page.evaluate("document.documentElement.scrollWidth")
-    assert wider <= 360, f"{page.url} is {wider} px wide at 360 px"
+    culprit: str = await page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+        .filter(e => e.getBoundingClientRect().right > 361)
+        .map(e => e.tagName + '.' + e.className + ':' + (e.textContent || '').slice(0, 40))
+        .slice(-3).join(' | ')"""
+    )
+    assert wider <= 360, f"{page.url} is {wider} px wide at 360 px: {culprit}"
     where = Path(os.environ.get("PLENARIA_SCREENSHOTS") or folder)
     where.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - one folder, once a shot
     shot = where / f"{name}.png"

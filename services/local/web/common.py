@@ -78,6 +78,13 @@ SECTIONS: list[tuple[str, str]] = [
 ]
 
 
+def sections_of(rules: CycleRules) -> list[tuple[str, str]]:
+    """The screens of an assembly of this cycle: the lottery's before the closing, if any."""
+    if rules.lottery is None:
+        return SECTIONS
+    return [*SECTIONS[:-1], ("/sorteio", N_("Sorteio")), SECTIONS[-1]]
+
+
 def address(assembly_id: uuid.UUID | str, section: str = "") -> str:
     return f"{ROOT}/{assembly_id}{section}"
 
@@ -159,7 +166,7 @@ def desk_page(
         board=board,
         assembly=board.assembly,
         section=section,
-        sections=SECTIONS,
+        sections=sections_of(board.rules),
         statuses=STATUSES,
         axes=axis_titles(board.rules),
         segments=segment_titles(board.rules),

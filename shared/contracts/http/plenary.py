@@ -93,6 +93,7 @@ class CandidacyView(msgspec.Struct, kw_only=True):
 
 class MandateView(msgspec.Struct, kw_only=True):
     id: str
+    #: Empty for a seat drawn by civic lottery.
     candidacy_id: str
     public_name: str
     segment: str
@@ -100,6 +101,9 @@ class MandateView(msgspec.Struct, kw_only=True):
     rank: int
     gender: str
     quota_groups: list[str]
+    #: ``elected`` or ``drawn`` (with the lottery's selection probability).
+    selection: str = "elected"
+    probability: float | None = None
 
 
 # --- the regional and national plenary -----------------------------------------------------------

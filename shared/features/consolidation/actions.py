@@ -278,6 +278,22 @@ async def undo(session: AsyncSession, action_id: uuid.UUID) -> ConsolidationActi
     return action
 
 
+async def accept_review(session: AsyncSession, action_id: uuid.UUID) -> ConsolidationAction:
+    """A convener accepts an automatic merge flagged for review (its item's text as it is now,
+    after any rewrite): it leaves the review queue; undo stays possible."""
+    action = await session.get(ConsolidationAction, action_id, with_for_update=True)
+    if action is None:
+        raise NotFound(f"no action {action_id}")
+    if action.undone_at is not None:
+        raise Conflict("the action was undone: there is nothing to accept")
+    if action.payload.get("review") != "pending":
+        raise Conflict("the action is not waiting for review")
+    action.payload = {**action.payload, "review": "accepted"}
+    await session.flush()
+    log.info("consolidation.review_accepted", action=str(action_id))
+    return action
+
+
 async def _undo_structure(
     session: AsyncSession, created: list[uuid.UUID], retired: list[uuid.UUID]
 ) -> None:

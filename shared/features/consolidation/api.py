@@ -229,6 +229,30 @@ class ConsolidationController(Controller):
         """The action log, newest first (undo walks it back)."""
         return await consolidation.action_log(cycle_id=cycle_id, uf=uf)
 
+    @get("/consolidation/review")
+    async def review_queue(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        cycle_id: FromQuery[str],
+        uf: FromQuery[str] = "BR",
+    ) -> list[ActionView]:
+        """Automatic merges flagged for review ("para revisão"), oldest first."""
+        return await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
+
+    @post(
+        "/consolidation/actions/{action_id:uuid}/accept",
+        status_code=200,
+        **allow("rapporteur", "convener", "commission"),
+    )
+    async def accept_review(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        action_id: FromPath[uuid.UUID],
+    ) -> ActionView:
+        """Accept an automatic merge as its item now reads (rewrite it first to edit)."""
+        return await consolidation.accept_review(principal, action_id)
+
     @post(
         "/consolidation/actions/{action_id:uuid}/undo",
         status_code=200,

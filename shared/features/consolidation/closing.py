@@ -24,6 +24,7 @@ from shared.core.cycle import CycleRules
 from shared.core.errors import Conflict
 from shared.core.territory import unit
 from shared.core.vocabulary import ACTIVE
+from shared.features.consolidation import equity
 from shared.features.consolidation.model import (
     ConferenceReport,
     ConsolidatedItem,
@@ -145,6 +146,9 @@ async def close_conference(
         report_id=report_id,
         late=bool(addendum_of),
         addendum_of=addendum_of,
+        # An addendum adds late items only: the conference's counts went up with its report.
+        equity=() if addendum_of else await equity.tables(session, conference, mandates),
+        evaluation=None if addendum_of else await equity.evaluation(session, conference),
     )
 
     async def pairwise(kept: Sequence[Candidate]) -> list[AxisPairwise]:

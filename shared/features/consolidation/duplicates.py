@@ -1,5 +1,9 @@
 """Duplicate suggestions for the convener, and the automatic merge policy used by simulations.
 
+An automatic merge never keeps only one wording: the new item's text joins every distinct
+source text, and its action is flagged for review (``payload["review"] == "pending"``) until a
+convener accepts it (rewriting the text first if they like) or undoes it.
+
 Both read the active items of one cycle and territory and cluster them with the shared
 Portuguese clustering (``shared.core.decide.clustering``), so what is suggested and what is merged
 automatically agree. The automatic policy is set-based: one query in, a handful of executemany
@@ -25,6 +29,25 @@ from shared.features.consolidation.actions import create_items, new_id, retire_i
 from shared.features.consolidation.model import ConsolidatedItem, ConsolidationAction, ItemSource
 
 log = structlog.get_logger(__name__)
+
+#: An automatic merge waits in the review queue until a convener accepts, rewrites or undoes it.
+REVIEW_PENDING = "pending"
+REVIEW_ACCEPTED = "accepted"
+
+
+def combined_text(texts: list[str]) -> str:
+    """The text an automatic merge proposes: every distinct source text, best-ranked first, so
+    no source's wording is lost before a convener rewrites it. Texts whose canonical words are
+    the same (differing only in case, accents, inflection or spacing) count once; each source's
+    own text stays in its lineage regardless."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for text in texts:
+        key = " ".join(analyse(text).words) or text.strip().casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(text.strip())
+    return "\n\n".join(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +164,13 @@ async def auto_merge(
     retire: dict[uuid.UUID, uuid.UUID] = {}
     for group in groups:
         action_id, item_id = new_id(), new_id()
-        best = min(enumerate(group), key=lambda p: (p[1].rank is None, p[1].rank or 0, p[0]))[1]
+        ordered = [
+            r
+            for _, r in sorted(
+                enumerate(group), key=lambda p: (p[1].rank is None, p[1].rank or 0, p[0])
+            )
+        ]
+        best = ordered[0]
         actions.append(
             {
                 "id": action_id,
@@ -151,6 +180,7 @@ async def auto_merge(
                 "actor": actor,
                 "note": f"automatic merge at threshold {threshold}",
                 "payload": {
+                    "review": REVIEW_PENDING,
                     "retired": [str(r.id) for r in group],
                     "created": [str(item_id)],
                     "evidence": [
@@ -167,7 +197,7 @@ async def auto_merge(
                 "axis": best.axis,
                 "competence": best.competence,
                 "title": best.title,
-                "text": best.text,
+                "text": combined_text([r.text for r in ordered]),
                 "made_by": action_id,
             }
         )

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.features.consolidation import equity
 from shared.features.consolidation.api import ConsolidationController
+from shared.features.consolidation.equity_api import EquityController, EvaluationController
 from shared.features.consolidation.ingest import apply_report, apply_reports
 from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.features.consolidation.pages import ConsolidationPages
 from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
 from shared.features.consolidation.plenary_service import TierPlenary
 from shared.features.consolidation.profile import ConsolidationProfile
+from shared.features.consolidation.representation_pages import RepresentationPages
 from shared.features.consolidation.service import Consolidation
 from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
 from shared.platform.feature import Feature
@@ -38,8 +41,11 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             PlenaryController,
             TierPlenaryController,
             ConsolidationPages,
+            EquityController,
+            EvaluationController,
+            RepresentationPages,
         ),
-        datasets=CONSOLIDATION_DATASETS,
+        datasets=(*CONSOLIDATION_DATASETS, equity.dataset(profile)),
         services=lambda node: {
             "consolidation": Consolidation(node.db, node.outbox, profile),
             "plenary": TierPlenary(node.db, profile, node.outbox.default_signer),

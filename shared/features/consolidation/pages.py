@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -225,6 +226,7 @@ class ConsolidationPages(Controller):
                 [uuid.UUID(i.id) for c in shown for i in c.items]
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
+            review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
         return page(
@@ -242,6 +244,7 @@ class ConsolidationPages(Controller):
             pages=max(1, -(-len(clusters) // CLUSTERS_PER_PAGE)),
             sources=sources,
             actions=log[:50],
+            review=review[:50],
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
@@ -290,13 +293,42 @@ class ConsolidationPages(Controller):
         uf: FromPath[str],
         action_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
-        if (to_sign_in := sign_in_first(request, principal)) is not None:
-            return to_sign_in
-        form = await request.form()
-        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
-        try:
+        async def undo() -> str:
             done = await consolidation.undo(principal, action_id)
-        except DomainError as refusal:
-            return refused(request, refusal)
-        notice = gettext(N_("Ação desfeita (%(kind)s)."), kind=done.kind)
-        return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
+            return gettext(N_("Ação desfeita (%(kind)s)."), kind=done.kind)
+
+        return await _on_action(request, principal, uf, undo)
+
+    @post(f"{STATE}/sistematizacao/aceitar/{{action_id:uuid}}", status_code=303)
+    async def accept_review(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        action_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        async def accept() -> str:
+            await consolidation.accept_review(principal, action_id)
+            return gettext(N_("Mesclagem automática aceita; ela ainda pode ser desfeita."))
+
+        return await _on_action(request, principal, uf, accept)
+
+
+async def _on_action(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    uf: str,
+    act: Callable[[], Awaitable[str]],
+) -> Template | Redirect:
+    """Sign in first, act on one logged action (undo, accept), and go back to the
+    Sistematização page where it was, saying what happened."""
+    if (to_sign_in := sign_in_first(request, principal)) is not None:
+        return to_sign_in
+    form = await request.form()
+    back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+    try:
+        notice = await act()
+    except DomainError as refusal:
+        return refused(request, refusal)
+    return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")

@@ -292,6 +292,31 @@ class Consolidation:
             )
             return [action_view(a) for a in rows]
 
+    async def review_queue(self, *, cycle_id: str, uf: str) -> list[ActionView]:
+        """Automatic merges still waiting for a convener (oldest first): accept, rewrite the
+        combined text, or undo."""
+        async with self.db.reading() as session:
+            rows = await session.scalars(
+                select(ConsolidationAction)
+                .where(
+                    ConsolidationAction.cycle_id == cycle_id,
+                    ConsolidationAction.uf == self.profile.scope(uf),
+                    ConsolidationAction.undone_at.is_(None),
+                    ConsolidationAction.payload["review"].as_string() == duplicates.REVIEW_PENDING,
+                )
+                .order_by(ConsolidationAction.created_at, ConsolidationAction.id)
+            )
+            return [action_view(a) for a in rows]
+
+    async def accept_review(self, principal: Principal, action_id: uuid.UUID) -> ActionView:
+        async with self.db.transaction() as session:
+            uf = await session.scalar(
+                select(ConsolidationAction.uf).where(ConsolidationAction.id == action_id)
+            )
+            if uf is not None:
+                principal.require(*EDITORS, territory=uf)
+            return action_view(await actions.accept_review(session, action_id))
+
     async def undo(self, principal: Principal, action_id: uuid.UUID) -> ActionView:
         async with self.db.transaction() as session:
             uf = await session.scalar(

@@ -30,6 +30,8 @@ async def elected_mandates(session: AsyncSession, assembly_id: str) -> list[Mand
             rank=m.rank,
             gender=m.gender,
             quota_groups=list(m.quota_groups),
+            selection="drawn" if m.selection == "drawn" else "elected",
+            probability=m.probability,
         )
         for m in await elections.mandates(session, assembly_id)
     ]

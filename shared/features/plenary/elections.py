@@ -146,7 +146,10 @@ async def run_election(
         for cid in order
     ]
     outcome = elect(rules, ranked, seats, notes)
-    await session.execute(delete(Mandate).where(Mandate.assembly_id == assembly_id))
+    # Seats a civic lottery drew are not the election's to replace.
+    await session.execute(
+        delete(Mandate).where(Mandate.assembly_id == assembly_id, Mandate.selection == "elected")
+    )
     rows: list[dict[str, Any]] = [
         {
             "id": uuid.uuid4(),

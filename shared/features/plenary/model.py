@@ -181,10 +181,15 @@ class Mandate(UUIDv7AuditBase):
     __tablename__ = "plenary_mandate"
 
     assembly_id: Mapped[str] = mapped_column(String(64), index=True)
-    candidacy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plenary_candidacy.id"))
+    #: The candidacy an election filled; none for a seat drawn by lottery.
+    candidacy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plenary_candidacy.id"))
     public_name: Mapped[str] = mapped_column(String(200))
     segment: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(16))
     rank: Mapped[int]
     gender: Mapped[str] = mapped_column(String(32), server_default="")
     quota_groups: Mapped[list[str]] = mapped_column(JSONB)
+    #: ``elected`` by the plenary or ``drawn`` by the assembly's civic lottery.
+    selection: Mapped[str] = mapped_column(String(8), server_default="elected")
+    #: A drawn mandate's selection probability, as the lottery published it.
+    probability: Mapped[float | None]

@@ -46,11 +46,13 @@ def candidacy_view(c: Candidacy) -> CandidacyView:
 def mandate_view(m: Mandate) -> MandateView:
     return MandateView(
         id=str(m.id),
-        candidacy_id=str(m.candidacy_id),
+        candidacy_id=str(m.candidacy_id) if m.candidacy_id else "",
         public_name=m.public_name,
         segment=m.segment,
         role=m.role,
         rank=m.rank,
         gender=m.gender,
         quota_groups=list(m.quota_groups),
+        selection=m.selection,
+        probability=m.probability,
     )

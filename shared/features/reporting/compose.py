@@ -21,6 +21,9 @@ from shared.contracts.messages import (
     AssemblyReport,
     AuditSummary,
     AxisPairwise,
+    EquityTable,
+    EvaluationSummary,
+    LotteryRecord,
     Mandate,
     MotionResult,
     OriginRef,
@@ -79,6 +82,9 @@ class Closing:
     delegation_notes: Sequence[str] = ()
     signing_key_id: str = ""
     audit: AuditSummary | None = None
+    lottery: LotteryRecord | None = None
+    equity: Sequence[EquityTable] = ()
+    evaluation: EvaluationSummary | None = None
     report_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     addendum_of: str = ""
 
@@ -144,6 +150,9 @@ def build_report(
         delegation_notes=list(closing.delegation_notes),
         signing_key_id=closing.signing_key_id,
         audit=closing.audit,
+        lottery=closing.lottery,
+        equity=list(closing.equity),
+        evaluation=closing.evaluation,
     )
 
 

@@ -107,6 +107,8 @@ def create_app(settings: Settings, tier: TierDefinition, node: Node | None = Non
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await node.start()
+        for loop in tier.loops(node):
+            node.run_loop(loop)
         try:
             yield
         finally:

@@ -60,3 +60,49 @@ SEAT_BASES: dict[str, str] = {
     "mix": N_("combinação ponderada"),
     "table": N_("tabela do ciclo"),
 }
+#: Equity tables: ``population/tier`` → what it counts.
+EQUITY_TABLES: dict[str, str] = {
+    "participants/local": N_("Participantes credenciados nas assembleias"),
+    "delegates/local": N_("Delegados enviados pelas assembleias"),
+    "credentialed/regional": N_("Delegados credenciados na conferência estadual"),
+    "delegates/regional": N_("Delegados eleitos na conferência estadual"),
+    "credentialed/national": N_("Delegados credenciados na conferência nacional"),
+}
+EQUITY_DIMENSIONS: dict[str, str] = {
+    "segment": N_("Segmento"),
+    "gender": N_("Gênero"),
+    "group": N_("Grupos de cotas"),
+}
+EQUITY_VALUES: dict[str, str] = {
+    "woman": N_("Mulheres"),
+    "man": N_("Homens"),
+    "non_binary": N_("Pessoas não binárias"),
+    "other": N_("Outro gênero"),
+    "undeclared": N_("Não declarado"),
+    "black": N_("Pessoas negras (pretas e pardas)"),
+    "indigenous": N_("Pessoas indígenas"),
+    "pcd": N_("Pessoas com deficiência"),
+    "lgbtqia": N_("Pessoas LGBTQIA+"),
+    "traditional": N_("Povos e comunidades tradicionais"),
+    "youth": N_("Jovens (até 29 anos)"),
+}
+EVALUATION_QUESTIONS: dict[str, str] = {
+    "spoke": N_("Conseguiu falar quando quis?"),
+    "understood_rules": N_("Entendeu as regras da assembleia?"),
+    "would_return": N_("Voltaria a participar de uma conferência?"),
+}
+EVALUATION_ANSWERS: dict[str, str] = {
+    "yes": N_("Sim"),
+    "no": N_("Não"),
+    "did_not_want": N_("Não quis falar"),
+    "partly": N_("Em parte"),
+    "maybe": N_("Talvez"),
+}
+LOTTERY_STATUSES: dict[str, str] = {
+    "open": N_("Inscrições de voluntários abertas"),
+    "closed": N_("Lista de voluntários fechada; aguardando a revelação do segredo"),
+    "queued": N_("Segredo revelado; sorteio na fila"),
+    "running": N_("Sorteio em andamento"),
+    "drawn": N_("Sorteado"),
+    "failed": N_("O sorteio falhou"),
+}

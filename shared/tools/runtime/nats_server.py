@@ -56,13 +56,17 @@ class ClusterPeer:
                 "--routes", routes]  # fmt: skip
 
 
-def cluster_of(data_dir: Path, size: int = 3, name: str = "plenaria") -> list[EmbeddedNats]:
-    """``size`` JetStream servers on loopback routed to one another (not started)."""
+def cluster_of(
+    data_dir: Path, size: int = 3, name: str = "plenaria", *, config: Path | None = None
+) -> list[EmbeddedNats]:
+    """``size`` JetStream servers on loopback routed to one another (not started), each with
+    ``config`` (the users of ``broker.py``) if given."""
     route_ports = [free_port() for _ in range(size)]
     return [
         EmbeddedNats(
             data_dir / f"nats-{n}",
             server_name=f"{name}-{n}",
+            config=config,
             cluster=ClusterPeer(
                 name, route_ports[n], tuple(p for i, p in enumerate(route_ports) if i != n)
             ),

@@ -15,11 +15,13 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
 import click
+import msgspec
 import structlog
 
 from shared.core.vocabulary import TIERS, Tier
@@ -32,7 +34,7 @@ from shared.tools.runtime.broker import (
     write_server_config,
 )
 from shared.tools.runtime.lock import DataDirInUse, DataDirLock
-from shared.tools.runtime.nats_server import EmbeddedNats, EmbeddedNatsError
+from shared.tools.runtime.nats_server import EmbeddedNats, EmbeddedNatsError, cluster_of
 from shared.tools.runtime.ports import free_port, port_is_free
 from shared.tools.runtime.postgres import EmbeddedPostgres, EmbeddedPostgresError
 from shared.tools.runtime.provision import (
@@ -74,6 +76,11 @@ class UpOptions:
     ready_timeout: float = 60.0
     shutdown_grace: float = 15.0
     fast_postgres: bool = False
+    #: Embedded nats-server processes routed on loopback (``plenaria up --cluster N``); with
+    #: more than one, the streams get that many replicas (JetStream allows up to 5).
+    nats_nodes: int = 1
+    #: Processes of each tier service, sharing the tier's database, instance name and durables.
+    instances: int = 1
 
 
 class Supervisor:
@@ -86,7 +93,12 @@ class Supervisor:
         self.lock = DataDirLock(self.data_dir)
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
+        #: Every embedded nats-server (``nats`` is the first of them).
+        self.nats_nodes: list[EmbeddedNats] = []
+        #: The first process of each tier service.
         self.services: dict[Tier, ServiceProcess] = {}
+        #: Every process of every tier service (more than one per tier with ``instances``).
+        self.processes: list[ServiceProcess] = []
         self.database_urls: dict[Tier, str] = {}
         self.nats_urls: dict[Tier, str] = {}
         #: NATS users of the embedded server (the administrator and one per tier).
@@ -130,7 +142,7 @@ class Supervisor:
         """One supervision pass: restart crashed servers and services, with backoff."""
         now = time.monotonic()
         self._revive_servers(now)
-        for service in self.services.values():
+        for service in self.processes:
             if service.is_running():
                 continue
             if service.restart_at is None:
@@ -176,20 +188,59 @@ class Supervisor:
         if not all(configured.values()):
             nats_dir = self.data_dir / "nats"
             config = write_server_config(nats_dir, {tier: tier for tier in TIERS})
-            self.nats = EmbeddedNats(nats_dir, config=config)
-            self.nats.start()
-            self._cleanup.callback(self.nats.stop)
+            self._start_nats(nats_dir, config)
             self.nats_credentials = nats_credentials(nats_dir)
             admin_password = self.nats_credentials[ADMIN_USER]
-            provision_streams(self.nats.url, admin_password, load_settings(environ=environ))
-            self.nats_admin_url = with_credentials(self.nats.url, ADMIN_USER, admin_password)
+            self._provision_streams(admin_password)
+            self.nats_admin_url = ",".join(
+                with_credentials(node.url, ADMIN_USER, admin_password) for node in self.nats_nodes
+            )
+        embedded_url = ",".join(node.url for node in self.nats_nodes)
         for tier in TIERS:
             url = configured[tier]
             if url is None:
-                assert self.nats is not None
-                url = self.nats.url
+                url = embedded_url
                 self._embedded_nats.add(tier)
             self.nats_urls[tier] = url
+
+    def _start_nats(self, nats_dir: Path, config: Path) -> None:
+        """One server, or ``nats_nodes`` routed on loopback (started together: a node waits for
+        its peers before JetStream elects a leader)."""
+        count = self.options.nats_nodes
+        if count <= 1:
+            self.nats_nodes = [EmbeddedNats(nats_dir, config=config)]
+        else:
+            self.nats_nodes = cluster_of(nats_dir, count, config=config)
+        self.nats = self.nats_nodes[0]
+        for node in self.nats_nodes:
+            self._cleanup.callback(node.stop)
+        with ThreadPoolExecutor(max_workers=len(self.nats_nodes)) as pool:
+            for started in [pool.submit(node.start) for node in self.nats_nodes]:
+                started.result()
+
+    @property
+    def stream_replicas(self) -> int:
+        """One replica per node of an embedded cluster (at most JetStream's 5), else what is
+        set (``PLENARIA_STREAM_REPLICAS``)."""
+        if self.options.nats_nodes > 1:
+            return min(self.options.nats_nodes, 5)
+        return load_settings(environ=self.options.environ).stream_replicas
+
+    def _provision_streams(self, admin_password: str) -> None:
+        """Declare the streams, retrying while a new cluster elects its JetStream leader."""
+        settings = msgspec.structs.replace(
+            load_settings(environ=self.options.environ), stream_replicas=self.stream_replicas
+        )
+        url = ",".join(node.url for node in self.nats_nodes)
+        deadline = time.monotonic() + self.options.ready_timeout
+        while True:
+            try:
+                provision_streams(url, admin_password, settings)
+                return
+            except Exception as err:  # nats-py raises several kinds while electing
+                if time.monotonic() > deadline:
+                    raise EmbeddedNatsError(f"streams not declared: {err}") from err
+                time.sleep(0.5)
 
     def _provision(self) -> None:
         for tier in TIERS:
@@ -203,19 +254,23 @@ class Supervisor:
     def _start_services(self) -> None:
         self._cleanup.callback(self._stop_services)
         for tier in TIERS:
-            pid_path = self.data_dir / "run" / f"{tier}.pid"
-            stop_leftover(pid_path, self.data_dir)
-            port = self._service_port(tier)
-            service = ServiceProcess(
-                tier,
-                self.options.service_command(tier),
-                self._service_env(tier, port),
-                port,
-                self.data_dir / "logs" / f"{tier}.log",
-                pid_path,
-            )
-            self.services[tier] = service
-            service.start()
+            for index in range(max(self.options.instances, 1)):
+                # The first instance keeps the plain names (tools read run/<tier>.pid).
+                name = tier if index == 0 else f"{tier}-{index + 1}"
+                pid_path = self.data_dir / "run" / f"{name}.pid"
+                stop_leftover(pid_path, self.data_dir)
+                port = self._service_port(tier) if index == 0 else free_port()
+                service = ServiceProcess(
+                    tier,
+                    self.options.service_command(tier),
+                    self._service_env(tier, port),
+                    port,
+                    self.data_dir / "logs" / f"{name}.log",
+                    pid_path,
+                )
+                self.services.setdefault(tier, service)
+                self.processes.append(service)
+                service.start()
 
     def _service_port(self, tier: Tier) -> int:
         """The configured port, else the tier's usual one if free, else any free one."""
@@ -244,6 +299,8 @@ class Supervisor:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.options.nats_nodes > 1:
+            env["PLENARIA_STREAM_REPLICAS"] = str(self.stream_replicas)
         if tier in self._embedded_nats:
             # The tier's own NATS user: its subjects and durables only; streams exist already.
             env[tier_env(tier, "nats_user")] = tier
@@ -253,16 +310,16 @@ class Supervisor:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.options.ready_timeout
-        waiting = dict(self.services)
+        waiting = {service.url: service for service in self.processes}
         while waiting:
-            for tier, service in list(waiting.items()):
+            for url, service in list(waiting.items()):
                 if not service.is_running():
                     raise service.failure(f"exited with code {service.exit_code} before ready")
                 if service.is_ready():
-                    del waiting[tier]
-                    log.info("service.ready", tier=tier, url=service.url)
+                    del waiting[url]
+                    log.info("service.ready", tier=service.tier, url=url)
             if waiting and time.monotonic() > deadline:
-                names = ", ".join(waiting)
+                names = ", ".join(f"{s.tier} at {url}" for url, s in waiting.items())
                 first = next(iter(waiting.values()))
                 raise first.failure(
                     f"not ready after {self.options.ready_timeout:.0f} s (waiting for {names})"
@@ -270,16 +327,17 @@ class Supervisor:
             time.sleep(0.1)
 
     def _stop_services(self) -> None:
-        for service in self.services.values():
+        for service in self.processes:
             service.terminate()
         deadline = time.monotonic() + self.options.shutdown_grace
-        for service in self.services.values():
+        for service in self.processes:
             code = service.stop(deadline - time.monotonic())
             log.info("service.stopped", tier=service.tier, exit_code=code)
 
     def _revive_servers(self, now: float) -> None:
         """An embedded server that died is started again on the same port and data."""
-        dead = [s for s in (self.postgres, self.nats) if s is not None and not s.is_running()]
+        servers = [self.postgres, *self.nats_nodes]
+        dead = [s for s in servers if s is not None and not s.is_running()]
         if not dead or now < self._server_retry_at:
             return
         for server in dead:
@@ -357,17 +415,24 @@ def run_up(options: UpOptions, after_start: AfterStart | None = None) -> int:
 
 def _announce(supervisor: Supervisor, seconds: float) -> None:
     click.echo(f"Plenária is up in {seconds:.1f} s (data in {supervisor.data_dir})")
-    for tier, url in supervisor.urls.items():
-        click.echo(f"  {tier:<9} {url}")
+    for service in supervisor.processes:
+        click.echo(f"  {service.tier:<9} {service.url}")
     if supervisor.postgres is not None:
         pg = supervisor.postgres
         click.echo(
             f"  postgres  postgresql://{pg.host}:{pg.port} (embedded; passwords in "
             f"{supervisor.data_dir / 'postgres-credentials.json'})"
         )
-    if supervisor.nats is not None:
+    if supervisor.nats_nodes:
+        urls = ",".join(node.url for node in supervisor.nats_nodes)
+        shape = (
+            f"embedded, {len(supervisor.nats_nodes)} nodes routed on loopback, streams with "
+            f"{supervisor.stream_replicas} replicas"
+            if len(supervisor.nats_nodes) > 1
+            else "embedded"
+        )
         click.echo(
-            f"  nats      {supervisor.nats.url} (embedded; users in "
+            f"  nats      {urls} ({shape}; users in "
             f"{supervisor.data_dir / 'nats' / 'credentials.json'})"
         )
     for tier, path in supervisor.admin_token_paths.items():

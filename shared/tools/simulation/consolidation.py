@@ -187,3 +187,26 @@ class ConsolidationStage(SimulationSession):
 
             await bounded(items, trace, self.concurrency)
         return {"national_items": len(items), "complete": complete}
+
+    async def check_equity(self) -> dict[str, Any]:
+        """The published equity totals of the nation beside the sums of the states' and of the
+        local participants: they must add up across tiers (``population/tier`` → total)."""
+
+        def totals(view: dict[str, Any]) -> dict[str, int | None]:
+            return {f"{t['population']}/{t['tier']}": t["total"] for t in view["tables"]}
+
+        nation = totals(
+            await self.call(
+                "national", "GET", "/api/v1/equity/", params={"cycle_id": self.cycle_id}
+            )
+        )
+        states: dict[str, int] = {}
+        withheld: dict[str, int] = {}
+        for uf in self.scenario.ufs:
+            view = await self.call(
+                "regional", "GET", "/api/v1/equity/", params={"cycle_id": self.cycle_id, "uf": uf}
+            )
+            for key, total in totals(view).items():
+                states[key] = states.get(key, 0) + (total or 0)
+                withheld[key] = withheld.get(key, 0) + (total is None)
+        return {"national": nation, "states": states, "states_withheld": withheld}

@@ -57,6 +57,7 @@ class CycleDriver(MunicipalStage, ConsolidationStage):
             await self.consolidate_nation()
             await self.answer_items()
             lineage = await self.check_lineage()
+            equity = await self.check_equity()
             after = {tier: await self.stats(tier) for tier in TIERS}
         self.record.seconds["total"] = time.perf_counter() - began
         summary = build_summary(
@@ -68,6 +69,7 @@ class CycleDriver(MunicipalStage, ConsolidationStage):
             notes=self.record.notes,
         )
         summary["cycle_id"] = self.cycle_id
+        summary["equity"] = equity
         summary["consolidation_seconds"] = {
             uf: round(s, 3) for uf, s in sorted(self.record.close_seconds.items())
         }

@@ -10,16 +10,21 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 import pytest
 
 from shared.contracts.subjects import UP_STREAM
+from shared.core.vocabulary import TIERS, Tier
 from shared.tools.runtime.nats_server import EmbeddedNats, cluster_of
+from shared.tools.runtime.postgres import EmbeddedPostgres
+from shared.tools.runtime.supervisor import Supervisor
 from tests.support.api import get_json
 from tests.support.bus import publish_row
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
 from tests.support.servers import MakeDatabase
+from tests.support.stack import Stack, up_cluster_options
 from tests.support.tiers import Federation, operator, start_tiers
 
 pytestmark = pytest.mark.slow
@@ -122,3 +127,84 @@ async def test_losing_a_node_and_then_the_stream_leader_loses_nothing(
     finally:
         for node in nodes:
             await asyncio.to_thread(node.stop)
+
+
+# --- the whole scale-out shape: `plenaria up --cluster 3` under faults --------------------------
+
+
+async def elected_leader(urls: str, stream: str) -> str:
+    """The stream's leader, or "" while a node restarts or the cluster elects one."""
+    try:
+        return await leader_of(urls, stream)
+    except (AssertionError, nats.errors.Error, TimeoutError, OSError):
+        return ""
+
+
+async def one_report(stack: Stack, client: httpx.AsyncClient) -> tuple[str, int]:
+    """Open and close one assembly, again until the tier answers (it may be restarting)."""
+
+    async def attempt() -> tuple[str, int] | None:
+        try:
+            [assembly_id] = await stack.open_assemblies(1, client=client)
+            return assembly_id, await stack.close_assemblies([assembly_id], client=client)
+        except (AssertionError, httpx.HTTPError):
+            return None  # an assembly left open sends nothing, so a retry cannot double
+
+    return await eventually(attempt, timeout=90, interval=1.0)
+
+
+async def test_up_cluster_survives_a_node_the_leader_an_instance_of_each_tier_and_postgres(
+    fresh_database: MakeDatabase, postgres_running: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    urls: dict[Tier, str] = {tier: await fresh_database(tier) for tier in TIERS}
+    supervisor = Supervisor(up_cluster_options(urls, tmp_path / "up"), notify=lambda _: None)
+    stack = Stack(supervisor, urls, "")
+    supervising: asyncio.Task[None] | None = None
+    try:
+        await asyncio.to_thread(supervisor.start)
+        stack.nats_url = supervisor.nats_admin_url
+        for tier in TIERS:
+            stack.clients[tier] = httpx.AsyncClient(base_url=supervisor.urls[tier], timeout=30)
+
+        async def supervise() -> None:
+            while True:
+                await asyncio.to_thread(supervisor.check)
+                await asyncio.sleep(0.3)
+
+        supervising = asyncio.create_task(supervise(), name="supervise")
+        local = stack.client("local")
+        done: list[tuple[str, int]] = [await one_report(stack, local) for _ in range(2)]
+
+        # One node of three: the quorum stays; the supervisor starts it again.
+        await asyncio.to_thread(supervisor.nats_nodes[0].kill)
+        done += [await one_report(stack, local) for _ in range(2)]
+
+        # The node leading the up stream.
+        leader = await eventually(
+            lambda: elected_leader(supervisor.nats_admin_url, UP_STREAM), timeout=60
+        )
+        by_name = {n.server_name: n for n in supervisor.nats_nodes}
+        await asyncio.to_thread(by_name[leader].kill)
+        done += [await one_report(stack, local) for _ in range(2)]
+
+        # One process of each tier (the second ones), as the OOM killer would.
+        for process in supervisor.processes:
+            if process is not supervisor.services[process.tier]:
+                stack.kill(process)
+        done += [await one_report(stack, local) for _ in range(2)]
+
+        # PostgreSQL restarts under all six processes.
+        await asyncio.to_thread(postgres_running.stop, "fast")
+        await asyncio.sleep(1)
+        await asyncio.to_thread(postgres_running.start)
+        done += [await one_report(stack, local) for _ in range(2)]
+
+        assemblies = [assembly_id for assembly_id, _ in done]
+        await stack.assert_each_report_applied_once(assemblies, sum(n for _, n in done))
+    finally:
+        if supervising is not None:
+            supervising.cancel()
+            await asyncio.gather(supervising, return_exceptions=True)
+        for client in stack.clients.values():
+            await client.aclose()
+        await asyncio.to_thread(supervisor.stop)

@@ -176,3 +176,68 @@ async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
     assert set((await holders(regional_tier)).values()) == {1}  # nothing changed
     assert (await regional.post("/api/v1/consolidation/merge", json={})).status_code == 401
+
+
+COAST = "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades do litoral"
+SEMI_ARID = "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades do semiárido"
+PARAPHRASE = "Ampliar as UBS na periferia, com mais equipes de saúde da família"
+
+
+async def test_auto_merge_keeps_every_text_and_waits_for_review(
+    regional_tier: Federation,
+) -> None:
+    """Issue 18: an automatic merge put a coastal proposal with a semi-arid one and kept only
+    the coastal text. Now the coastal and semi-arid proposals stay apart, the merge that does
+    happen proposes every source text, each source keeps its own, and the merge waits in the
+    review queue until a convener accepts (or undoes) it."""
+    regional, staff = regional_tier.regional, regional_tier.staff["regional"]
+    for territory, text in (("3550308", COAST), ("3509502", SEMI_ARID), ("3548708", PARAPHRASE)):
+        assembly = FakeAssembly(regional_tier, territory, "SP")
+        await assembly.introduce()
+        await assembly.send(assembly.report([("saude-1", "national", text)]))
+    await eventually(
+        lambda: get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP"),
+        done=lambda rows: len(rows) == 3,
+    )
+    result = await regional.post(
+        "/api/v1/consolidation/auto-merge",
+        headers=staff,
+        json={"cycle_id": CYCLE, "uf": "SP", "threshold": 0.6},
+    )
+    assert result.status_code == 200, result.text
+    assert result.json() == {"clusters": 1, "merged_items": 2, "active_items": 2}
+    items = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
+    (merged,) = [i for i in items if i["text"] != COAST]  # the coastal one stays on its own
+    assert SEMI_ARID in merged["text"] and PARAPHRASE in merged["text"]
+    lineage = await get_json(regional, f"/api/v1/items/{merged['id']}/lineage")
+    assert {s["text"] for s in lineage["sources"]} == {SEMI_ARID, PARAPHRASE}
+
+    (pending,) = await get_json(regional, "/api/v1/consolidation/review", cycle_id=CYCLE, uf="SP")
+    assert pending["payload"]["review"] == "pending"
+    assert pending["payload"]["created"] == [merged["id"]]
+    refused = await regional.post(f"/api/v1/consolidation/actions/{pending['id']}/accept")
+    assert refused.status_code == 401  # nobody signed in
+    elsewhere = await regional_tier.person("regional", {"role": "convener", "territory": "RJ"})
+    foreign = await regional.post(
+        f"/api/v1/consolidation/actions/{pending['id']}/accept", headers=elsewhere
+    )
+    assert foreign.status_code == 403, foreign.text  # another state's convener
+    still = await get_json(regional, "/api/v1/consolidation/review", cycle_id=CYCLE, uf="SP")
+    assert [a["id"] for a in still] == [pending["id"]]
+    accepted = await regional.post(
+        f"/api/v1/consolidation/actions/{pending['id']}/accept", headers=staff
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["payload"]["review"] == "accepted"
+    assert await get_json(regional, "/api/v1/consolidation/review", cycle_id=CYCLE, uf="SP") == []
+    again = await regional.post(
+        f"/api/v1/consolidation/actions/{pending['id']}/accept", headers=staff
+    )
+    assert again.status_code == 409
+    # An accepted merge can still be undone: every item comes back with its own text.
+    undone = await regional.post(
+        f"/api/v1/consolidation/actions/{pending['id']}/undo", headers=staff
+    )
+    assert undone.status_code == 200, undone.text
+    items = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
+    assert sorted(i["text"] for i in items) == sorted([COAST, SEMI_ARID, PARAPHRASE])

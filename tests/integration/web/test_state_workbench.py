@@ -184,3 +184,49 @@ async def test_a_convener_merges_three_duplicates_and_undoes_it_from_the_keyboar
         assert other is not None and other.status == 403
         assert "does not reach this territory" in await page.get_by_role("alert").inner_text()
         assert await page.locator("form.grupo").count() == 0
+
+
+async def test_an_automatic_merge_waits_on_the_page_until_a_convener_accepts_it(
+    tier_factory: TierFactory,
+) -> None:
+    fed = await tier_factory("regional")
+    await reported_state(fed)
+    merged = await fed.regional.post(
+        "/api/v1/consolidation/auto-merge",
+        headers=fed.staff["regional"],
+        json={"cycle_id": CYCLE, "uf": "SP", "threshold": 0.5},
+    )
+    assert merged.status_code == 200 and merged.json()["clusters"] >= 1, merged.text
+    (item,) = await get_json(fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1")
+    # The UBS texts differ only in accents and inflection, so the proposal shows that wording
+    # once; each source keeps its own text in the lineage.
+    assert any(text in item["text"] for text in UBS)
+    lineage = await get_json(fed.regional, f"/api/v1/items/{item['id']}/lineage")
+    assert sorted(s["text"] for s in lineage["sources"]) == sorted(UBS)
+    code = await appointed_code(
+        fed.regional,
+        operator("regional"),
+        name="Joana Convocadora",
+        role="convener",
+        territory="SP",
+    )
+    async with served(fed, "regional") as url, chromium() as browser:
+        page = await browser.new_page(locale="pt-BR")
+        await page.goto(f"{url}/entrar?next_path=%2Festado%2FSP%2Fsistematizacao")
+        await page.get_by_role("textbox", name="Código", exact=True).fill(code)
+        await page.get_by_role("button", name="Entrar com o código").click()
+        await page.wait_for_url(f"{url}/conta?primeiro=1")
+        await page.goto(f"{url}/estado/SP/sistematizacao?eixo=saude-1")
+        heading = page.get_by_role("heading", name="Para revisão", exact=False)
+        assert "mesclagens automáticas" in await heading.inner_text()
+        assert await accessibility_violations(page) == []
+        accept = page.get_by_role("button", name="Aceitar", exact=False)
+        pending = await accept.count()
+        assert pending >= 1
+        await accept.first.focus()
+        await page.keyboard.press("Enter")
+        await page.get_by_text("Mesclagem automática aceita").wait_for()
+        assert await page.get_by_role("button", name="Aceitar", exact=False).count() == pending - 1
+        assert await accessibility_violations(page) == []
+    queue = await get_json(fed.regional, "/api/v1/consolidation/review", cycle_id=CYCLE, uf="SP")
+    assert len(queue) == pending - 1

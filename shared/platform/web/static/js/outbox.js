@@ -15,12 +15,18 @@
   var STORE = "plenaria.outbox";
   var KEY_FIELD = "idempotency_key";
   var RETRY_MS = 10000;
-  var en = (document.documentElement.lang || "").toLowerCase().indexOf("en") === 0;
-  var T = en
-    ? { online: "Online", offline: "Offline", waiting: " form(s) saved on this device, not sent yet",
-        sent: " form(s) sent", refused: " form(s) refused by the server: ", now: "Send now" }
-    : { online: "Conectado", offline: "Sem conexão", waiting: " formulário(s) guardado(s) neste aparelho, ainda não enviado(s)",
-        sent: " formulário(s) enviado(s)", refused: " formulário(s) recusado(s) pelo servidor: ", now: "Enviar agora" };
+  // The status line's words come from the page (templates/outbox.html renders them from the
+  // catalogue in the reader's language); "{n}" stands for a count.
+  var texts = document.querySelector("script[data-outbox-texts]");
+  function text(name, fallback) {
+    return (texts && texts.getAttribute("data-" + name)) || fallback;
+  }
+  var T = { online: text("online", "Conectado"), offline: text("offline", "Sem conexão"),
+            waiting: text("waiting", "{n} formulário(s) guardado(s) neste aparelho, ainda não enviado(s)"),
+            sent: text("sent", "{n} formulário(s) enviado(s)"),
+            refused: text("refused", "{n} formulário(s) recusado(s) pelo servidor:"),
+            now: text("now", "Enviar agora") };
+  function counted(template, n) { return template.replace("{n}", String(n)); }
   var sentCount = 0;
   var refusals = [];
   var flushing = false;
@@ -61,9 +67,9 @@
     state.textContent = online ? T.online : T.offline;
     el.appendChild(state);
     var parts = [];
-    if (queue.length) parts.push(queue.length + T.waiting);
-    if (sentCount) parts.push(sentCount + T.sent);
-    if (refusals.length) parts.push(refusals.length + T.refused + refusals.join("; "));
+    if (queue.length) parts.push(counted(T.waiting, queue.length));
+    if (sentCount) parts.push(counted(T.sent, sentCount));
+    if (refusals.length) parts.push(counted(T.refused, refusals.length) + " " + refusals.join("; "));
     if (parts.length) el.appendChild(document.createTextNode(" · " + parts.join(" · ")));
     el.setAttribute("data-waiting", String(queue.length));
     if (queue.length) {
