@@ -43,6 +43,9 @@ class SeatUnit:
     participants: int = 0
     #: Municipalities the unit covers (an intermunicipal conference covers several).
     municipalities: int = 0
+    #: The assembly's kind (``free``, ``municipal``…; empty for a state): a kind with a
+    #: participant formula earns its seats by that formula instead of by the stage's method.
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,15 +199,30 @@ def stage_table(
     if not units:
         raise Invalid("no units to allocate seats to")
     house = seats if seats is not None else rule.total
-    values = basis_values(rule, units)
+    earned = formula_units(rules, units)
+    formula_total = sum(earned.values())
+    others = [u for i, u in enumerate(units) if i not in earned]
+    if house is not None:
+        if formula_total > house:
+            raise Invalid(
+                f"assemblies seated by participant formulas earn {formula_total} seats, "
+                f"more than the {house} to share"
+            )
+        house -= formula_total
+    values = basis_values(rule, others) if others else []
     if rule.method != "fixed":
-        unknown = [u.unit for u, v in zip(units, values, strict=True) if v <= 0]
+        unknown = [u.unit for u, v in zip(others, values, strict=True) if v <= 0]
         if unknown:
             raise Invalid(f"no {rule.basis} known for some units", units=unknown[:50])
     try:
-        shares = _apportion(rule, units, values, house)
+        shares = iter(_apportion(rule, others, values, house) if others else [])
+        value_of = iter(values)
         rows = []
-        for item, value, n in zip(units, values, shares, strict=True):
+        for index, item in enumerate(units):
+            if index in earned:
+                n, value = earned[index], item.participants
+            else:
+                n, value = next(shares), next(value_of)
             per_segment, per_sphere = split_seats(rules, n, by_segment=rule.split_by_segment)
             rows.append(UnitSeats(item.unit, item.territory, value, n, per_segment, per_sphere))
     except DecisionError as exc:
@@ -217,6 +235,22 @@ def stage_table(
         units=rows,
         ex_officio=[ExOfficioSeats(e.id, e.title_pt, e.seats, e.segment) for e in rule.ex_officio],
     )
+
+
+def formula_units(rules: CycleRules, units: Sequence[SeatUnit]) -> dict[int, int]:
+    """``{index: seats}`` of the units whose kind has a participant formula in the cycle, each
+    kind held to its ``overall_max`` (the 5ª CNSM's free conferences: ≤ 160 together)."""
+    by_kind: dict[str, list[int]] = {}
+    for index, item in enumerate(units):
+        if item.kind and rules.delegates.formula(item.kind) is not None:
+            by_kind.setdefault(item.kind, []).append(index)
+    earned: dict[int, int] = {}
+    for kind, indices in by_kind.items():
+        formula = rules.delegates.formula(kind)
+        assert formula is not None  # chosen above
+        seats = formula_seats(formula, [units[i].participants for i in indices])
+        earned.update(zip(indices, seats, strict=True))
+    return earned
 
 
 def formula_seats(formula: ParticipantFormula, participants: Sequence[int]) -> list[int]:

@@ -220,3 +220,19 @@ def test_type_errors_name_their_path() -> None:
 def test_forwarding_still_follows_the_caps() -> None:
     rules = preset("health")
     assert forward([], rules, tier="local", assembly_kind="municipal", late=False) == []
+
+
+def test_a_state_seats_free_conferences_by_their_formula_within_the_overall_cap() -> None:
+    rules = load_rules(
+        HEALTH[: HEALTH.index("[delegates.free_conference]")]
+        + "[delegates.formulas.free]\nmin_participants = 1000\nbase_seats = 10\nstep = 500\n"
+        "seats_per_step = 3\noverall_max = 160\n\n" + HEALTH[HEALTH.index("[calendar.local]") :]
+    )
+    free = [SeatUnit(f"f{i}", participants=1000, kind="free") for i in range(20)]
+    towns = [SeatUnit("a", population=3000), SeatUnit("b", population=1000)]
+    table = stage_table(rules, "state", [*towns, *free], 240)
+    seats = {row.unit: row.seats for row in table.units}
+    assert sum(seats[f"f{i}"] for i in range(20)) == 160  # 200 earned, held to 160
+    assert (seats["a"], seats["b"]) == (60, 20)  # the other 80 by population
+    with pytest.raises(Invalid, match="more than the 100"):
+        stage_table(rules, "state", [*towns, *free], 100)

@@ -7,6 +7,7 @@ from typing import Annotated
 import msgspec
 
 from shared.contracts.fields import UF, CycleId, Id, MunicipalityCode
+from shared.core.vocabulary import LocalAssemblyKind
 
 Seats = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 Alternates = Annotated[int, msgspec.Meta(ge=0, le=100)]
@@ -20,6 +21,9 @@ class UnitFigures(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     territory: MunicipalityCode
     population: Figure = 0
     participants: Figure = 0
+    #: A kind with a participant formula in the cycle (e.g. ``free``) is seated by that formula,
+    #: within the kind's overall cap; the other assemblies share the rest.
+    kind: LocalAssemblyKind | None = None
 
 
 class StateAllocationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -75,7 +75,16 @@ class AssemblyAllocationController(Controller):
     ) -> list[AllocationView]:
         """Share the state's seats among its assemblies by the cycle's ``[seats.state]`` rule."""
         units = (
-            [Unit(u.territory, u.assembly_id, u.population, u.participants) for u in data.units]
+            [
+                Unit(
+                    u.territory,
+                    u.assembly_id,
+                    u.population,
+                    u.participants,
+                    kind=u.kind or "",
+                )
+                for u in data.units
+            ]
             if data.units is not None
             else None
         )

@@ -53,6 +53,8 @@ class Unit:
     participants: int = 0
     #: Municipalities the unit covers (0: the territory's own count).
     municipalities: int = 0
+    #: The assembly's kind: one with a participant formula in the cycle is seated by it.
+    kind: str = ""
 
 
 def _seat_unit(u: Unit) -> SeatUnit:
@@ -62,6 +64,7 @@ def _seat_unit(u: Unit) -> SeatUnit:
         population=u.population,
         participants=u.participants,
         municipalities=u.municipalities,
+        kind=u.kind,
     )
 
 

@@ -63,12 +63,13 @@ async def assembly_units(session: AsyncSession, *, cycle_id: str, uf: str) -> li
     (else the figure they were last allocated on)."""
     expected = await assemblies_of_state(session, cycle_id, uf)
     figures = {
-        assembly: (population, participants)
-        for assembly, population, participants in await session.execute(
+        assembly: (population, participants, kind)
+        for assembly, population, participants, kind in await session.execute(
             select(
                 ReceivedReport.assembly_id,
                 func.max(ReceivedReport.population),
                 func.max(ReceivedReport.participants),
+                func.max(ReceivedReport.assembly_kind),
             )
             .where(ReceivedReport.cycle_id == cycle_id, ReceivedReport.uf == uf)
             .group_by(ReceivedReport.assembly_id)
@@ -77,7 +78,7 @@ async def assembly_units(session: AsyncSession, *, cycle_id: str, uf: str) -> li
     recorded = await allocations.recorded_basis(session, cycle_id=cycle_id, uf=uf)
     units = []
     for assembly, territory in sorted(expected.items()):
-        population, participants = figures.get(assembly, (0, 0))
+        population, participants, kind = figures.get(assembly, (0, 0, ""))
         fallback = recorded.get(assembly, 0)
         units.append(
             Unit(
@@ -85,6 +86,7 @@ async def assembly_units(session: AsyncSession, *, cycle_id: str, uf: str) -> li
                 assembly_id=assembly,
                 population=population or fallback,
                 participants=participants or fallback,
+                kind=kind,
             )
         )
     return units
