@@ -18,6 +18,8 @@ The steps, each a use case below and each recorded in the assembly's audit chain
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -282,9 +284,6 @@ def request_of(draw: LotteryDraw) -> dict[str, Any]:
 
 
 def _rows(text: str, *, header: bool = False) -> list[list[str]]:
-    import csv
-    import io
-
     rows = list(csv.reader(io.StringIO(text)))
     return rows if header else rows[1:]
 
