@@ -388,3 +388,12 @@ async def stack_factory(
             for process in stack.extra:
                 await asyncio.to_thread(process.stop, 10.0)
             await asyncio.to_thread(stack.supervisor.stop)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak-seconds",
+        type=float,
+        default=60.0,
+        help="How long the soak test keeps its load and kills going (CI: the default).",
+    )
