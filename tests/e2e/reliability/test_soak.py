@@ -142,9 +142,8 @@ async def test_steady_load_with_a_service_killed_every_30_s_stays_exact_and_boun
     assert await stack.dead_letters() == []
     await eventually(lambda: stack.unsent("local"), done=lambda n: n == 0, timeout=30)
 
-    print(
-        f"soak: {len(confirmed)} reports, {len(expected)} closed, killed {killed}, peak MB {peaks}"
-    )
+    rounded = {tier: round(mb) for tier, mb in peaks.items()}
+    print(f"soak: {len(confirmed)} reports, {len(expected)} closed, killed {killed}, MB {rounded}")
     # Bounded memory.
     assert all(0 < mb <= RSS_LIMIT_MB for mb in peaks.values()), peaks
 
