@@ -36,7 +36,7 @@ from shared.core.decide.errors import ClusteringError
 from shared.core.decide.pair_scores import incidence, score_pairs
 from shared.core.decide.text_normalise import Analysed, analyse
 
-DEFAULT_THRESHOLD = 0.38
+DEFAULT_THRESHOLD = 0.39
 BLOCKING_KEYS = 5  # rarest stems per text used as blocking keys...
 MIN_SHARED_KEYS = 2  # ...of which a candidate must hold this many (one, if a text has only two)
 MINHASH_BANDS = 10  # LSH on character trigrams (see _minhash_neighbours)
