@@ -23,6 +23,7 @@ whichever batch it is computed in: ``cluster``, ``DuplicateIndex.near_duplicates
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,13 +58,17 @@ def incidence(
             for f in sorted(features):
                 vocabulary_ids.setdefault(f, len(vocabulary_ids))
         columns = list(vocabulary_ids)
-    indices: list[int] = []
-    pointers = [0]
-    for features in sets:
-        indices.extend(sorted(vocabulary_ids[f] for f in features))
-        pointers.append(len(indices))
+    lookup = vocabulary_ids.__getitem__
+    indices = np.fromiter(
+        itertools.chain.from_iterable(map(lookup, features) for features in sets),
+        dtype=np.int32,
+        count=sum(map(len, sets)),
+    )
+    pointers = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([len(features) for features in sets], out=pointers[1:])
     data = np.ones(len(indices), dtype=np.int32)
     matrix = sparse.csr_matrix((data, indices, pointers), shape=(len(sets), len(columns)))
+    matrix.sort_indices()  # each row's columns in order, as products and row slices expect
     return matrix, columns
 
 

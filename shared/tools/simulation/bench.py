@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from shared.platform.logging import configure_logging
 from shared.tools.simulation.driver import CycleDriver, Endpoints
 from shared.tools.simulation.scenario import Scale
+from shared.tools.simulation.suggestions import measure_suggestions
 
 RAW_STREAM = "PLENARIA_BENCH_RAW"
 RAW_SUBJECT = "plenaria-bench.raw"
@@ -245,4 +246,7 @@ def run_bench(
             )
         result["peak_rss_mb"] = memory.peak_mb()
         result["postgres_fsync"] = durable
+    # in this process, the servers stopped: duplicate suggestions for São Paulo's ~19,000
+    # proposals (shared/tools/simulation/suggestions.py; target under 10 s)
+    result["duplicate_suggestions"] = measure_suggestions()
     return result
