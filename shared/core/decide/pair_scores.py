@@ -15,6 +15,10 @@ The score is a weighted mean of two views of a text, then two vetoes:
 - **contrast veto**: two texts naming different classes of one contrast and none in common
   (*litoral* vs *semiárido*, *creche* vs *ensino médio*) are different demands even if every
   other word matches: the score is multiplied by ``CONTRAST_MISMATCH``.
+- **substitution veto**: the same rule for a contrast the data does not know. Two texts whose
+  specific tokens (neither generic nor an action) are shared but for exactly one on each side
+  ("campanha de doação de *sangue*" / "… de *órgãos*") score × ``SUBSTITUTION_MISMATCH``: one
+  word swapped is as often another demand as a synonym the thesaurus lacks.
 
 Every count is an integer (weights are small integers), so a pair gets bitwise the same score
 whichever batch it is computed in: ``cluster``, ``DuplicateIndex.near_duplicates`` and
@@ -39,6 +43,7 @@ DICE_SHARE = 1  # word level: (DICE_SHARE × Dice + OVERLAP_SHARE × overlap) / 
 OVERLAP_SHARE = 1
 ACTION_MISMATCH = 0.35
 CONTRAST_MISMATCH = 0.2
+SUBSTITUTION_MISMATCH = 0.7
 _CHUNK = 200_000  # pairs per sparse product, to bound memory
 
 Indices = NDArray[np.int64]
@@ -94,8 +99,11 @@ def score_pairs(
         ],
         dtype=np.float64,
     )
-    totals = word_matrix @ weight
-    shared = _shared_rows(word_matrix, first, second, weight)
+    # the specific tokens: neither generic (actions included) nor a prefix feature
+    specific = np.where(weight >= DEFAULT_WEIGHT, weight, 0.0)
+    both = np.column_stack([weight, specific])
+    totals, specific_totals = (word_matrix @ both).T
+    shared, specific_shared = _shared_rows(word_matrix, first, second, both).T
     smaller = np.minimum(totals[first], totals[second])
     mass = totals[first] + totals[second]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -111,6 +119,13 @@ def score_pairs(
     action_conflict = named[first] & named[second]
     action_conflict &= _shared_rows(actions, first, second) == 0
     scores = np.where(action_conflict, scores * ACTION_MISMATCH, scores)
+    # one specific token each that the other lacks, and the rest shared: "doação de sangue" /
+    # "doação de órgãos", a contrast the data does not know
+    lone = (specific_totals[first] - specific_shared == DEFAULT_WEIGHT) & (
+        specific_totals[second] - specific_shared == DEFAULT_WEIGHT
+    )
+    lone &= specific_shared >= DEFAULT_WEIGHT
+    scores = np.where(lone, scores * SUBSTITUTION_MISMATCH, scores)
     return np.where(_contrast_conflict(analysed, first, second), scores * CONTRAST_MISMATCH, scores)
 
 
@@ -146,8 +161,10 @@ def _shared_rows(
     second: Indices,
     weight: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """Features shared by rows ``first[k]`` and ``second[k]`` (their total ``weight``)."""
-    shared = np.empty(len(first), dtype=np.float64)
+    """Features shared by rows ``first[k]`` and ``second[k]`` (their total ``weight``; a
+    features × n ``weight`` gives n totals per pair)."""
+    shape = (len(first),) if weight is None or weight.ndim == 1 else (len(first), weight.shape[1])
+    shared = np.empty(shape, dtype=np.float64)
     for start in range(0, len(first), _CHUNK):
         stop = start + _CHUNK
         product = matrix[first[start:stop]].multiply(matrix[second[start:stop]])

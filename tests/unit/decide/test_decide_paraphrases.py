@@ -42,11 +42,12 @@ def load(split: str) -> list[Labelled]:
         ]
 
 
-def test_the_set_has_three_splits_by_topic_family() -> None:
-    splits = {s: load(s) for s in ("tune", "held", "fresh")}
-    assert [len(items) for items in splits.values()] == [178, 178, 150]
+def test_the_set_has_four_splits_by_topic_family() -> None:
+    splits = {s: load(s) for s in ("tune", "held", "fresh", "fresh2")}
+    assert [len(items) for items in splits.values()] == [178, 178, 150, 187]
     families = [{i.family for i in items} for items in splits.values()]
-    assert not (families[0] & families[1]) and not (families[2] & (families[0] | families[1]))
+    for k, own in enumerate(families):
+        assert not own & set().union(*(f for j, f in enumerate(families) if j != k))
 
 
 TUNING = ("tune", "held", "fresh")  # fresh became tuning data in round 3 (paraphrase_eval.md)
@@ -61,12 +62,15 @@ def test_the_default_threshold_is_the_one_the_tuning_splits_choose() -> None:
 
 
 # Reached at DEFAULT_THRESHOLD (paraphrase_eval.md, "Figures"): average precision, pairwise
-# precision and recall, decoy pairs merged. The floors sit a small margin (0.02, about three
-# pairs) under the measured figures, so that a regression fails.
+# precision and recall, decoy pairs merged. The floors sit a small margin (0.02, three or four
+# pairs) under the measured figures, so that a regression fails. fresh2 is the held-out split:
+# its figures are far from the target (AP 0.85, recall 0.8 at precision 0.95), and are
+# asserted as reached, not as wished.
 REACHED = {
-    "tune": (0.883, 0.987, 0.733, 0),
-    "held": (0.887, 0.969, 0.813, 4),
-    "fresh": (0.907, 0.990, 0.662, 1),
+    "tune": (0.880, 0.988, 0.776, 0),
+    "held": (0.892, 0.952, 0.829, 8),
+    "fresh": (0.902, 0.991, 0.730, 1),
+    "fresh2": (0.467, 0.839, 0.390, 13),
 }
 MARGIN = 0.02
 
