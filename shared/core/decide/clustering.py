@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -444,11 +445,8 @@ def _average_link(
     root = list(range(count))
     size = [1] * count
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
-    links: list[dict[int, float]] = [{} for _ in range(count)]
-    for i, j, value in zip(first, second, scores, strict=True):
-        links[i][j] = value
-        links[j][i] = value
     values = np.asarray(scores, dtype=np.float64)
+    links = _neighbour_dicts(count, first, second, values)
     above = np.flatnonzero(values >= threshold)
     lefts = np.asarray(first, dtype=np.int64)[above]
     rights = np.asarray(second, dtype=np.int64)[above]
@@ -496,6 +494,20 @@ def _average_link(
             links[other][large] = into[other]
         into.pop(small, None)
     return sorted((sorted(group) for group in members.values()), key=lambda group: group[0])
+
+
+def _neighbour_dicts(
+    count: int, first: list[int], second: list[int], values: NDArray[np.float64]
+) -> list[dict[int, float]]:
+    """For each item, {neighbour: score} over the pairs (both directions), each dict built in
+    one call from its slice of the pairs sorted by item rather than one insertion per pair."""
+    rows = np.concatenate([np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)])
+    cols = np.concatenate([np.asarray(second, dtype=np.int64), np.asarray(first, dtype=np.int64)])
+    both = np.concatenate([values, values])
+    order = np.argsort(rows, kind="stable")
+    bounds = np.searchsorted(rows[order], np.arange(count + 1)).tolist()
+    neighbours, scores = cols[order].tolist(), both[order].tolist()
+    return [dict(zip(neighbours[a:b], scores[a:b], strict=True)) for a, b in pairwise(bounds)]
 
 
 @lru_cache(maxsize=1024)
