@@ -24,6 +24,7 @@ from shared.tools.simulation.driver import CycleDriver, Endpoints
 from shared.tools.simulation.export_footprint import measure_exports
 from shared.tools.simulation.memory import RssSampler
 from shared.tools.simulation.scenario import Scale
+from shared.tools.simulation.suggestions import measure_suggestions
 
 RAW_STREAM = "PLENARIA_BENCH_RAW"
 RAW_SUBJECT = "plenaria-bench.raw"
@@ -216,4 +217,7 @@ def run_bench(
             measure_exports(cluster.urls["local"], pids["local"], dataset="proposals")
         )
         result["postgres_fsync"] = durable
+    # in this process, the servers stopped: duplicate suggestions for São Paulo's ~19,000
+    # proposals (shared/tools/simulation/suggestions.py; target under 10 s)
+    result["duplicate_suggestions"] = measure_suggestions()
     return result
