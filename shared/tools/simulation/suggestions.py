@@ -116,9 +116,3 @@ def measure_suggestions(
         "clusters": len(result.clusters),
         "clustered_texts": sum(len(c) for c in result.clusters if len(c) > 1),
     }
-
-
-def suggestion_seconds(size: int = SAO_PAULO_PROPOSALS) -> float:
-    """Wall seconds to suggest duplicates among São Paulo's ~19,000 proposals (target: < 10)."""
-    seconds: float = measure_suggestions(size)["seconds"]
-    return seconds
