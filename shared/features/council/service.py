@@ -589,6 +589,12 @@ class Council:
                 raise NotFound(f"no draft for item {item_id}")
             return draft_view(row)
 
+    async def draft_if_any(self, principal: Principal, item_id: uuid.UUID) -> DraftView | None:
+        try:
+            return await self.draft(principal, item_id)
+        except (NotFound, Conflict):
+            return None
+
     async def publish_drafts(
         self, principal: Principal, item_ids: Sequence[uuid.UUID]
     ) -> DraftsPublished:
