@@ -507,9 +507,8 @@ class Council:
                 await session.get(ConsolidatedItem, item_id, with_for_update=True), item_id
             )
             desk_of(principal, item.council)
-            account = await session.get(Account, account_id)
             members = dict((await council_members(session, [item.council]))[item.council])
-            if account is None or str(account_id) not in members:
+            if str(account_id) not in members:
                 raise Invalid(
                     f"account {account_id} does not hold a {item.council} council grant: "
                     "only a member of the item's council can be its rapporteur",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from shared.platform.bus.models import OutboxEntry
 from tests.support.api import assert_problem, get_json
+from tests.support.browser import appointed_code, csrf_of, sign_in_with_code
 from tests.support.national_desk import CouncilDesk, council_desk
 from tests.support.tiers import Federation, TierFactory, operator
 
@@ -104,6 +105,26 @@ async def test_another_council_and_the_public_cannot_touch_an_item_s_draft_or_ra
         )
     # The commission reads the draft but does not write it; writing is the council's.
     assert_problem(await put_draft(desk, "commission", item, version=1), 403)
+    # On the pages too: the commission sees the draft; another council's member neither sees
+    # it nor saves over it with a forged form.
+    for name, council, sees in (("Dora", "CNAS", False), ("Comissão", None, True)):
+        grant = {"role": "council", "council": council} if council else {"role": "commission"}
+        code = await appointed_code(national, people["commission"], name=name, **grant)
+        async with desk.fed.browser("national") as browser:
+            await sign_in_with_code(browser, code)
+            shown = await browser.get(f"/conselho/mandatos/{item['id']}")
+            assert shown.status_code == 200
+            assert (SECRET in shown.text) is sees and ("Salvar rascunho" in shown.text) is False
+            if not sees:
+                forged = await browser.post(
+                    f"/conselho/mandatos/{item['id']}/rascunho",
+                    data={
+                        "_csrf_token": csrf_of(shown),
+                        "decision": "adopted",
+                        "draft_version": "1",
+                    },
+                )
+                assert forged.status_code == 403
 
     after = (
         await get_json(national, draft_url, headers=people["commission"]),
