@@ -215,7 +215,8 @@ class CouncilPages(Controller):
         except DomainError as refusal:
             return refused(request, refusal)
         notice = gettext(N_("%(name)s é a relatoria do item."), name=named.name)
-        return see_other(_listing("rank", False, notice))
+        order = _one(form, "ordem") if _one(form, "ordem") in MANDATE_ORDERS else "rank"
+        return see_other(_listing(order, _one(form, "meus") == "1", notice))
 
     @post(f"{MANDATES}/{{item_id:uuid}}/conselho", status_code=303)
     async def assign(
