@@ -195,6 +195,7 @@ async def test_drafts_saved_on_the_form_are_published_together_from_the_list(
             "Abrir 200 UBS nas capitais"
         )
         assert await accessibility_violations(page) == []
+        await screenshot_at_360(page, "conselho-rascunho", tmp_path)
         for item in (uti, suas):
             await page.goto(f"{url}/conselho/mandatos/{item['id']}")
             await page.get_by_role("radio", name="Acolhida", exact=True).check()
