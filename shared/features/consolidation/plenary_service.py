@@ -23,12 +23,15 @@ from shared.contracts.http.plenary import (
     CredentialView,
     DeviceCredential,
     Elected,
+    MemberList,
+    MemberRegistered,
+    MemberRequest,
     PollView,
     Standing,
 )
 from shared.core.access import Principal, Role
 from shared.core.errors import Forbidden, Invalid
-from shared.features.consolidation import plenary
+from shared.features.consolidation import members, plenary
 from shared.features.consolidation.credentials import (
     Admission,
     credential,
@@ -136,6 +139,48 @@ class TierPlenary:
                     session, principal, key, "delegate.admit", mandate_ids=mandate_ids
                 )
             return admitted
+
+    async def register_member(self, principal: Principal, entry: MemberRequest) -> MemberRegistered:
+        """An ex officio member (within their entry's seats), a guest or an observer, admitted
+        by the desk of this plenary; the answer holds their one-time claim code."""
+        scope = self._desk(principal, entry.uf)
+        key = self.profile.conference(entry.cycle_id, entry.uf).key
+        async with self.db.transaction() as session:
+            view, code = await members.register(
+                session,
+                await rules_for(session, entry.cycle_id),
+                members.stage_of(self.profile.nationwide),
+                members.Registration(
+                    cycle_id=entry.cycle_id,
+                    scope=scope,
+                    category=entry.category,
+                    public_name=entry.public_name,
+                    holder=entry.holder,
+                    entry=entry.entry,
+                    segment=entry.segment,
+                ),
+            )
+            await self._audit(
+                session,
+                principal,
+                key,
+                "member.register",
+                member_id=view.member_id,
+                category=view.category,
+                entry=view.entry,
+            )
+            return MemberRegistered(member=view, claim_code=code)
+
+    async def members(self, *, cycle_id: str, uf: str) -> MemberList:
+        scope = self.profile.scope(uf)
+        async with self.db.reading() as session:
+            return await members.list_members(
+                session,
+                await rules_for(session, cycle_id),
+                members.stage_of(self.profile.nationwide),
+                cycle_id=cycle_id,
+                scope=scope,
+            )
 
     async def absent(
         self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str
