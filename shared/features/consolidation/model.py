@@ -105,6 +105,11 @@ class ConsolidatedItem(UUIDv7AuditBase):
     #: that must answer it (only that council's members may).
     published_at: Mapped[datetime | None]
     council: Mapped[str] = mapped_column(String(300), server_default="")
+    #: The diretriz (guideline) this proposal is grouped under: another active item of the
+    #: same conference and axis, itself nested under none (one level, set by ``nest``).
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("consolidated_item.id"), index=True
+    )
 
 
 class ItemSource(DefaultBase):

@@ -1,5 +1,6 @@
 """plenary categories: ex officio members, guests and observers admitted to a state or the
-national plenary without a mandate from below (``plenary_member``)
+national plenary without a mandate from below (``plenary_member``); proposals nested under a
+diretriz (``consolidated_item.parent_id``)
 
 Revision ID: 0012
 Revises: 0011
@@ -51,9 +52,27 @@ def upgrade() -> None:
         op.f("ix_plenary_member_cycle_id"), "plenary_member", ["cycle_id"], unique=False
     )
     op.create_index(op.f("ix_plenary_member_uf"), "plenary_member", ["uf"], unique=False)
+    op.add_column("consolidated_item", sa.Column("parent_id", _ID, nullable=True))
+    op.create_foreign_key(
+        op.f("fk_consolidated_item_parent_id_consolidated_item"),
+        "consolidated_item",
+        "consolidated_item",
+        ["parent_id"],
+        ["id"],
+    )
+    op.create_index(
+        op.f("ix_consolidated_item_parent_id"), "consolidated_item", ["parent_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_consolidated_item_parent_id"), table_name="consolidated_item")
+    op.drop_constraint(
+        op.f("fk_consolidated_item_parent_id_consolidated_item"),
+        "consolidated_item",
+        type_="foreignkey",
+    )
+    op.drop_column("consolidated_item", "parent_id")
     op.drop_index(op.f("ix_plenary_member_uf"), table_name="plenary_member")
     op.drop_index(op.f("ix_plenary_member_cycle_id"), table_name="plenary_member")
     op.drop_table("plenary_member")
