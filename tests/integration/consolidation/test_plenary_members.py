@@ -25,6 +25,12 @@ id = "ces"
 title_pt = "Conselheiros estaduais natos"
 seats = 2
 segment = "users"
+
+[[seats.state.ex_officio]]
+id = "mesa"
+title_pt = "Mesa diretora do conselho estadual"
+seats = 1
+eligible = true
 """
 
 
@@ -139,15 +145,19 @@ async def test_ex_officio_members_vote_within_their_seats_but_do_not_stand(
     )
     assert wrong_segment.status_code == 422, wrong_segment.text
 
+    chair_id, chair = await plenary.member(
+        category="ex_officio", entry="mesa", public_name="Presidente", holder="doc-mesa"
+    )
+
     poll = await plenary.decision()
-    assert poll["electorate"] == 3, "one delegate and two ex officio members are on the roll"
+    assert poll["electorate"] == 4, "one delegate and three ex officio members are on the roll"
     for _, device in natos:
         voted = await plenary.ballot(poll["id"], device)
         assert voted.status_code == 201, voted.text
     again = await plenary.ballot(poll["id"], natos[0][1])
     assert again.status_code == 409, "one ballot per ex officio member"
     closed = await plenary.close(poll["id"])
-    assert closed["ballots"] == 2 and closed["electorate"] == 3, closed
+    assert closed["ballots"] == 2 and closed["electorate"] == 4, closed
 
     # Not candidates for the national delegation (the entry does not make them eligible),
     # neither standing themselves nor registered by the desk; the delegate still stands.
@@ -156,17 +166,23 @@ async def test_ex_officio_members_vote_within_their_seats_but_do_not_stand(
     by_desk = await plenary.stand(plenary.desk, mandate_id=natos[1][0])
     assert by_desk.status_code == 409, by_desk.text
     assert (await plenary.stand(plenary.delegate)).status_code == 201
+    # The entry that says eligible = true lets its member stand.
+    chair_stands = await plenary.stand(chair)
+    assert chair_stands.status_code == 201, chair_stands.text
+    assert chair_stands.json()["mandate_id"] == chair_id
 
     listed = await get_json(plenary.client, "/api/v1/plenary/members", **BASE)
-    assert [m["public_name"] for m in listed["ex_officio"]] == ["Nato 1", "Nato 2"]
+    natos_listed = [m for m in listed["ex_officio"] if m["entry"] == "ces"]
+    assert [m["public_name"] for m in natos_listed] == ["Nato 1", "Nato 2"]
     assert all(m["votes"] and not m["eligible"] and m["segment"] == "users"
-               for m in listed["ex_officio"])  # fmt: skip
+               for m in natos_listed)  # fmt: skip
+    assert [m["eligible"] for m in listed["ex_officio"] if m["entry"] == "mesa"] == [True]
     assert listed["counts"] == {
-        "delegates": 1, "ex_officio": 2, "guests": 0, "observers": 0, "voters": 3,
+        "delegates": 1, "ex_officio": 3, "guests": 0, "observers": 0, "voters": 4,
     }  # fmt: skip
     async with regional_tier.nodes["regional"].db.reading() as session:
         key = f"regional:{CYCLE}:BA"
-        assert await audit.count_of(session, key, "member.register") == 2
+        assert await audit.count_of(session, key, "member.register") == 3
         assert (await audit.verify(session, key)).seq >= 2  # the chain still verifies
 
 
