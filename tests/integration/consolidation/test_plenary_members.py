@@ -237,3 +237,33 @@ async def test_guests_and_observers_have_voice_only(regional_tier: Federation) -
     assert listed["counts"] == {
         "delegates": 1, "ex_officio": 0, "guests": 1, "observers": 1, "voters": 1,
     }  # fmt: skip
+
+
+async def test_the_national_plenary_seats_the_cnas_natos_of_its_own_stage(
+    national_tier: Federation,
+) -> None:
+    """The national plenary reads ``[seats.national]``: the CNAS preset's 18 government natos
+    sit, the 19th is refused naming the entry, and a state stage's entry is unknown here."""
+    client, desk = national_tier.national, national_tier.staff["national"]
+    scope = {"cycle_id": "cnas-2027", "uf": "BR"}
+
+    async def register(n: int, entry: str) -> httpx.Response:
+        return await client.post(
+            "/api/v1/plenary/members",
+            headers=desk,
+            json={**scope, "category": "ex_officio", "entry": entry,
+                  "public_name": f"Conselheira {n}", "holder": f"doc-{entry}-{n}"},
+        )  # fmt: skip
+
+    for n in range(18):
+        seated = await register(n, "cnas-governo")
+        assert seated.status_code == 201, seated.text
+        assert seated.json()["member"]["segment"] == "government"
+    beyond = await register(18, "cnas-governo")
+    assert beyond.status_code == 422 and "cnas-governo" in beyond.json()["detail"], beyond.text
+    assert beyond.json()["seats"] == 18
+    assert (await register(0, "ces")).status_code == 422
+    civil = await register(0, "cnas-sociedade")
+    assert civil.status_code == 201, civil.text
+    listed = await get_json(client, "/api/v1/plenary/members", **scope)
+    assert listed["counts"]["ex_officio"] == 19 and listed["counts"]["voters"] == 19
