@@ -4,11 +4,16 @@ and refused across axes, in depth, and to another state's rapporteurs."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from shared.contracts.messages import AssemblyReport, OriginRef, ReportItem
+from shared.contracts.subjects import up_subject
 from tests.support.api import get_json
+from tests.support.bus import publish_row, stream_messages
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
 from tests.support.tiers import Federation
@@ -126,3 +131,43 @@ async def test_nesting_survives_auto_merge_and_reaches_lineage_and_open_data(
     exported = await get_json(fed.regional, "/api/v1/open-data/items", **SCOPE)
     by_id = {r["id"]: r for r in exported}
     assert by_id[kept["id"]]["parent_id"] == d and by_id[d]["parent_id"] is None
+
+    # The state report carries the nesting up: the proposal names its diretriz, sent with it.
+    closed = await fed.regional.post("/api/v1/conference/close", headers=desk, json=SCOPE)
+    assert closed.status_code == 202, closed.text
+    [sent] = await eventually(
+        lambda: stream_messages(fed.nats_url, up_subject("regional", "report", "SP"))
+    )
+    parent_of = {i["item_id"]: i["parent_item_id"] for i in sent.body["items"]}
+    assert parent_of[kept["id"]] == d and parent_of[d] == ""
+
+
+async def test_the_nation_keeps_a_state_reports_nesting(national_tier: Federation) -> None:
+    def item(item_id: str, text: str, parent: str = "") -> ReportItem:
+        origin = OriginRef(proposal_id=f"p-{item_id}", assembly_id="a", territory="3550308")
+        return ReportItem(item_id=item_id, axis="saude-1", competence="national", title=text,
+                          text=text, rank=1, origins=[origin], parent_item_id=parent)  # fmt: skip
+
+    report = AssemblyReport(
+        report_id=str(uuid.uuid4()),
+        cycle_id=CYCLE,
+        tier="regional",
+        assembly_id=f"regional:{CYCLE}:SP",
+        assembly_kind="state",
+        territory="SP",
+        uf="SP",
+        title="state conference SP",
+        closed_at=datetime.now(UTC),
+        population=44_411_238,
+        items=[item("d", GUIDELINE), item("p", UBS[0], parent="d"), item("q", OTHER, "gone")],
+    )
+    row = national_tier.outbox("regional").prepare(report, up_subject("regional", "report", "SP"))
+    await publish_row(national_tier.nats_url, row)
+    rows = await eventually(
+        lambda: get_json(national_tier.national, "/api/v1/items", cycle_id=CYCLE),
+        done=lambda r: len(r) == 3,
+    )
+    by_text = {r["text"]: r for r in rows}
+    assert by_text[UBS[0]]["parent_id"] == by_text[GUIDELINE]["id"]
+    # A diretriz the report does not hold leaves the proposal on its own.
+    assert by_text[GUIDELINE]["parent_id"] is None and by_text[OTHER]["parent_id"] is None
