@@ -415,7 +415,17 @@ async def reissue_claim(
     session: AsyncSession, *, cycle_id: str, scope: str, mandate_id: str
 ) -> str:
     """The desk replaces a lost claim code (after checking the person): a new one-time code;
-    the device bound before, if any, no longer counts."""
+    the device bound before, if any, no longer counts. The same for a member's code."""
+    registered = await members.member(
+        session, cycle_id=cycle_id, scope=scope, member_id=mandate_id, lock=True
+    )
+    if registered is not None:
+        code = new_code()
+        registered.claim_sha256 = code_digest(code)
+        registered.device_token_sha256 = None
+        registered.claimed_at = None
+        log.info("plenary.member_claim_reissued", member=mandate_id)
+        return code
     mandate = await _mandate(session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id)
     code = new_code()
     mandate.claim_sha256 = code_digest(code)

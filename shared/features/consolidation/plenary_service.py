@@ -215,6 +215,13 @@ class TierPlenary:
             code = await reissue_claim(
                 session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id
             )
+            await self._audit(
+                session,
+                principal,
+                self.profile.conference(cycle_id, uf).key,
+                "claim.reissue",
+                mandate_id=mandate_id,
+            )
         return ClaimReissued(mandate_id=mandate_id, claim_code=code)
 
     async def credentials(self, *, cycle_id: str, uf: str) -> list[CredentialView]:

@@ -202,6 +202,17 @@ async def test_guests_and_observers_have_voice_only(regional_tier: Federation) -
     assert closed["ballots"] == 1 and closed["electorate"] == 1, closed
     assert closed["outcome"] == "approved", closed
 
+    # A lost code is replaced by the desk: the old device no longer counts, the new code binds.
+    reissued = await plenary.client.post(
+        "/api/v1/plenary/claims/reissue",
+        headers=plenary.desk,
+        json={**BASE, "mandate_id": observer_id},
+    )
+    assert reissued.status_code == 201, reissued.text
+    old_device = await plenary.client.get("/api/v1/identity/me", headers=observer)
+    assert old_device.status_code == 401, old_device.text
+    observer = await plenary.claim(observer_id, reissued.json()["claim_code"])
+
     # Nobody makes an observer or a guest a candidate: not themselves, not the desk.
     assert (await plenary.stand(observer)).status_code == 403
     for member_id in (observer_id, guest_id):
