@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts.http.plenary import MemberCounts, MemberList, MemberView
 from shared.core.access import Grant, Principal
 from shared.core.cycle import CycleRules, ExOfficio
-from shared.core.errors import Conflict, Invalid
+from shared.core.errors import Conflict, Invalid, NotFound
 from shared.features.consolidation.model import Credential, PlenaryMember
 from shared.platform.secrets import code_digest, new_code
 
@@ -245,6 +245,21 @@ async def member(
         return None
     if found.revoked_at is not None:
         return None
+    return found
+
+
+async def revoke(
+    session: AsyncSession, *, cycle_id: str, scope: str, member_id: str
+) -> PlenaryMember:
+    """End a registration: off the roll, their device's credential no longer counts, and an ex
+    officio seat is free again (the person is not registered here a second time)."""
+    found = await member(session, cycle_id=cycle_id, scope=scope, member_id=member_id, lock=True)
+    if found is None:
+        raise NotFound(f"no member {member_id} registered at this plenary")
+    found.revoked_at = datetime.now(UTC)
+    found.device_token_sha256 = None
+    await session.flush()
+    log.info("plenary.member_revoked", member=member_id, category=found.category)
     return found
 
 

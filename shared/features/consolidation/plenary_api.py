@@ -27,6 +27,7 @@ from shared.contracts.http.plenary import (
     MemberList,
     MemberRegistered,
     MemberRequest,
+    MemberView,
     NewTierPoll,
     PlenaryRef,
     PlenaryShares,
@@ -84,6 +85,20 @@ class PlenaryController(Controller):
         nothing). The answer holds the member's one-time claim code, redeemed on their own
         device at ``POST /api/v1/plenary/claims`` with ``mandate_id`` = their ``member_id``."""
         return await plenary.register_member(principal, data)
+
+    @post("/members/{member_id:str}/revoke", status_code=200, **allow("commission", "convener"))
+    async def revoke_member(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        member_id: FromPath[str],
+        data: JSONBody[PlenaryRef],
+    ) -> MemberView:
+        """End a member's registration: off the roll from the next poll, their device's
+        credential no longer counts, and an ex officio seat is free again."""
+        return await plenary.revoke_member(
+            principal, cycle_id=data.cycle_id, uf=data.uf, member_id=member_id
+        )
 
     @get("/members")
     async def members(

@@ -26,6 +26,7 @@ from shared.contracts.http.plenary import (
     MemberList,
     MemberRegistered,
     MemberRequest,
+    MemberView,
     PollView,
     Standing,
 )
@@ -170,6 +171,18 @@ class TierPlenary:
                 entry=view.entry,
             )
             return MemberRegistered(member=view, claim_code=code)
+
+    async def revoke_member(
+        self, principal: Principal, *, cycle_id: str, uf: str, member_id: str
+    ) -> MemberView:
+        scope = self._desk(principal, uf)
+        key = self.profile.conference(cycle_id, uf).key
+        async with self.db.transaction() as session:
+            found = await members.revoke(
+                session, cycle_id=cycle_id, scope=scope, member_id=member_id
+            )
+            await self._audit(session, principal, key, "member.revoke", member_id=member_id)
+            return members.member_view(found, eligible=False)
 
     async def members(self, *, cycle_id: str, uf: str) -> MemberList:
         scope = self.profile.scope(uf)

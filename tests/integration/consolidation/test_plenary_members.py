@@ -185,6 +185,25 @@ async def test_ex_officio_members_vote_within_their_seats_but_do_not_stand(
         assert await audit.count_of(session, key, "member.register") == 3
         assert (await audit.verify(session, key)).seq >= 2  # the chain still verifies
 
+    # Revoking a nato frees the seat; their device no longer counts, nor do they on the roll.
+    foreign = await plenary.client.post(
+        f"/api/v1/plenary/members/{natos[1][0]}/revoke",
+        headers=await regional_tier.person("regional", {"role": "convener", "territory": "RJ"}),
+        json=BASE,
+    )
+    assert foreign.status_code == 403, foreign.text
+    revoked = await plenary.client.post(
+        f"/api/v1/plenary/members/{natos[1][0]}/revoke", headers=plenary.desk, json=BASE
+    )
+    assert revoked.status_code == 200, revoked.text
+    again_poll = await plenary.decision()
+    assert again_poll["electorate"] == 3, again_poll
+    assert (await plenary.ballot(again_poll["id"], natos[1][1])).status_code == 401
+    replaced = await plenary.register(
+        category="ex_officio", entry="ces", public_name="Nato 3", holder="doc-nato-3"
+    )
+    assert replaced.status_code == 201, replaced.text
+
 
 async def test_guests_and_observers_have_voice_only(regional_tier: Federation) -> None:
     plenary = await Plenary(regional_tier).start()
