@@ -141,20 +141,6 @@ async def _holder_free(session: AsyncSession, cycle_id: str, scope: str, holder:
         raise Conflict("this person is already registered here", member_id=str(member))
 
 
-async def member_holding(
-    session: AsyncSession, *, cycle_id: str, scope: str, holder: str
-) -> str | None:
-    """The member id a holder is registered under at this plenary, if any."""
-    found = await session.scalar(
-        select(PlenaryMember.id).where(
-            PlenaryMember.cycle_id == cycle_id,
-            PlenaryMember.uf == scope,
-            PlenaryMember.holder == holder,
-        )
-    )
-    return None if found is None else str(found)
-
-
 def member_view(member: PlenaryMember, *, eligible: bool) -> MemberView:
     return MemberView(
         member_id=str(member.id),
@@ -189,10 +175,13 @@ async def list_members(
         )
     ).all()
     views = {
-        category: [member_view(m, eligible=eligible(rules, stage, m)) for m in rows
-                   if m.category == category]
+        category: [
+            member_view(m, eligible=eligible(rules, stage, m))
+            for m in rows
+            if m.category == category
+        ]
         for category in (EX_OFFICIO, "guest", "observer")
-    }  # fmt: skip
+    }
     delegates = int(
         await session.scalar(
             select(func.count()).where(
@@ -266,8 +255,9 @@ async def revoke(
 def require_a_vote(found: PlenaryMember, action: str) -> None:
     """Guests and observers speak; they do not ``action``."""
     if found.category in VOICE_ONLY:
-        raise Conflict(f"{found.public_name} is a {found.category}, with voice only, and does not "
-                       f"{action}")  # fmt: skip
+        raise Conflict(
+            f"{found.public_name} is a {found.category}, with voice only, and does not {action}"
+        )
 
 
 def bind_device(found: PlenaryMember, token_digest: str) -> None:
