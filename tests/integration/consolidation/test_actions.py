@@ -180,7 +180,9 @@ async def test_auto_merge_and_bad_input(regional_tier: Federation) -> None:
 
 COAST = "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades do litoral"
 SEMI_ARID = "Ampliar o número de Unidades Básicas de Saúde nas periferias das cidades do semiárido"
-PARAPHRASE = "Ampliar as UBS na periferia, com mais equipes de saúde da família"
+PARAPHRASE = (
+    "Ampliar as UBS na periferia das cidades do semiárido, com mais equipes de saúde da família"
+)
 
 
 async def test_auto_merge_keeps_every_text_and_waits_for_review(
