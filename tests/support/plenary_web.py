@@ -6,8 +6,8 @@ and the ballot box open — for the desk's motions, priorities and quorum pages.
 from __future__ import annotations
 
 from shared.core.cycle import preset_text
-from tests.support.assemblies import Desk, create, decided_en_bloc, open_ballot_box, register
 from tests.support.api import bearer
+from tests.support.assemblies import Desk, create, decided_en_bloc, open_ballot_box, register
 from tests.support.tiers import Federation, operator
 
 PLENARY_CYCLE = "cns-plenaria-2027"

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 from playwright.async_api import Browser, Page
 
 from tests.support.assemblies import hand_card
-from tests.support.browser import appointed_code, csrf_of
+from tests.support.browser import appointed_code, csrf_of, sign_in_with_code, submit
 from tests.support.plenary_web import TITLES, approve_three, plenary_desk
 from tests.support.tiers import Federation, TierFactory
 from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
@@ -159,3 +158,110 @@ async def test_motion_priority_and_decision_from_the_desk_and_two_phones(
         await sec.get_by_text("Rejeitada: 0 sim, 1 não, 0 abstenções, de 1 votos.").first.wait_for()
         await clean(sec)
         await screenshot_at_360(sec, "desk-plenary-motions-priority", tmp_path)
+
+
+async def test_no_quorum_no_vote_and_nobody_acts_out_of_their_role(
+    tier_factory: TierFactory,
+) -> None:
+    fed = await tier_factory("local")
+    desk, absent = await plenary_desk(fed, also_registered=4)  # 8 of 12 here: ¾ is 9
+    aid, plenaria = desk.aid, f"/assembleias/{desk.aid}/plenaria"
+    undecided = desk.ids[3]
+
+    # No quorum: neither the API nor the desk's form opens a vote, and the figures are said.
+    refused = await desk.post("/polls/", json={"kind": "decision", "proposal_id": undecided})
+    assert refused.status_code == 422, refused.text
+    assert "no quorum: 8 of the 9 credentialed voters needed" in refused.json()["detail"]
+    code = await appointed_code(
+        fed.local,
+        fed.staff["local"],
+        name="Secretária",
+        role="secretary",
+        territory="3550308",
+        assembly_id=aid,
+    )
+    async with fed.browser("local") as secretary:
+        await sign_in_with_code(secretary, code)
+        assert "quórum: 8 de 9 necessários" in (await secretary.get(f"/assembleias/{aid}")).text
+        counters = await secretary.get(f"/assembleias/{aid}/credenciamento/contagem")
+        assert "quórum: 8 de 9 necessários" in counters.text
+        tried = await submit(
+            secretary, plenaria, f"{plenaria}/votacoes", proposal_id=undecided, mode="counts"
+        )
+        assert tried.status_code == 422 and "8 of the 9" in tried.text
+        assert (await desk.get("/polls/")).json() == []
+
+        # The ninth voter arrives (confirmed by a second person of the desk): votes open.
+        await hand_card(fed.local, aid, desk.sec, absent[0], second=desk.second)
+        assert "quórum: 9 de 9 necessários" in (await secretary.get(f"/assembleias/{aid}")).text
+        await approve_three(desk)
+        motion = await desk.post(
+            "/motions/", json={"kind": "appeal", "title": "Apelo", "text": "Mais verbas."}
+        )
+        assert motion.status_code == 201 and motion.json()["needed"] == 2, motion.text
+        mid = motion.json()["id"]
+
+        # A desk account signs no motion, on the phone's page or through the API.
+        as_desk = await submit(secretary, plenaria, f"/participar/{aid}/mocoes/{mid}/assinatura")
+        assert as_desk.status_code == 401
+        assert (await desk.post(f"/motions/{mid}/signatures")).status_code == 403
+
+    async with fed.browser("local") as phone:
+        welcome = await phone.get(f"/participar/{aid}")
+        entered = await phone.post(
+            f"/participar/{aid}/entrar",
+            data={"_csrf_token": csrf_of(welcome), "code": desk.people[0]["badge_code"]},
+        )
+        assert entered.status_code == 303
+        home = await phone.get(f"/participar/{aid}")
+        token = csrf_of(home)
+        signed = await phone.post(
+            f"/participar/{aid}/mocoes/{mid}/assinatura", data={"_csrf_token": token}
+        )
+        assert signed.status_code == 303
+        again = await phone.post(
+            f"/participar/{aid}/mocoes/{mid}/assinatura", data={"_csrf_token": token}
+        )
+        assert again.status_code == 409 and "Você já assinou esta moção." in again.text
+
+        # A participant opens, closes and puts to vote nothing: the desk sends them to sign in.
+        priority = await desk.poll(kind="priority", axis="saude-1", mode="electronic")
+        for action, fields in (
+            ("/votacoes", {"proposal_id": undecided, "mode": "counts"}),
+            ("/priorizacao", {"axis": "saude-1"}),
+            (f"/mocoes/{mid}/votacao", {"mode": "counts"}),
+            (f"/votacoes/{priority['id']}/encerrar", {}),
+        ):
+            tried = await phone.post(f"{plenaria}{action}", data={"_csrf_token": token, **fields})
+            assert tried.status_code == 303 and tried.headers["location"].startswith("/entrar")
+        ana = desk.tokens[0]
+        assert (
+            await desk.post("/polls/", headers=ana, json={"kind": "decision"})
+        ).status_code == 403
+        assert (await desk.post(f"/motions/{mid}/vote", headers=ana, json={})).status_code == 403
+        assert (await desk.post(f"/polls/{priority['id']}/close", headers=ana)).status_code == 403
+        polls = (await desk.get("/polls/")).json()
+        assert [(p["kind"], p["status"]) for p in polls if p["kind"] != "decision"] == [
+            ("priority", "open")
+        ]
+        motions = (await desk.get("/motions/")).json()
+        assert [(m["signatures"], m["status"], m["poll_id"]) for m in motions] == [
+            (1, "collecting", None)
+        ]
+
+        # Nobody chooses more than the cycle's two: on the phone or through the API.
+        three = list(priority["candidates"])
+        too_many = await phone.post(
+            f"/participar/{aid}/votacoes/{priority['id']}/prioridade",
+            data={"_csrf_token": token, "choice": three},
+        )
+        assert too_many.status_code == 422
+        assert "Você escolheu 3 propostas; o máximo é 2." in too_many.text
+        api = await desk.ballot(priority["id"], ana, ranking=[three])
+        assert api.status_code == 422 and "at most 2" in api.text
+        two = await phone.post(
+            f"/participar/{aid}/votacoes/{priority['id']}/prioridade",
+            data={"_csrf_token": token, "choice": three[:2]},
+        )
+        assert two.status_code == 200 and "Você escolheu 2 de 2." in two.text
+        assert (await desk.ballot(priority["id"], ana, ranking=[three[:1]])).status_code == 409
