@@ -2,7 +2,8 @@
 axe-clean, 360 px): a motion typed from paper, signed from two phones, put to the vote and
 settled; a priority poll opened at the desk, chosen on the phones ("até 2") with a receipt,
 closed and ranked on the desk and the projector; an electronic decision poll driven from the
-desk. Then the refusals, tried for real: no vote opens without quorum (422 with the figures),
+desk; and another process of the tier, whose ballot box is locked, unlocked by two shares
+typed at the desk (one share twice is refused on screen). Then the refusals, tried for real: no vote opens without quorum (422 with the figures),
 a participant neither opens, closes nor puts to vote, a desk account signs no motion, a
 second signature is a 409 in words, and nobody chooses more than the cycle allows."""
 
@@ -15,8 +16,14 @@ from playwright.async_api import Browser, Page
 from tests.support.assemblies import hand_card
 from tests.support.browser import appointed_code, csrf_of, sign_in_with_code, submit
 from tests.support.plenary_web import TITLES, approve_three, plenary_desk
-from tests.support.tiers import Federation, TierFactory
-from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
+from tests.support.tiers import Federation, TierFactory, another_process
+from tests.support.web import (
+    accessibility_violations,
+    chromium,
+    screenshot_at_360,
+    served,
+    served_client,
+)
 
 PHONE = {"width": 360, "height": 740}
 MOTION = "Moção de apoio ao SUS"
@@ -265,3 +272,39 @@ async def test_no_quorum_no_vote_and_nobody_acts_out_of_their_role(
         )
         assert two.status_code == 200 and "Você escolheu 2 de 2." in two.text
         assert (await desk.ballot(priority["id"], ana, ranking=[three[:1]])).status_code == 409
+
+
+async def test_another_process_unlocks_the_ballot_box_with_two_shares_typed_at_the_desk(
+    tier_factory: TierFactory, tmp_path: Path
+) -> None:
+    fed = await tier_factory("local")
+    desk, _ = await plenary_desk(fed)
+    await approve_three(desk)  # the key ceremony happened in the first process
+    poll = await desk.poll(kind="decision", proposal_id=desk.ids[3], mode="electronic")
+    assert (await desk.ballot(poll["id"], desk.tokens[0], ranking=[["yes"]])).status_code == 201
+    async with (
+        another_process(fed, "local") as restarted,
+        served_client(restarted) as url,
+        chromium() as browser,
+    ):
+        sec = await desk_page(browser, url, fed, desk.aid)
+        await sec.goto(f"{url}/assembleias/{desk.aid}/plenaria")
+        await sec.get_by_text("A urna está travada depois de um reinício").wait_for()
+        await clean(sec)
+        first, second = (
+            sec.get_by_label("Parte do primeiro membro"),
+            sec.get_by_label("Parte do segundo membro"),
+        )
+        await first.fill(desk.shares[0])
+        await second.fill(desk.shares[0])  # one member's share twice rebuilds nothing
+        await press(sec, "Destravar a urna")
+        shown = await sec.inner_text("main")
+        assert "these shares do not rebuild a key" in shown and "A urna está travada" in shown
+        await first.fill(desk.shares[2])
+        await second.fill(desk.shares[0])
+        await press(sec, "Destravar a urna")
+        await sec.get_by_text("Urna destravada").first.wait_for()
+        await press_in_place(sec, "Encerrar a votação")
+        await sec.get_by_text("Aprovada: 1 sim, 0 não, 0 abstenções, de 1 votos.").first.wait_for()
+        await clean(sec)
+        await screenshot_at_360(sec, "desk-ballot-box-restored", tmp_path)
