@@ -343,7 +343,7 @@ class ParticipantPages(Controller):
         except Conflict as again:
             message = (
                 gettext(N_("Você já assinou esta moção."))
-                if "already signed" in again.detail
+                if again.extra.get("already_signed")
                 else gettext(N_("Esta moção não recebe mais assinaturas."))
             )
             try:
