@@ -200,6 +200,10 @@ async def test_no_quorum_no_vote_and_nobody_acts_out_of_their_role(
             secretary, plenaria, f"{plenaria}/votacoes", proposal_id=undecided, mode="counts"
         )
         assert tried.status_code == 422 and "8 of the 9" in tried.text
+        en_bloc = await desk.post(
+            "/decisions/", json={"decisions": [{"proposal_id": undecided, "yes": 8}]}
+        )
+        assert en_bloc.status_code == 422 and "8 of the 9" in en_bloc.text
         assert (await desk.get("/polls/")).json() == []
 
         # The ninth voter arrives (confirmed by a second person of the desk): votes open.
