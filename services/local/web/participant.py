@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 import structlog
 from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -37,6 +38,7 @@ from services.local.model import ProposalSupport
 from services.local.web.common import MOTION_KINDS, MOTION_STATUSES
 from services.local.web.outbox import post_once
 from shared.contracts.http.local import NewProposal
+from shared.contracts.http.plenary import PollView
 from shared.core.access import Principal
 from shared.core.errors import Conflict, DomainError, Invalid, Unauthorized
 from shared.features.cycles.store import rules_for
@@ -301,7 +303,7 @@ class ParticipantPages(Controller):
             poll = await desk.poll(assembly_id, poll_id)
             if poll.kind != "priority":
                 raise Invalid("this poll is not a priority poll")
-            ranking, most = _priority_ballot(form, poll)
+            ranking, most = priority_ballot(form, poll)
             if not ranking:
                 raise Invalid(gettext(N_("Escolha ao menos uma proposta.")))
             chosen = sum(len(g) for g in ranking)
@@ -520,7 +522,7 @@ class ParticipantPages(Controller):
         )
 
 
-def _priority_ballot(form: Any, poll: Any) -> tuple[list[list[str]], int]:
+def priority_ballot(form: FormMultiDict, poll: PollView) -> tuple[list[list[str]], int]:
     """The ranking a priority form holds, and how many proposals it may name: with approval,
     the ticked ``choice`` boxes as one group, at most the poll's approvals; else each
     proposal's ``pos-<id>`` position (blank: unranked), equal positions tied."""
