@@ -97,3 +97,23 @@ def test_tiny_cycle_is_consistent_and_repeatable(cluster: Cluster) -> None:
     again = simulate(cluster, "--seed", "5")
     assert_consistent(again)
     assert again["tiers"] == first["tiers"]  # same seed, same cycle: counts are its own
+
+
+def test_open_data_export_is_measured_while_it_streams(cluster: Cluster) -> None:
+    """The bench's export figure streams the real endpoint of the running local service and
+    samples that process: every proposal arrives, and memory is read before and during."""
+    import asyncio
+
+    from shared.tools.simulation.export_footprint import measure_exports
+
+    simulate(cluster, "--seed", "7")
+    local = cluster.urls["local"]
+    figures = asyncio.run(
+        measure_exports(local, cluster.service_pids()["local"], dataset="proposals")
+    )
+    assert [f["format"] for f in figures] == ["csv", "json"]
+    for figure in figures:
+        assert figure["mb"] > 0
+        assert figure["rss_before_mb"] > 20  # a Python web service, not a stale pid
+        assert figure["rss_peak_mb"] >= figure["rss_before_mb"]
+        assert figure["growth_mb"] == round(figure["rss_peak_mb"] - figure["rss_before_mb"], 1)

@@ -180,7 +180,11 @@ class Stack:
     # --- driving the local tier ----------------------------------------------------------------
 
     async def open_assemblies(
-        self, count: int, uf: str = "SP", client: httpx.AsyncClient | None = None
+        self,
+        count: int,
+        uf: str = "SP",
+        client: httpx.AsyncClient | None = None,
+        territory: str = "3550308",
     ) -> list[str]:
         """``count`` municipal assemblies of one state, each with the proposals above."""
         local = client or self.client("local")
@@ -193,7 +197,7 @@ class Stack:
                 json={
                     "cycle_id": "cns-2027",
                     "kind": "municipal",
-                    "territory": "3550308",
+                    "territory": territory,
                     "uf": uf,
                     "title": f"Conferência Municipal {index}",
                     "participants": 100 + index,
@@ -256,6 +260,89 @@ class Stack:
         assert len({r["message_id"] for r in inbox}) == len(inbox)
         assert await self.dead_letters() == []
         assert await self.unsent("local") == 0
+
+    # --- answers coming down -------------------------------------------------------------------
+
+    async def close_state(self, uf: str) -> list[dict[str, Any]]:
+        """``uf``'s conference closes (no delegates) and reports to the nation, which merges and
+        publishes its items for the CNS; the published national items."""
+        scope = {"cycle_id": "cns-2027", "uf": uf}
+        closed = await self.client("regional").post(
+            "/api/v1/conference/close",
+            headers=await self.staff("regional"),
+            json={**scope, "delegates": []},
+        )
+        assert closed.status_code == 202, closed.text
+        national = self.client("national")
+
+        async def reported() -> int:
+            listed = await national.get("/api/v1/reports", params={"cycle_id": "cns-2027"})
+            return len(listed.json()) if listed.status_code == 200 else 0
+
+        await eventually(reported, done=lambda n: n >= 1, timeout=90)
+        staff = await self.staff("national")
+        published = await national.post(
+            "/api/v1/council/publish",
+            headers=staff,
+            json={"cycle_id": "cns-2027", "council": "CNS"},
+        )
+        assert published.status_code == 200, published.text
+        items = await national.get("/api/v1/items", params={"cycle_id": "cns-2027", "uf": "BR"})
+        return [i for i in items.json() if i.get("published_at")]
+
+    async def council_member(self) -> dict[str, str]:
+        token = await appoint(
+            self.client("national"),
+            (await self.staff("national"))["Authorization"].removeprefix("Bearer "),
+            name="Conselheira",
+            grants=[{"role": "council", "council": "CNS"}],
+        )
+        return bearer(token)
+
+    async def origins(self, items: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
+        """National item → the local proposals its lineage leads to."""
+        national = self.client("national")
+        found: dict[str, set[str]] = {}
+        for item in items:
+            lineage = await national.get(f"/api/v1/items/{item['id']}/lineage")
+            assert lineage.status_code == 200, lineage.text
+            found[str(item["id"])] = {str(o["proposal_id"]) for o in lineage.json()["origins"]}
+        return found
+
+    async def answers_sent(self) -> list[tuple[str, int, str]]:
+        """(response id, version, national item) of every answer version the council gave."""
+        rows = await query(
+            self.database_urls["national"],
+            "SELECT response_id, version, item_id FROM council_answer",
+        )
+        return sorted((str(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+    async def assert_each_answer_attached_once(self, origins: dict[str, set[str]]) -> None:
+        """Every answer version reached both tiers below once, attached to exactly the local
+        proposals behind its item (``origins``: national item → local proposal ids)."""
+        sent = await self.answers_sent()
+        expected = sorted(
+            (response, version, proposal)
+            for response, version, item in sent
+            for proposal in origins[item]
+        )
+        for tier in ("regional", "local"):
+
+            async def attached(tier: Tier = tier) -> list[tuple[str, int, str]]:
+                rows = await query(
+                    self.database_urls[tier],
+                    "SELECT response_id, version, proposal_id FROM response_attachment",
+                )
+                return sorted((str(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+            await eventually(attached, done=lambda rows: rows == expected, timeout=90)
+            received = await query(
+                self.database_urls[tier], "SELECT response_id, version FROM received_response"
+            )
+            assert sorted((str(r[0]), int(r[1])) for r in received) == sorted(
+                (r, v) for r, v, _ in sent
+            )
+            assert await self.dead_letters(tier) == []
 
 
 async def metric(base_url: str, name: str, **labels: str) -> float:
@@ -388,3 +475,12 @@ async def stack_factory(
             for process in stack.extra:
                 await asyncio.to_thread(process.stop, 10.0)
             await asyncio.to_thread(stack.supervisor.stop)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak-seconds",
+        type=float,
+        default=60.0,
+        help="How long the soak test keeps its load and kills going (CI: the default).",
+    )

@@ -1,8 +1,11 @@
-"""HTTP contract of the national councils: publication, assignment, answers (devolutivas);
-members are people appointed with a ``council`` role (the identity feature)."""
+"""HTTP contract of the national councils: publication, assignment, rapporteurs, drafts and
+answers (devolutivas); members are people appointed with a ``council`` role (the identity
+feature)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -53,6 +56,57 @@ class AnswerSent(AnswerView, kw_only=True):
     origins: int
 
 
+class DraftSave(Answer, kw_only=True, forbid_unknown_fields=True):
+    """A draft of the item's answer (never published): the same body as an answer, checked the
+    same way, plus the draft ``version`` this edit replaces (0: there is none yet), so an edit
+    made on a stale copy is refused with 409."""
+
+    version: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+class DraftView(msgspec.Struct, kw_only=True):
+    """An item's draft answer, as its council (and the commission) see it; never public."""
+
+    item_id: str
+    council: str
+    version: int
+    decision: str
+    justification: str
+    responsible_body: str
+    instrument: str
+    milestones: list[Milestone]
+    updated_by: str
+    updated_by_name: str
+    updated_at: datetime
+
+
+class PublishDrafts(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Publish the drafts of these items at once: all of them, or none."""
+
+    item_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class DraftsPublished(msgspec.Struct, kw_only=True):
+    """Every draft published, as the answer (version) it became."""
+
+    published: list[AnswerSent]
+
+
+class NameRapporteur(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The council member (an account holding the item's council grant) who drafts its answer."""
+
+    account_id: uuid.UUID
+
+
+class RapporteurView(msgspec.Struct, kw_only=True):
+    item_id: str
+    council: str
+    account_id: str
+    name: str
+    assigned_by: str
+    assigned_at: datetime
+
+
 class MandateWeight(msgspec.Struct, kw_only=True):
     """A published national item with the weight of what stands behind it: the states whose
     reports carried it, the municipalities of its local origins, the local proposals, and the
@@ -73,3 +127,8 @@ class MandateWeight(msgspec.Struct, kw_only=True):
     #: The latest answer's decision and version (empty and 0 until the council answers).
     decision: str = ""
     answer_version: int = 0
+    #: The item's rapporteur (an account of its council), if one was named.
+    rapporteur_id: str = ""
+    rapporteur: str = ""
+    #: The version of the item's unpublished draft (0: none); only for its council's desk.
+    draft_version: int = 0

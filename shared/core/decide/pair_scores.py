@@ -15,6 +15,10 @@ The score is a weighted mean of two views of a text, then two vetoes:
 - **contrast veto**: two texts naming different classes of one contrast and none in common
   (*litoral* vs *semiárido*, *creche* vs *ensino médio*) are different demands even if every
   other word matches: the score is multiplied by ``CONTRAST_MISMATCH``.
+- **substitution veto**: the same rule for a contrast the data does not know. Two texts whose
+  specific tokens (neither generic nor an action) are shared but for exactly one on each side
+  ("campanha de doação de *sangue*" / "… de *órgãos*") score × ``SUBSTITUTION_MISMATCH``: one
+  word swapped is as often another demand as a synonym the thesaurus lacks.
 
 Every count is an integer (weights are small integers), so a pair gets bitwise the same score
 whichever batch it is computed in: ``cluster``, ``DuplicateIndex.near_duplicates`` and
@@ -23,6 +27,7 @@ whichever batch it is computed in: ``cluster``, ``DuplicateIndex.near_duplicates
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -38,6 +43,7 @@ DICE_SHARE = 1  # word level: (DICE_SHARE × Dice + OVERLAP_SHARE × overlap) / 
 OVERLAP_SHARE = 1
 ACTION_MISMATCH = 0.35
 CONTRAST_MISMATCH = 0.2
+SUBSTITUTION_MISMATCH = 0.7
 _CHUNK = 200_000  # pairs per sparse product, to bound memory
 
 Indices = NDArray[np.int64]
@@ -57,13 +63,17 @@ def incidence(
             for f in sorted(features):
                 vocabulary_ids.setdefault(f, len(vocabulary_ids))
         columns = list(vocabulary_ids)
-    indices: list[int] = []
-    pointers = [0]
-    for features in sets:
-        indices.extend(sorted(vocabulary_ids[f] for f in features))
-        pointers.append(len(indices))
+    lookup = vocabulary_ids.__getitem__
+    indices = np.fromiter(
+        itertools.chain.from_iterable(map(lookup, features) for features in sets),
+        dtype=np.int32,
+        count=sum(map(len, sets)),
+    )
+    pointers = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([len(features) for features in sets], out=pointers[1:])
     data = np.ones(len(indices), dtype=np.int32)
     matrix = sparse.csr_matrix((data, indices, pointers), shape=(len(sets), len(columns)))
+    matrix.sort_indices()  # each row's columns in order, as products and row slices expect
     return matrix, columns
 
 
@@ -89,8 +99,11 @@ def score_pairs(
         ],
         dtype=np.float64,
     )
-    totals = word_matrix @ weight
-    shared = _shared_rows(word_matrix, first, second, weight)
+    # the specific tokens: neither generic (actions included) nor a prefix feature
+    specific = np.where(weight >= DEFAULT_WEIGHT, weight, 0.0)
+    both = np.column_stack([weight, specific])
+    totals, specific_totals = (word_matrix @ both).T
+    shared, specific_shared = _shared_rows(word_matrix, first, second, both).T
     smaller = np.minimum(totals[first], totals[second])
     mass = totals[first] + totals[second]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -106,6 +119,13 @@ def score_pairs(
     action_conflict = named[first] & named[second]
     action_conflict &= _shared_rows(actions, first, second) == 0
     scores = np.where(action_conflict, scores * ACTION_MISMATCH, scores)
+    # one specific token each that the other lacks, and the rest shared: "doação de sangue" /
+    # "doação de órgãos", a contrast the data does not know
+    lone = (specific_totals[first] - specific_shared == DEFAULT_WEIGHT) & (
+        specific_totals[second] - specific_shared == DEFAULT_WEIGHT
+    )
+    lone &= specific_shared >= DEFAULT_WEIGHT
+    scores = np.where(lone, scores * SUBSTITUTION_MISMATCH, scores)
     return np.where(_contrast_conflict(analysed, first, second), scores * CONTRAST_MISMATCH, scores)
 
 
@@ -141,8 +161,10 @@ def _shared_rows(
     second: Indices,
     weight: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """Features shared by rows ``first[k]`` and ``second[k]`` (their total ``weight``)."""
-    shared = np.empty(len(first), dtype=np.float64)
+    """Features shared by rows ``first[k]`` and ``second[k]`` (their total ``weight``; a
+    features × n ``weight`` gives n totals per pair)."""
+    shape = (len(first),) if weight is None or weight.ndim == 1 else (len(first), weight.shape[1])
+    shared = np.empty(shape, dtype=np.float64)
     for start in range(0, len(first), _CHUNK):
         stop = start + _CHUNK
         product = matrix[first[start:stop]].multiply(matrix[second[start:stop]])

@@ -16,7 +16,7 @@ import dataclasses
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -43,6 +43,7 @@ _REACCENT = (
 )
 _PLURALS = (("oes", "ao"), ("aes", "ao"), ("ais", "al"), ("eis", "el"), ("ois", "ol"), ("ns", "m"))
 _STEMMER = Stemmer.Stemmer("portuguese")
+_KEY_CACHE = 262144  # words whose key a lexicon remembers
 
 
 class VocabularyError(ValueError):
@@ -74,11 +75,21 @@ class Lexicon:
     protected: frozenset[str]  # acronyms: never stemmed
     exceptions: dict[str, str]  # word -> key where Snowball over-reduces
     speller: Speller | None = None  # repairs one-letter typos in the thesaurus' own words
+    # word -> key, filled as words are seen (a lexicon made by ``replace`` starts empty)
+    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def key(self, word: str) -> str:
         """A folded word's key: itself for digits and acronyms (``ubs``, and ``ubs`` for the
         plural ``ubss``); else, a one-letter typo of a thesaurus word repaired, the data's key
         where Snowball over-reduces, or its Snowball stem (telling accents restored first)."""
+        known = self._keys.get(word)
+        if known is None:
+            if len(self._keys) >= _KEY_CACHE:
+                self._keys.clear()
+            known = self._keys[word] = self._key(word)
+        return known
+
+    def _key(self, word: str) -> str:
         if word.isdigit() or word in self.protected:
             return word
         if len(word) > 3 and word.endswith("s") and word[:-1] in self.protected:
@@ -91,7 +102,8 @@ class Lexicon:
         return exception or _stem(word)
 
     def keys(self, text: str) -> tuple[str, ...]:
-        return tuple(self.key(w) for w in fold(text).split() if w not in self.stopwords)
+        key, stopwords = self.key, self.stopwords
+        return tuple([key(w) for w in fold(text).split() if w not in stopwords])
 
 
 @dataclass(frozen=True, slots=True)

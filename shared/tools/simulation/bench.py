@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -22,44 +21,13 @@ from sqlalchemy.engine import make_url
 
 from shared.platform.logging import configure_logging
 from shared.tools.simulation.driver import CycleDriver, Endpoints
+from shared.tools.simulation.export_footprint import measure_exports
+from shared.tools.simulation.memory import RssSampler
 from shared.tools.simulation.scenario import Scale
+from shared.tools.simulation.suggestions import measure_suggestions
 
 RAW_STREAM = "PLENARIA_BENCH_RAW"
 RAW_SUBJECT = "plenaria-bench.raw"
-
-
-class RssSampler:
-    """Peak resident memory of each service process (and its children), sampled in a thread."""
-
-    def __init__(self, pids: Mapping[str, int], interval: float = 0.25) -> None:
-        self.processes = {tier: psutil.Process(pid) for tier, pid in pids.items()}
-        self.peak: dict[str, int] = dict.fromkeys(pids, 0)
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            for tier, process in self.processes.items():
-                try:
-                    rss = process.memory_info().rss + sum(
-                        child.memory_info().rss for child in process.children(recursive=True)
-                    )
-                except psutil.Error:
-                    continue
-                self.peak[tier] = max(self.peak[tier], rss)
-            self._stop.wait(self.interval)
-
-    def peak_mb(self) -> dict[str, float]:
-        return {tier: round(rss / 2**20, 1) for tier, rss in self.peak.items()}
 
 
 def _plain(url: str) -> str:
@@ -244,5 +212,12 @@ def run_bench(
                 )
             )
         result["peak_rss_mb"] = memory.peak_mb()
+        # After the cycle, on its full data: every proposal exported the way the public reads it.
+        result["open_data_export"] = asyncio.run(
+            measure_exports(cluster.urls["local"], pids["local"], dataset="proposals")
+        )
         result["postgres_fsync"] = durable
+    # in this process, the servers stopped: duplicate suggestions for São Paulo's ~19,000
+    # proposals (shared/tools/simulation/suggestions.py; target under 10 s)
+    result["duplicate_suggestions"] = measure_suggestions()
     return result

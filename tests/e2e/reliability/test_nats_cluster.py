@@ -1,7 +1,9 @@
 """The scale-out shape: a three-node NATS cluster on loopback with streams of three replicas.
 Losing one node, then the node leading the up stream, loses no report and applies none twice:
 the regional tier keeps receiving through the others, the relay of the reports keeps
-publishing, and the counts match at the end."""
+publishing, and the counts match at the end. Under `plenaria up --cluster 3` the same faults
+(and a PostgreSQL restart) land while council answers flow down too: each version reaches
+both tiers below once, attached to exactly the local proposals behind its item."""
 
 from __future__ import annotations
 
@@ -153,6 +155,32 @@ async def one_report(stack: Stack, client: httpx.AsyncClient) -> tuple[str, int]
     return await eventually(attempt, timeout=90, interval=1.0)
 
 
+async def answer_round(
+    stack: Stack, council: dict[str, str], items: list[dict[str, Any]], round_: int
+) -> None:
+    """A new version of the council's answer to every item, again until the tier takes it (a
+    retry after a lost reply may add a version: the end compares with what the nation holds)."""
+    national = stack.client("national")
+    body = {
+        "decision": "under_study",
+        "justification": f"Em análise, rodada {round_}",
+        "responsible_body": "Ministério da Saúde",
+        "milestones": [{"title": "Estudo", "due": "2028-03-31", "progress": 10 * round_}],
+    }
+    for item in items:
+
+        async def attempt(item_id: str = str(item["id"])) -> bool:
+            try:
+                sent = await national.post(
+                    f"/api/v1/council/items/{item_id}/responses", headers=council, json=body
+                )
+            except httpx.HTTPError:
+                return False
+            return sent.status_code == 201
+
+        await eventually(attempt, timeout=90, interval=1.0)
+
+
 async def test_up_cluster_survives_a_node_the_leader_an_instance_of_each_tier_and_postgres(
     fresh_database: MakeDatabase, postgres_running: EmbeddedPostgres, tmp_path: Path
 ) -> None:
@@ -173,11 +201,22 @@ async def test_up_cluster_survives_a_node_the_leader_an_instance_of_each_tier_an
 
         supervising = asyncio.create_task(supervise(), name="supervise")
         local = stack.client("local")
+        # Answers to come down under the faults: RJ reports, closes, the nation publishes.
+        rj = await stack.open_assemblies(2, uf="RJ", client=local, territory="3304557")
+        rj_items = await stack.close_assemblies(rj, client=local)
+        await stack.assert_each_report_applied_once(rj, rj_items)
+        items = await stack.close_state("RJ")
+        assert items, "the nation published nothing to answer"
+        origins = await stack.origins(items)
+        assert all(origins.values()), "a published item leads to no local proposal"
+        council = await stack.council_member()
         done: list[tuple[str, int]] = [await one_report(stack, local) for _ in range(2)]
+        await answer_round(stack, council, items, 1)
 
         # One node of three: the quorum stays; the supervisor starts it again.
         await asyncio.to_thread(supervisor.nats_nodes[0].kill)
         done += [await one_report(stack, local) for _ in range(2)]
+        await answer_round(stack, council, items, 2)
 
         # The node leading the up stream.
         leader = await eventually(
@@ -186,21 +225,25 @@ async def test_up_cluster_survives_a_node_the_leader_an_instance_of_each_tier_an
         by_name = {n.server_name: n for n in supervisor.nats_nodes}
         await asyncio.to_thread(by_name[leader].kill)
         done += [await one_report(stack, local) for _ in range(2)]
+        await answer_round(stack, council, items, 3)
 
         # One process of each tier (the second ones), as the OOM killer would.
         for process in supervisor.processes:
             if process is not supervisor.services[process.tier]:
                 stack.kill(process)
         done += [await one_report(stack, local) for _ in range(2)]
+        await answer_round(stack, council, items, 4)
 
         # PostgreSQL restarts under all six processes.
         await asyncio.to_thread(postgres_running.stop, "fast")
         await asyncio.sleep(1)
         await asyncio.to_thread(postgres_running.start)
         done += [await one_report(stack, local) for _ in range(2)]
+        await answer_round(stack, council, items, 5)
 
-        assemblies = [assembly_id for assembly_id, _ in done]
-        await stack.assert_each_report_applied_once(assemblies, sum(n for _, n in done))
+        assemblies = rj + [assembly_id for assembly_id, _ in done]
+        await stack.assert_each_report_applied_once(assemblies, rj_items + sum(n for _, n in done))
+        await stack.assert_each_answer_attached_once(origins)
     finally:
         if supervising is not None:
             supervising.cancel()

@@ -42,33 +42,48 @@ def load(split: str) -> list[Labelled]:
         ]
 
 
-def test_the_set_has_three_splits_by_topic_family() -> None:
-    splits = {s: load(s) for s in ("tune", "held", "fresh")}
-    assert [len(items) for items in splits.values()] == [178, 178, 150]
+def test_the_set_has_four_splits_by_topic_family() -> None:
+    splits = {s: load(s) for s in ("tune", "held", "fresh", "fresh2")}
+    assert [len(items) for items in splits.values()] == [178, 178, 150, 187]
     families = [{i.family for i in items} for items in splits.values()]
-    assert not (families[0] & families[1]) and not (families[2] & (families[0] | families[1]))
+    for k, own in enumerate(families):
+        assert not own & set().union(*(f for j, f in enumerate(families) if j != k))
+
+
+TUNING = ("tune", "held", "fresh")  # fresh became tuning data in round 3 (paraphrase_eval.md)
 
 
 def test_the_default_threshold_is_the_one_the_tuning_splits_choose() -> None:
     chosen, figures = choose_threshold(
-        [load("tune"), load("held")], min_precision=0.95, steps=[s / 100 for s in range(10, 91)]
+        [load(s) for s in TUNING], min_precision=0.95, steps=[s / 100 for s in range(10, 91)]
     )
     assert chosen == DEFAULT_THRESHOLD
     assert all(f.precision >= 0.95 for f in figures)
 
 
-def test_figures_on_the_fresh_split_which_nothing_was_tuned_on() -> None:
-    """Measured when the vocabulary was final (paraphrase_eval.md): average precision 0.715;
-    at the default threshold precision 0.924, recall 0.412, 4 decoy pairs merged. That is short
-    of the issue's target (AP 0.85, recall 0.8 at precision 0.95): on topics the thesaurus has
-    not seen, a quarter of the true pairs share too few tokens even to be scored. The floors sit
-    just under the measured figures, so that a regression fails."""
-    fresh = load("fresh")
-    assert average_precision(fresh) >= 0.69
-    figures = pairwise(fresh, DEFAULT_THRESHOLD)
-    assert figures.precision >= 0.9
-    assert figures.recall >= 0.4
-    assert figures.decoy_merges <= 4
+# Reached at DEFAULT_THRESHOLD (paraphrase_eval.md, "Figures"): average precision, pairwise
+# precision and recall, decoy pairs merged. The floors sit a small margin (0.02, three or four
+# pairs) under the measured figures, so that a regression fails. fresh2 is the held-out split:
+# its figures are far from the issue's target (AP 0.85, recall 0.8 at precision 0.95), and are
+# asserted as reached, not as wished.
+REACHED = {
+    "tune": (0.880, 0.988, 0.776, 0),
+    "held": (0.892, 0.952, 0.829, 8),
+    "fresh": (0.902, 0.991, 0.730, 1),
+    "fresh2": (0.467, 0.839, 0.390, 13),
+}
+MARGIN = 0.02
+
+
+@pytest.mark.parametrize("split", sorted(REACHED))
+def test_figures_reached_on_each_split(split: str) -> None:
+    ap, precision, recall, decoys = REACHED[split]
+    items = load(split)
+    assert average_precision(items) >= ap - MARGIN
+    figures = pairwise(items, DEFAULT_THRESHOLD)
+    assert figures.precision >= precision - MARGIN
+    assert figures.recall >= recall - MARGIN
+    assert figures.decoy_merges <= decoys
 
 
 def test_the_issue_example_merges() -> None:
