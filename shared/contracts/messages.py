@@ -54,6 +54,9 @@ class ReportItem(msgspec.Struct, frozen=True, kw_only=True):
     yes: int = 0
     no: int = 0
     abstain: int = 0
+    #: The diretriz this proposal is grouped under: another item of the same report (empty
+    #: when none, or when the diretriz itself was not forwarded).
+    parent_item_id: str = ""
 
 
 class SignedRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -45,7 +45,7 @@ ROLES: Final[tuple[Role, ...]] = (
 #: gov.br account levels ("confiabilidade"), weakest first.
 TrustLevel = Literal["bronze", "prata", "ouro"]
 LEVELS: Final[tuple[TrustLevel, ...]] = ("bronze", "prata", "ouro")
-PrincipalKind = Literal["anonymous", "operator", "person", "participant", "delegate"]
+PrincipalKind = Literal["anonymous", "operator", "person", "participant", "delegate", "guest"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,12 +209,16 @@ class Band(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 class ExOfficio(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Members a stage seats by office, not by election (CNAS's council members *natos*): they
-    are added to the apportioned seats, in ``segment`` when given."""
+    are added to the apportioned seats, in ``segment`` when given. The stage's plenary desk
+    registers at most ``seats`` of them; they vote and count in the roll like delegates, but
+    stand for the next stage's delegation only when ``eligible`` (a member by office holds no
+    mandate from below to carry further)."""
 
     id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_-]{1,32}$")]
     title_pt: str
     seats: Annotated[int, msgspec.Meta(gt=0)]
     segment: str | None = None
+    eligible: bool = False
 
 
 class Apportionment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

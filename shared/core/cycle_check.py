@@ -262,11 +262,20 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                     f"{path}.maximum",
                     f"{rule.maximum} × 27 states is less than the {rule.total} seats",
                 )
+        seen_entries: set[str] = set()
         for index, member in enumerate(rule.ex_officio):
+            if member.id in seen_entries:
+                add(f"{path}.ex_officio[{index}].id", f"{member.id!r} is named twice")
+            seen_entries.add(member.id)
             if member.segment is not None and member.segment not in segments:
                 add(
                     f"{path}.ex_officio[{index}].segment",
                     f"unknown segment {member.segment!r}; segments: {', '.join(segments)}",
+                )
+            if member.eligible and stage == "national":
+                add(
+                    f"{path}.ex_officio[{index}].eligible",
+                    "has no effect: the national stage elects no delegation to stand for",
                 )
     _check_lottery(rules, segments, add)
     _check_equity(rules, add)

@@ -207,6 +207,22 @@ def test_caps_never_used_and_settings_without_effect() -> None:
     ]
 
 
+def test_ex_officio_entries_named_once_and_eligible_only_below_the_national_stage() -> None:
+    entry = '[[seats.{stage}.ex_officio]]\nid = "natos"\ntitle_pt = "Natos"\nseats = 2\n'
+    state = "\n[seats.state]\n\n" + entry.format(stage="state") * 2
+    assert problems(HEALTH + state + "eligible = true\n") == [
+        "seats.state.ex_officio[1].id: 'natos' is named twice"
+    ]
+    national = HEALTH.replace(
+        "[seats.national]\nmethod",
+        entry.format(stage="national") + "eligible = true\n\n[seats.national]\nmethod",
+    )
+    assert problems(national) == [
+        "seats.national.ex_officio[0].eligible: has no effect: the national stage elects no "
+        "delegation to stand for"
+    ]
+
+
 def test_type_errors_name_their_path() -> None:
     assert problems(HEALTH.replace("share = 0.5", 'share = "half"', 1)) == [
         "delegates.segments[0].share: Expected `float`, got `str`"

@@ -64,6 +64,20 @@ class Reclassify(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: OptionalText = ""
 
 
+class Nest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Group proposals under a diretriz (``parent_id``: an active item of the same axis that is
+    itself nested under none)."""
+
+    item_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=1000)]
+    parent_id: uuid.UUID
+    note: OptionalText = ""
+
+
+class Unnest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    item_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=1000)]
+    note: OptionalText = ""
+
+
 class Scope(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cycle_id: CycleId
     uf: UF = "BR"
@@ -162,6 +176,8 @@ class ItemView(msgspec.Struct, kw_only=True):
     breakdown: dict[str, Any] | None
     report_id: str | None
     published_at: datetime | None
+    #: The diretriz this proposal is nested under (``POST /consolidation/nest``), if any.
+    parent_id: str | None = None
 
 
 class SourceView(msgspec.Struct, kw_only=True):

@@ -146,6 +146,65 @@ class AbsenceView(msgspec.Struct, kw_only=True):
     status: Literal["absent"] = "absent"
 
 
+#: Who a plenary admits without a mandate from below: members by office, who vote; guests and
+#: observers, who have voice only.
+MemberCategory = Literal["ex_officio", "guest", "observer"]
+
+
+class MemberRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The desk registers an ex officio member (under one of the cycle's ``ex_officio``
+    entries of this stage, ``entry``), a guest or an observer."""
+
+    cycle_id: CycleId
+    category: MemberCategory
+    public_name: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    #: What the desk records about the person (e.g. a hash of their document).
+    holder: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    #: The ``ex_officio`` entry's id (ex officio members only).
+    entry: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    #: A guest's or observer's segment, if any (an ex officio member's comes from the entry).
+    segment: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    uf: UF = "BR"
+
+
+class MemberView(msgspec.Struct, kw_only=True):
+    #: The member's id: what they claim their device with, and (ex officio) their voter id.
+    member_id: str
+    category: MemberCategory
+    public_name: str
+    entry: str
+    segment: str
+    #: Whether they vote (ex officio) or have voice only (guests and observers).
+    votes: bool
+    #: Whether they may stand for the next tier's delegation (their entry's ``eligible``).
+    eligible: bool
+    registered_at: datetime | None
+
+
+class MemberRegistered(msgspec.Struct, kw_only=True):
+    member: MemberView
+    #: The one-time code to hand the member, for their own device (in this answer only).
+    claim_code: str
+
+
+class MemberCounts(msgspec.Struct, kw_only=True):
+    delegates: int
+    ex_officio: int
+    guests: int
+    observers: int
+    #: Who is on the roll: credentialed delegates and ex officio members.
+    voters: int
+
+
+class MemberList(msgspec.Struct, kw_only=True):
+    """Who is admitted at a plenary besides the delegates, by category, with the counts."""
+
+    ex_officio: list[MemberView]
+    guests: list[MemberView]
+    observers: list[MemberView]
+    counts: MemberCounts
+
+
 class NewTierPoll(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """``decision`` on one item (subject = item id), ``priority`` on an axis (subject = axis),
     or the ``election`` of delegates for the next tier (over the candidacies)."""

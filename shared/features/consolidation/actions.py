@@ -107,6 +107,7 @@ async def merge(
         if len(competences) > 1:
             raise Invalid("the items differ in competence: say which the merged item has")
         competence = competences.pop()
+    await _no_nested(session, items, "merge")
     best = _best(items)
     action_id, item_id = new_id(), new_id()
     retired = [i.id for i in items]
@@ -119,10 +120,10 @@ async def merge(
         note,
         {"retired": [str(i) for i in retired], "created": [str(item_id)]},
     )
-    await create_items(
-        session,
-        [_item_row(item_id, best, action_id, title or best.title, text or best.text, competence)],
-    )
+    row = _item_row(item_id, best, action_id, title or best.title, text or best.text, competence)
+    parents = {i.parent_id for i in items}
+    row["parent_id"] = next(iter(parents)) if len(parents) == 1 else None
+    await create_items(session, [row])
     edges = await sources_of(session, retired)
     await session.execute(
         insert(ItemSource),
@@ -145,6 +146,7 @@ async def split(
 ) -> list[ConsolidatedItem]:
     """New items sharing out the item's sources (each exactly once); the item is retired."""
     (item,) = await _active(session, [item_id])
+    await _no_nested(session, [item], "split")
     sources = (await sources_of(session, [item_id]))[item_id]
     check_partition(set(sources), [list(p.sources) for p in parts])
     action_id = new_id()
@@ -161,7 +163,12 @@ async def split(
     await create_items(
         session,
         [
-            _item_row(new, item, action_id, part.title or item.title, part.text or item.text, None)
+            {
+                **_item_row(
+                    new, item, action_id, part.title or item.title, part.text or item.text, None
+                ),
+                "parent_id": item.parent_id,
+            }
             for new, part in zip(ids, parts, strict=True)
         ],
     )
@@ -233,6 +240,10 @@ async def reclassify(
     if not axis and not competence:
         raise Invalid("say the new axis, the new competence, or both")
     (item,) = await _active(session, [item_id])
+    if axis and axis != item.axis:
+        if item.parent_id is not None:
+            raise Conflict("the proposal is nested under a diretriz of its axis: un-nest it first")
+        await _no_nested(session, [item], "move to another axis")
     before = {"axis": item.axis, "competence": item.competence}
     after = {"axis": axis or item.axis, "competence": competence or item.competence}
     action_id = new_id()
@@ -251,6 +262,112 @@ async def reclassify(
     return item
 
 
+async def children_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How many active proposals are nested under each of these items."""
+    rows = await session.execute(
+        select(ConsolidatedItem.parent_id, func.count())
+        .where(ConsolidatedItem.parent_id.in_(ids), ConsolidatedItem.status == ACTIVE)
+        .group_by(ConsolidatedItem.parent_id)
+    )
+    return {parent: int(n) for parent, n in rows if parent is not None}
+
+
+async def _no_nested(session: AsyncSession, items: Sequence[ConsolidatedItem], what: str) -> None:
+    nested = await children_of(session, [i.id for i in items])
+    if nested:
+        raise Conflict(
+            f"cannot {what} a diretriz with proposals nested under it: un-nest them first",
+            items=sorted(str(i) for i in nested),
+        )
+
+
+async def nest(
+    session: AsyncSession,
+    item_ids: Sequence[uuid.UUID],
+    *,
+    parent_id: uuid.UUID,
+    actor: str = "",
+    note: str = "",
+) -> list[ConsolidatedItem]:
+    """Group proposals under a diretriz: another active item of the same conference and axis,
+    which is itself nested under none (one level). Proposals already under another diretriz
+    move; the action records where each was, for undo."""
+    ids = list(dict.fromkeys(item_ids))
+    if not ids:
+        raise Invalid("say which proposals to nest (item_ids)")
+    if parent_id in ids:
+        raise Invalid("an item cannot be nested under itself")
+    parent, *items = await _active(session, [parent_id, *ids])
+    if parent.parent_id is not None:
+        raise Conflict("the diretriz is itself nested under another: one level only")
+    axes = sorted({parent.axis, *(i.axis for i in items)})
+    if len(axes) > 1:
+        raise Invalid("nest within one axis: reclassify an item first", axes=axes)
+    await _no_nested(session, items, "nest")
+    action_id = new_id()
+    before = {str(i.id): None if i.parent_id is None else str(i.parent_id) for i in items}
+    await _log(
+        session,
+        action_id,
+        parent,
+        "nest",
+        actor,
+        note,
+        {"parent": str(parent_id), "items": [str(i.id) for i in items], "from": before},
+    )
+    for item in items:
+        item.parent_id = parent_id
+    await session.flush()
+    log.info("proposal.nested", action=str(action_id), parent=str(parent_id), items=len(items))
+    return items
+
+
+async def unnest(
+    session: AsyncSession, item_ids: Sequence[uuid.UUID], *, actor: str = "", note: str = ""
+) -> list[ConsolidatedItem]:
+    """Take proposals out of their diretriz (they stand alone again)."""
+    items = await _active(session, list(dict.fromkeys(item_ids)))
+    loose = [str(i.id) for i in items if i.parent_id is None]
+    if loose:
+        raise Conflict(f"not nested under a diretriz: {', '.join(loose)}", items=loose)
+    action_id = new_id()
+    before = {str(i.id): str(i.parent_id) for i in items}
+    await _log(
+        session,
+        action_id,
+        items[0],
+        "unnest",
+        actor,
+        note,
+        {"items": [str(i.id) for i in items], "from": before},
+    )
+    for item in items:
+        item.parent_id = None
+    await session.flush()
+    log.info("proposal.unnested", action=str(action_id), items=len(items))
+    return items
+
+
+async def _undo_nesting(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Put each proposal back where the action found it, if nothing moved it since."""
+    items = await _active(session, [uuid.UUID(i) for i in payload["items"]])
+    now = payload.get("parent")  # nest: the diretriz; unnest: none
+    for item in items:
+        current = None if item.parent_id is None else str(item.parent_id)
+        if current != now:
+            raise Conflict("a later action moved these proposals: undo that first")
+    restored = {uuid.UUID(i): p for i, p in payload["from"].items()}
+    parents = [uuid.UUID(p) for p in restored.values() if p is not None]
+    if parents:
+        try:
+            await _active(session, parents)
+        except Conflict as exc:
+            raise Conflict("the diretriz they were under is no longer active") from exc
+    for item in items:
+        previous = restored[item.id]
+        item.parent_id = None if previous is None else uuid.UUID(previous)
+
+
 async def undo(session: AsyncSession, action_id: uuid.UUID) -> ConsolidationAction:
     """Reverse one action, provided what it produced has not been changed by a later one."""
     action = await session.get(ConsolidationAction, action_id, with_for_update=True)
@@ -265,6 +382,8 @@ async def undo(session: AsyncSession, action_id: uuid.UUID) -> ConsolidationActi
         await _undo_structure(session, created, retired)
     elif action.kind == "rewrite":
         await _undo_rewrite(session, payload)
+    elif action.kind in ("nest", "unnest"):
+        await _undo_nesting(session, payload)
     elif action.kind == "reclassify":
         (item,) = await _active(session, [uuid.UUID(payload["item"])])
         if {"axis": item.axis, "competence": item.competence} != payload["to"]:
@@ -298,9 +417,10 @@ async def _undo_structure(
     session: AsyncSession, created: list[uuid.UUID], retired: list[uuid.UUID]
 ) -> None:
     try:
-        await _active(session, created)
+        made = await _active(session, created)
     except Conflict as exc:
         raise Conflict("a later action changed the result: undo that first") from exc
+    await _no_nested(session, made, "undo the action that made")
     await session.execute(
         update(ConsolidatedItem)
         .where(ConsolidatedItem.id.in_(created))

@@ -22,6 +22,7 @@ from shared.contracts.http.consolidation import (
     Journey,
     Lineage,
     Merge,
+    Nest,
     PairwiseRanking,
     Ranked,
     ReceivedMandateView,
@@ -33,6 +34,7 @@ from shared.contracts.http.consolidation import (
     Split,
     StateSeats,
     Suggestion,
+    Unnest,
 )
 from shared.core.access import Principal
 from shared.features.consolidation import actions
@@ -218,6 +220,30 @@ class ConsolidationController(Controller):
         return await consolidation.reclassify(
             principal, data.item_id, axis=data.axis, competence=data.competence, note=data.note
         )
+
+    @post("/consolidation/nest", status_code=200, **allow("rapporteur", "convener", "commission"))
+    async def nest(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Nest],
+    ) -> list[ItemView]:
+        """Group proposals under a diretriz: another active item of the same axis, nested
+        under none (one level). A diretriz cannot itself be nested, merged, split or moved to
+        another axis while proposals are under it. Logged, and undone like any action."""
+        return await consolidation.nest(
+            principal, data.item_ids, parent_id=data.parent_id, note=data.note
+        )
+
+    @post("/consolidation/unnest", status_code=200, **allow("rapporteur", "convener", "commission"))
+    async def unnest(
+        self,
+        consolidation: NamedDependency[Consolidation],
+        principal: Caller,
+        data: JSONBody[Unnest],
+    ) -> list[ItemView]:
+        """Take proposals out of their diretriz."""
+        return await consolidation.unnest(principal, data.item_ids, note=data.note)
 
     @get("/consolidation/actions")
     async def action_log(

@@ -126,6 +126,7 @@ async def close_conference(
                 for s in sources[item.id]
             ],
             origins=origins[item.id],
+            parent="" if item.parent_id is None else str(item.parent_id),
         )
         for item in items
     ]

@@ -24,7 +24,14 @@ from shared.contracts.http.plenary import AbsenceView, CredentialView
 from shared.core.access import Grant, Principal
 from shared.core.errors import Conflict, DomainError, Invalid, NotFound, Unauthorized
 from shared.core.vocabulary import NATION
-from shared.features.consolidation.model import Absence, Credential, ReceivedMandate, ReceivedReport
+from shared.features.consolidation import members
+from shared.features.consolidation.model import (
+    Absence,
+    Credential,
+    PlenaryMember,
+    ReceivedMandate,
+    ReceivedReport,
+)
 from shared.platform.secrets import code_digest, digest, new_code, new_token, same
 
 log = structlog.get_logger(__name__)
@@ -97,6 +104,8 @@ class _Desk:
         self.seated: set[str] = set()
         self.replaced: set[str] = set()
         self.peers: dict[tuple[str, str], list[ReceivedMandate]] = {}
+        #: Holders registered here as ex officio members, guests or observers.
+        self.members: dict[tuple[str, str, str], str] = {}
 
     async def load(self, session: AsyncSession, entries: list[Admission]) -> None:
         ids = sorted({e.mandate_id for e in entries})
@@ -138,6 +147,15 @@ class _Desk:
             )
         )
         self.holders = {(c, u, h): m for c, u, h, m in holding if (c, u, h) in wanted}
+        registered = await session.execute(
+            select(
+                PlenaryMember.cycle_id, PlenaryMember.uf, PlenaryMember.holder, PlenaryMember.id
+            ).where(
+                PlenaryMember.holder
+                == any_(bindparam("holders", sorted({k[2] for k in wanted}), type_=_IDS)),
+            )
+        )
+        self.members = {(c, u, h): str(i) for c, u, h, i in registered if (c, u, h) in wanted}
         await self._load_peers(session)
 
     async def _load_peers(self, session: AsyncSession) -> None:
@@ -193,6 +211,8 @@ class _Desk:
         key = (entry.cycle_id, entry.scope, entry.holder)
         if holding := self.holders.get(key):
             raise Conflict("this person already holds a mandate here", mandate_id=holding)
+        if registered := self.members.get(key):
+            raise Conflict("this person is already registered here", member_id=registered)
         replaces = None
         if mandate.role == "titular":
             if mandate.mandate_id in self.absent:
@@ -334,7 +354,7 @@ async def delegate_principal(session: AsyncSession, token_digest: str) -> Princi
         )
     ).first()
     if row is None:
-        return None
+        return await members.member_principal(session, token_digest)
     mandate_id, scope, name = row
     return Principal(
         kind="delegate",
@@ -359,6 +379,12 @@ async def redeem_claim(
         )
         .with_for_update()
     )
+    if credential is None:
+        registered = await members.member(
+            session, cycle_id=cycle_id, scope=scope, member_id=mandate_id, lock=True
+        )
+        if registered is not None:
+            return _redeem_member(registered, code)
     mandate = await session.get(ReceivedMandate, mandate_id)
     if credential is None or mandate is None:
         raise Unauthorized("this mandate was not admitted at this plenary's desk")
@@ -374,11 +400,32 @@ async def redeem_claim(
     return token
 
 
+def _redeem_member(registered: PlenaryMember, code: str) -> str:
+    """An ex officio member, guest or observer binds their device with the code the desk
+    handed them when registering them."""
+    if not same(code_digest(code), registered.claim_sha256):
+        raise Unauthorized("this claim code does not match the registration")
+    token = new_token()
+    members.bind_device(registered, digest(token))
+    log.info("plenary.member_claimed", member=str(registered.id))
+    return token
+
+
 async def reissue_claim(
     session: AsyncSession, *, cycle_id: str, scope: str, mandate_id: str
 ) -> str:
     """The desk replaces a lost claim code (after checking the person): a new one-time code;
-    the device bound before, if any, no longer counts."""
+    the device bound before, if any, no longer counts. The same for a member's code."""
+    registered = await members.member(
+        session, cycle_id=cycle_id, scope=scope, member_id=mandate_id, lock=True
+    )
+    if registered is not None:
+        code = new_code()
+        registered.claim_sha256 = code_digest(code)
+        registered.device_token_sha256 = None
+        registered.claimed_at = None
+        log.info("plenary.member_claim_reissued", member=mandate_id)
+        return code
     mandate = await _mandate(session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id)
     code = new_code()
     mandate.claim_sha256 = code_digest(code)

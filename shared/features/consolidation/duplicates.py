@@ -25,7 +25,12 @@ from shared.contracts.http.consolidation import AutoMerged, PairScore, Suggested
 from shared.core.decide.clustering import ClusterItem, ScoredPair, cluster
 from shared.core.decide.text_normalise import analyse
 from shared.core.vocabulary import ACTIVE
-from shared.features.consolidation.actions import create_items, new_id, retire_items
+from shared.features.consolidation.actions import (
+    children_of,
+    create_items,
+    new_id,
+    retire_items,
+)
 from shared.features.consolidation.model import ConsolidatedItem, ConsolidationAction, ItemSource
 
 log = structlog.get_logger(__name__)
@@ -143,6 +148,10 @@ async def suggest_merges(
     return suggestions
 
 
+def _common(parents: set[uuid.UUID | None]) -> uuid.UUID | None:
+    return next(iter(parents)) if len(parents) == 1 else None
+
+
 async def auto_merge(
     session: AsyncSession, *, cycle_id: str, uf: str, threshold: float, actor: str = "auto-policy"
 ) -> AutoMerged:
@@ -150,9 +159,20 @@ async def auto_merge(
     action per cluster so each can be undone on its own."""
     rows = await _active_rows(session, cycle_id, uf, None)
     groups, scores = _groups(rows, threshold, by_competence=True)
+    clustered = [r.id for group in groups for r in group]
+    # A diretriz with proposals nested under it is never merged away automatically; the
+    # merged item stays under the diretriz its proposals shared.
+    diretrizes = await children_of(session, clustered)
+    groups = [g for g in groups if not any(r.id in diretrizes for r in g)]
     if not groups:
         return AutoMerged(clusters=0, merged_items=0, active_items=len(rows))
     members = [r.id for group in groups for r in group]
+    found = await session.execute(
+        select(ConsolidatedItem.id, ConsolidatedItem.parent_id).where(
+            ConsolidatedItem.id.in_(members)
+        )
+    )
+    parent_of = {item: parent for item, parent in found}
     edges: dict[uuid.UUID, list[str]] = defaultdict(list)
     for item_id, source in await session.execute(
         select(ItemSource.item_id, ItemSource.source_item_id).where(ItemSource.item_id.in_(members))
@@ -199,6 +219,7 @@ async def auto_merge(
                 "title": best.title,
                 "text": combined_text([r.text for r in ordered]),
                 "made_by": action_id,
+                "parent_id": _common({parent_of[r.id] for r in group}),
             }
         )
         new_edges.extend(

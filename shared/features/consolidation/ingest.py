@@ -310,6 +310,8 @@ class _Rows:
             }
             for m in report.mandates
         )
+        # This tier's item for each item of the report, so a proposal stays under its diretriz.
+        made = {item.item_id: _new_item_id() for item in report.items}
         # The builtins of each item's origins come from the body encoded above.
         for item, item_body in zip(report.items, body["items"], strict=True):
             item_origins = item_body["origins"] or [
@@ -335,7 +337,7 @@ class _Rows:
                     "origins": item_origins,
                 }
             )
-            consolidated_id = _new_item_id()
+            consolidated_id = made[item.item_id]
             self.items.append(
                 {
                     "id": consolidated_id,
@@ -350,6 +352,7 @@ class _Rows:
                         if lateness.active is None or item.item_id in lateness.active
                         else "rejected"
                     ),
+                    "parent_id": made.get(item.parent_item_id),
                 }
             )
             self.item_sources.append({"item_id": consolidated_id, "source_item_id": item.item_id})

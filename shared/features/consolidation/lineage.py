@@ -59,6 +59,7 @@ def item_view(item: ConsolidatedItem) -> ItemView:
         breakdown=item.breakdown,
         report_id=item.report_id,
         published_at=item.published_at,
+        parent_id=None if item.parent_id is None else str(item.parent_id),
     )
 
 

@@ -105,6 +105,11 @@ class ConsolidatedItem(UUIDv7AuditBase):
     #: that must answer it (only that council's members may).
     published_at: Mapped[datetime | None]
     council: Mapped[str] = mapped_column(String(300), server_default="")
+    #: The diretriz (guideline) this proposal is grouped under: another active item of the
+    #: same conference and axis, itself nested under none (one level, set by ``nest``).
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("consolidated_item.id"), index=True
+    )
 
 
 class ItemSource(DefaultBase):
@@ -212,3 +217,32 @@ class Absence(DefaultBase):
         ForeignKey("received_mandate.mandate_id"), primary_key=True
     )
     declared_at: Mapped[datetime]
+
+
+class PlenaryMember(UUIDv7AuditBase):
+    """Someone admitted to this tier's plenary without a mandate from below.
+
+    ``category`` is ``ex_officio`` (a member by office, under one of the cycle's
+    ``[[seats.<stage>.ex_officio]]`` entries, ``entry``: credentialed and voting like a delegate,
+    on the roll), ``guest`` or ``observer`` (voice only: on no roll, voting, standing and signing
+    for nothing). ``holder`` is what the desk recorded about the person, unique per plenary
+    across members and delegates alike. The one-time claim code binds the member's own device,
+    as a delegate's does.
+    """
+
+    __tablename__ = "plenary_member"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "uf", "holder", name="uq_plenary_member_holder"),
+    )
+
+    cycle_id: Mapped[str] = mapped_column(String(64), index=True)
+    uf: Mapped[str] = mapped_column(String(2), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    entry: Mapped[str] = mapped_column(String(32), server_default="")
+    public_name: Mapped[str] = mapped_column(String(300))
+    segment: Mapped[str] = mapped_column(String(64), server_default="")
+    holder: Mapped[str] = mapped_column(String(128))
+    claim_sha256: Mapped[str] = mapped_column(String(64))
+    device_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    claimed_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -23,7 +23,7 @@ from shared.platform.web.open_data import Dataset, RowStream, row_of, scalars, t
 
 ITEM_COLUMNS = (
     "id", "cycle_id", "uf", "axis", "competence", "title", "text", "version", "status",
-    "score", "rank", "report_id", "published_at", "breakdown",
+    "score", "rank", "report_id", "published_at", "breakdown", "parent_id",
 )  # fmt: skip
 
 

@@ -227,6 +227,13 @@ class ConsolidationPages(Controller):
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
             review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
+            items = (
+                await consolidation.items(
+                    cycle_id=cycle_id, uf=uf, axis=axis, status="active", limit=500, offset=0
+                )
+                if axis
+                else []
+            )
         except DomainError as refusal:
             return refused(request, refusal)
         return page(
@@ -245,6 +252,8 @@ class ConsolidationPages(Controller):
             sources=sources,
             actions=log[:50],
             review=review[:50],
+            items=items,
+            titles={i.id: i.title for i in items},
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
@@ -283,6 +292,45 @@ class ConsolidationPages(Controller):
             title=merged.title,
         )
         return see_other(f"/estado/{uf}/sistematizacao?{urlencode({**back, 'notice': notice})}")
+
+    @post(f"{STATE}/sistematizacao/agrupar", status_code=303)
+    async def nest(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+    ) -> Template | Redirect:
+        form = await request.form()
+
+        async def nest() -> str:
+            try:
+                parent = uuid.UUID(str(form.get("parent_id") or ""))
+                ids = [uuid.UUID(str(v)) for v in form.getall("item_ids", [])]
+            except ValueError as exc:
+                raise Invalid("choose a diretriz and the proposals to group under it") from exc
+            ids = [i for i in ids if i != parent]
+            if not ids:
+                raise Invalid("choose the proposals to group under the diretriz")
+            await consolidation.nest(principal, ids, parent_id=parent, note="")
+            return gettext(N_("%(n)s propostas agrupadas sob a diretriz."), n=len(ids))
+
+        return await _on_action(request, principal, uf, nest)
+
+    @post(f"{STATE}/sistematizacao/desagrupar/{{item_id:uuid}}", status_code=303)
+    async def unnest(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        async def unnest() -> str:
+            await consolidation.unnest(principal, [item_id], note="")
+            return gettext(N_("A proposta saiu da diretriz."))
+
+        return await _on_action(request, principal, uf, unnest)
 
     @post(f"{STATE}/sistematizacao/desfazer/{{action_id:uuid}}", status_code=303)
     async def undo(

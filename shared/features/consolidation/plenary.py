@@ -19,10 +19,11 @@ from shared.contracts.http.plenary import Elected, Standing
 from shared.core.errors import Conflict, Invalid, NotFound
 from shared.core.vocabulary import ACTIVE
 from shared.features.allocation import service as allocations
-from shared.features.consolidation import actions
+from shared.features.consolidation import actions, members
 from shared.features.consolidation.model import (
     ConsolidatedItem,
     Credential,
+    PlenaryMember,
     ReceivedMandate,
 )
 from shared.features.consolidation.profile import Conference
@@ -101,21 +102,28 @@ async def open_poll(
 
 
 async def electorate(session: AsyncSession, conference: Conference) -> list[str]:
-    """The mandates of the delegates credentialed (and not revoked) now."""
-    return list(
-        (
-            await session.scalars(
-                select(Credential.mandate_id).where(
-                    Credential.cycle_id == conference.cycle_id,
-                    Credential.uf == conference.uf,
-                    Credential.revoked_at.is_(None),
-                )
+    """The mandates of the delegates credentialed (and not revoked) now, and the ex officio
+    members registered (guests and observers are on no roll)."""
+    delegates = (
+        await session.scalars(
+            select(Credential.mandate_id).where(
+                Credential.cycle_id == conference.cycle_id,
+                Credential.uf == conference.uf,
+                Credential.revoked_at.is_(None),
             )
-        ).all()
+        )
+    ).all()
+    ex_officio = await members.ex_officio_voters(
+        session, cycle_id=conference.cycle_id, scope=conference.uf
     )
+    return [*delegates, *ex_officio]
 
 
-async def _credentialed(session: AsyncSession, conference: Conference, mandate_id: str) -> None:
+async def _credentialed(
+    session: AsyncSession, conference: Conference, mandate_id: str, action: str = "vote"
+) -> PlenaryMember | None:
+    """Refuses anyone but a credentialed delegate or an ex officio member of this plenary
+    (returned); a guest or observer is refused for having voice only."""
     held = await session.scalar(
         select(Credential.id).where(
             Credential.cycle_id == conference.cycle_id,
@@ -124,8 +132,15 @@ async def _credentialed(session: AsyncSession, conference: Conference, mandate_i
             Credential.revoked_at.is_(None),
         )
     )
-    if held is None:
+    if held is not None:
+        return None
+    found = await members.member(
+        session, cycle_id=conference.cycle_id, scope=conference.uf, member_id=mandate_id
+    )
+    if found is None:
         raise Conflict(f"{mandate_id} is not a credentialed delegate of this plenary")
+    members.require_a_vote(found, action)
+    return found
 
 
 async def cast(
@@ -213,8 +228,28 @@ async def _apply(session: AsyncSession, conference: Conference, poll: Poll) -> N
 
 
 async def stand(session: AsyncSession, conference: Conference, *, mandate_id: str) -> Standing:
-    """A credentialed delegate stands for the next tier's delegation (public fields only)."""
-    await _credentialed(session, conference, mandate_id)
+    """A credentialed delegate stands for the next tier's delegation (public fields only); an
+    ex officio member only when their entry is ``eligible``; guests and observers never."""
+    ex_officio = await _credentialed(session, conference, mandate_id, "stand")
+    if ex_officio is not None:
+        rules = await rules_for(session, conference.cycle_id)
+        stage = members.stage_of(conference.profile.nationwide)
+        if not members.eligible(rules, stage, ex_officio):
+            raise Conflict(
+                f"{ex_officio.public_name} is an ex officio member ({ex_officio.entry}), not a "
+                f"candidate for the next stage: seats.{stage}.ex_officio does not make "
+                "them eligible"
+            )
+        candidacy = await elections.stand(
+            session,
+            assembly_id=conference.key,
+            person_id=mandate_id,
+            public_name=ex_officio.public_name,
+            segment=ex_officio.segment,
+            gender="",
+            quota_groups=[],
+        )
+        return Standing(candidacy_id=str(candidacy.id), mandate_id=mandate_id)
     mandate = await session.get(ReceivedMandate, mandate_id)
     assert mandate is not None
     candidacy = await elections.stand(

@@ -24,6 +24,10 @@ from shared.contracts.http.plenary import (
     DelegateBallot,
     DeviceCredential,
     Elected,
+    MemberList,
+    MemberRegistered,
+    MemberRequest,
+    MemberView,
     NewTierPoll,
     PlenaryRef,
     PlenaryShares,
@@ -67,6 +71,45 @@ class PlenaryController(Controller):
         """Admit a check-in list with the single-entry rules, in its order; the first entry
         refused (named by ``entry``) refuses the whole list and nothing is written."""
         return await plenary.admit_many(principal, data.entries)
+
+    @post("/members", status_code=201, **allow("commission", "convener"))
+    async def register_member(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[MemberRequest],
+    ) -> MemberRegistered:
+        """Register an ex officio member under one of the cycle's ``ex_officio`` entries of this
+        stage (at most its ``seats``: 422 naming the entry beyond), who votes and counts in the
+        roll; or a guest or observer, with voice only (on no roll, standing and signing for
+        nothing). The answer holds the member's one-time claim code, redeemed on their own
+        device at ``POST /api/v1/plenary/claims`` with ``mandate_id`` = their ``member_id``."""
+        return await plenary.register_member(principal, data)
+
+    @post("/members/{member_id:str}/revoke", status_code=200, **allow("commission", "convener"))
+    async def revoke_member(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        member_id: FromPath[str],
+        data: JSONBody[PlenaryRef],
+    ) -> MemberView:
+        """End a member's registration: off the roll from the next poll, their device's
+        credential no longer counts, and an ex officio seat is free again."""
+        return await plenary.revoke_member(
+            principal, cycle_id=data.cycle_id, uf=data.uf, member_id=member_id
+        )
+
+    @get("/members")
+    async def members(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        cycle_id: FromQuery[str],
+        uf: FromQuery[str] = "BR",
+    ) -> MemberList:
+        """Ex officio members, guests and observers of this plenary (public fields), with the
+        counts of each and of who is on the roll."""
+        return await plenary.members(cycle_id=cycle_id, uf=uf)
 
     @post("/absences", status_code=201, **allow("commission", "convener"))
     async def absent(

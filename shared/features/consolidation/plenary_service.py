@@ -23,12 +23,16 @@ from shared.contracts.http.plenary import (
     CredentialView,
     DeviceCredential,
     Elected,
+    MemberList,
+    MemberRegistered,
+    MemberRequest,
+    MemberView,
     PollView,
     Standing,
 )
 from shared.core.access import Principal, Role
 from shared.core.errors import Forbidden, Invalid
-from shared.features.consolidation import plenary
+from shared.features.consolidation import members, plenary
 from shared.features.consolidation.credentials import (
     Admission,
     credential,
@@ -137,6 +141,60 @@ class TierPlenary:
                 )
             return admitted
 
+    async def register_member(self, principal: Principal, entry: MemberRequest) -> MemberRegistered:
+        """An ex officio member (within their entry's seats), a guest or an observer, admitted
+        by the desk of this plenary; the answer holds their one-time claim code."""
+        scope = self._desk(principal, entry.uf)
+        key = self.profile.conference(entry.cycle_id, entry.uf).key
+        async with self.db.transaction() as session:
+            view, code = await members.register(
+                session,
+                await rules_for(session, entry.cycle_id),
+                members.stage_of(self.profile.nationwide),
+                members.Registration(
+                    cycle_id=entry.cycle_id,
+                    scope=scope,
+                    category=entry.category,
+                    public_name=entry.public_name,
+                    holder=entry.holder,
+                    entry=entry.entry,
+                    segment=entry.segment,
+                ),
+            )
+            await self._audit(
+                session,
+                principal,
+                key,
+                "member.register",
+                member_id=view.member_id,
+                category=view.category,
+                entry=view.entry,
+            )
+            return MemberRegistered(member=view, claim_code=code)
+
+    async def revoke_member(
+        self, principal: Principal, *, cycle_id: str, uf: str, member_id: str
+    ) -> MemberView:
+        scope = self._desk(principal, uf)
+        key = self.profile.conference(cycle_id, uf).key
+        async with self.db.transaction() as session:
+            found = await members.revoke(
+                session, cycle_id=cycle_id, scope=scope, member_id=member_id
+            )
+            await self._audit(session, principal, key, "member.revoke", member_id=member_id)
+            return members.member_view(found, eligible=False)
+
+    async def members(self, *, cycle_id: str, uf: str) -> MemberList:
+        scope = self.profile.scope(uf)
+        async with self.db.reading() as session:
+            return await members.list_members(
+                session,
+                await rules_for(session, cycle_id),
+                members.stage_of(self.profile.nationwide),
+                cycle_id=cycle_id,
+                scope=scope,
+            )
+
     async def absent(
         self, principal: Principal, *, cycle_id: str, uf: str, mandate_id: str
     ) -> AbsenceView:
@@ -169,6 +227,13 @@ class TierPlenary:
         async with self.db.transaction() as session:
             code = await reissue_claim(
                 session, cycle_id=cycle_id, scope=scope, mandate_id=mandate_id
+            )
+            await self._audit(
+                session,
+                principal,
+                self.profile.conference(cycle_id, uf).key,
+                "claim.reissue",
+                mandate_id=mandate_id,
             )
         return ClaimReissued(mandate_id=mandate_id, claim_code=code)
 

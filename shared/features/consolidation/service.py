@@ -279,6 +279,29 @@ class Consolidation:
             )
             return item_view(item)
 
+    async def nest(
+        self,
+        principal: Principal,
+        item_ids: Sequence[uuid.UUID],
+        *,
+        parent_id: uuid.UUID,
+        note: str,
+    ) -> list[ItemView]:
+        async with self.db.transaction() as session:
+            await self._may_edit(session, principal, [parent_id, *item_ids])
+            items = await actions.nest(
+                session, item_ids, parent_id=parent_id, actor=principal.id, note=note
+            )
+            return [item_view(i) for i in items]
+
+    async def unnest(
+        self, principal: Principal, item_ids: Sequence[uuid.UUID], *, note: str
+    ) -> list[ItemView]:
+        async with self.db.transaction() as session:
+            await self._may_edit(session, principal, item_ids)
+            items = await actions.unnest(session, item_ids, actor=principal.id, note=note)
+            return [item_view(i) for i in items]
+
     async def action_log(self, *, cycle_id: str, uf: str) -> list[ActionView]:
         """The action log, newest first (undo walks it back)."""
         async with self.db.reading() as session:

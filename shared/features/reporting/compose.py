@@ -59,6 +59,8 @@ class Candidate:
     no: int = 0
     abstain: int = 0
     rank: int = 0
+    #: The candidate's diretriz (another candidate's id), if it is nested under one.
+    parent: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,9 @@ def select(
 def build_report(
     closing: Closing, kept: Sequence[Candidate], pairwise: Sequence[AxisPairwise] = ()
 ) -> AssemblyReport:
-    """The report of a closing conference, its items as :func:`select` kept them."""
+    """The report of a closing conference, its items as :func:`select` kept them (a proposal
+    keeps its diretriz only when the diretriz goes up too)."""
+    forwarded = {c.id for c in kept}
     return AssemblyReport(
         report_id=closing.report_id,
         cycle_id=closing.cycle_id,
@@ -140,6 +144,7 @@ def build_report(
                 yes=c.yes,
                 no=c.no,
                 abstain=c.abstain,
+                parent_item_id=c.parent if c.parent in forwarded else "",
             )
             for c in kept
         ],

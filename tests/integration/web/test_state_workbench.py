@@ -230,3 +230,45 @@ async def test_an_automatic_merge_waits_on_the_page_until_a_convener_accepts_it(
         assert await accessibility_violations(page) == []
     queue = await get_json(fed.regional, "/api/v1/consolidation/review", cycle_id=CYCLE, uf="SP")
     assert len(queue) == pending - 1
+
+
+async def test_a_convener_groups_proposals_under_a_diretriz_on_the_page(
+    tier_factory: TierFactory,
+) -> None:
+    fed = await tier_factory("regional")
+    await reported_state(fed)
+    items = await get_json(fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1")
+    diretriz, *proposals = sorted(items, key=lambda i: i["text"])
+    code = await appointed_code(
+        fed.regional, operator("regional"), name="Joana Convocadora", role="convener",
+        territory="SP",
+    )  # fmt: skip
+    async with served(fed, "regional") as url, chromium() as browser:
+        page = await browser.new_page(locale="pt-BR")
+        await page.goto(f"{url}/entrar?next_path=%2Festado%2FSP%2Fsistematizacao")
+        await page.get_by_role("textbox", name="Código", exact=True).fill(code)
+        await page.get_by_role("button", name="Entrar com o código").click()
+        await page.wait_for_url(f"{url}/conta?primeiro=1")
+        await page.goto(f"{url}/estado/SP/sistematizacao?eixo=saude-1")
+        await page.get_by_label("Diretriz", exact=True).select_option(diretriz["id"])
+        group = page.get_by_role("group", name="Propostas a agrupar")
+        for p in proposals:
+            await group.locator(f"input[value='{p['id']}']").check()
+        await page.get_by_role("button", name="Agrupar sob a diretriz").click()
+        notice = page.get_by_role("status")
+        await notice.wait_for()
+        assert "2 propostas agrupadas" in await notice.inner_text()
+        assert await accessibility_violations(page) == []
+        nested = await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+        assert {i["id"]: i["parent_id"] for i in nested} == {
+            diretriz["id"]: None, **{p["id"]: diretriz["id"] for p in proposals}
+        }  # fmt: skip
+        await page.get_by_role("button", name="Tirar da diretriz").first.click()
+        await page.get_by_text("A proposta saiu da diretriz").wait_for()
+        after = await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+        assert sorted(i["parent_id"] or "" for i in after) == ["", "", diretriz["id"]]
+        assert await accessibility_violations(page) == []

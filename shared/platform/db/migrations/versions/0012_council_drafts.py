@@ -1,7 +1,7 @@
 """council: a rapporteur per item and the council's unpublished draft answer (one per item,
 edited in place with a version counter)
 
-Revision ID: 0012_council
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02 14:00:00
 """
