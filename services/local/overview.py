@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from services.local import assemblies, closing, proposals
 from services.local.auth import actor_in
 from services.local.model import Participant, Proposal, ProposalVersion
-from services.local.plenary import election_seats
+from services.local.plenary import election_seats, quorum
 from services.local.views import assembly_view
 from shared.contracts.http.local import AssemblyView
 from shared.contracts.messages import AssemblyReport
 from shared.core.access import Principal
 from shared.core.cycle import CycleRules
 from shared.core.errors import DomainError
+from shared.core.quorum import QuorumState
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, polls
 from shared.features.plenary.model import Ballot, BallotKey, Poll, SealedBallot
@@ -56,6 +57,8 @@ class Board:
     seats: int
     ballot_box: bool
     deadline: datetime | None
+    #: Credentialed voters present and the cycle's quorum (``needed`` None: no quorum rule).
+    quorum: QuorumState = field(default_factory=lambda: QuorumState(0, None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,7 @@ class DeskOverview:
                 seats=sum(seats.values()),
                 ballot_box=bool(box),
                 deadline=assembly.deadline,
+                quorum=await quorum(session, assembly, rules),
             )
 
     async def versions(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Integer, Table, Uuid, bindparam, column, insert, select, update, values
+from sqlalchemy import Integer, Table, Uuid, bindparam, column, func, insert, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -33,6 +33,7 @@ from shared.contracts.messages import SeatAllocation
 from shared.core.cycle import CycleRules
 from shared.core.elections import seats_by_segment
 from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.core.quorum import QuorumState, quorum_of
 from shared.features.allocation import service as allocations
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, motions, polls
@@ -71,6 +72,7 @@ async def open_poll(
     rules = await rules_for(session, assembly.cycle_id)
     key = str(assembly.id)
     roll = await electorate(session, assembly)
+    await require_quorum(session, assembly, rules, present=len(roll))
     if kind == "decision":
         if proposal_id is None:
             raise Invalid("a decision poll needs a proposal_id")
@@ -134,6 +136,40 @@ async def open_poll(
             audit_head=audit_head,
         )
     raise Invalid(f"unknown poll kind {kind!r}")
+
+
+async def quorum(
+    session: AsyncSession, assembly: Assembly, rules: CycleRules, *, present: int | None = None
+) -> QuorumState:
+    """Credentialed voice-and-vote participants present, and how many the cycle's quorum
+    needs (of those registered with a vote, when it is a share)."""
+    if present is None:
+        present = await credentialed_count(session, assembly, voters_only=True)
+    registered = 0
+    if rules.quorum is not None and rules.quorum.share is not None:
+        registered = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Participant)
+                .where(Participant.assembly_id == assembly.id, Participant.voice_only.is_(False))
+            )
+            or 0
+        )
+    return quorum_of(rules.quorum, present=present, registered_voters=registered)
+
+
+async def require_quorum(
+    session: AsyncSession, assembly: Assembly, rules: CycleRules, *, present: int | None = None
+) -> None:
+    """No vote opens without the cycle's quorum: a 422 with the figures in words."""
+    state = await quorum(session, assembly, rules, present=present)
+    if not state.reached:
+        raise Invalid(
+            f"no quorum: {state.present} of the {state.needed} credentialed voters needed "
+            "are present; credential more participants before opening a vote",
+            present=state.present,
+            needed=state.needed,
+        )
 
 
 async def poll_of(
@@ -246,6 +282,7 @@ async def decide_en_bloc(
                 f"a {proposal.status} proposal cannot be put to a vote (proposal {proposal.id})"
             )
     rules = await rules_for(session, assembly.cycle_id)
+    await require_quorum(session, assembly, rules)
     # The band rule sent a "plenary" proposal here: the plain threshold decides it.
     plain = msgspec.structs.replace(rules.decision, bands=None)
     closed = await polls.decide_counted(
@@ -656,11 +693,15 @@ async def vote_motion(
 ) -> Poll:
     require_voting(assembly)
     motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
+    roll = await electorate(session, assembly)
+    await require_quorum(
+        session, assembly, await rules_for(session, assembly.cycle_id), present=len(roll)
+    )
     return await motions.put_to_vote(
         session,
         motion,
         mode=mode,
-        electorate=await electorate(session, assembly),
+        electorate=roll,
         box=box,
         audit_head=audit_head,
     )

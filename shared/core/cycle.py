@@ -125,6 +125,15 @@ class Motions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     majority: Share = 0.5
 
 
+class Quorum(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Credentialed voice-and-vote participants needed before the desk opens a vote: a
+    ``share`` of those registered with a vote (rounded up) or a ``count`` — exactly one of the
+    two (``cycle_check`` refuses both or neither). No ``[quorum]``: no quorum is required."""
+
+    share: Annotated[float, msgspec.Meta(gt=0, le=1)] | None = None
+    count: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
 class Segment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_-]{1,32}$")]
     title_pt: str
@@ -340,6 +349,8 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     decision: Decision = msgspec.field(default_factory=Decision)
     priority: Priority = msgspec.field(default_factory=Priority)
     motions: Motions = msgspec.field(default_factory=Motions)
+    #: Credentialed voters needed before a vote opens (``[quorum]``); none by default.
+    quorum: Quorum | None = None
     delegates: Delegates
     #: Online supports a participant may give in a digital assembly.
     supports_per_participant: Annotated[int, msgspec.Meta(ge=0)] = 3

@@ -156,6 +156,13 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
             "decision.bands",
             f"the lower band ({bands.lower:g}) exceeds the upper ({bands.upper:g})",
         )
+    quorum = rules.quorum
+    if quorum is not None and (quorum.share is None) == (quorum.count is None):
+        add(
+            "quorum",
+            "set exactly one of share (of the participants registered with a vote) or count "
+            "(credentialed voters)",
+        )
     if rules.priority.method != "approval" and written("priority", "approvals"):
         add("priority.approvals", f"has no effect with the {rules.priority.method} method")
 

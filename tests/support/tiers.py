@@ -224,6 +224,21 @@ async def start_tiers(
     return federation
 
 
+@asynccontextmanager
+async def another_process(fed: Federation, tier: Tier) -> AsyncIterator[httpx.AsyncClient]:
+    """A second process of a running ``tier`` — same settings, database and bus, as
+    ``plenaria up --cluster`` runs them, or the first one restarted: its memory is its own
+    (a ballot box key opened in the first is locked here). Yields its client."""
+    app = create_app(fed.settings[tier], SPECS[tier])
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{tier}"
+        ) as client,
+    ):
+        yield client
+
+
 FederationFactory = Callable[..., Awaitable[Federation]]
 TierFactory = Callable[..., Awaitable[Federation]]
 

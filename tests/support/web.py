@@ -46,7 +46,14 @@ def _free_port() -> int:
 @asynccontextmanager
 async def served(fed: Federation, tier: Tier) -> AsyncIterator[str]:
     """The running ``tier`` of ``fed`` over real HTTP; yields its base URL."""
-    app: Any = fed.client(tier)._transport.app  # type: ignore[attr-defined]
+    async with served_client(fed.client(tier)) as url:
+        yield url
+
+
+@asynccontextmanager
+async def served_client(client: Any) -> AsyncIterator[str]:
+    """The app behind an in-process ``httpx`` client over real HTTP; yields its base URL."""
+    app: Any = client._transport.app
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")

@@ -32,6 +32,7 @@ from services.local.web.outbox import post_once
 from shared.contracts.http.local import NewParticipant, ParticipantView
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
+from shared.core.quorum import quorum_of
 from shared.features.cycles.store import rules_for
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import page, refused, sign_in_first
@@ -76,6 +77,23 @@ async def _segments(desk: AssemblyDesk, assembly_id: uuid.UUID) -> list[tuple[st
     async with desk.reading(assembly_id) as s:
         rules = await rules_for(s.session, s.assembly.cycle_id)
     return [(seg.id, seg.title_pt) for seg in rules.delegates.segments]
+
+
+async def _quorum(desk: AssemblyDesk, assembly_id: uuid.UUID, people: list[ParticipantView]) -> str:
+    """ "quórum: 37 de 50 necessários" for the counters, or "" when the cycle sets none."""
+    async with desk.reading(assembly_id) as s:
+        rule = (await rules_for(s.session, s.assembly.cycle_id)).quorum
+    voters = [p for p in people if not p.voice_only]
+    state = quorum_of(
+        rule, present=sum(1 for p in voters if p.credentialed), registered_voters=len(voters)
+    )
+    if state.needed is None:
+        return ""
+    return gettext(
+        N_("quórum: %(present)s de %(needed)s necessários"),
+        present=state.present,
+        needed=state.needed,
+    )
 
 
 def _counts(segments: list[tuple[str, str]], people: list[ParticipantView]) -> list[SegmentCount]:
@@ -123,6 +141,7 @@ class CheckinPages(Controller):
             counts=_counts(segments, people),
             total=len(people),
             checked_in=sum(1 for p in people if p.credentialed),
+            quorum=await _quorum(desk, assembly_id, people),
             segments=segments,
             segment_titles=dict(segments),
             notice=gettext(NOTICES[aviso]) if aviso in NOTICES else "",
@@ -184,6 +203,7 @@ class CheckinPages(Controller):
             counts=_counts(segments, people),
             total=len(people),
             checked_in=sum(1 for p in people if p.credentialed),
+            quorum=await _quorum(desk, assembly_id, people),
         )
 
     @post(f"{CHECKIN}/inscrever", status_code=303)

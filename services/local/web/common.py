@@ -66,6 +66,20 @@ MODES: dict[str, str] = {
     "electronic": N_("Voto eletrônico (urna lacrada)"),
     "file": N_("Arquivo de cédulas"),
 }
+MOTION_KINDS: dict[str, str] = {
+    "support": N_("Apoio"),
+    "repudiation": N_("Repúdio"),
+    "recommendation": N_("Recomendação"),
+    "appeal": N_("Apelo"),
+    "other": N_("Outra"),
+}
+MOTION_STATUSES: dict[str, str] = {
+    "collecting": N_("Colhendo assinaturas"),
+    "qualified": N_("Pode ir a voto"),
+    "voting": N_("Em votação"),
+    "approved": N_("Aprovada"),
+    "rejected": N_("Rejeitada"),
+}
 ROLES: dict[str, str] = {"titular": N_("Titular"), "alternate": N_("Suplente")}
 
 #: The screens of one assembly, in the order of its day (the layout's navigation).

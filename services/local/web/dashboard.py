@@ -52,6 +52,21 @@ class Phase:
         return all(s.done for s in self.steps)
 
 
+def quorum_words(board: Board) -> str:
+    """ "quórum: 37 de 50 necessários", or "" when the cycle sets no quorum."""
+    q = board.quorum
+    if q.needed is None:
+        return ""
+    return gettext(
+        N_("quórum: %(present)s de %(needed)s necessários"), present=q.present, needed=q.needed
+    )
+
+
+def quorum_steps(board: Board) -> list[Step]:
+    words = quorum_words(board)
+    return [Step(words, board.quorum.reached)] if words else []
+
+
 def phases(board: Board) -> list[Phase]:
     """The checklist, phase by phase, from the assembly's state and its cycle's rules."""
     a, counts, rules = board.assembly, board.counts, board.rules
@@ -89,6 +104,7 @@ def phases(board: Board) -> list[Phase]:
                     gettext(N_("Credenciados com direito a voto: %(n)s"), n=counts.credentialed),
                     counts.credentialed > 0,
                 ),
+                *quorum_steps(board),
                 Step(
                     gettext(N_("Todos os segmentos têm credenciados"))
                     if not missing_segments

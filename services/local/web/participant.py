@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 import structlog
 from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -34,16 +35,18 @@ from services.local import proposals as proposal_rules
 from services.local.cards import canonical_code, credential_digest
 from services.local.desk import AssemblyDesk
 from services.local.model import ProposalSupport
+from services.local.web.common import MOTION_KINDS, MOTION_STATUSES
 from services.local.web.outbox import post_once
 from shared.contracts.http.local import NewProposal
+from shared.contracts.http.plenary import PollView
 from shared.core.access import Principal
-from shared.core.errors import DomainError, Invalid, Unauthorized
+from shared.core.errors import Conflict, DomainError, Invalid, Unauthorized
 from shared.features.cycles.store import rules_for
 from shared.features.identity.middleware import SESSION_CREDENTIAL
 from shared.features.identity.pages import TRIES_A_SECRET
 from shared.features.identity.service import Identity
 from shared.features.identity.sessions import renew
-from shared.features.plenary.model import PollVoter
+from shared.features.plenary.model import Motion, MotionSignature, PollVoter
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import COMPETENCES
 from shared.platform.web.pages import page, refused, see_other
@@ -52,11 +55,14 @@ from shared.platform.web.receipts import KEY_FIELD, new_key
 log = structlog.get_logger(__name__)
 
 PHONE = "/participar/{assembly_id:uuid}"
+#: The open electronic polls a phone votes in (the election has its own ballot).
+PHONE_KINDS = ("decision", "motion", "priority")
 #: The digest of the phone card this browser waits for the desk to bind (not the code).
 SESSION_PENDING = "pending_card_digest"
 CHOICES: dict[str, str] = {"yes": N_("Sim"), "no": N_("Não"), "abstain": N_("Abstenção")}
 #: Notices a redirect back to the phone may show (by key: no free text in the address).
 NOTICES: dict[str, str] = {
+    "assinada": N_("Sua assinatura foi registrada."),
     "enviada": N_("Sua proposta foi enviada."),
     "apoiada": N_("Seu apoio foi registrado."),
     "votou": N_("Seu voto foi registrado."),
@@ -279,6 +285,79 @@ class ParticipantPages(Controller):
             return refused(request, refusal)
         return see_other(f"{phone_path(assembly_id)}?aviso=votou")
 
+    @post(f"{PHONE}/votacoes/{{poll_id:uuid}}/prioridade", status_code=200)
+    async def prioritise(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        poll_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """A priority ballot: up to the cycle's number of proposals (approval), or the axis's
+        proposals in order of preference (Borda, Schulze); the receipt is shown once, here."""
+        form = await request.form()
+        try:
+            if not participant_here(principal, assembly_id):
+                raise Unauthorized("sign in with your voting card first")
+            poll = await desk.poll(assembly_id, poll_id)
+            if poll.kind != "priority":
+                raise Invalid("this poll is not a priority poll")
+            ranking, most = priority_ballot(form, poll)
+            if not ranking:
+                raise Invalid(gettext(N_("Escolha ao menos uma proposta.")))
+            chosen = sum(len(g) for g in ranking)
+            if chosen > most:
+                raise Invalid(
+                    gettext(
+                        N_("Você escolheu %(n)s propostas; o máximo é %(m)s."), n=chosen, m=most
+                    )
+                )
+            receipt = await desk.cast(principal, assembly_id, poll_id, ranking)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return page(
+            request,
+            "local/participant_receipt.html",
+            here=phone_path(assembly_id),
+            title=N_("Seu voto foi registrado."),
+            assembly_id=assembly_id,
+            poll=poll,
+            chosen=chosen,
+            most=most,
+            receipt=receipt,
+        )
+
+    @post(f"{PHONE}/mocoes/{{motion_id:uuid}}/assinatura", status_code=303)
+    async def sign_motion(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        motion_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Sign a motion, once; signing again is a 409 saying so, on the phone's own page."""
+        try:
+            if not participant_here(principal, assembly_id):
+                raise Unauthorized("sign in with your voting card first")
+            await desk.sign_motion(principal, assembly_id, motion_id)
+        except Conflict as again:
+            message = (
+                gettext(N_("Você já assinou esta moção."))
+                if again.extra.get("already_signed")
+                else gettext(N_("Esta moção não recebe mais assinaturas."))
+            )
+            try:
+                return await self._home(
+                    request, desk, principal, assembly_id, notice="", error=message, status=409
+                )
+            except DomainError as refusal:
+                return refused(request, refusal)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return see_other(f"{phone_path(assembly_id)}?aviso=assinada#mocoes")
+
     @get(f"{PHONE}/votacao")
     async def open_poll(
         self,
@@ -294,6 +373,7 @@ class ParticipantPages(Controller):
             poll = self._electronic_decision(
                 [p for p in await desk.polls(assembly_id) if p.status == "open"]
             )
+            names = await self._names(desk, assembly_id, poll)
             signed_in = participant_here(principal, assembly_id)
             voted, mine = await self._turnout(
                 desk, assembly_id, poll, principal.id if signed_in else None
@@ -313,13 +393,23 @@ class ParticipantPages(Controller):
             you_voted=mine,
             signed_in=signed_in,
             choices=CHOICES,
+            names=names,
         )
 
     # --- rendering ----------------------------------------------------------------------
 
     @staticmethod
     def _electronic_decision(polls: list[Any]) -> Any:
-        return next((p for p in polls if p.kind == "decision" and p.mode == "electronic"), None)
+        """The open poll the phone votes in: electronic, on a proposal, a motion or a priority."""
+        return next((p for p in polls if p.kind in PHONE_KINDS and p.mode == "electronic"), None)
+
+    @staticmethod
+    async def _names(desk: AssemblyDesk, assembly_id: uuid.UUID, poll: Any) -> dict[str, str]:
+        """A priority poll's candidates by title (nothing for other polls)."""
+        if poll is None or poll.kind != "priority":
+            return {}
+        listed = await desk.proposals(assembly_id, axis=poll.subject, limit=10_000, offset=0)
+        return {p.id: p.title for p in listed}
 
     @staticmethod
     async def _turnout(
@@ -372,6 +462,8 @@ class ParticipantPages(Controller):
         assembly_id: uuid.UUID,
         *,
         notice: str,
+        error: str = "",
+        status: int = 200,
     ) -> Template:
         me = await desk.me(principal, assembly_id)
         assembly = await desk.show(assembly_id)
@@ -385,6 +477,17 @@ class ParticipantPages(Controller):
                     )
                 )
             )
+            signed = {
+                str(m)
+                for m in await s.session.scalars(
+                    select(MotionSignature.motion_id)
+                    .join(Motion, Motion.id == MotionSignature.motion_id)
+                    .where(
+                        Motion.assembly_id == str(assembly_id),
+                        MotionSignature.signer_id == me.participant.id,
+                    )
+                )
+            }
         poll = self._electronic_decision(
             [p for p in await desk.polls(assembly_id) if p.status == "open"]
         )
@@ -393,9 +496,16 @@ class ParticipantPages(Controller):
             request,
             "local/participant_home.html",
             title=N_("Participar"),
+            status_code=status,
             assembly=assembly,
             me=me,
             notice=gettext(NOTICES[notice]) if notice in NOTICES else "",
+            error=error,
+            motions=await desk.motions(assembly_id),
+            signed=signed,
+            motion_kinds=MOTION_KINDS,
+            motion_statuses=MOTION_STATUSES,
+            names=await self._names(desk, assembly_id, poll),
             proposals=[p for p in listed if p.status == "submitted"],
             supported={str(p) for p in supported},
             supports_left=max(rules.supports_per_participant - len(supported), 0),
@@ -410,3 +520,28 @@ class ParticipantPages(Controller):
             key=new_key(),
             key_field=KEY_FIELD,
         )
+
+
+def priority_ballot(form: FormMultiDict, poll: PollView) -> tuple[list[list[str]], int]:
+    """The ranking a priority form holds, and how many proposals it may name: with approval,
+    the ticked ``choice`` boxes as one group, at most the poll's approvals; else each
+    proposal's ``pos-<id>`` position (blank: unranked), equal positions tied."""
+    known = set(poll.candidates)
+    if poll.method == "approval":
+        ticked = sorted({str(v) for v in form.getall("choice", [])})
+        if any(c not in known for c in ticked):
+            raise Invalid("unknown proposal on the ballot")
+        return ([ticked] if ticked else []), int(poll.approvals)
+    positions: dict[int, list[str]] = {}
+    for candidate in poll.candidates:
+        raw = _text(form.get(f"pos-{candidate}"))
+        if not raw:
+            continue
+        try:
+            place = int(raw)
+        except ValueError:
+            raise Invalid(gettext(N_("Escolha uma posição da lista."))) from None
+        if not 1 <= place <= len(poll.candidates):
+            raise Invalid(gettext(N_("Escolha uma posição da lista.")))
+        positions.setdefault(place, []).append(candidate)
+    return [positions[k] for k in sorted(positions)], len(poll.candidates)

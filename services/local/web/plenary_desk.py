@@ -18,6 +18,8 @@ from services.local.desk import AssemblyDesk
 from services.local.overview import DeskOverview
 from services.local.web.common import (
     MODES,
+    MOTION_KINDS,
+    MOTION_STATUSES,
     OUTCOMES,
     POLL_KINDS,
     PROPOSAL_STATUSES,
@@ -79,6 +81,10 @@ class PlenaryDeskPages(DeskScreen):
         polls = [p for p in every if p.kind != "election"]
         names = {p.id: p.title for p in proposals}
         polled = {p.subject for p in polls if p.status == "open"}
+        decided = {"approved", "approved_in_part"}
+        prioritisable = sorted(
+            {p.axis for p in proposals if p.status in decided and p.axis not in polled}
+        )
         return desk_page(
             request,
             "local/plenary.html",
@@ -98,12 +104,18 @@ class PlenaryDeskPages(DeskScreen):
             counted_polls=[p for p in every if p.status == "counted"],
             words={p.id: result_words(p, names) for p in every},
             texts={p.id: p.text for p in proposals},
+            names=names,
             modes=MODES,
             key=new_key,
             key_field=KEY_FIELD,
             kinds=POLL_KINDS,
             outcomes=OUTCOMES,
             proposal_statuses=PROPOSAL_STATUSES,
+            motions=await desk.motions(assembly_id),
+            motion_kinds=MOTION_KINDS,
+            motion_statuses=MOTION_STATUSES,
+            prioritisable=prioritisable,
+            priority=board.rules.priority,
         )
 
     @post("/urna", status_code=200)
@@ -350,4 +362,92 @@ class PlenaryDeskPages(DeskScreen):
         except DomainError as refusal:
             return await self._refused(request, overview, desk, principal, assembly_id, refusal)
         notice = gettext(N_("Apuração devolvida: %(title)s está aberta de novo."), title=poll.title)
+        return with_notice(address(assembly_id, "/plenaria"), notice)
+
+    @post("/mocoes", status_code=303)
+    async def register_motion(
+        self,
+        request: Request[Any, Any, Any],
+        overview: NamedDependency[DeskOverview],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """A motion typed from paper: it collects signatures (on the phones) before a vote."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await form_of(request)
+        try:
+            kind, title, text = one(form, "kind"), one(form, "title"), one(form, "text")
+            if kind not in MOTION_KINDS:
+                raise Invalid(gettext(N_("escolha o tipo da moção")))
+            if not title or not text:
+                raise Invalid(gettext(N_("digite o título e o texto da moção")))
+            motion = await desk.propose_motion(
+                principal, assembly_id, kind=kind, title=title[:300], text=text[:5000]
+            )
+        except DomainError as refusal:
+            return await self._refused(request, overview, desk, principal, assembly_id, refusal)
+        notice = gettext(
+            N_("Moção registrada: %(title)s. Precisa de %(n)s assinaturas."),
+            title=motion.title,
+            n=motion.needed,
+        )
+        return with_notice(address(assembly_id, "/plenaria"), notice)
+
+    @post("/mocoes/{motion_id:uuid}/votacao", status_code=303)
+    async def vote_motion(
+        self,
+        request: Request[Any, Any, Any],
+        overview: NamedDependency[DeskOverview],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+        motion_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """A motion with enough signatures goes to a yes / no / abstain poll; closing it
+        settles the motion (approved or rejected by the cycle's motion majority)."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await form_of(request)
+        try:
+            mode = one(form, "mode") or "counts"
+            if mode not in ("counts", "electronic"):
+                raise Invalid(gettext(N_("escolha como a votação é contada")))
+            poll = await desk.vote_motion(principal, assembly_id, motion_id, mode)
+        except DomainError as refusal:
+            return await self._refused(request, overview, desk, principal, assembly_id, refusal)
+        notice = gettext(N_("Votação aberta: %(title)s."), title=poll.title)
+        return with_notice(address(assembly_id, "/plenaria"), notice)
+
+    @post("/priorizacao", status_code=303)
+    async def open_priority(
+        self,
+        request: Request[Any, Any, Any],
+        overview: NamedDependency[DeskOverview],
+        desk: NamedDependency[AssemblyDesk],
+        principal: NamedDependency[Principal],
+        assembly_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """A priority poll among an axis's approved proposals, voted on the phones; closing it
+        ranks them (the cycle's priority method and number of choices)."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await form_of(request)
+        try:
+            axis = one(form, "axis")
+            if not axis:
+                raise Invalid(gettext(N_("escolha o eixo a priorizar")))
+            poll = await desk.open_poll(
+                principal,
+                assembly_id,
+                kind="priority",
+                mode="electronic",
+                proposal_id=None,
+                axis=axis,
+                amended_text=None,
+            )
+        except DomainError as refusal:
+            return await self._refused(request, overview, desk, principal, assembly_id, refusal)
+        notice = gettext(N_("Priorização aberta: %(title)s."), title=poll.title)
         return with_notice(address(assembly_id, "/plenaria"), notice)

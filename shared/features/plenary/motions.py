@@ -69,7 +69,7 @@ async def sign(session: AsyncSession, motion: Motion, signer_id: str) -> Motion:
         .returning(MotionSignature.signer_id)
     )
     if added is None:
-        raise Conflict("you have already signed this motion")
+        raise Conflict("you have already signed this motion", already_signed=True)
     motion.signatures += 1
     if motion.signatures >= motion.needed:
         motion.status = "qualified"
