@@ -4,7 +4,11 @@
   reporting status, filters, counts and a cartogram, refreshed in place (htmx polling);
 - ``/estado/{uf}/sistematizacao`` — suggested clusters of duplicates with their evidence (the
   shared words marked), side-by-side texts with every source's assembly, territory, rank and
-  supports, merge into a rewritten item, and the action log with undo.
+  supports, merge into a rewritten item; the axis's items, each to split (origins off into a
+  new item) or reclassify (axis, competence); the action log with undo;
+- ``/estado/{uf}/priorizacao`` — an axis's items in rank order, each with its score breakdown
+  as a bar chart (points per kind of source) and the same numbers in a table, and the cycle's
+  ordering and routing rule in words.
 
 Each page calls the same use cases as the API, with the signed-in principal, so role and
 territory are checked the same way; a refusal is rendered with its status.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,16 +32,23 @@ from markupsafe import Markup, escape
 from shared.core.access import Principal
 from shared.core.decide.text_normalise import canonical_words, strip_accents
 from shared.core.errors import DomainError, Invalid, NotFound
-from shared.core.territory import municipalities
+from shared.core.territory import municipalities, municipality, unit
 from shared.core.vocabulary import NATION
+from shared.features.consolidation.priorities import KIND_COLOURS, chart
+from shared.features.consolidation.routing_words import (
+    below_sentence,
+    ordering_sentences,
+    routing_sentences,
+)
 from shared.features.consolidation.service import EDITORS, Consolidation
-from shared.platform.web.i18n import N_, gettext
+from shared.platform.web.i18n import N_, current, gettext, number
 from shared.platform.web.labels import (
     COMPETENCES,
     DECISIONS,
     MILESTONE_STATUSES,
     SEAT_BASES,
     SEAT_METHODS,
+    SOURCE_KINDS,
 )
 from shared.platform.web.pages import page, refused, see_other, sign_in_first
 
@@ -61,6 +73,34 @@ WORD = re.compile(r"\w+", re.UNICODE)
 PHRASE_WORDS = 6
 #: Clusters shown per page of the sistematização (an axis of São Paulo has hundreds).
 CLUSTERS_PER_PAGE = 25
+#: Ranked items shown per page of the priorização, and items per page of the sistematização.
+ITEMS_PER_PAGE = 20
+
+
+def amount(value: Fraction | float | int) -> str:
+    """A score or weight as the reader writes numbers (fractions to two places)."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return number(value.numerator)
+    if isinstance(value, int):
+        return number(value)
+    return number(round(float(value), 2))
+
+
+def place(code: str) -> str:
+    """A territory's name (a municipality's or a state's), else its code."""
+    town = municipality(code)
+    if town is not None:
+        return town.name
+    state = unit(code)
+    return state.name if state is not None else code
+
+
+def may_edit(principal: Principal, uf: str) -> bool:
+    try:
+        principal.require(*EDITORS, territory=uf)
+    except DomainError:
+        return False
+    return principal.kind == "person"
 
 
 def highlight(text: str, shared: list[str]) -> Markup:
@@ -194,6 +234,96 @@ class ConsolidationPages(Controller):
             statuses=MILESTONE_STATUSES,
             competences=COMPETENCES,
         )
+
+    @get(f"{STATE}/priorizacao")
+    async def priorities(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+        eixo: FromQuery[str] = "",
+        pagina: FromQuery[int] = 1,
+        notice: FromQuery[str] = "",
+    ) -> Template:
+        """Public: an axis's items in rank order with their score breakdowns, and the rule
+        that decides what goes up, in words."""
+        page_number = max(1, pagina)
+        try:
+            uf = _state(uf)
+            cycle_id = ciclo or await consolidation.current_cycle()
+            rules = await consolidation.rules(cycle_id)
+            axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
+            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            shown = await consolidation.priorities(
+                cycle_id=cycle_id,
+                uf=uf,
+                axis=axis,
+                limit=ITEMS_PER_PAGE,
+                offset=(page_number - 1) * ITEMS_PER_PAGE,
+            )
+        except DomainError as refusal:
+            return refused(request, refusal)
+        profile = consolidation.profile
+        english = current() == "en"
+        titles = {a.id: (a.title_en if english and a.title_en else a.title_pt) for a in rules.axes}
+        return page(
+            request,
+            "consolidation/priorities.html",
+            title=N_("Priorização"),
+            here=f"/estado/{uf}/priorizacao",
+            uf=uf,
+            cycle_id=cycle_id,
+            axes=axes,
+            axis=axis,
+            axis_titles=titles,
+            shown=shown,
+            charts={
+                i.id: chart(i.breakdown, shown.origins, top=shown.top_score) for i in shown.items
+            },
+            first=(page_number - 1) * ITEMS_PER_PAGE,
+            page_number=page_number,
+            pages=max(1, -(-shown.total // ITEMS_PER_PAGE)),
+            ordering=ordering_sentences(rules),
+            routing=routing_sentences(
+                rules, tier=profile.tier, assembly_kind=profile.assembly_kind
+            ),
+            below=below_sentence(rules, below=profile.below),
+            kinds=SOURCE_KINDS,
+            colours=KIND_COLOURS,
+            competences=COMPETENCES,
+            amount=amount,
+            place=place,
+            can_rank=may_edit(principal, uf),
+            notice=notice,
+        )
+
+    @post(f"{STATE}/priorizacao/classificar", status_code=303)
+    async def rank(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+    ) -> Template | Redirect:
+        """Recompute the ranking now (it is also recomputed when a priority poll closes)."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await request.form()
+        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+        try:
+            uf = _state(uf)
+            cycle_id = back["ciclo"] or await consolidation.current_cycle()
+            ranked = await consolidation.rank(principal, cycle_id=cycle_id, uf=uf)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        notice = gettext(
+            N_("Classificação recalculada: %(items)s itens em %(axes)s eixos."),
+            items=number(ranked.items),
+            axes=number(ranked.axes),
+        )
+        return see_other(f"/estado/{uf}/priorizacao?{urlencode({**back, 'notice': notice})}")
 
     @get(f"{STATE}/sistematizacao")
     async def systematisation(

@@ -31,6 +31,7 @@ from shared.contracts.http.consolidation import (
 )
 from shared.contracts.messages import Mandate
 from shared.core.access import Principal, Role
+from shared.core.cycle import CycleRules
 from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
 from shared.features.consolidation.board import ingest_board
@@ -50,6 +51,7 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
+from shared.features.consolidation.priorities import PriorityPage, priority_page
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
 from shared.features.consolidation.reception import current_cycle, reception
@@ -356,6 +358,25 @@ class Consolidation:
                 rules=rules,
                 priority=polls.priority_positions(closed),
             )
+
+    async def priorities(
+        self, *, cycle_id: str, uf: str, axis: str, limit: int, offset: int
+    ) -> PriorityPage:
+        """One page of an axis's items in rank order, with their score breakdowns' origins."""
+        async with self.db.reading() as session:
+            return await priority_page(
+                session,
+                cycle_id=cycle_id,
+                uf=self.profile.scope(uf),
+                axis=axis,
+                limit=limit,
+                offset=offset,
+            )
+
+    async def rules(self, cycle_id: str) -> CycleRules:
+        """The cycle's rules as this tier holds them."""
+        async with self.db.reading() as session:
+            return await rules_for(session, cycle_id)
 
     async def pairwise(self, *, cycle_id: str, uf: str, axis: str) -> PairwiseRanking:
         async with self.db.reading() as session:
