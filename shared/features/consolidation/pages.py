@@ -335,14 +335,18 @@ class ConsolidationPages(Controller):
         ciclo: FromQuery[str] = "",
         eixo: FromQuery[str] = "",
         pagina: FromQuery[int] = 1,
+        itens: FromQuery[int] = 1,
+        foco: FromQuery[str] = "",
         notice: FromQuery[str] = "",
     ) -> Template | Redirect:
         if (to_sign_in := sign_in_first(request, principal)) is not None:
             return to_sign_in
+        items_page = max(1, itens)
         try:
             uf = _state(uf)
             principal.require(*EDITORS, territory=uf)
             cycle_id = ciclo or await consolidation.current_cycle()
+            rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
             axis = eixo if eixo in axes else (axes[0] if axes else "")
             clusters = (
@@ -352,13 +356,26 @@ class ConsolidationPages(Controller):
             )
             first = max(0, (max(1, pagina) - 1) * CLUSTERS_PER_PAGE)
             shown = clusters[first : first + CLUSTERS_PER_PAGE]
+            items, item_total = (
+                await consolidation.workbench_items(
+                    cycle_id=cycle_id,
+                    uf=uf,
+                    axis=axis,
+                    limit=ITEMS_PER_PAGE,
+                    offset=(items_page - 1) * ITEMS_PER_PAGE,
+                )
+                if axis
+                else ([], 0)
+            )
             sources = await consolidation.sources_of(
-                [uuid.UUID(i.id) for c in shown for i in c.items]
+                [uuid.UUID(i.id) for c in shown for i in c.items] + [uuid.UUID(i.id) for i in items]
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
             review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
+        english = current() == "en"
+        titles = {a.id: (a.title_en if english and a.title_en else a.title_pt) for a in rules.axes}
         return page(
             request,
             "consolidation/systematisation.html",
@@ -378,7 +395,78 @@ class ConsolidationPages(Controller):
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
+            items=items,
+            item_total=item_total,
+            items_page=items_page,
+            item_pages=max(1, -(-item_total // ITEMS_PER_PAGE)),
+            axis_titles=titles,
+            place=place,
+            focus=foco,
         )
+
+    @post(f"{STATE}/sistematizacao/separar/{{item_id:uuid}}", status_code=303)
+    async def split(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Split the chosen origins off an item into a new item with its own text."""
+        form = await request.form()
+
+        async def split() -> tuple[str, dict[str, str]]:
+            kept, new = await consolidation.split_off(
+                principal,
+                item_id,
+                [str(v) for v in form.getall("source_ids", [])],
+                title=str(form.get("title") or "").strip()[:300],
+                text=str(form.get("text") or "").strip()[:20_000],
+                note=str(form.get("note") or "").strip()[:2000],
+            )
+            notice = gettext(
+                N_("Origens separadas em “%(title)s”; “%(kept)s” ficou com as demais."),
+                title=new.title,
+                kept=kept.title,
+            )
+            return notice, {"itens": "1", "foco": new.id}
+
+        return await _on_item(request, principal, uf, form, split)
+
+    @post(f"{STATE}/sistematizacao/reclassificar/{{item_id:uuid}}", status_code=303)
+    async def reclassify(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Move an item to another axis or competence."""
+        form = await request.form()
+
+        async def reclassify() -> tuple[str, dict[str, str]]:
+            item = await consolidation.reclassify(
+                principal,
+                item_id,
+                axis=str(form.get("axis") or ""),
+                competence=str(form.get("competence") or ""),
+                note=str(form.get("note") or "").strip()[:2000],
+            )
+            notice = gettext(
+                N_("“%(title)s” reclassificado: eixo %(axis)s, competência %(competence)s."),
+                title=item.title,
+                axis=item.axis,
+                competence=gettext(COMPETENCES.get(item.competence, item.competence)),
+            )
+            stays = item.axis == str(form.get("eixo") or "")
+            return notice, {
+                "itens": str(form.get("itens") or "1"),
+                "foco": item.id if stays else "itens",
+            }
+
+        return await _on_item(request, principal, uf, form, reclassify)
 
     @post(f"{STATE}/sistematizacao/mesclar", status_code=303)
     async def merge(
@@ -443,6 +531,31 @@ class ConsolidationPages(Controller):
             return gettext(N_("Mesclagem automática aceita; ela ainda pode ser desfeita."))
 
         return await _on_action(request, principal, uf, accept)
+
+
+async def _on_item(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    uf: str,
+    form: Any,
+    act: Callable[[], Awaitable[tuple[str, dict[str, str]]]],
+) -> Template | Redirect:
+    """Sign in first, change one item, and go back to the Sistematização page saying what
+    happened, with the focus on the item that resulted (``foco``). From HTMX a refusal comes
+    back the same way, as the page's notice, so the part it swaps says why; without it, the
+    refusal is a page with its status."""
+    if (to_sign_in := sign_in_first(request, principal)) is not None:
+        return to_sign_in
+    back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+    try:
+        notice, more = await act()
+    except DomainError as refusal:
+        if request.headers.get("hx-request") != "true" or refusal.status == 403:
+            return refused(request, refusal)
+        notice = gettext(N_("Não foi possível: %(why)s"), why=refusal.detail)
+        more = {"itens": str(form.get("itens") or "1")}
+    query = urlencode({**back, **more, "notice": notice})
+    return see_other(f"/estado/{uf}/sistematizacao?{query}")
 
 
 async def _on_action(

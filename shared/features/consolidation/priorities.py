@@ -185,6 +185,30 @@ async def priority_page(
     )
 
 
+async def axis_items(
+    session: AsyncSession, *, cycle_id: str, uf: str, axis: str, limit: int, offset: int
+) -> tuple[list[ItemView], int]:
+    """One page of the axis's active items, those an action made first (newest first)."""
+    where = (
+        ConsolidatedItem.cycle_id == cycle_id,
+        ConsolidatedItem.uf == uf,
+        ConsolidatedItem.axis == axis,
+        ConsolidatedItem.status == ACTIVE,
+    )
+    total = await session.scalar(select(func.count()).where(*where))
+    rows = await session.scalars(
+        select(ConsolidatedItem)
+        .where(*where)
+        .order_by(
+            ConsolidatedItem.made_by.is_(None),
+            ConsolidatedItem.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    return [item_view(r) for r in rows], int(total or 0)
+
+
 async def _origins(
     session: AsyncSession, cycle_id: str, assemblies: Sequence[str]
 ) -> dict[str, Origin]:

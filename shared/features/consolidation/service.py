@@ -51,7 +51,7 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
-from shared.features.consolidation.priorities import PriorityPage, priority_page
+from shared.features.consolidation.priorities import PriorityPage, axis_items, priority_page
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
 from shared.features.consolidation.reception import current_cycle, reception
@@ -260,6 +260,46 @@ class Consolidation:
             await self._may_edit(session, principal, [item_id])
             items = await actions.split(session, item_id, parts, actor=principal.id, note=note)
             return [item_view(i) for i in items]
+
+    async def split_off(
+        self,
+        principal: Principal,
+        item_id: uuid.UUID,
+        source_ids: Sequence[str],
+        *,
+        title: str,
+        text: str,
+        note: str,
+    ) -> list[ItemView]:
+        """Split the chosen sources off an item into a new item (``title``/``text``, else the
+        item's own); the rest stay together with the item's wording. The remainder is read in
+        the same transaction, so a concurrent change cannot lose a source. Returns the item
+        that keeps the rest, then the new one."""
+        async with self.db.transaction() as session:
+            await self._may_edit(session, principal, [item_id])
+            held = (await actions.sources_of(session, [item_id])).get(item_id, [])
+            chosen = list(dict.fromkeys(source_ids))
+            parts = [
+                actions.Part(sources=[s for s in held if s not in set(chosen)]),
+                actions.Part(sources=chosen, title=title, text=text),
+            ]
+            items = await actions.split(session, item_id, parts, actor=principal.id, note=note)
+            return [item_view(i) for i in items]
+
+    async def workbench_items(
+        self, *, cycle_id: str, uf: str, axis: str, limit: int, offset: int
+    ) -> tuple[list[ItemView], int]:
+        """One page of an axis's active items for the sistematização: the ones made by an
+        action (merged, split) first, newest first, then the rest; and how many there are."""
+        async with self.db.reading() as session:
+            return await axis_items(
+                session,
+                cycle_id=cycle_id,
+                uf=self.profile.scope(uf),
+                axis=axis,
+                limit=limit,
+                offset=offset,
+            )
 
     async def rewrite(
         self, principal: Principal, item_id: uuid.UUID, *, title: str, text: str, note: str
