@@ -34,7 +34,7 @@ from shared.core.decide.text_normalise import canonical_words, strip_accents
 from shared.core.errors import DomainError, Invalid, NotFound
 from shared.core.territory import municipalities, municipality, unit
 from shared.core.vocabulary import NATION
-from shared.features.consolidation.priorities import KIND_COLOURS, chart
+from shared.features.consolidation.priorities import chart
 from shared.features.consolidation.routing_words import (
     below_sentence,
     ordering_sentences,
@@ -268,6 +268,7 @@ class ConsolidationPages(Controller):
         profile = consolidation.profile
         english = current() == "en"
         titles = {a.id: (a.title_en if english and a.title_en else a.title_pt) for a in rules.axes}
+        charts = {i.id: chart(i.breakdown, shown.origins, top=shown.top_score) for i in shown.items}
         return page(
             request,
             "consolidation/priorities.html",
@@ -279,9 +280,8 @@ class ConsolidationPages(Controller):
             axis=axis,
             axis_titles=titles,
             shown=shown,
-            charts={
-                i.id: chart(i.breakdown, shown.origins, top=shown.top_score) for i in shown.items
-            },
+            charts=charts,
+            legend={s.kind: s.colour for c in charts.values() if c for s in c.segments},
             first=(page_number - 1) * ITEMS_PER_PAGE,
             page_number=page_number,
             pages=max(1, -(-shown.total // ITEMS_PER_PAGE)),
@@ -291,7 +291,6 @@ class ConsolidationPages(Controller):
             ),
             below=below_sentence(rules, below=profile.below),
             kinds=SOURCE_KINDS,
-            colours=KIND_COLOURS,
             competences=COMPETENCES,
             amount=amount,
             place=place,
