@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.consolidation import AutoMerged, PairScore, SuggestedItem, Suggestion
@@ -108,6 +108,30 @@ def _evidence(group: list[_Row], scores: dict[frozenset[str], float]) -> list[Sc
         for n, a in enumerate(ids)
         for b in ids[n + 1 :]
     ]
+
+
+async def fingerprint(
+    session: AsyncSession, *, cycle_id: str, uf: str, axis: str | None
+) -> tuple[object, ...]:
+    """What the suggestions of (cycle, uf, axis) depend on, in two reads: the active items
+    (how many, the newest, the last changed — a ranking changes their ``rank``) and the
+    conference's actions (how many, the newest, the latest undo). Ingest adds items; merge,
+    split, rewrite and reclassify log an action; undo stamps one."""
+    items = select(
+        func.count(), func.max(ConsolidatedItem.created_at), func.max(ConsolidatedItem.updated_at)
+    ).where(
+        ConsolidatedItem.cycle_id == cycle_id,
+        ConsolidatedItem.uf == uf,
+        ConsolidatedItem.status == ACTIVE,
+    )
+    if axis:
+        items = items.where(ConsolidatedItem.axis == axis)
+    acted = select(
+        func.count(),
+        func.max(ConsolidationAction.created_at),
+        func.max(ConsolidationAction.undone_at),
+    ).where(ConsolidationAction.cycle_id == cycle_id, ConsolidationAction.uf == uf)
+    return (*(await session.execute(items)).one(), *(await session.execute(acted)).one())
 
 
 async def suggest_merges(

@@ -73,6 +73,9 @@ WORD = re.compile(r"\w+", re.UNICODE)
 PHRASE_WORDS = 6
 #: Clusters shown per page of the sistematização (an axis of São Paulo has hundreds).
 CLUSTERS_PER_PAGE = 25
+#: Items of one suggested cluster shown side by side (a common demand of a big state gathers
+#: hundreds); the rest are named by count and can be merged with them.
+SHOWN_PER_CLUSTER = 8
 #: Ranked items shown per page of the priorização, and items per page of the sistematização.
 ITEMS_PER_PAGE = 20
 
@@ -367,7 +370,8 @@ class ConsolidationPages(Controller):
                 else ([], 0)
             )
             sources = await consolidation.sources_of(
-                [uuid.UUID(i.id) for c in shown for i in c.items] + [uuid.UUID(i.id) for i in items]
+                [uuid.UUID(i.id) for c in shown for i in c.items[:SHOWN_PER_CLUSTER]]
+                + [uuid.UUID(i.id) for i in items]
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
             review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
@@ -394,6 +398,7 @@ class ConsolidationPages(Controller):
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
+            shown_per_cluster=SHOWN_PER_CLUSTER,
             items=items,
             item_total=item_total,
             items_page=items_page,
@@ -481,6 +486,8 @@ class ConsolidationPages(Controller):
         back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
         try:
             ids = [uuid.UUID(str(v)) for v in form.getall("item_ids", [])]
+            if form.get("include_more"):
+                ids += [uuid.UUID(v) for v in str(form.get("more_ids") or "").split(",") if v]
             if len(ids) < 2:
                 raise Invalid("choose at least two items to merge")
             merged = await consolidation.merge(

@@ -7,6 +7,7 @@ what differs between a state conference and the national one.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -63,6 +64,8 @@ from shared.platform.db.database import Database
 
 #: Who may change items (sistematização): the rapporteurs, and the convener or commission.
 EDITORS: tuple[Role, ...] = ("rapporteur", "convener", "commission")
+#: Duplicate suggestions kept in memory (conference × axis × threshold), least recent dropped.
+SUGGESTIONS_KEPT = 32
 #: Who closes a conference and sends its report up.
 CLOSERS: tuple[Role, ...] = ("convener", "commission")
 
@@ -89,6 +92,10 @@ class Consolidation:
         self.db = db
         self.outbox = outbox
         self.profile = profile
+        #: Recent duplicate suggestions with the fingerprint they were computed at.
+        self._suggested: OrderedDict[
+            tuple[str, str, str | None, float], tuple[tuple[object, ...], list[Suggestion]]
+        ] = OrderedDict()
 
     # --- what arrived ---------------------------------------------------------------------
 
@@ -210,15 +217,26 @@ class Consolidation:
     async def suggestions(
         self, *, cycle_id: str, uf: str, axis: str | None, threshold: float | None
     ) -> list[Suggestion]:
+        """Clusters of likely duplicates. Clustering a big state's axis takes seconds, so the
+        answer is kept per (conference, axis, threshold) until anything that could change it
+        does — an item arriving, any action, any undo (:func:`duplicates.fingerprint`)."""
+        scope = self.profile.scope(uf)
         async with self.db.reading() as session:
             rules = await rules_for(session, cycle_id)
-            return await duplicates.suggest_merges(
-                session,
-                cycle_id=cycle_id,
-                uf=self.profile.scope(uf),
-                axis=axis,
-                threshold=rules.consolidation.suggest_threshold if threshold is None else threshold,
+            limit = rules.consolidation.suggest_threshold if threshold is None else threshold
+            key = (cycle_id, scope, axis, limit)
+            seen = await duplicates.fingerprint(session, cycle_id=cycle_id, uf=scope, axis=axis)
+            kept = self._suggested.get(key)
+            if kept is not None and kept[0] == seen:
+                self._suggested.move_to_end(key)
+                return kept[1]
+            found = await duplicates.suggest_merges(
+                session, cycle_id=cycle_id, uf=scope, axis=axis, threshold=limit
             )
+        self._suggested[key] = (seen, found)
+        while len(self._suggested) > SUGGESTIONS_KEPT:
+            self._suggested.popitem(last=False)
+        return found
 
     async def _may_edit(
         self, session: AsyncSession, principal: Principal, item_ids: Sequence[uuid.UUID]

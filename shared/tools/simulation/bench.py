@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from shared.platform.logging import configure_logging
 from shared.tools.simulation.driver import CycleDriver, Endpoints
 from shared.tools.simulation.scenario import Scale
+from shared.tools.simulation.workbench import workbench_bench
 
 RAW_STREAM = "PLENARIA_BENCH_RAW"
 RAW_SUBJECT = "plenaria-bench.raw"
@@ -245,4 +246,12 @@ def run_bench(
             )
         result["peak_rss_mb"] = memory.peak_mb()
         result["postgres_fsync"] = durable
+        # The state workbench at São Paulo's scale, after the cycle (docs/cli.md).
+        result["workbench"] = asyncio.run(
+            workbench_bench(
+                cluster.urls["regional"],
+                cluster.database_urls["regional"],
+                cluster.admin_tokens["regional"],
+            )
+        )
     return result

@@ -192,10 +192,13 @@ def workbench_paths(uf: str = "SP", cycle_id: str = CYCLE, axis: str = "saude-1"
 async def time_pages(
     client: httpx.AsyncClient, paths: Sequence[str], *, rounds: int = 20
 ) -> dict[str, dict[str, float | int]]:
-    """``rounds`` sequential GETs of each path (after one warm-up): p50/p95/max in ms."""
+    """``rounds`` sequential GETs of each path after a first one (``first_ms``: cold, e.g.
+    the duplicate suggestions computed again after a change): p50/p95/max in ms."""
     found: dict[str, dict[str, float | int]] = {}
     for path in paths:
+        began = time.perf_counter()
         (await client.get(path)).raise_for_status()
+        first = (time.perf_counter() - began) * 1000
         took: list[float] = []
         size = 0
         for _ in range(rounds):
@@ -207,6 +210,7 @@ async def time_pages(
         cuts = statistics.quantiles(took, n=20, method="inclusive") if len(took) > 1 else took * 19
         found[path] = {
             "n": rounds,
+            "first_ms": round(first, 1),
             "p50_ms": round(statistics.median(took), 1),
             "p95_ms": round(cuts[18], 1),
             "max_ms": round(max(took), 1),
