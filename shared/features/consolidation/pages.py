@@ -20,6 +20,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,7 +73,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 #: The longest thesaurus phrase :func:`highlight` looks for, in words.
 PHRASE_WORDS = 6
 #: Clusters shown per page of the sistematização (an axis of São Paulo has hundreds).
-CLUSTERS_PER_PAGE = 25
+CLUSTERS_PER_PAGE = 10
 #: Items of one suggested cluster shown side by side (a common demand of a big state gathers
 #: hundreds); the rest are named by count and can be merged with them.
 SHOWN_PER_CLUSTER = 8
@@ -106,13 +107,20 @@ def may_edit(principal: Principal, uf: str) -> bool:
     return principal.kind == "person"
 
 
+@lru_cache(maxsize=65_536)
+def _canonical(span: str) -> tuple[str, ...]:
+    """:func:`canonical_words`, remembered: a cluster's texts repeat the same words and
+    phrases, and each page marks hundreds of them."""
+    return canonical_words(span)
+
+
 def highlight(text: str, shared: list[str]) -> Markup:
     """``text`` with the words (and thesaurus phrases, such as "Unidades Básicas de Saúde"
     for ``ubs``) whose canonical key the cluster shares marked with ``<mark>``."""
     wanted = set(shared)
     words = list(WORD.finditer(text))
     marked = [False] * len(words)
-    content = [bool(canonical_words(w.group(0))) for w in words]
+    content = [bool(_canonical(w.group(0))) for w in words]
     for start in range(len(words)):
         if not content[start]:
             continue
@@ -120,7 +128,7 @@ def highlight(text: str, shared: list[str]) -> Markup:
             if not content[start + size - 1]:
                 continue
             span = text[words[start].start() : words[start + size - 1].end()]
-            keys = canonical_words(span)
+            keys = _canonical(span)
             if len(keys) == 1 and keys[0] in wanted:
                 marked[start : start + size] = [True] * size
                 break

@@ -241,7 +241,7 @@ async def workbench_bench(
         seeding = time.perf_counter() - began
     finally:
         await engine.dispose()
-    async with httpx.AsyncClient(base_url=regional_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=regional_url, timeout=600) as client:
         await sign_in(client, {"Authorization": f"Bearer {operator_token}"}, uf=uf)
         pages = await time_pages(client, workbench_paths(uf, cycle_id), rounds=rounds)
     return {"uf": uf, **seeded, "seed_s": round(seeding, 1), "pages": pages}

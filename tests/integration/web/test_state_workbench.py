@@ -393,7 +393,9 @@ async def test_a_convener_splits_and_reclassifies_in_place_and_reads_the_ranking
 
         # The log has all three, newest first; undoing the reclassification brings it back.
         await page.reload()
-        kinds = await page.locator("#t-log + table tbody tr td:nth-child(2)").all_inner_texts()
+        kinds = await page.locator(
+            "#t-log ~ .rolagem table tbody tr td:nth-child(2)"
+        ).all_inner_texts()
         assert [k.split(" ")[0] for k in kinds] == ["reclassify", "split", "merge"]
         await page.get_by_role("button", name="Desfazer").first.focus()
         await page.keyboard.press("Enter")
