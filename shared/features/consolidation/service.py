@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,6 +71,17 @@ SUGGESTIONS_KEPT = 32
 CLOSERS: tuple[Role, ...] = ("convener", "commission")
 
 
+@dataclass(slots=True)
+class Suggested:
+    """One computation of duplicate suggestions: the active items it saw, its clusters, and
+    how they look at the latest fingerprint."""
+
+    base_active: frozenset[str]
+    base: list[Suggestion]
+    fingerprint: tuple[object, ...] = ()
+    view: list[Suggestion] = field(default_factory=list)
+
+
 def _report_view(r: ReceivedReport) -> ReceivedReportView:
     return ReceivedReportView(
         report_id=r.report_id,
@@ -92,10 +104,8 @@ class Consolidation:
         self.db = db
         self.outbox = outbox
         self.profile = profile
-        #: Recent duplicate suggestions with the fingerprint they were computed at.
-        self._suggested: OrderedDict[
-            tuple[str, str, str | None, float], tuple[tuple[object, ...], list[Suggestion]]
-        ] = OrderedDict()
+        #: Recent duplicate suggestions (see :meth:`suggestions`).
+        self._suggested: OrderedDict[tuple[str, str, str | None, float], Suggested] = OrderedDict()
 
     # --- what arrived ---------------------------------------------------------------------
 
@@ -217,9 +227,11 @@ class Consolidation:
     async def suggestions(
         self, *, cycle_id: str, uf: str, axis: str | None, threshold: float | None
     ) -> list[Suggestion]:
-        """Clusters of likely duplicates. Clustering a big state's axis takes seconds, so the
-        answer is kept per (conference, axis, threshold) until anything that could change it
-        does — an item arriving, any action, any undo (:func:`duplicates.fingerprint`)."""
+        """Clusters of likely duplicates. Clustering a big state's axis takes many seconds, so
+        a computation is kept per (conference, axis, threshold) and shown as it stands now
+        (:func:`duplicates.still_current`: merged, split or moved items leave their clusters,
+        undone ones come back); it is computed anew only when an item arrives that it never
+        saw. Nothing changed at all (:func:`duplicates.fingerprint`): the same answer."""
         scope = self.profile.scope(uf)
         async with self.db.reading() as session:
             rules = await rules_for(session, cycle_id)
@@ -227,16 +239,23 @@ class Consolidation:
             key = (cycle_id, scope, axis, limit)
             seen = await duplicates.fingerprint(session, cycle_id=cycle_id, uf=scope, axis=axis)
             kept = self._suggested.get(key)
-            if kept is not None and kept[0] == seen:
+            if kept is not None and kept.fingerprint == seen:
                 self._suggested.move_to_end(key)
-                return kept[1]
-            found = await duplicates.suggest_merges(
-                session, cycle_id=cycle_id, uf=scope, axis=axis, threshold=limit
+                return kept.view
+            active, arrived = await duplicates.active_ids(
+                session, cycle_id=cycle_id, uf=scope, axis=axis
             )
-        self._suggested[key] = (seen, found)
+            if kept is None or not arrived <= kept.base_active:
+                base = await duplicates.suggest_merges(
+                    session, cycle_id=cycle_id, uf=scope, axis=axis, threshold=limit
+                )
+                kept = Suggested(base_active=active, base=base)
+        kept.fingerprint, kept.view = seen, duplicates.still_current(kept.base, active)
+        self._suggested[key] = kept
+        self._suggested.move_to_end(key)
         while len(self._suggested) > SUGGESTIONS_KEPT:
             self._suggested.popitem(last=False)
-        return found
+        return kept.view
 
     async def _may_edit(
         self, session: AsyncSession, principal: Principal, item_ids: Sequence[uuid.UUID]

@@ -241,7 +241,48 @@ async def workbench_bench(
         seeding = time.perf_counter() - began
     finally:
         await engine.dispose()
+    operator = {"Authorization": f"Bearer {operator_token}"}
     async with httpx.AsyncClient(base_url=regional_url, timeout=600) as client:
-        await sign_in(client, {"Authorization": f"Bearer {operator_token}"}, uf=uf)
-        pages = await time_pages(client, workbench_paths(uf, cycle_id), rounds=rounds)
-    return {"uf": uf, **seeded, "seed_s": round(seeding, 1), "pages": pages}
+        await sign_in(client, operator, uf=uf)
+        paths = workbench_paths(uf, cycle_id)
+        pages = await time_pages(client, paths, rounds=rounds)
+        after = await after_a_merge(client, paths[0], uf=uf, cycle_id=cycle_id)
+    return {"uf": uf, **seeded, "seed_s": round(seeding, 1), "pages": pages, **after}
+
+
+async def after_a_merge(
+    client: httpx.AsyncClient, path: str, *, uf: str, cycle_id: str, axis: str = "saude-1"
+) -> dict[str, float]:
+    """The convener's loop, through the page's own forms: merge the first suggested pair,
+    open the page again (ms), undo the merge, open it again (ms)."""
+    suggested = await client.get(
+        "/api/v1/consolidation/suggestions",
+        params={"cycle_id": cycle_id, "uf": uf, "axis": axis},
+    )
+    suggested.raise_for_status()
+    first = [i["id"] for i in suggested.json()[0]["items"][:2]]
+    page = await client.get(path)
+    token = CSRF.search(page.text)
+    if token is None:
+        raise RuntimeError(f"no CSRF token on {path}")
+    form = {"_csrf_token": token.group(1), "ciclo": cycle_id, "eixo": axis}
+    merged = await client.post(
+        f"/estado/{uf}/sistematizacao/mesclar", data={**form, "item_ids": first}
+    )
+    if merged.status_code != 303:
+        raise RuntimeError(f"merge refused: {merged.status_code}")
+    figures: dict[str, float] = {}
+    began = time.perf_counter()
+    (await client.get(path)).raise_for_status()
+    figures["after_merge_ms"] = round((time.perf_counter() - began) * 1000, 1)
+    log = await client.get("/api/v1/consolidation/actions", params={"cycle_id": cycle_id, "uf": uf})
+    log.raise_for_status()
+    undone = await client.post(
+        f"/estado/{uf}/sistematizacao/desfazer/{log.json()[0]['id']}", data=form
+    )
+    if undone.status_code != 303:
+        raise RuntimeError(f"undo refused: {undone.status_code}")
+    began = time.perf_counter()
+    (await client.get(path)).raise_for_status()
+    figures["after_undo_ms"] = round((time.perf_counter() - began) * 1000, 1)
+    return figures

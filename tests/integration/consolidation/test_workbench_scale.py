@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from shared.tools.simulation.workbench import (
     CYCLE,
+    after_a_merge,
     seed_state,
     sign_in,
     time_pages,
@@ -51,6 +52,10 @@ async def test_the_pages_show_one_page_of_a_big_axis_and_the_bench_times_them(
         score = format_decimal(best["breakdown"]["score"], locale="pt_BR")  # 13.328, pt-BR
         assert first.group(1).startswith(f"Pontuação {score};")
         timed = await time_pages(client, paths, rounds=3)
+        after = await after_a_merge(client, paths[0], uf="SP", cycle_id=CYCLE)
+        assert set(after) == {"after_merge_ms", "after_undo_ms"}
+        log = await get_json(client, "/api/v1/consolidation/actions", cycle_id=CYCLE, uf="SP")
+        assert [(a["kind"], a["undone_at"] is not None) for a in log] == [("merge", True)]
     assert set(timed) == set(paths)
     for figures in timed.values():
         assert figures["n"] == 3
