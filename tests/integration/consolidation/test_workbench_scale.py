@@ -21,6 +21,13 @@ from tests.support.api import get_json
 from tests.support.tiers import Federation, operator
 
 PER_PAGE = 20
+SHOWN = 8
+
+
+def csrf_of_text(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
 
 
 async def test_the_pages_show_one_page_of_a_big_axis_and_the_bench_times_them(
@@ -56,6 +63,39 @@ async def test_the_pages_show_one_page_of_a_big_axis_and_the_bench_times_them(
         assert set(after) == {"after_merge_ms", "after_undo_ms"}
         log = await get_json(client, "/api/v1/consolidation/actions", cycle_id=CYCLE, uf="SP")
         assert [(a["kind"], a["undone_at"] is not None) for a in log] == [("merge", True)]
+
+        # A common demand gathers more items than a card shows: 8 side by side, the rest
+        # merged with them by one checkbox.
+        (big,) = [
+            s
+            for s in await get_json(
+                client, "/api/v1/consolidation/suggestions", cycle_id=CYCLE, uf="SP", axis="saude-1"
+            )
+            if len(s["items"]) > SHOWN
+        ][:1]
+        page = (await client.get(paths[0])).text
+        (card,) = [
+            form.split("</form>")[0]
+            for form in page.split('<form class="cartao grupo"')[1:]
+            if big["items"][0]["id"] in form.split("</form>")[0]
+        ]
+        assert card.count('name="item_ids"') == SHOWN
+        hidden = re.search(r'name="more_ids" value="([^"]+)"', card)
+        assert hidden is not None and len(hidden.group(1).split(",")) == len(big["items"]) - SHOWN
+        merged = await client.post(
+            "/estado/SP/sistematizacao/mesclar",
+            data={
+                "_csrf_token": csrf_of_text(page),
+                "ciclo": CYCLE,
+                "eixo": "saude-1",
+                "item_ids": [i["id"] for i in big["items"][:SHOWN]],
+                "more_ids": hidden.group(1),
+                "include_more": "1",
+            },
+        )
+        assert merged.status_code == 303
+        log = await get_json(client, "/api/v1/consolidation/actions", cycle_id=CYCLE, uf="SP")
+        assert sorted(log[0]["payload"]["retired"]) == sorted(i["id"] for i in big["items"])
     assert set(timed) == set(paths)
     for figures in timed.values():
         assert figures["n"] == 3
