@@ -182,9 +182,11 @@ async def split(
     )
     await retire_items(session, {item_id: action_id}, "split")
     log.info("proposal.split", action=str(action_id), item=str(item_id), parts=len(ids))
-    return list(
-        (await session.scalars(select(ConsolidatedItem).where(ConsolidatedItem.id.in_(ids)))).all()
-    )
+    made = (
+        await session.scalars(select(ConsolidatedItem).where(ConsolidatedItem.id.in_(ids)))
+    ).all()
+    by_id = {i.id: i for i in made}
+    return [by_id[i] for i in ids]  # in the order of the parts
 
 
 async def rewrite(

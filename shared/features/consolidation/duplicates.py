@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.http.consolidation import AutoMerged, PairScore, SuggestedItem, Suggestion
@@ -113,6 +115,67 @@ def _evidence(group: list[_Row], scores: dict[frozenset[str], float]) -> list[Sc
         for n, a in enumerate(ids)
         for b in ids[n + 1 :]
     ]
+
+
+async def fingerprint(
+    session: AsyncSession, *, cycle_id: str, uf: str, axis: str | None
+) -> tuple[object, ...]:
+    """What the suggestions of (cycle, uf, axis) depend on, in two reads: the active items
+    (how many, the newest, the last changed — a ranking changes their ``rank``) and the
+    conference's actions (how many, the newest, the latest undo). Ingest adds items; merge,
+    split, rewrite and reclassify log an action; undo stamps one."""
+    items = select(
+        func.count(), func.max(ConsolidatedItem.created_at), func.max(ConsolidatedItem.updated_at)
+    ).where(
+        ConsolidatedItem.cycle_id == cycle_id,
+        ConsolidatedItem.uf == uf,
+        ConsolidatedItem.status == ACTIVE,
+    )
+    if axis:
+        items = items.where(ConsolidatedItem.axis == axis)
+    acted = select(
+        func.count(),
+        func.max(ConsolidationAction.created_at),
+        func.max(ConsolidationAction.undone_at),
+    ).where(ConsolidationAction.cycle_id == cycle_id, ConsolidationAction.uf == uf)
+    return (*(await session.execute(items)).one(), *(await session.execute(acted)).one())
+
+
+async def active_ids(
+    session: AsyncSession, *, cycle_id: str, uf: str, axis: str | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The active items of (cycle, uf, axis): all of them, and those that arrived as they are
+    (no action made them)."""
+    query = select(ConsolidatedItem.id, ConsolidatedItem.made_by.is_(None)).where(
+        ConsolidatedItem.cycle_id == cycle_id,
+        ConsolidatedItem.uf == uf,
+        ConsolidatedItem.status == ACTIVE,
+    )
+    if axis:
+        query = query.where(ConsolidatedItem.axis == axis)
+    rows = (await session.execute(query)).all()
+    return frozenset(str(i) for i, _ in rows), frozenset(str(i) for i, arrived in rows if arrived)
+
+
+def still_current(suggestions: list[Suggestion], active: AbstractSet[str]) -> list[Suggestion]:
+    """Suggestions computed earlier, with only the members still active: a merge, split or
+    reclassification since removes its items from their clusters (a cluster left with one
+    item goes), an undo brings them back. Items an action made are not suggested again until
+    the clusters are computed anew."""
+    kept: list[Suggestion] = []
+    for suggestion in suggestions:
+        items = [i for i in suggestion.items if i.id in active]
+        if len(items) < 2:
+            continue
+        if len(items) == len(suggestion.items):
+            kept.append(suggestion)
+            continue
+        ids = {i.id for i in items}
+        pairs = [p for p in suggestion.pairs if p.a in ids and p.b in ids]
+        mean = round(sum(p.score for p in pairs) / len(pairs), 4) if pairs else 0.0
+        kept.append(msgspec.structs.replace(suggestion, items=items, pairs=pairs, mean_score=mean))
+    kept.sort(key=lambda s: (-s.mean_score, s.axis))
+    return kept
 
 
 async def suggest_merges(

@@ -4,7 +4,11 @@
   reporting status, filters, counts and a cartogram, refreshed in place (htmx polling);
 - ``/estado/{uf}/sistematizacao`` — suggested clusters of duplicates with their evidence (the
   shared words marked), side-by-side texts with every source's assembly, territory, rank and
-  supports, merge into a rewritten item, and the action log with undo.
+  supports, merge into a rewritten item; the axis's items, each to split (origins off into a
+  new item) or reclassify (axis, competence); the action log with undo;
+- ``/estado/{uf}/priorizacao`` — an axis's items in rank order, each with its score breakdown
+  as a bar chart (points per kind of source) and the same numbers in a table, and the cycle's
+  ordering and routing rule in words.
 
 Each page calls the same use cases as the API, with the signed-in principal, so role and
 territory are checked the same way; a refusal is rendered with its status.
@@ -15,6 +19,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,16 +33,23 @@ from markupsafe import Markup, escape
 from shared.core.access import Principal
 from shared.core.decide.text_normalise import canonical_words, strip_accents
 from shared.core.errors import DomainError, Invalid, NotFound
-from shared.core.territory import municipalities
+from shared.core.territory import municipalities, municipality, unit
 from shared.core.vocabulary import NATION
+from shared.features.consolidation.priorities import chart
+from shared.features.consolidation.routing_words import (
+    below_sentence,
+    ordering_sentences,
+    routing_sentences,
+)
 from shared.features.consolidation.service import EDITORS, Consolidation
-from shared.platform.web.i18n import N_, gettext
+from shared.platform.web.i18n import N_, current, gettext, number
 from shared.platform.web.labels import (
     COMPETENCES,
     DECISIONS,
     MILESTONE_STATUSES,
     SEAT_BASES,
     SEAT_METHODS,
+    SOURCE_KINDS,
 )
 from shared.platform.web.pages import page, refused, see_other, sign_in_first
 
@@ -60,7 +73,45 @@ WORD = re.compile(r"\w+", re.UNICODE)
 #: The longest thesaurus phrase :func:`highlight` looks for, in words.
 PHRASE_WORDS = 6
 #: Clusters shown per page of the sistematização (an axis of São Paulo has hundreds).
-CLUSTERS_PER_PAGE = 25
+CLUSTERS_PER_PAGE = 10
+#: Items of one suggested cluster shown side by side (a common demand of a big state gathers
+#: hundreds); the rest are named by count and can be merged with them.
+SHOWN_PER_CLUSTER = 8
+#: Ranked items shown per page of the priorização, and items per page of the sistematização.
+ITEMS_PER_PAGE = 20
+
+
+def amount(value: Fraction | float | int) -> str:
+    """A score or weight as the reader writes numbers (fractions to two places)."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return number(value.numerator)
+    if isinstance(value, int):
+        return number(value)
+    return number(round(float(value), 2))
+
+
+def place(code: str) -> str:
+    """A territory's name (a municipality's or a state's), else its code."""
+    town = municipality(code)
+    if town is not None:
+        return town.name
+    state = unit(code)
+    return state.name if state is not None else code
+
+
+def may_edit(principal: Principal, uf: str) -> bool:
+    try:
+        principal.require(*EDITORS, territory=uf)
+    except DomainError:
+        return False
+    return principal.kind == "person"
+
+
+@lru_cache(maxsize=65_536)
+def _canonical(span: str) -> tuple[str, ...]:
+    """:func:`canonical_words`, remembered: a cluster's texts repeat the same words and
+    phrases, and each page marks hundreds of them."""
+    return canonical_words(span)
 
 
 def highlight(text: str, shared: list[str]) -> Markup:
@@ -69,7 +120,7 @@ def highlight(text: str, shared: list[str]) -> Markup:
     wanted = set(shared)
     words = list(WORD.finditer(text))
     marked = [False] * len(words)
-    content = [bool(canonical_words(w.group(0))) for w in words]
+    content = [bool(_canonical(w.group(0))) for w in words]
     for start in range(len(words)):
         if not content[start]:
             continue
@@ -77,7 +128,7 @@ def highlight(text: str, shared: list[str]) -> Markup:
             if not content[start + size - 1]:
                 continue
             span = text[words[start].start() : words[start + size - 1].end()]
-            keys = canonical_words(span)
+            keys = _canonical(span)
             if len(keys) == 1 and keys[0] in wanted:
                 marked[start : start + size] = [True] * size
                 break
@@ -195,6 +246,95 @@ class ConsolidationPages(Controller):
             competences=COMPETENCES,
         )
 
+    @get(f"{STATE}/priorizacao")
+    async def priorities(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+        eixo: FromQuery[str] = "",
+        pagina: FromQuery[int] = 1,
+        notice: FromQuery[str] = "",
+    ) -> Template:
+        """Public: an axis's items in rank order with their score breakdowns, and the rule
+        that decides what goes up, in words."""
+        page_number = max(1, pagina)
+        try:
+            uf = _state(uf)
+            cycle_id = ciclo or await consolidation.current_cycle()
+            rules = await consolidation.rules(cycle_id)
+            axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
+            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            shown = await consolidation.priorities(
+                cycle_id=cycle_id,
+                uf=uf,
+                axis=axis,
+                limit=ITEMS_PER_PAGE,
+                offset=(page_number - 1) * ITEMS_PER_PAGE,
+            )
+        except DomainError as refusal:
+            return refused(request, refusal)
+        profile = consolidation.profile
+        english = current() == "en"
+        titles = {a.id: (a.title_en if english and a.title_en else a.title_pt) for a in rules.axes}
+        charts = {i.id: chart(i.breakdown, shown.origins, top=shown.top_score) for i in shown.items}
+        return page(
+            request,
+            "consolidation/priorities.html",
+            title=N_("Priorização"),
+            here=f"/estado/{uf}/priorizacao",
+            uf=uf,
+            cycle_id=cycle_id,
+            axes=axes,
+            axis=axis,
+            axis_titles=titles,
+            shown=shown,
+            charts=charts,
+            legend={s.kind: s.colour for c in charts.values() if c for s in c.segments},
+            first=(page_number - 1) * ITEMS_PER_PAGE,
+            page_number=page_number,
+            pages=max(1, -(-shown.total // ITEMS_PER_PAGE)),
+            ordering=ordering_sentences(rules),
+            routing=routing_sentences(
+                rules, tier=profile.tier, assembly_kind=profile.assembly_kind
+            ),
+            below=below_sentence(rules, below=profile.below),
+            kinds=SOURCE_KINDS,
+            competences=COMPETENCES,
+            amount=amount,
+            place=place,
+            can_rank=may_edit(principal, uf),
+            notice=notice,
+        )
+
+    @post(f"{STATE}/priorizacao/classificar", status_code=303)
+    async def rank(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+    ) -> Template | Redirect:
+        """Recompute the ranking now (it is also recomputed when a priority poll closes)."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await request.form()
+        back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+        try:
+            uf = _state(uf)
+            cycle_id = back["ciclo"] or await consolidation.current_cycle()
+            ranked = await consolidation.rank(principal, cycle_id=cycle_id, uf=uf)
+        except DomainError as refusal:
+            return refused(request, refusal)
+        notice = gettext(
+            N_("Classificação recalculada: %(items)s itens em %(axes)s eixos."),
+            items=number(ranked.items),
+            axes=number(ranked.axes),
+        )
+        return see_other(f"/estado/{uf}/priorizacao?{urlencode({**back, 'notice': notice})}")
+
     @get(f"{STATE}/sistematizacao")
     async def systematisation(
         self,
@@ -205,14 +345,18 @@ class ConsolidationPages(Controller):
         ciclo: FromQuery[str] = "",
         eixo: FromQuery[str] = "",
         pagina: FromQuery[int] = 1,
+        itens: FromQuery[int] = 1,
+        foco: FromQuery[str] = "",
         notice: FromQuery[str] = "",
     ) -> Template | Redirect:
         if (to_sign_in := sign_in_first(request, principal)) is not None:
             return to_sign_in
+        items_page = max(1, itens)
         try:
             uf = _state(uf)
             principal.require(*EDITORS, territory=uf)
             cycle_id = ciclo or await consolidation.current_cycle()
+            rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
             axis = eixo if eixo in axes else (axes[0] if axes else "")
             clusters = (
@@ -222,12 +366,25 @@ class ConsolidationPages(Controller):
             )
             first = max(0, (max(1, pagina) - 1) * CLUSTERS_PER_PAGE)
             shown = clusters[first : first + CLUSTERS_PER_PAGE]
+            items, item_total = (
+                await consolidation.workbench_items(
+                    cycle_id=cycle_id,
+                    uf=uf,
+                    axis=axis,
+                    limit=ITEMS_PER_PAGE,
+                    offset=(items_page - 1) * ITEMS_PER_PAGE,
+                )
+                if axis
+                else ([], 0)
+            )
             sources = await consolidation.sources_of(
-                [uuid.UUID(i.id) for c in shown for i in c.items]
+                [uuid.UUID(i.id) for c in shown for i in c.items[:SHOWN_PER_CLUSTER]]
+                + [uuid.UUID(i.id) for i in items]
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
             review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
-            items = (
+            # The diretriz section picks among the axis's active items (up to 500).
+            nestable = (
                 await consolidation.items(
                     cycle_id=cycle_id, uf=uf, axis=axis, status="active", limit=500, offset=0
                 )
@@ -236,6 +393,8 @@ class ConsolidationPages(Controller):
             )
         except DomainError as refusal:
             return refused(request, refusal)
+        english = current() == "en"
+        titles = {a.id: (a.title_en if english and a.title_en else a.title_pt) for a in rules.axes}
         return page(
             request,
             "consolidation/systematisation.html",
@@ -252,12 +411,84 @@ class ConsolidationPages(Controller):
             sources=sources,
             actions=log[:50],
             review=review[:50],
-            items=items,
-            titles={i.id: i.title for i in items},
+            nestable=nestable,
+            item_titles={i.id: i.title for i in nestable},
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
+            shown_per_cluster=SHOWN_PER_CLUSTER,
+            items=items,
+            item_total=item_total,
+            items_page=items_page,
+            item_pages=max(1, -(-item_total // ITEMS_PER_PAGE)),
+            axis_titles=titles,
+            place=place,
+            focus=foco,
         )
+
+    @post(f"{STATE}/sistematizacao/separar/{{item_id:uuid}}", status_code=303)
+    async def split(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Split the chosen origins off an item into a new item with its own text."""
+        form = await request.form()
+
+        async def split() -> tuple[str, dict[str, str]]:
+            kept, new = await consolidation.split_off(
+                principal,
+                item_id,
+                [str(v) for v in form.getall("source_ids", [])],
+                title=str(form.get("title") or "").strip()[:300],
+                text=str(form.get("text") or "").strip()[:20_000],
+                note=str(form.get("note") or "").strip()[:2000],
+            )
+            notice = gettext(
+                N_("Origens separadas em “%(title)s”; “%(kept)s” ficou com as demais."),
+                title=new.title,
+                kept=kept.title,
+            )
+            return notice, {"itens": "1", "foco": new.id}
+
+        return await _on_item(request, principal, uf, form, split)
+
+    @post(f"{STATE}/sistematizacao/reclassificar/{{item_id:uuid}}", status_code=303)
+    async def reclassify(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        item_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Move an item to another axis or competence."""
+        form = await request.form()
+
+        async def reclassify() -> tuple[str, dict[str, str]]:
+            item = await consolidation.reclassify(
+                principal,
+                item_id,
+                axis=str(form.get("axis") or ""),
+                competence=str(form.get("competence") or ""),
+                note=str(form.get("note") or "").strip()[:2000],
+            )
+            notice = gettext(
+                N_("“%(title)s” reclassificado: eixo %(axis)s, competência %(competence)s."),
+                title=item.title,
+                axis=item.axis,
+                competence=gettext(COMPETENCES.get(item.competence, item.competence)),
+            )
+            stays = item.axis == str(form.get("eixo") or "")
+            return notice, {
+                "itens": str(form.get("itens") or "1"),
+                "foco": item.id if stays else "itens",
+            }
+
+        return await _on_item(request, principal, uf, form, reclassify)
 
     @post(f"{STATE}/sistematizacao/mesclar", status_code=303)
     async def merge(
@@ -273,6 +504,8 @@ class ConsolidationPages(Controller):
         back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
         try:
             ids = [uuid.UUID(str(v)) for v in form.getall("item_ids", [])]
+            if form.get("include_more"):
+                ids += [uuid.UUID(v) for v in str(form.get("more_ids") or "").split(",") if v]
             if len(ids) < 2:
                 raise Invalid("choose at least two items to merge")
             merged = await consolidation.merge(
@@ -361,6 +594,31 @@ class ConsolidationPages(Controller):
             return gettext(N_("Mesclagem automática aceita; ela ainda pode ser desfeita."))
 
         return await _on_action(request, principal, uf, accept)
+
+
+async def _on_item(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    uf: str,
+    form: Any,
+    act: Callable[[], Awaitable[tuple[str, dict[str, str]]]],
+) -> Template | Redirect:
+    """Sign in first, change one item, and go back to the Sistematização page saying what
+    happened, with the focus on the item that resulted (``foco``). From HTMX a refusal comes
+    back the same way, as the page's notice, so the part it swaps says why; without it, the
+    refusal is a page with its status."""
+    if (to_sign_in := sign_in_first(request, principal)) is not None:
+        return to_sign_in
+    back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
+    try:
+        notice, more = await act()
+    except DomainError as refusal:
+        if request.headers.get("hx-request") != "true" or refusal.status == 403:
+            return refused(request, refusal)
+        notice = gettext(N_("Não foi possível: %(why)s"), why=refusal.detail)
+        more = {"itens": str(form.get("itens") or "1")}
+    query = urlencode({**back, **more, "notice": notice})
+    return see_other(f"/estado/{uf}/sistematizacao?{query}")
 
 
 async def _on_action(

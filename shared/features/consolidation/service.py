@@ -7,7 +7,9 @@ what differs between a state conference and the national one.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +33,7 @@ from shared.contracts.http.consolidation import (
 )
 from shared.contracts.messages import Mandate
 from shared.core.access import Principal, Role
+from shared.core.cycle import CycleRules
 from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
 from shared.features.consolidation.board import ingest_board
@@ -50,6 +53,7 @@ from shared.features.consolidation.model import (
     ReceivedReport,
     SourceItem,
 )
+from shared.features.consolidation.priorities import PriorityPage, axis_items, priority_page
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.ranking import pairwise_ranking, rank_items
 from shared.features.consolidation.reception import current_cycle, reception
@@ -61,8 +65,21 @@ from shared.platform.db.database import Database
 
 #: Who may change items (sistematização): the rapporteurs, and the convener or commission.
 EDITORS: tuple[Role, ...] = ("rapporteur", "convener", "commission")
+#: Duplicate suggestions kept in memory (conference × axis × threshold), least recent dropped.
+SUGGESTIONS_KEPT = 32
 #: Who closes a conference and sends its report up.
 CLOSERS: tuple[Role, ...] = ("convener", "commission")
+
+
+@dataclass(slots=True)
+class Suggested:
+    """One computation of duplicate suggestions: the active items it saw, its clusters, and
+    how they look at the latest fingerprint."""
+
+    base_active: frozenset[str]
+    base: list[Suggestion]
+    fingerprint: tuple[object, ...] = ()
+    view: list[Suggestion] = field(default_factory=list)
 
 
 def _report_view(r: ReceivedReport) -> ReceivedReportView:
@@ -87,6 +104,8 @@ class Consolidation:
         self.db = db
         self.outbox = outbox
         self.profile = profile
+        #: Recent duplicate suggestions (see :meth:`suggestions`).
+        self._suggested: OrderedDict[tuple[str, str, str | None, float], Suggested] = OrderedDict()
 
     # --- what arrived ---------------------------------------------------------------------
 
@@ -208,15 +227,35 @@ class Consolidation:
     async def suggestions(
         self, *, cycle_id: str, uf: str, axis: str | None, threshold: float | None
     ) -> list[Suggestion]:
+        """Clusters of likely duplicates. Clustering a big state's axis takes many seconds, so
+        a computation is kept per (conference, axis, threshold) and shown as it stands now
+        (:func:`duplicates.still_current`: merged, split or moved items leave their clusters,
+        undone ones come back); it is computed anew only when an item arrives that it never
+        saw. Nothing changed at all (:func:`duplicates.fingerprint`): the same answer."""
+        scope = self.profile.scope(uf)
         async with self.db.reading() as session:
             rules = await rules_for(session, cycle_id)
-            return await duplicates.suggest_merges(
-                session,
-                cycle_id=cycle_id,
-                uf=self.profile.scope(uf),
-                axis=axis,
-                threshold=rules.consolidation.suggest_threshold if threshold is None else threshold,
+            limit = rules.consolidation.suggest_threshold if threshold is None else threshold
+            key = (cycle_id, scope, axis, limit)
+            seen = await duplicates.fingerprint(session, cycle_id=cycle_id, uf=scope, axis=axis)
+            kept = self._suggested.get(key)
+            if kept is not None and kept.fingerprint == seen:
+                self._suggested.move_to_end(key)
+                return kept.view
+            active, arrived = await duplicates.active_ids(
+                session, cycle_id=cycle_id, uf=scope, axis=axis
             )
+            if kept is None or not arrived <= kept.base_active:
+                base = await duplicates.suggest_merges(
+                    session, cycle_id=cycle_id, uf=scope, axis=axis, threshold=limit
+                )
+                kept = Suggested(base_active=active, base=base)
+        kept.fingerprint, kept.view = seen, duplicates.still_current(kept.base, active)
+        self._suggested[key] = kept
+        self._suggested.move_to_end(key)
+        while len(self._suggested) > SUGGESTIONS_KEPT:
+            self._suggested.popitem(last=False)
+        return kept.view
 
     async def _may_edit(
         self, session: AsyncSession, principal: Principal, item_ids: Sequence[uuid.UUID]
@@ -258,6 +297,46 @@ class Consolidation:
             await self._may_edit(session, principal, [item_id])
             items = await actions.split(session, item_id, parts, actor=principal.id, note=note)
             return [item_view(i) for i in items]
+
+    async def split_off(
+        self,
+        principal: Principal,
+        item_id: uuid.UUID,
+        source_ids: Sequence[str],
+        *,
+        title: str,
+        text: str,
+        note: str,
+    ) -> list[ItemView]:
+        """Split the chosen sources off an item into a new item (``title``/``text``, else the
+        item's own); the rest stay together with the item's wording. The remainder is read in
+        the same transaction, so a concurrent change cannot lose a source. Returns the item
+        that keeps the rest, then the new one."""
+        async with self.db.transaction() as session:
+            await self._may_edit(session, principal, [item_id])
+            held = (await actions.sources_of(session, [item_id])).get(item_id, [])
+            chosen = list(dict.fromkeys(source_ids))
+            parts = [
+                actions.Part(sources=[s for s in held if s not in set(chosen)]),
+                actions.Part(sources=chosen, title=title, text=text),
+            ]
+            items = await actions.split(session, item_id, parts, actor=principal.id, note=note)
+            return [item_view(i) for i in items]
+
+    async def workbench_items(
+        self, *, cycle_id: str, uf: str, axis: str, limit: int, offset: int
+    ) -> tuple[list[ItemView], int]:
+        """One page of an axis's active items for the sistematização: the ones made by an
+        action (merged, split) first, newest first, then the rest; and how many there are."""
+        async with self.db.reading() as session:
+            return await axis_items(
+                session,
+                cycle_id=cycle_id,
+                uf=self.profile.scope(uf),
+                axis=axis,
+                limit=limit,
+                offset=offset,
+            )
 
     async def rewrite(
         self, principal: Principal, item_id: uuid.UUID, *, title: str, text: str, note: str
@@ -379,6 +458,25 @@ class Consolidation:
                 rules=rules,
                 priority=polls.priority_positions(closed),
             )
+
+    async def priorities(
+        self, *, cycle_id: str, uf: str, axis: str, limit: int, offset: int
+    ) -> PriorityPage:
+        """One page of an axis's items in rank order, with their score breakdowns' origins."""
+        async with self.db.reading() as session:
+            return await priority_page(
+                session,
+                cycle_id=cycle_id,
+                uf=self.profile.scope(uf),
+                axis=axis,
+                limit=limit,
+                offset=offset,
+            )
+
+    async def rules(self, cycle_id: str) -> CycleRules:
+        """The cycle's rules as this tier holds them."""
+        async with self.db.reading() as session:
+            return await rules_for(session, cycle_id)
 
     async def pairwise(self, *, cycle_id: str, uf: str, axis: str) -> PairwiseRanking:
         async with self.db.reading() as session:

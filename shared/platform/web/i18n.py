@@ -10,6 +10,8 @@ formatted for that locale by the ``date``, ``datetime`` and ``number`` template 
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
@@ -61,6 +63,21 @@ def current() -> str:
     return _current.get()
 
 
+@contextmanager
+def speaking(tag: str) -> Iterator[None]:
+    """Render in ``tag`` within the block (tools and tests; requests set it per request)."""
+    token = _current.set(tag)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def number(value: float | int) -> str:
+    """``value`` written as the current language writes numbers (1.234,5 or 1,234.5)."""
+    return format_decimal(value, locale=babel_locale(current()))
+
+
 def N_(message: str) -> str:
     """Mark a string for the catalogue where it is defined; translate it where it is shown."""
     return message
@@ -83,9 +100,7 @@ def install(environment: Environment) -> None:
     )
     environment.filters["date"] = lambda value: _format(value, "date")
     environment.filters["datetime"] = lambda value: _format(value, "datetime")
-    environment.filters["number"] = lambda value: format_decimal(
-        value, locale=babel_locale(current())
-    )
+    environment.filters["number"] = number
     environment.globals["languages"] = LANGUAGES
     environment.globals["current_language"] = current
 

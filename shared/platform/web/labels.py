@@ -117,3 +117,13 @@ LOTTERY_STATUSES: dict[str, str] = {
     "drawn": N_("Sorteado"),
     "failed": N_("O sorteio falhou"),
 }
+#: The kinds of source a ranking's points came from (the Priorização chart's legend).
+SOURCE_KINDS: dict[str, str] = {
+    "municipal": N_("Conferências municipais"),
+    "intermunicipal": N_("Conferências intermunicipais"),
+    "neighbourhood": N_("Conferências de bairro"),
+    "free": N_("Conferências livres"),
+    "digital": N_("Conferências digitais"),
+    "state": N_("Conferências estaduais"),
+    "": N_("Outras fontes"),
+}

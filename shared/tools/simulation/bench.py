@@ -25,6 +25,7 @@ from shared.tools.simulation.export_footprint import measure_exports
 from shared.tools.simulation.memory import RssSampler
 from shared.tools.simulation.scenario import Scale
 from shared.tools.simulation.suggestions import measure_suggestions
+from shared.tools.simulation.workbench import workbench_bench
 
 RAW_STREAM = "PLENARIA_BENCH_RAW"
 RAW_SUBJECT = "plenaria-bench.raw"
@@ -217,6 +218,14 @@ def run_bench(
             measure_exports(cluster.urls["local"], pids["local"], dataset="proposals")
         )
         result["postgres_fsync"] = durable
+        # The state workbench at São Paulo's scale, after the cycle (docs/cli.md).
+        result["workbench"] = asyncio.run(
+            workbench_bench(
+                cluster.urls["regional"],
+                cluster.database_urls["regional"],
+                cluster.admin_tokens["regional"],
+            )
+        )
     # in this process, the servers stopped: duplicate suggestions for São Paulo's ~19,000
     # proposals (shared/tools/simulation/suggestions.py; target under 10 s)
     result["duplicate_suggestions"] = measure_suggestions()

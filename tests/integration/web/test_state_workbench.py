@@ -4,11 +4,16 @@ Recebimento: every one of São Paulo's 645 municipalities from the IBGE list, ea
 status — reported, late, open (an assembly known, no report), dead-lettered (its report was
 refused on the way in), not convened — filtered from the keyboard and updated in place when a
 report arrives. Sistematização: a convener merges three duplicates from three municipalities,
-with the shared words marked and every source kept, then undoes it. Every page passes axe-core.
+with the shared words marked and every source kept, then undoes it; splits an origin off a
+merged item and reclassifies the new one, in place (HTMX), the focus on the item that resulted
+and the notice announced — a convener of another state is refused and nothing changes.
+Priorização: the ranking with each item's breakdown as a chart and in a table, and the routing
+rule in words, in both languages. Every page passes axe-core, and reads at 360 px.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -16,12 +21,12 @@ from playwright.async_api import Page
 
 from shared.core.territory import municipalities
 from tests.support.api import get_json
-from tests.support.browser import appointed_code
+from tests.support.browser import appointed_code, csrf_of, sign_in_with_code
 from tests.support.national_cycle import UBS
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly
 from tests.support.tiers import Federation, TierFactory, operator
-from tests.support.web import accessibility_violations, chromium, served
+from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
 
 REPORTING = {"3550308": 0, "3509502": 1, "3548708": 2}  # São Paulo, Campinas, São Bernardo
 LATE, OPEN, REFUSED = "3518800", "3552205", "3543402"  # Guarulhos, Sorocaba, Ribeirão Preto
@@ -272,3 +277,172 @@ async def test_a_convener_groups_proposals_under_a_diretriz_on_the_page(
         )
         assert sorted(i["parent_id"] or "" for i in after) == ["", "", diretriz["id"]]
         assert await accessibility_violations(page) == []
+
+
+async def signed_in(page: Page, url: str, code: str) -> None:
+    await page.goto(f"{url}/entrar")
+    await page.get_by_role("textbox", name="Código", exact=True).fill(code)
+    await page.get_by_role("button", name="Entrar com o código").click()
+    await page.wait_for_url(f"{url}/conta?primeiro=1")
+
+
+async def test_a_convener_splits_and_reclassifies_in_place_and_reads_the_ranking(
+    tier_factory: TierFactory, tmp_path: Path
+) -> None:
+    fed = await tier_factory("regional")
+    await reported_state(fed)
+    ubs = [
+        i["id"]
+        for i in await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+    ]
+    merged = await fed.regional.post(
+        "/api/v1/consolidation/merge",
+        headers=fed.staff["regional"],
+        json={"item_ids": ubs, "title": "UBS nas periferias", "text": UBS[0]},
+    )
+    assert merged.status_code == 201, merged.text
+    item = merged.json()["id"]
+    lineage = await get_json(fed.regional, f"/api/v1/items/{item}/lineage")
+    campinas = next(s["item_id"] for s in lineage["sources"] if s["territory"] == "3509502")
+
+    # A convener of Rio de Janeiro posts the same forms: refused, nothing changes.
+    stranger = await appointed_code(
+        fed.regional, operator("regional"), name="Rita do Rio", role="convener", territory="RJ"
+    )
+    async with fed.browser("regional") as other:
+        account = await sign_in_with_code(other, stranger)
+        token = csrf_of(account)
+        split_off = await other.post(
+            f"/estado/SP/sistematizacao/separar/{item}",
+            data={"_csrf_token": token, "source_ids": campinas, "title": "Só Campinas"},
+        )
+        moved = await other.post(
+            f"/estado/SP/sistematizacao/reclassificar/{item}",
+            data={"_csrf_token": token, "axis": "saude-2", "competence": "state"},
+        )
+        as_htmx = await other.post(
+            f"/estado/SP/sistematizacao/separar/{item}",
+            data={"_csrf_token": token, "source_ids": campinas},
+            headers={"HX-Request": "true"},
+        )
+    assert [split_off.status_code, moved.status_code, as_htmx.status_code] == [403, 403, 403]
+    unchanged = await get_json(fed.regional, f"/api/v1/items/{item}/lineage")
+    assert unchanged["item"]["status"] == "active" and unchanged["item"]["axis"] == "saude-1"
+    assert len(unchanged["sources"]) == 3
+    log = await get_json(fed.regional, "/api/v1/consolidation/actions", cycle_id=CYCLE, uf="SP")
+    assert [a["kind"] for a in log] == ["merge"]
+
+    code = await appointed_code(
+        fed.regional,
+        operator("regional"),
+        name="Joana Convocadora",
+        role="convener",
+        territory="SP",
+    )
+    async with served(fed, "regional") as url, chromium() as browser:
+        page = await browser.new_page(locale="pt-BR")
+        await signed_in(page, url, code)
+
+        # Priorização: unranked until the convener recomputes; then the chart and its numbers.
+        await page.goto(f"{url}/estado/SP/priorizacao?eixo=saude-1")
+        rule = await page.locator("section.regra").inner_text()
+        assert "Sobem para a etapa nacional os 20 itens de competência nacional" in rule
+        assert "os de competência municipal ficaram no município" in rule
+        assert await page.locator("svg.barras").count() == 0
+        await page.get_by_role("button", name="Recalcular a classificação").click()
+        await page.get_by_text("Classificação recalculada").wait_for()
+        (ranked,) = await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+        points = sum(int(c["points"]) for c in ranked["breakdown"]["contributions"])
+        assert (
+            points == ranked["breakdown"]["score"]
+            and len(ranked["breakdown"]["contributions"]) == 3
+        )
+        chart = page.locator("svg.barras").first
+        label = await chart.get_attribute("aria-label")
+        assert label == f"Pontuação {points}; Conferências municipais {points}"
+        assert await chart.locator("rect").count() == 2  # the track and one kind of source
+        await page.get_by_text("Números da pontuação").first.click()
+        row = page.locator("li.classificado table").first.locator("tbody tr").first
+        assert (await row.inner_text()).split("\t")[1:] == ["3", "300", str(points)]
+        towns = (
+            await page.locator("li.classificado table").nth(1).locator("tbody th").all_inner_texts()
+        )
+        assert sorted(towns) == ["Campinas", "São Bernardo do Campo", "São Paulo"]
+        assert await accessibility_violations(page) == []
+        await screenshot_at_360(page, "state-priorities", tmp_path)
+        await page.goto(f"{url}/estado/SP/priorizacao?eixo=saude-1&lang=en")
+        english = await page.locator("section.regra").inner_text()
+        assert (
+            "The 20 best-ranked items of national competence, across all axes, go up to the national stage"
+            in english
+        )
+        assert await page.locator("svg.barras").first.get_attribute("aria-label") == (
+            f"Score {points}; Municipal conferences {points}"
+        )
+        await page.goto(f"{url}/estado/SP/priorizacao?eixo=saude-1&lang=pt-BR")
+
+        # Sistematização: split Campinas off the merged item, in place.
+        await page.goto(f"{url}/estado/SP/sistematizacao?eixo=saude-1")
+        await page.evaluate("window.notReloaded = true")
+        card = page.locator("#itens article.item").first
+        assert await card.locator("h3").inner_text() == "UBS nas periferias"
+        form = card.locator("form.separar")
+        assert await form.get_by_role("checkbox").count() == 3
+        await form.get_by_role("checkbox", name="Campinas", exact=False).check()
+        await form.get_by_label("Título do novo item").fill("UBS em Campinas")
+        await form.get_by_label("Texto do novo item").fill(
+            "Ampliar as UBS das periferias de Campinas"
+        )
+        await form.get_by_role("button", name="Separar origens").focus()
+        await page.keyboard.press("Enter")
+        await page.get_by_role("status").get_by_text("Origens separadas").wait_for()
+        assert await page.evaluate("window.notReloaded") is True
+        focused = await page.evaluate("document.activeElement.textContent")
+        assert focused == "UBS em Campinas"
+        after = await get_json(
+            fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+        )
+        by_title = {i["title"]: i["id"] for i in after}
+        assert sorted(by_title) == ["UBS em Campinas", "UBS nas periferias"]
+        alone = await get_json(fed.regional, f"/api/v1/items/{by_title['UBS em Campinas']}/lineage")
+        assert [s["territory"] for s in alone["sources"]] == ["3509502"]
+        rest = await get_json(
+            fed.regional, f"/api/v1/items/{by_title['UBS nas periferias']}/lineage"
+        )
+        assert sorted(s["territory"] for s in rest["sources"]) == ["3548708", "3550308"]
+        assert await accessibility_violations(page) == []
+        await screenshot_at_360(page, "state-after-split", tmp_path)
+
+        # Reclassify the new item to the funding axis, state competence: it leaves this axis.
+        new = page.locator("article.item", has=page.get_by_role("heading", name="UBS em Campinas"))
+        await new.get_by_label("Novo eixo").select_option("saude-2")
+        await new.get_by_label("Nova competência").select_option("state")
+        await new.get_by_role("button", name="Reclassificar").focus()
+        await page.keyboard.press("Enter")
+        await page.get_by_role("status").get_by_text("reclassificado").wait_for()
+        assert await page.evaluate("window.notReloaded") is True
+        assert await page.evaluate("document.activeElement.id") == "t-itens"
+        assert await page.locator("#itens article.item").count() == 1
+        moved_item = (
+            await get_json(fed.regional, f"/api/v1/items/{by_title['UBS em Campinas']}/lineage")
+        )["item"]
+        assert (moved_item["axis"], moved_item["competence"]) == ("saude-2", "state")
+        assert await accessibility_violations(page) == []
+
+        # The log has all three, newest first; undoing the reclassification brings it back.
+        await page.reload()
+        kinds = await page.locator(
+            "#t-log ~ .rolagem table tbody tr td:nth-child(2)"
+        ).all_inner_texts()
+        assert [k.split(" ")[0] for k in kinds] == ["reclassify", "split", "merge"]
+        await page.get_by_role("button", name="Desfazer").first.focus()
+        await page.keyboard.press("Enter")
+        await page.get_by_text("Ação desfeita").wait_for()
+        back = (
+            await get_json(fed.regional, f"/api/v1/items/{by_title['UBS em Campinas']}/lineage")
+        )["item"]
+        assert (back["axis"], back["competence"]) == ("saude-1", "national")
