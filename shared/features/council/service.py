@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import msgspec
 import structlog
@@ -47,6 +48,9 @@ from shared.features.cycles.store import rules_for
 from shared.features.identity.model import Account, RoleGrant
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
+
+#: A per-item table of the council's desk (rapporteur, draft).
+DeskRow = TypeVar("DeskRow", CouncilRapporteur, CouncilDraft)
 
 log = structlog.get_logger(__name__)
 
@@ -531,15 +535,20 @@ class Council:
             return rapporteur_view(row)
 
     async def rapporteur(self, principal: Principal, item_id: uuid.UUID) -> RapporteurView:
+        row = await self._desk_row(principal, item_id, CouncilRapporteur, "no rapporteur named")
+        return rapporteur_view(row)
+
+    async def _desk_row(
+        self, principal: Principal, item_id: uuid.UUID, model: type[DeskRow], missing: str
+    ) -> DeskRow:
+        """The item's one ``model`` row, for its council's members and the commission only."""
         async with self.db.reading() as session:
             item = answerable(await session.get(ConsolidatedItem, item_id), item_id)
             desk_of(principal, item.council)
-            row = await session.scalar(
-                select(CouncilRapporteur).where(CouncilRapporteur.item_id == item_id)
-            )
+            row = await session.scalar(select(model).where(model.item_id == item_id))
             if row is None:
-                raise NotFound(f"no rapporteur named for item {item_id}")
-            return rapporteur_view(row)
+                raise NotFound(f"{missing} for item {item_id}")
+            return row
 
     async def save_draft(
         self, principal: Principal, item_id: uuid.UUID, draft: DraftSave
@@ -580,13 +589,7 @@ class Council:
 
     async def draft(self, principal: Principal, item_id: uuid.UUID) -> DraftView:
         """The item's draft (its council's members and the commission only)."""
-        async with self.db.reading() as session:
-            item = answerable(await session.get(ConsolidatedItem, item_id), item_id)
-            desk_of(principal, item.council)
-            row = await session.scalar(select(CouncilDraft).where(CouncilDraft.item_id == item_id))
-            if row is None:
-                raise NotFound(f"no draft for item {item_id}")
-            return draft_view(row)
+        return draft_view(await self._desk_row(principal, item_id, CouncilDraft, "no draft"))
 
     async def draft_if_any(self, principal: Principal, item_id: uuid.UUID) -> DraftView | None:
         try:

@@ -401,8 +401,9 @@ async def test_a_convener_splits_and_reclassifies_in_place_and_reads_the_ranking
         await page.keyboard.press("Enter")
         await page.get_by_role("status").get_by_text("Origens separadas").wait_for()
         assert await page.evaluate("window.notReloaded") is True
-        focused = await page.evaluate("document.activeElement.textContent")
-        assert focused == "UBS em Campinas"
+        # htmx moves the focus to the swapped-in [autofocus] when it settles, which may come
+        # just after the notice's out-of-band swap: wait for it (fails after the timeout).
+        await page.wait_for_function("document.activeElement.textContent === 'UBS em Campinas'")
         after = await get_json(
             fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
         )
@@ -425,7 +426,7 @@ async def test_a_convener_splits_and_reclassifies_in_place_and_reads_the_ranking
         await page.keyboard.press("Enter")
         await page.get_by_role("status").get_by_text("reclassificado").wait_for()
         assert await page.evaluate("window.notReloaded") is True
-        assert await page.evaluate("document.activeElement.id") == "t-itens"
+        await page.wait_for_function("document.activeElement.id === 't-itens'")
         assert await page.locator("#itens article.item").count() == 1
         moved_item = (
             await get_json(fed.regional, f"/api/v1/items/{by_title['UBS em Campinas']}/lineage")
