@@ -153,6 +153,7 @@ class _Desk:
             ).where(
                 PlenaryMember.holder
                 == any_(bindparam("holders", sorted({k[2] for k in wanted}), type_=_IDS)),
+                PlenaryMember.revoked_at.is_(None),
             )
         )
         self.members = {(c, u, h): str(i) for c, u, h, i in registered if (c, u, h) in wanted}

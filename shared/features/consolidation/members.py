@@ -10,7 +10,9 @@
   (``voice_only``): on no roll, voting, standing and signing for nothing. Their device
   credential identifies them and grants no role.
 
-A person (``holder``) is admitted once per plenary, as a delegate or a member, not both.
+A person (``holder``) is admitted once per plenary, as a delegate or a member, not both, while
+the registration stands; a revoked registration is kept (with its audit events) and does not stop
+the person being registered again.
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ async def _holder_free(session: AsyncSession, cycle_id: str, scope: str, holder:
             PlenaryMember.cycle_id == cycle_id,
             PlenaryMember.uf == scope,
             PlenaryMember.holder == holder,
+            PlenaryMember.revoked_at.is_(None),
         )
     )
     if member is not None:
@@ -241,7 +244,8 @@ async def revoke(
     session: AsyncSession, *, cycle_id: str, scope: str, member_id: str
 ) -> PlenaryMember:
     """End a registration: off the roll, their device's credential no longer counts, and an ex
-    officio seat is free again (the person is not registered here a second time)."""
+    officio seat is free again. The row stays, revoked, as the audit trail; the same person may
+    be registered again (a new member id and claim code) or admitted with a mandate."""
     found = await member(session, cycle_id=cycle_id, scope=scope, member_id=member_id, lock=True)
     if found is None:
         raise NotFound(f"no member {member_id} registered at this plenary")

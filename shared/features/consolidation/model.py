@@ -11,7 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import JsonB
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.platform.db.base import DefaultBase, UUIDv7AuditBase
@@ -226,13 +235,21 @@ class PlenaryMember(UUIDv7AuditBase):
     ``[[seats.<stage>.ex_officio]]`` entries, ``entry``: credentialed and voting like a delegate,
     on the roll), ``guest`` or ``observer`` (voice only: on no roll, voting, standing and signing
     for nothing). ``holder`` is what the desk recorded about the person, unique per plenary
-    across members and delegates alike. The one-time claim code binds the member's own device,
-    as a delegate's does.
+    across members and delegates alike while the registration stands: a revoked row stays (the
+    audit trail) and the same person may be registered again. The one-time claim code binds the
+    member's own device, as a delegate's does.
     """
 
     __tablename__ = "plenary_member"
     __table_args__ = (
-        UniqueConstraint("cycle_id", "uf", "holder", name="uq_plenary_member_holder"),
+        Index(
+            "uq_plenary_member_holder",
+            "cycle_id",
+            "uf",
+            "holder",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     cycle_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from shared.core.cycle import preset_text
+from shared.features.consolidation.model import PlenaryMember
 from shared.features.plenary import audit
 from tests.support.api import bearer, get_json
 from tests.support.polling import eventually
@@ -267,6 +269,45 @@ async def test_guests_and_observers_have_voice_only(regional_tier: Federation) -
     assert listed["counts"] == {
         "delegates": 1, "ex_officio": 0, "guests": 1, "observers": 1, "voters": 1,
     }  # fmt: skip
+
+    # A revoked registration does not bar the person: the desk registers them again (a new
+    # member id and code), the revoked row and both audit events stay, and while the new
+    # registration stands the person is still admitted only once.
+    revoked = await plenary.client.post(
+        f"/api/v1/plenary/members/{guest_id}/revoke", headers=plenary.desk, json=BASE
+    )
+    assert revoked.status_code == 200, revoked.text
+    again_id, again_device = await plenary.member(
+        category="observer", public_name="Convidado", holder="doc-g"
+    )
+    assert again_id != guest_id
+    assert (await plenary.client.get("/api/v1/identity/me", headers=again_device)).is_success
+    twice_again = await plenary.register(category="guest", public_name="C", holder="doc-g")
+    assert twice_again.status_code == 409, twice_again.text
+    gone = await plenary.client.post(
+        f"/api/v1/plenary/members/{guest_id}/revoke", headers=plenary.desk, json=BASE
+    )
+    assert gone.status_code == 404, gone.text
+    listed = await get_json(plenary.client, "/api/v1/plenary/members", **BASE)
+    assert listed["guests"] == []
+    assert [m["member_id"] for m in listed["observers"]] == [observer_id, again_id]
+    async with regional_tier.nodes["regional"].db.reading() as session:
+        key = f"regional:{CYCLE}:BA"
+        assert await audit.count_of(session, key, "member.register") == 3
+        assert await audit.count_of(session, key, "member.revoke") == 1
+        rows = await session.scalars(select(PlenaryMember).where(PlenaryMember.holder == "doc-g"))
+        assert sorted(str(m.id) for m in rows if m.revoked_at is not None) == [guest_id]
+    # Revoked as the observer they now are, the person may come in with a mandate instead.
+    ended = await plenary.client.post(
+        f"/api/v1/plenary/members/{again_id}/revoke", headers=plenary.desk, json=BASE
+    )
+    assert ended.status_code == 200, ended.text
+    as_delegate = await plenary.client.post(
+        "/api/v1/plenary/credentials",
+        headers=plenary.desk,
+        json={**BASE, "mandate_id": "BA0-u2", "holder": "doc-g"},
+    )
+    assert as_delegate.status_code == 201, as_delegate.text
 
 
 async def test_the_national_plenary_seats_the_cnas_natos_of_its_own_stage(

@@ -1,0 +1,37 @@
+"""a revoked plenary member may be registered again: the holder is unique per plenary only among
+registrations that stand (a partial unique index), so the revoked row stays as the audit trail
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-02 18:20:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | Sequence[str] | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.drop_constraint("uq_plenary_member_holder", "plenary_member", type_="unique")
+    op.create_index(
+        "uq_plenary_member_holder",
+        "plenary_member",
+        ["cycle_id", "uf", "holder"],
+        unique=True,
+        postgresql_where=sa.text("revoked_at IS NULL"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("uq_plenary_member_holder", table_name="plenary_member")
+    op.create_unique_constraint(
+        "uq_plenary_member_holder", "plenary_member", ["cycle_id", "uf", "holder"]
+    )
