@@ -170,10 +170,11 @@ class LotteryRecord(msgspec.Struct, frozen=True, kw_only=True):
 class EquityTable(msgspec.Struct, frozen=True, kw_only=True):
     """Exact counts of one population counted at one tier (``shared.core.equity``): e.g. the
     ``participants`` of the ``local`` assemblies, the ``delegates`` a ``regional`` conference
-    elected, the delegates ``credentialed`` at the ``national`` one. Aggregates only; a tier
-    forwards the sums of what it received with its own tables, so they add up to the nation."""
+    elected, the delegates ``credentialed`` at the ``national`` one, the ``ex_officio`` members a
+    ``regional`` or ``national`` plenary seats by office. Aggregates only; a tier forwards the
+    sums of what it received with its own tables, so they add up to the nation."""
 
-    population: Literal["participants", "delegates", "credentialed"]
+    population: Literal["participants", "delegates", "credentialed", "ex_officio"]
     tier: Tier
     total: int
     cells: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)

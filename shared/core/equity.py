@@ -2,7 +2,8 @@
 group that add up across tiers, published with small cells suppressed (issue 20).
 
 A *table* counts one population — ``participants`` credentialed at assemblies, ``delegates``
-they sent up (elected or drawn titulars), delegates ``credentialed`` at the tier above — along
+they sent up (elected or drawn titulars), delegates ``credentialed`` at the tier above, and the
+``ex_officio`` members a state or the national plenary seats by office beside them — along
 three dimensions: ``segment``, ``gender`` (self-declared, IBGE vocabulary) and ``group`` (the
 quota groups of ``shared.core.participants``; a person may be in several, or none). These are
 the attributes that travel with a mandate, so every tier's tables use the same cells and a
@@ -25,7 +26,7 @@ DIMENSIONS: Final[tuple[str, ...]] = ("segment", "gender", "group")
 #: band, which stay at the local tier for individuals (a mandate carries only the quota groups)
 #: and travel up only as these sums.
 PARTICIPANT_DIMENSIONS: Final[tuple[str, ...]] = ("race_colour", "age_band")
-POPULATIONS: Final[tuple[str, ...]] = ("participants", "delegates", "credentialed")
+POPULATIONS: Final[tuple[str, ...]] = ("participants", "delegates", "credentialed", "ex_officio")
 #: The smallest count a published cell may show.
 MIN_CELL: Final[int] = 5
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from shared.contracts.fields import UF, CycleId, Id, OptionalTitle
+from shared.core.participants import Gender
 from shared.core.polls import MAX_COUNT, PollResult
 
 #: The tally methods a plenary poll may use (each is refused at creation unless the tally runs it).
@@ -164,6 +165,12 @@ class MemberRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     entry: Annotated[str, msgspec.Meta(max_length=32)] = ""
     #: A guest's or observer's segment, if any (an ex officio member's comes from the entry).
     segment: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    #: Self-declared and public like a delegate's: the equity tables count ex officio members
+    #: by gender and by the cycle's quota groups (``shared.core.participants.QUOTA_GROUPS``).
+    gender: Gender = "undeclared"
+    quota_groups: Annotated[list[str], msgspec.Meta(max_length=8)] = msgspec.field(
+        default_factory=list
+    )
     uf: UF = "BR"
 
 
@@ -174,6 +181,8 @@ class MemberView(msgspec.Struct, kw_only=True):
     public_name: str
     entry: str
     segment: str
+    gender: str
+    quota_groups: list[str]
     #: Whether they vote (ex officio) or have voice only (guests and observers).
     votes: bool
     #: Whether they may stand for the next tier's delegation (their entry's ``eligible``).

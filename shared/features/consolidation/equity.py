@@ -1,5 +1,6 @@
 """A state's (or the nation's) equity tables: what its reports counted below, plus the
-delegates credentialed at this tier's plenary and those it elected (``shared.core.equity``)."""
+delegates credentialed at this tier's plenary, the ex officio members it seats beside them and
+the delegates it elected (``shared.core.equity``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.messages import EquityTable, EvaluationSummary, Mandate
 from shared.core.vocabulary import NATION
+from shared.features.consolidation import members
 from shared.features.consolidation.model import Credential, ReceivedMandate, ReceivedReport
 from shared.features.consolidation.profile import Conference, ConsolidationProfile
 from shared.features.consolidation.ranking import report_scope
@@ -54,13 +56,26 @@ async def credentialed(session: AsyncSession, conference: Conference) -> EquityT
     return table("credentialed", conference.profile.tier, ((s, g, q or [], 1) for s, g, q in rows))
 
 
+async def ex_officio(session: AsyncSession, conference: Conference) -> EquityTable:
+    """Ex officio members registered (not revoked) at this conference's plenary: on its roll
+    beside the credentialed delegates, counted apart so neither figure hides the other."""
+    people = await members.ex_officio_people(
+        session, cycle_id=conference.cycle_id, scope=conference.uf
+    )
+    return table("ex_officio", conference.profile.tier, ((s, g, q, 1) for s, g, q in people))
+
+
 async def tables(
     session: AsyncSession, conference: Conference, mandates: Sequence[Mandate] | None = None
 ) -> list[EquityTable]:
-    """Everything below, and this tier's credentialed and elected delegates."""
+    """Everything below, this tier's credentialed delegates, its ex officio members (when it
+    seats any) and its elected delegates."""
     if mandates is None:
         mandates = await elected_mandates(session, conference.key)
     own = [await credentialed(session, conference)]
+    seated = await ex_officio(session, conference)
+    if seated.total:
+        own.append(seated)
     if conference.profile.tier != "national":
         own.append(of_mandates("delegates", conference.profile.tier, mandates))
     return [*await received(session, conference), *own]

@@ -29,6 +29,7 @@ from shared.contracts.http.plenary import MemberCounts, MemberList, MemberView
 from shared.core.access import Grant, Principal
 from shared.core.cycle import CycleRules, ExOfficio
 from shared.core.errors import Conflict, Invalid, NotFound
+from shared.core.participants import QUOTA_GROUPS
 from shared.features.consolidation.model import Credential, PlenaryMember
 from shared.platform.secrets import code_digest, new_code
 
@@ -64,6 +65,8 @@ class Registration:
     holder: str
     entry: str = ""
     segment: str = ""
+    gender: str = ""
+    quota_groups: tuple[str, ...] = ()
 
 
 async def register(
@@ -72,6 +75,12 @@ async def register(
     """Admit a member; returns their view and the one-time claim code for their device."""
     if not reg.holder.strip():
         raise Invalid("say who is registered (holder)")
+    unknown = sorted(set(reg.quota_groups) - set(QUOTA_GROUPS))
+    if unknown:
+        raise Invalid(
+            f"unknown quota groups {', '.join(unknown)}; known: {', '.join(QUOTA_GROUPS)}",
+            quota_groups=unknown,
+        )
     # One registration at a time per plenary, so an entry's seats cannot be overrun.
     await session.execute(
         text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
@@ -112,6 +121,8 @@ async def register(
         entry=reg.entry if reg.category == EX_OFFICIO else "",
         public_name=reg.public_name,
         segment=segment,
+        gender=reg.gender,
+        quota_groups=sorted(set(reg.quota_groups)),
         holder=reg.holder,
         claim_sha256=code_digest(code),
     )
@@ -151,6 +162,8 @@ def member_view(member: PlenaryMember, *, eligible: bool) -> MemberView:
         public_name=member.public_name,
         entry=member.entry,
         segment=member.segment,
+        gender=member.gender,
+        quota_groups=list(member.quota_groups or []),
         votes=member.category == EX_OFFICIO,
         eligible=eligible,
         registered_at=member.created_at,
@@ -207,6 +220,22 @@ async def list_members(
             voters=delegates + len(views[EX_OFFICIO]),
         ),
     )
+
+
+async def ex_officio_people(
+    session: AsyncSession, *, cycle_id: str, scope: str
+) -> list[tuple[str, str, list[str]]]:
+    """``(segment, gender, quota groups)`` of each ex officio member registered here (and not
+    revoked): what the equity tables count of them."""
+    rows = await session.execute(
+        select(PlenaryMember.segment, PlenaryMember.gender, PlenaryMember.quota_groups).where(
+            PlenaryMember.cycle_id == cycle_id,
+            PlenaryMember.uf == scope,
+            PlenaryMember.category == EX_OFFICIO,
+            PlenaryMember.revoked_at.is_(None),
+        )
+    )
+    return [(segment, gender, list(groups or [])) for segment, gender, groups in rows]
 
 
 async def ex_officio_voters(session: AsyncSession, *, cycle_id: str, scope: str) -> list[str]:

@@ -258,6 +258,9 @@ class PlenaryMember(UUIDv7AuditBase):
     entry: Mapped[str] = mapped_column(String(32), server_default="")
     public_name: Mapped[str] = mapped_column(String(300))
     segment: Mapped[str] = mapped_column(String(64), server_default="")
+    #: Self-declared, public like a delegate's (the equity tables count ex officio members).
+    gender: Mapped[str] = mapped_column(String(16), server_default="")
+    quota_groups: Mapped[list[str]] = mapped_column(JsonB, server_default="[]")
     holder: Mapped[str] = mapped_column(String(128))
     claim_sha256: Mapped[str] = mapped_column(String(64))
     device_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)

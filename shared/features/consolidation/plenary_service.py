@@ -159,6 +159,8 @@ class TierPlenary:
                     holder=entry.holder,
                     entry=entry.entry,
                     segment=entry.segment,
+                    gender=entry.gender,
+                    quota_groups=tuple(entry.quota_groups),
                 ),
             )
             await self._audit(

@@ -65,8 +65,10 @@ EQUITY_TABLES: dict[str, str] = {
     "participants/local": N_("Participantes credenciados nas assembleias"),
     "delegates/local": N_("Delegados enviados pelas assembleias"),
     "credentialed/regional": N_("Delegados credenciados na conferência estadual"),
+    "ex_officio/regional": N_("Membros natos na conferência estadual"),
     "delegates/regional": N_("Delegados eleitos na conferência estadual"),
     "credentialed/national": N_("Delegados credenciados na conferência nacional"),
+    "ex_officio/national": N_("Membros natos na conferência nacional"),
 }
 EQUITY_DIMENSIONS: dict[str, str] = {
     "segment": N_("Segmento"),

@@ -318,23 +318,39 @@ async def test_the_national_plenary_seats_the_cnas_natos_of_its_own_stage(
     client, desk = national_tier.national, national_tier.staff["national"]
     scope = {"cycle_id": "cnas-2027", "uf": "BR"}
 
-    async def register(n: int, entry: str) -> httpx.Response:
+    async def register(n: int, entry: str, **more: Any) -> httpx.Response:
         return await client.post(
             "/api/v1/plenary/members",
             headers=desk,
             json={**scope, "category": "ex_officio", "entry": entry,
-                  "public_name": f"Conselheira {n}", "holder": f"doc-{entry}-{n}"},
+                  "public_name": f"Conselheira {n}", "holder": f"doc-{entry}-{n}", **more},
         )  # fmt: skip
 
+    unknown_group = await register(0, "cnas-governo", quota_groups=["black", "martian"])
+    assert unknown_group.status_code == 422 and "martian" in unknown_group.json()["detail"]
+
     for n in range(18):
-        seated = await register(n, "cnas-governo")
+        declared = {"gender": "woman" if n < 10 else "man", "quota_groups": ["black"] * (n < 6)}
+        seated = await register(n, "cnas-governo", **declared)
         assert seated.status_code == 201, seated.text
         assert seated.json()["member"]["segment"] == "government"
     beyond = await register(18, "cnas-governo")
     assert beyond.status_code == 422 and "cnas-governo" in beyond.json()["detail"], beyond.text
     assert beyond.json()["seats"] == 18
     assert (await register(0, "ces")).status_code == 422
-    civil = await register(0, "cnas-sociedade")
-    assert civil.status_code == 201, civil.text
+    for n in range(5):
+        civil = await register(n, "cnas-sociedade", segment="users", gender="woman")
+        assert civil.status_code == 201, civil.text
     listed = await get_json(client, "/api/v1/plenary/members", **scope)
-    assert listed["counts"]["ex_officio"] == 19 and listed["counts"]["voters"] == 19
+    assert listed["counts"]["ex_officio"] == 23 and listed["counts"]["voters"] == 23
+
+    # The equity tables count them beside the credentialed delegates (none here yet), by the
+    # segment of their entry (or the one the desk gave) and what each declared.
+    shown = await get_json(client, "/api/v1/equity/", cycle_id="cnas-2027")
+    natos = [t for t in shown["tables"] if t["population"] == "ex_officio"]
+    assert [(t["tier"], t["total"]) for t in natos] == [("national", 23)], shown["tables"]
+    assert natos[0]["cells"] == {
+        "segment": {"government": 18, "users": 5},
+        "gender": {"woman": 15, "man": 8},
+        "group": {"black": 6},
+    }

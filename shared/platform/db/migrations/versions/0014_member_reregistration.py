@@ -1,5 +1,6 @@
 """a revoked plenary member may be registered again: the holder is unique per plenary only among
-registrations that stand (a partial unique index), so the revoked row stays as the audit trail
+registrations that stand (a partial unique index), so the revoked row stays as the audit trail;
+a member's self-declared gender and quota groups, so the equity tables count ex officio members
 
 Revision ID: 0014
 Revises: 0013
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
 down_revision: str | Sequence[str] | None = "0013"
@@ -20,6 +22,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "plenary_member",
+        sa.Column("gender", sa.String(length=16), server_default="", nullable=False),
+    )
+    op.add_column(
+        "plenary_member",
+        sa.Column(
+            "quota_groups",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default="[]",
+            nullable=False,
+        ),
+    )
     op.drop_constraint("uq_plenary_member_holder", "plenary_member", type_="unique")
     op.create_index(
         "uq_plenary_member_holder",
@@ -35,3 +50,5 @@ def downgrade() -> None:
     op.create_unique_constraint(
         "uq_plenary_member_holder", "plenary_member", ["cycle_id", "uf", "holder"]
     )
+    op.drop_column("plenary_member", "quota_groups")
+    op.drop_column("plenary_member", "gender")
