@@ -242,8 +242,22 @@ class Apportionment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     bands: list[Band] = msgspec.field(default_factory=list)
     fixed: dict[str, Count] = msgspec.field(default_factory=dict)
     ex_officio: list[ExOfficio] = msgspec.field(default_factory=list)
+    #: Participant-based formulas of this stage by kind of unit (``[seats.<stage>.formulas.
+    #: <kind>]``): a unit of that kind (a free or digital conference reporting to this stage, a
+    #: state conference at the national one…) earns its seats from its participants; the others
+    #: share what is left by the method. They replace ``delegates.formulas`` of the same kind at
+    #: this stage.
+    formulas: dict[str, ParticipantFormula] = msgspec.field(default_factory=dict)
     #: Split each unit's seats by the cycle's segment shares (false: one pool of seats).
     split_by_segment: bool = True
+
+    def formula(self, rules: CycleRules, kind: str) -> ParticipantFormula | None:
+        """The formula seating a unit of ``kind`` at this stage: the stage's own, else the
+        cycle's ``delegates.formulas`` (and the free-conference rule)."""
+        if not kind:
+            return None
+        found = self.formulas.get(kind)
+        return found if found is not None else rules.delegates.formula(kind)
 
 
 class Delegates(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from shared.core.cycle import STAGES, CycleRules
+from shared.core.cycle import STAGES, CycleRules, ParticipantFormula
 from shared.core.equity import DIMENSIONS, PARTICIPANT_DIMENSIONS
 from shared.core.participants import QUOTA_GROUPS
 from shared.core.sortition import FEATURE_VALUES
@@ -134,18 +134,22 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
         add("delegates.quota_groups", "has no effect while delegates.min_quota is 0")
     if delegates.min_quota > 0 and not delegates.quota_groups:
         add("delegates.min_quota", "has no effect: delegates.quota_groups names no group")
-    for kind, formula in delegates.formulas.items():
-        path = f"delegates.formulas.{kind}"
-        if kind not in KIND_TIER:
-            add(path, f"unknown assembly kind {kind!r}; known: {', '.join(KIND_TIER)}")
-        if formula.share is None and written("delegates", "formulas", kind, "max_participants"):
-            add(f"{path}.max_participants", "has no effect without a share")
-        if formula.share is not None:
-            for key in ("base_seats", "seats_per_step", "step"):
-                if written("delegates", "formulas", kind, key):
-                    add(f"{path}.{key}", "has no effect with a share of participants")
-        if formula.maximum is not None and formula.maximum < formula.minimum:
-            add(f"{path}.maximum", f"is below the minimum ({formula.minimum})")
+
+    def check_formulas(formulas: Mapping[str, ParticipantFormula], *where: str) -> None:
+        for kind, formula in formulas.items():
+            path = ".".join((*where, kind))
+            if kind not in KIND_TIER:
+                add(path, f"unknown assembly kind {kind!r}; known: {', '.join(KIND_TIER)}")
+            if formula.share is None and written(*where, kind, "max_participants"):
+                add(f"{path}.max_participants", "has no effect without a share")
+            if formula.share is not None:
+                for key in ("base_seats", "seats_per_step", "step"):
+                    if written(*where, kind, key):
+                        add(f"{path}.{key}", "has no effect with a share of participants")
+            if formula.maximum is not None and formula.maximum < formula.minimum:
+                add(f"{path}.maximum", f"is below the minimum ({formula.minimum})")
+
+    check_formulas(delegates.formulas, "delegates", "formulas")
     if "free" in delegates.formulas and written("delegates", "free_conference"):
         add("delegates.free_conference", "has no effect: delegates.formulas.free replaces it")
 
@@ -261,6 +265,13 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                 add(
                     f"{path}.maximum",
                     f"{rule.maximum} × 27 states is less than the {rule.total} seats",
+                )
+        check_formulas(rule.formulas, "seats", stage, "formulas")
+        for kind in rule.formulas:
+            if kind == stage or (stage != "national" and kind == "national"):
+                add(
+                    f"{path}.formulas.{kind}",
+                    f"a {kind} conference is not a unit of the {stage} stage",
                 )
         seen_entries: set[str] = set()
         for index, member in enumerate(rule.ex_officio):

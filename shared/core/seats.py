@@ -57,6 +57,9 @@ class UnitSeats:
     per_segment: dict[str, int]
     #: ``{segment: {sphere: seats}}`` for segments the cycle splits by government sphere.
     per_sphere: dict[str, dict[str, int]] = field(default_factory=dict)
+    kind: str = ""
+    #: Seated by its kind's participant formula (``value`` is then its participants).
+    by_formula: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +84,24 @@ class SeatTable:
         return sum(u.seats for u in self.units)
 
     @property
+    def ex_officio_seats(self) -> int:
+        return sum(e.seats for e in self.ex_officio)
+
+    @property
     def total(self) -> int:
-        return self.apportioned + sum(e.seats for e in self.ex_officio)
+        return self.apportioned + self.ex_officio_seats
+
+    def per_segment(self) -> dict[str, int]:
+        """The whole house by segment: every unit's seats per segment plus the ex officio seats
+        of entries that name a segment (an entry that names none is counted in no segment)."""
+        totals: dict[str, int] = {}
+        for row in self.units:
+            for segment, n in row.per_segment.items():
+                totals[segment] = totals.get(segment, 0) + n
+        for member in self.ex_officio:
+            if member.segment is not None:
+                totals[member.segment] = totals.get(member.segment, 0) + member.seats
+        return totals
 
 
 def national_units(census: Census = "2022") -> list[SeatUnit]:
@@ -199,7 +218,7 @@ def stage_table(
     if not units:
         raise Invalid("no units to allocate seats to")
     house = seats if seats is not None else rule.total
-    earned = formula_units(rules, units)
+    earned = formula_units(rules, units, stage)
     formula_total = sum(earned.values())
     others = [u for i, u in enumerate(units) if i not in earned]
     if house is not None:
@@ -224,7 +243,18 @@ def stage_table(
             else:
                 n, value = next(shares), next(value_of)
             per_segment, per_sphere = split_seats(rules, n, by_segment=rule.split_by_segment)
-            rows.append(UnitSeats(item.unit, item.territory, value, n, per_segment, per_sphere))
+            rows.append(
+                UnitSeats(
+                    item.unit,
+                    item.territory,
+                    value,
+                    n,
+                    per_segment,
+                    per_sphere,
+                    kind=item.kind,
+                    by_formula=index in earned,
+                )
+            )
     except DecisionError as exc:
         raise Invalid(str(exc)) from exc
     return SeatTable(
@@ -237,16 +267,20 @@ def stage_table(
     )
 
 
-def formula_units(rules: CycleRules, units: Sequence[SeatUnit]) -> dict[int, int]:
-    """``{index: seats}`` of the units whose kind has a participant formula in the cycle, each
-    kind held to its ``overall_max`` (the 5ª CNSM's free conferences: ≤ 160 together)."""
+def formula_units(
+    rules: CycleRules, units: Sequence[SeatUnit], stage: str = "state"
+) -> dict[int, int]:
+    """``{index: seats}`` of the units whose kind has a participant formula at ``stage`` (the
+    stage's ``[seats.<stage>.formulas]``, else the cycle's ``delegates.formulas``), each kind
+    held to its ``overall_max`` (the 5ª CNSM's free conferences: ≤ 160 together)."""
+    rule = rules.stage_seats(stage)
     by_kind: dict[str, list[int]] = {}
     for index, item in enumerate(units):
-        if item.kind and rules.delegates.formula(item.kind) is not None:
+        if rule.formula(rules, item.kind) is not None:
             by_kind.setdefault(item.kind, []).append(index)
     earned: dict[int, int] = {}
     for kind, indices in by_kind.items():
-        formula = rules.delegates.formula(kind)
+        formula = rule.formula(rules, kind)
         assert formula is not None  # chosen above
         seats = formula_seats(formula, [units[i].participants for i in indices])
         earned.update(zip(indices, seats, strict=True))

@@ -4,12 +4,15 @@
 setting's path — the same lines the services answer with when they refuse the file (422).
 ``seats FILE --stage NAME`` prints the seats that stage would allocate, computed by the same
 function the services use (``shared.core.seats.stage_table``): CSV ``unit,territory,value,
-seats,<segment>…`` (ex officio rows after the units, their unit prefixed ``ex officio:``) or JSON
-``{"stage", "method", "basis", "census", "apportioned", "total", "units": [{"unit", "territory",
-"value", "seats", "per_segment", "per_sphere"}], "ex_officio": [{"id", "title_pt", "seats",
-"segment"}]}``. The units are the 27 UFs at the national stage; for other stages, or to override,
+seats,<segment>…`` (ex officio rows after the units, their unit prefixed ``ex officio:``, then a
+``total`` row: the whole house, ex officio included, by segment) or JSON ``{"stage", "method",
+"basis", "census", "apportioned", "ex_officio_seats", "total", "per_segment", "units": [{"unit",
+"territory", "value", "seats", "per_segment", "per_sphere", "kind", "by_formula"}],
+"ex_officio": [{"id", "title_pt", "seats", "segment"}]}`` (``per_segment``: the whole house by
+segment, ex officio seats of an entry that names a segment included; ``by_formula``: the unit's
+kind has a participant formula at this stage, and ``value`` is its participants). The units are the 27 UFs at the national stage; for other stages, or to override,
 ``--populations CSV`` (``unit,population`` and optional ``participants``, ``municipalities``,
-``territory``) or ``--uf UF`` (that state's municipalities with their 2022 populations).
+``territory``, ``kind``: a unit of a kind with a participant formula is seated by it) or ``--uf UF`` (that state's municipalities with their 2022 populations).
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ def _units_from_csv(file: Path) -> list[SeatUnit]:
                 population=_figure(row.get("population"), "population", line),
                 participants=_figure(row.get("participants"), "participants", line),
                 municipalities=_figure(row.get("municipalities"), "municipalities", line),
+                kind=(row.get("kind") or "").strip(),
             )
         )
     if not units:
@@ -90,7 +94,7 @@ def _units_from_csv(file: Path) -> list[SeatUnit]:
 @click.option(
     "--populations",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV of units: unit,population[,participants,municipalities,territory].",
+    help="CSV of units: unit,population[,participants,municipalities,territory,kind].",
 )
 @click.option("--uf", help="Units: this state's municipalities (2022 census).")
 @click.option("--seats", type=click.IntRange(min=0), help="House size (default: the rule's total).")
@@ -137,7 +141,9 @@ def _json(table: SeatTable) -> str:
         "basis": table.basis,
         "census": table.census,
         "apportioned": table.apportioned,
+        "ex_officio_seats": table.ex_officio_seats,
         "total": table.total,
+        "per_segment": table.per_segment(),
         "units": [
             {
                 "unit": row.unit,
@@ -146,6 +152,8 @@ def _json(table: SeatTable) -> str:
                 "seats": row.seats,
                 "per_segment": row.per_segment,
                 "per_sphere": row.per_sphere,
+                "kind": row.kind,
+                "by_formula": row.by_formula,
             }
             for row in table.units
         ],
@@ -181,6 +189,8 @@ def _csv(table: SeatTable, segments: list[str]) -> str:
                 *(member.seats if s == member.segment else "" for s in segments),
             ]
         )
+    house = table.per_segment()
+    writer.writerow(["total", "", "", table.total, *(house.get(s, 0) for s in segments)])
     return buffer.getvalue()
 
 

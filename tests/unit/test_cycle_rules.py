@@ -252,3 +252,64 @@ def test_a_state_seats_free_conferences_by_their_formula_within_the_overall_cap(
     assert (seats["a"], seats["b"]) == (60, 20)  # the other 80 by population
     with pytest.raises(Invalid, match="more than the 100"):
         stage_table(rules, "state", [*towns, *free], 100)
+
+
+CULTURE_NATIONAL_FORMULA = """
+[seats.national.formulas.free]
+share = 0.05
+min_participants = 25
+max_participants = 500
+
+[seats.national.formulas.digital]
+share = 0.05
+min_participants = 25
+max_participants = 500
+overall_max = 30
+"""
+
+
+def test_a_participant_formula_at_the_national_stage_seats_its_kind_before_the_states() -> None:
+    """Culture's 5 % of 25–500 participants, named for the free and digital conferences that
+    report straight to the national stage: each earns its seats from its participants (at most
+    25), the digital ones together at most 30, and the states share what is left."""
+    rules = load_rules(preset_text("culture") + CULTURE_NATIONAL_FORMULA)
+    rule = rules.stage_seats("national")
+    assert rule.formula(rules, "state") is None
+    assert rule.formula(rules, "municipal") is rules.delegates.formulas["municipal"]
+    conferences = [
+        SeatUnit(unit=f"free-{n}", territory="BR", participants=n, kind="free")
+        for n in (24, 25, 100, 499, 500, 5000)
+    ] + [
+        SeatUnit(unit=f"digital-{i}", territory="BR", participants=n, kind="digital")
+        for i, n in enumerate((600, 600, 300))
+    ]
+    table = stage_table(rules, "national", [*national_units(), *conferences])
+    rows = {row.unit: row for row in table.units}
+    free = [rows[f"free-{n}"].seats for n in (24, 25, 100, 499, 500, 5000)]
+    assert free == [0, 1, 5, 24, 25, 25]
+    # 25 + 25 + 15 earned, 30 for them all: shared in proportion (11.5, 11.5, 6.9 → 12/11/7).
+    digital = [rows[u.unit].seats for u in conferences[6:]]
+    assert sorted(digital) == [7, 11, 12] and digital[2] == 7
+    assert all(rows[u.unit].by_formula and rows[u.unit].value == u.participants
+               for u in conferences)  # fmt: skip
+    states = [row for row in table.units if row.kind == ""]
+    assert len(states) == 27 and not any(row.by_formula for row in states)
+    assert sum(row.seats for row in states) == 1782 - sum(free) - 30
+    assert min(row.seats for row in states) >= 20
+    # Two thirds and one third within each conference's seats too.
+    assert rows["free-500"].per_segment == {"civil": 17, "public": 8}
+
+
+def test_stage_formulas_are_checked_like_the_delegates_ones() -> None:
+    text = preset_text("culture") + (
+        "\n[seats.national.formulas.fre]\nshare = 0.05\n"
+        "\n[seats.national.formulas.national]\nshare = 0.05\nbase_seats = 3\n"
+    )
+    _, problems = check_text(text)
+    assert [str(p) for p in problems] == [
+        "seats.national.formulas.fre: unknown assembly kind 'fre'; known: neighbourhood, "
+        "municipal, intermunicipal, free, digital, macro, state, national",
+        "seats.national.formulas.national.base_seats: has no effect with a share of participants",
+        "seats.national.formulas.national: a national conference is not a unit of the "
+        "national stage",
+    ]
