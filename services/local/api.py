@@ -60,6 +60,8 @@ from shared.contracts.http.local import (
     ProposalView,
     Seats,
     TownMatch,
+    WorkingGroupPlacement,
+    WorkingGroupView,
 )
 from shared.contracts.http.plenary import (
     BallotBoxOpened,
@@ -750,6 +752,40 @@ class BallotBoxController(Controller):
         return await desk.restore_ballot_box(principal, assembly_id, data.shares)
 
 
+class WorkingGroupController(Controller):
+    path = "/api/v1/assemblies/{assembly_id:uuid}/working-groups"
+    tags = ["participants"]
+
+    @post("/", status_code=201, **allow("secretary", "organiser"))
+    async def place(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+        data: JSONBody[WorkingGroupPlacement],
+    ) -> WorkingGroupView:
+        """Place a participant in a working group of an axis (the cycle's
+        ``[working_groups]``): 409 naming the segment and the figures when the group is full
+        for the participant's segment; one in another group moves (that place is freed)."""
+        return await desk.place_in_working_group(
+            principal,
+            assembly_id,
+            participant_id=data.participant_id,
+            axis=data.axis,
+            number=data.number,
+        )
+
+    @get("/", **allow("secretary", "organiser"))
+    async def groups(
+        self,
+        desk: NamedDependency[AssemblyDesk],
+        principal: Caller,
+        assembly_id: FromPath[uuid.UUID],
+    ) -> list[WorkingGroupView]:
+        """Every working group of the assembly with its places per segment and its members."""
+        return await desk.list_working_groups(principal, assembly_id)
+
+
 ROUTES = (
     AssemblyController,
     BallotBoxController,
@@ -762,4 +798,5 @@ ROUTES = (
     DecisionController,
     MotionController,
     ElectionController,
+    WorkingGroupController,
 )

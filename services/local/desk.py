@@ -13,7 +13,15 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.local import assemblies, cards, closing, journey, plenary, proposals
+from services.local import (
+    assemblies,
+    cards,
+    closing,
+    journey,
+    plenary,
+    proposals,
+    working_groups,
+)
 from services.local.assemblies import require_not_closed
 from services.local.auth import Actor, Role, actor_in
 from services.local.model import Assembly
@@ -40,6 +48,7 @@ from shared.contracts.http.local import (
     ProposalView,
     Seats,
     TownMatch,
+    WorkingGroupView,
 )
 from shared.contracts.http.plenary import (
     BallotBoxOpened,
@@ -49,6 +58,7 @@ from shared.contracts.http.plenary import (
 )
 from shared.core.access import Grant, Principal
 from shared.core.territory import find_municipalities
+from shared.features.cycles.store import rules_for
 from shared.features.identity.service import Identity
 from shared.features.plenary import audit, elections, motions, polls
 from shared.features.plenary.ballot_box import BallotBox
@@ -216,6 +226,45 @@ class AssemblyDesk:
             ]
             await s.audit("participants.confirm", ids=[str(p.id) for p in people])
             return [participant_view(p) for p in people]
+
+    # --- working groups (services.local.working_groups) --------------------------------
+
+    async def place_in_working_group(
+        self,
+        principal: Principal,
+        assembly_id: uuid.UUID,
+        *,
+        participant_id: uuid.UUID,
+        axis: str,
+        number: int,
+    ) -> WorkingGroupView:
+        """The desk places a participant in a working group, within its places per segment
+        (the assembly's row lock keeps two desks from taking one last place twice)."""
+        async with self.acting(principal, assembly_id, "secretary", lock=True) as s:
+            require_not_closed(s.assembly)
+            view = await working_groups.place(
+                s.session,
+                s.assembly,
+                await rules_for(s.session, s.assembly.cycle_id),
+                participant_id=participant_id,
+                axis=axis,
+                number=number,
+            )
+            await s.audit(
+                "working_group.place",
+                participant_id=str(participant_id),
+                axis=axis,
+                number=number,
+            )
+            return view
+
+    async def list_working_groups(
+        self, principal: Principal, assembly_id: uuid.UUID
+    ) -> list[WorkingGroupView]:
+        async with self.acting(principal, assembly_id, "secretary") as s:
+            return await working_groups.groups_of(
+                s.session, s.assembly, await rules_for(s.session, s.assembly.cycle_id)
+            )
 
     # --- voting cards (services.local.cards) -------------------------------------------
 

@@ -138,6 +138,23 @@ class ProposalSupport(DefaultBase):
     )
 
 
+class WorkingGroupMember(DefaultBase):
+    """A participant's place in one working group of their assembly (the cycle's
+    ``[working_groups]``): group ``number`` of ``axis``, counted in ``segment``'s places. One
+    place per participant: moving them to another group frees this one."""
+
+    __tablename__ = "working_group_member"
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("participant.id"), primary_key=True
+    )
+    assembly_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assembly.id"), index=True)
+    axis: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int]
+    segment: Mapped[str] = mapped_column(String(32))
+    placed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class LotteryDraw(UUIDv7AuditBase):
     """An assembly's civic lottery (``[lottery]`` of the cycle), from the open pool to the panel.
 

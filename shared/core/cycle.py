@@ -329,6 +329,21 @@ class Lottery(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     public_source: str = ""
 
 
+class WorkingGroups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Working groups of a local assembly (``[working_groups]``): ``per_axis`` groups on each of
+    the cycle's axes, each taking at most ``per_segment[segment]`` participants of each segment
+    (a conference's "4/4/2": ``per_segment = { users = 4, workers = 4, managers = 2 }``). Every
+    segment of the cycle is named (0 keeps a segment out of the groups); a participant sits in
+    one group at a time."""
+
+    per_segment: dict[str, Count]
+    per_axis: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
+
+    def places(self, segment: str) -> int:
+        """How many participants of ``segment`` one group takes."""
+        return self.per_segment.get(segment, 0)
+
+
 class Window(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     opens: datetime
     closes: datetime
@@ -374,6 +389,8 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     seats: dict[Stage, Apportionment] = msgspec.field(default_factory=dict)
     #: Seats drawn by civic lottery at local assemblies (``[lottery]``); none by default.
     lottery: Lottery | None = None
+    #: Working groups per axis with places per segment (``[working_groups]``); none by default.
+    working_groups: WorkingGroups | None = None
     #: The population's shares, beside which the equity tables are shown (``[equity]``).
     equity: EquityRules = msgspec.field(default_factory=EquityRules)
 

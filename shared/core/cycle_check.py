@@ -289,8 +289,32 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                     "has no effect: the national stage elects no delegation to stand for",
                 )
     _check_lottery(rules, segments, add)
+    _check_working_groups(rules, segments, add)
     _check_equity(rules, add)
     return problems
+
+
+def _check_working_groups(
+    rules: CycleRules, segments: list[str], add: Callable[[str, str], None]
+) -> None:
+    groups = rules.working_groups
+    if groups is None:
+        return
+    for segment in groups.per_segment:
+        if segment not in segments:
+            add(
+                f"working_groups.per_segment.{segment}",
+                f"unknown segment {segment!r}; segments: {', '.join(segments)}",
+            )
+    for segment in segments:
+        if segment not in groups.per_segment:
+            add(
+                "working_groups.per_segment",
+                f"segment {segment!r} has no places: its participants could join no working "
+                f"group (write {segment} = 0 to mean it)",
+            )
+    if groups.per_segment and not any(groups.per_segment.values()):
+        add("working_groups.per_segment", "every segment has 0 places: no group takes anyone")
 
 
 def _check_equity(rules: CycleRules, add: Callable[[str, str], None]) -> None:

@@ -8,12 +8,13 @@ import pytest
 from shared.core.cycle import PRESETS, load_rules, preset, preset_text
 from shared.core.cycle_check import check_text
 from shared.core.decide.apportionment import hamilton
-from shared.core.errors import Invalid
+from shared.core.errors import Conflict, Invalid
 from shared.core.forwarding import forward
 from shared.core.motions import signatures_needed
 from shared.core.polls import DecisionCount, decide
 from shared.core.seats import SeatUnit, formula_seats, national_units, split_seats, stage_table
 from shared.core.territory import uf_populations
+from shared.core.working_groups import check_place
 
 HEALTH = preset_text("health")
 
@@ -313,3 +314,44 @@ def test_stage_formulas_are_checked_like_the_delegates_ones() -> None:
         "seats.national.formulas.national: a national conference is not a unit of the "
         "national stage",
     ]
+
+
+def test_working_group_places_per_segment_are_checked() -> None:
+    """Health's groups "4/4/2": valid as written; an unknown segment, a segment left out and a
+    rule that seats nobody are named by their path."""
+    rules = load_rules(
+        HEALTH + "\n[working_groups]\nper_segment = { users = 4, workers = 4, managers = 2 }\n"
+    )
+    assert rules.working_groups is not None
+    assert [rules.working_groups.places(s) for s in rules.segment_ids()] == [4, 4, 2]
+    assert rules.working_groups.per_axis == 1
+    _, problems = check_text(
+        HEALTH + "\n[working_groups]\nper_segment = { users = 4, worker = 4, managers = 2 }\n"
+    )
+    assert [str(p) for p in problems] == [
+        "working_groups.per_segment.worker: unknown segment 'worker'; segments: users, "
+        "workers, managers",
+        "working_groups.per_segment: segment 'workers' has no places: its participants could "
+        "join no working group (write workers = 0 to mean it)",
+    ]
+    _, problems = check_text(
+        HEALTH + "\n[working_groups]\nper_segment = { users = 0, workers = 0, managers = 0 }\n"
+    )
+    assert [str(p) for p in problems] == [
+        "working_groups.per_segment: every segment has 0 places: no group takes anyone"
+    ]
+
+
+def test_a_full_working_group_refuses_with_the_figures() -> None:
+    rules = load_rules(
+        HEALTH + "\n[working_groups]\nper_axis = 2\n"
+        "per_segment = { users = 4, workers = 4, managers = 2 }\n"
+    )
+    check_place(rules, "saude-1", 2, "managers", {"managers": 1, "users": 4})
+    with pytest.raises(Conflict) as full:
+        check_place(rules, "saude-1", 2, "managers", {"managers": 2})
+    assert full.value.extra == {"segment": "managers", "places": 2, "taken": 2}
+    with pytest.raises(Invalid, match="1 to 2"):
+        check_place(rules, "saude-1", 3, "users", {})
+    with pytest.raises(Invalid, match="no working groups"):
+        check_place(preset("health"), "saude-1", 1, "users", {})

@@ -489,3 +489,32 @@ class MunicipalityFollowUp(msgspec.Struct, kw_only=True):
     limit: int
     offset: int
     assemblies: list[FollowUpAssembly]
+
+
+class WorkingGroupPlacement(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Place a participant in group ``number`` of ``axis`` (the cycle's ``[working_groups]``);
+    one already in another group moves, freeing that place."""
+
+    participant_id: uuid.UUID
+    axis: Id
+    number: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
+
+
+class SegmentPlaces(msgspec.Struct, kw_only=True):
+    taken: int
+    places: int
+
+
+class WorkingGroupSeat(msgspec.Struct, kw_only=True):
+    participant_id: str
+    public_name: str
+    segment: str
+
+
+class WorkingGroupView(msgspec.Struct, kw_only=True):
+    """One working group: its places per segment (taken of the cycle's figure) and members."""
+
+    axis: str
+    number: int
+    places: dict[str, SegmentPlaces]
+    members: list[WorkingGroupSeat]
