@@ -34,6 +34,7 @@ from services.local.web.plenary_desk import PlenaryDeskPages
 from services.local.web.projector import ProjectorPages
 from services.local.web.proposals_desk import ProposalDeskPages
 from services.local.web.representation import RepresentationPages
+from services.local.web.working_groups import WorkingGroupPages
 from shared.features.allocation import service as allocations
 from shared.features.allocation.feature import allocation
 from shared.features.cycles.feature import cycles
@@ -56,6 +57,7 @@ ASSEMBLIES = Feature(
         ProjectorPages,
         ElectionPages,
         ClosingPages,
+        WorkingGroupPages,
     ),
     services=lambda node: {
         "desk": AssemblyDesk(node.db, node.outbox, node.settings, node.services["identity"]),

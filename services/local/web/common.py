@@ -93,10 +93,14 @@ SECTIONS: list[tuple[str, str]] = [
 
 
 def sections_of(rules: CycleRules) -> list[tuple[str, str]]:
-    """The screens of an assembly of this cycle: the lottery's before the closing, if any."""
-    if rules.lottery is None:
-        return SECTIONS
-    return [*SECTIONS[:-1], ("/sorteio", N_("Sorteio")), SECTIONS[-1]]
+    """The screens of an assembly of this cycle: the working groups' after the proposals and
+    the lottery's before the closing, when the cycle has them."""
+    sections = list(SECTIONS)
+    if rules.working_groups is not None:
+        sections.insert(2, ("/grupos", N_("Grupos de trabalho")))
+    if rules.lottery is not None:
+        sections.insert(len(sections) - 1, ("/sorteio", N_("Sorteio")))
+    return sections
 
 
 def address(assembly_id: uuid.UUID | str, section: str = "") -> str:

@@ -8,25 +8,10 @@ from typing import Any
 
 import httpx
 
-from shared.core.cycle import preset_text
 from tests.support.api import bearer
 from tests.support.assemblies import create, register
 from tests.support.tiers import Federation, operator
-
-CYCLE = "cns-gt-2027"
-#: Small groups so the eight test participants fill them: 2 users, 1 worker, 1 manager each,
-#: two groups per axis (a real conference writes e.g. users = 4, workers = 4, managers = 2).
-WORKING_GROUPS = """
-[working_groups]
-per_axis = 2
-per_segment = { users = 2, workers = 1, managers = 1 }
-"""
-
-
-def working_group_cycle() -> str:
-    text = preset_text("health").replace('cycle_id = "cns-2027"', f'cycle_id = "{CYCLE}"')
-    head, _, rest = text.partition("\n[[axes]]")
-    return f"{head}\n{WORKING_GROUPS}\n[[axes]]{rest}"
+from tests.support.working_groups import WORKING_GROUP_CYCLE, working_group_cycle
 
 
 async def test_a_working_group_takes_its_places_per_segment_and_no_more(
@@ -37,7 +22,7 @@ async def test_a_working_group_takes_its_places_per_segment_and_no_more(
         "/api/v1/cycles/", headers=operator("local"), json={"rules_toml": working_group_cycle()}
     )
     assert loaded.status_code == 201, loaded.text
-    created = await create(local_tier, cycle_id=CYCLE)
+    created = await create(local_tier, cycle_id=WORKING_GROUP_CYCLE)
     aid, sec = created["id"], bearer(created["secretary_token"])
     assert (await client.post(f"/api/v1/assemblies/{aid}/open", headers=sec)).status_code == 201
     people = {p["public_name"]: p for p in await register(client, aid, sec)}
