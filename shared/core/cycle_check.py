@@ -268,10 +268,12 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
                 )
         check_formulas(rule.formulas, "seats", stage, "formulas")
         for kind in rule.formulas:
-            if kind == stage or (stage != "national" and kind == "national"):
+            if KIND_TIER.get(kind, "local") != "local":
                 add(
                     f"{path}.formulas.{kind}",
-                    f"a {kind} conference is not a unit of the {stage} stage",
+                    f"has no effect: a {kind} conference is not seated by a participant formula "
+                    f"at the {stage} stage (formulas name kinds of assembly: "
+                    f"{', '.join(LOCAL_KINDS)})",
                 )
         seen_entries: set[str] = set()
         for index, member in enumerate(rule.ex_officio):

@@ -311,8 +311,9 @@ def test_stage_formulas_are_checked_like_the_delegates_ones() -> None:
         "seats.national.formulas.fre: unknown assembly kind 'fre'; known: neighbourhood, "
         "municipal, intermunicipal, free, digital, macro, state, national",
         "seats.national.formulas.national.base_seats: has no effect with a share of participants",
-        "seats.national.formulas.national: a national conference is not a unit of the "
-        "national stage",
+        "seats.national.formulas.national: has no effect: a national conference is not seated "
+        "by a participant formula at the national stage (formulas name kinds of assembly: "
+        "neighbourhood, municipal, intermunicipal, free, digital)",
     ]
 
 
