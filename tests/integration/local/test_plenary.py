@@ -18,6 +18,7 @@ from tests.support.assemblies import (
     vote_decisions,
     vote_motion,
 )
+from tests.support.bus import outbox_messages
 from tests.support.tiers import Federation
 
 
@@ -82,6 +83,30 @@ async def test_an_electronic_priority_is_counted_by_borda(local_tier: Federation
     z = electronic.candidates[2]  # six of the eight ballots rank z first
     assert set(electronic.candidates) == {desk.ids[3], desk.ids[4], desk.ids[5]}
     assert electronic.closed["result"]["ranking"][0] == [z]
+
+
+async def test_a_closed_priority_poll_ranks_its_proposals_as_the_report_does(
+    local_tier: Federation,
+) -> None:
+    """A priority poll settles like a decision: its outcome is "ranked" and its ranking is its
+    proposals' rank at once (the desk shows it), the very order the report sends up."""
+    desk = await all_decided(local_tier)
+    before = {p["id"]: p["rank"] for p in (await desk.get("/proposals/")).json()}
+    paper, _ = await rank_by_paper_file(desk)  # counted, then confirmed by a second person
+    electronic = await rank_electronically(desk)
+    a, b = paper.candidates
+    x, y, z = electronic.candidates  # Borda: z (12 points), x (10), y (2)
+    assert (paper.closed["outcome"], electronic.closed["outcome"]) == ("ranked", "ranked")
+    ranks = {p["id"]: p["rank"] for p in (await desk.get("/proposals/")).json()}
+    assert [before[i] for i in (a, b, x, y, z)] == [None] * 5
+    assert [ranks[i] for i in (a, b, z, x, y)] == [1, 2, 1, 2, 3], ranks
+    closed = await desk.post("/close")
+    assert closed.status_code == 202, closed.text
+    [report] = await outbox_messages(local_tier.nodes["local"], "report")
+    sent = {i["item_id"]: i["rank"] for i in report.body["items"]}
+    assert sent == {i: ranks[i] for i in (a, b, x, z)}  # y is municipal: it stays here
+    after = {p["id"]: p["rank"] for p in (await desk.get("/proposals/")).json()}
+    assert {i: after[i] for i in sent} == sent
 
 
 async def test_the_public_export_recounts_to_the_published_result_and_hash(
