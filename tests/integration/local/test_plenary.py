@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 
 from shared.core.polls import recount
+from tests.support.api import bearer
 from tests.support.assemblies import (
     Desk,
     decide_by_counts,
     elect_delegates,
+    hand_card,
     open_desk,
     rank_by_paper_file,
     rank_electronically,
@@ -19,6 +21,7 @@ from tests.support.assemblies import (
     vote_motion,
 )
 from tests.support.bus import outbox_messages
+from tests.support.plenary_web import plenary_desk
 from tests.support.tiers import Federation
 
 
@@ -157,3 +160,55 @@ async def test_an_election_without_candidates_for_a_seat_says_it_is_incomplete(
     _, election = await elect_delegates(desk)
     assert election["complete"] is False  # managers: no candidate for their seat
     assert any("managers: 1 seats but only 0" in n for n in election["notes"])  # said so
+
+
+async def test_a_motions_signatures_follow_the_delegates_present_and_each_signs_once(
+    local_tier: Federation,
+) -> None:
+    """Signatures are collected after the motion is proposed, one per credentialed
+    participant with their own credential, against 20 % of the delegates present *now*: a
+    motion proposed with eight present needs 2, and 3 once twelve are. Signing twice, without
+    a credential, with a card the desk has not confirmed, or as the desk, is refused."""
+    desk, absent = await plenary_desk(local_tier, also_registered=5)  # 8 present of 13
+    client, aid = desk.client, desk.aid
+    proposed = await desk.post(
+        "/motions/",
+        headers=desk.tokens[2],
+        json={"kind": "appeal", "title": "Apelo", "text": "Mais verbas para a saúde."},
+    )
+    assert proposed.status_code == 201, proposed.text
+    motion = proposed.json()
+    assert (motion["signatures"], motion["needed"]) == (0, 2)  # 20 % of 8, rounded up
+    mid = motion["id"]
+    signatures = f"/motions/{mid}/signatures"
+    for token in desk.tokens[:2]:
+        signed = await desk.post(signatures, headers=token)
+        assert signed.status_code == 201, signed.text
+    assert (signed.json()["signatures"], signed.json()["status"]) == (2, "qualified")
+
+    # Four more delegates arrive: 12 present need 3 signatures, so the motion collects again.
+    codes = [await hand_card(client, aid, desk.sec, p, second=desk.second) for p in absent[:4]]
+    [listed] = (await desk.get("/motions/")).json()
+    assert (listed["signatures"], listed["needed"], listed["status"]) == (2, 3, "collecting")
+    early = await desk.post(f"/motions/{mid}/vote", json={"mode": "counts"})
+    assert early.status_code == 409 and "2 of the 3" in early.text, early.text
+
+    # The attacks: a second signature, none at all, a forged one, an unconfirmed card, the desk.
+    twice = await desk.post(signatures, headers=desk.tokens[0])
+    assert twice.status_code == 409 and "already signed" in twice.text
+    assert (await client.post(f"/api/v1/assemblies/{aid}{signatures}")).status_code == 401
+    forged = await desk.post(signatures, headers=bearer("0000-0000-0000"))
+    assert forged.status_code == 401
+    unconfirmed = await hand_card(client, aid, desk.sec, absent[4])  # no second person yet
+    not_yet = await desk.post(signatures, headers=bearer(unconfirmed))
+    assert not_yet.status_code == 403, not_yet.text
+    assert (await desk.post(signatures, headers=desk.sec)).status_code == 403
+    [after] = (await desk.get("/motions/")).json()
+    assert after["signatures"] == 2
+
+    # A delegate who just arrived signs from their own credential: now it may go to a vote.
+    third = await desk.post(signatures, headers=bearer(codes[0]))
+    assert third.status_code == 201, third.text
+    assert (third.json()["signatures"], third.json()["status"]) == (3, "qualified")
+    vote = await desk.post(f"/motions/{mid}/vote", json={"mode": "counts"})
+    assert vote.status_code == 201, vote.text
