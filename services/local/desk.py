@@ -60,7 +60,7 @@ from shared.core.access import Grant, Principal
 from shared.core.territory import find_municipalities
 from shared.features.cycles.store import rules_for
 from shared.features.identity.service import Identity
-from shared.features.plenary import audit, elections, motions, polls
+from shared.features.plenary import audit, elections, polls
 from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.views import candidacy_view, mandate_view, poll_view
 from shared.platform.bus.outbox import Outbox
@@ -640,7 +640,7 @@ class AssemblyDesk:
 
     async def motions(self, assembly_id: uuid.UUID) -> list[MotionView]:
         async with self.reading(assembly_id) as s:
-            return [motion_view(m) for m in await motions.list_motions(s.session, str(assembly_id))]
+            return [motion_view(m) for m in await plenary.current_motions(s.session, s.assembly)]
 
     async def sign_motion(
         self, principal: Principal, assembly_id: uuid.UUID, motion_id: uuid.UUID

@@ -680,7 +680,27 @@ async def sign_motion(
         raise Forbidden("only credentialed participants sign motions")
     require_a_vote(actor.participant, "sign motions")
     motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
-    return await motions.sign(session, motion, actor.voter_id)
+    rules = await rules_for(session, assembly.cycle_id)
+    return await motions.sign(
+        session,
+        motion,
+        actor.voter_id,
+        rule=rules.motions,
+        credentialed=await credentialed_count(session, assembly, voters_only=True),
+    )
+
+
+async def current_motions(session: AsyncSession, assembly: Assembly) -> list[Motion]:
+    """The assembly's motions, each with the status and threshold of the delegates present
+    now (read only: nothing is written)."""
+    rules = await rules_for(session, assembly.cycle_id)
+    present = await credentialed_count(session, assembly, voters_only=True)
+    listed = list(await motions.list_motions(session, str(assembly.id)))
+    for motion in listed:
+        status, needed = motions.standing(motion, rules.motions, present)
+        set_committed_value(motion, "status", status)
+        set_committed_value(motion, "needed", needed)
+    return listed
 
 
 async def vote_motion(
@@ -694,13 +714,14 @@ async def vote_motion(
     require_voting(assembly)
     motion = await motions.get_motion(session, motion_id, assembly_id=str(assembly.id), lock=True)
     roll = await electorate(session, assembly)
-    await require_quorum(
-        session, assembly, await rules_for(session, assembly.cycle_id), present=len(roll)
-    )
+    rules = await rules_for(session, assembly.cycle_id)
+    await require_quorum(session, assembly, rules, present=len(roll))
     return await motions.put_to_vote(
         session,
         motion,
         mode=mode,
+        rule=rules.motions,
+        credentialed=len(roll),
         electorate=roll,
         box=box,
         audit_head=audit_head,

@@ -21,22 +21,27 @@ TITLES = (
 )
 
 
-def plenary_cycle() -> str:
+def plenary_cycle(priority: str = "approval") -> str:
+    """The cycle above; ``priority`` "borda" or "schulze" has the phones rank the proposals."""
     text = preset_text("health").replace('cycle_id = "cns-2027"', f'cycle_id = "{PLENARY_CYCLE}"')
-    text = text.replace(
-        '[priority]\nmethod = "borda"',
-        f'[priority]\nmethod = "approval"\napprovals = {PRIORITY_CHOICES}',
+    chosen = (
+        f'method = "approval"\napprovals = {PRIORITY_CHOICES}'
+        if priority == "approval"
+        else f'method = "{priority}"'
     )
+    text = text.replace('[priority]\nmethod = "borda"', f"[priority]\n{chosen}")
     head, _, rest = text.partition("\n[[axes]]")
     return f"{head}\n[quorum]\nshare = 0.75\n\n[[axes]]{rest}"
 
 
-async def plenary_desk(fed: Federation, *, also_registered: int = 0) -> tuple[Desk, list[str]]:
+async def plenary_desk(
+    fed: Federation, *, also_registered: int = 0, priority: str = "approval"
+) -> tuple[Desk, list[str]]:
     """The assembly described above, and the ids of ``also_registered`` more voters registered
     but not checked in (so the quorum, ¾ of everyone registered with a vote, may not be
     reached)."""
     r = await fed.local.post(
-        "/api/v1/cycles/", headers=operator("local"), json={"rules_toml": plenary_cycle()}
+        "/api/v1/cycles/", headers=operator("local"), json={"rules_toml": plenary_cycle(priority)}
     )
     assert r.status_code == 201, r.text
     created = await create(fed, cycle_id=PLENARY_CYCLE)

@@ -90,9 +90,11 @@ class StatePlenary:
     #: rapporteurs ranked again (``POST /ranking``).
     ranked_after_priority: list[dict[str, Any]]
     reranked: list[dict[str, Any]]
+    #: The axis's items while a counted priority poll awaited its confirmation (counts only).
+    ranked_while_counted: list[dict[str, Any]]
 
 
-async def hold_state_plenary(fed: Federation) -> StatePlenary:
+async def hold_state_plenary(fed: Federation, *, priority_mode: str = "electronic") -> StatePlenary:
     """Reports in, credentials, priority (the last-ranked item voted first), a decision that
     rejects another item, the election, and the state conference's closing."""
     regional = fed.regional
@@ -166,6 +168,10 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         )
         if closed.status_code != 200 or closed.json()["status"] != "counted":
             return closed
+        return await confirm(poll_id)
+
+    async def confirm(poll_id: str) -> httpx.Response:
+        """The desk that counted cannot confirm; another person of the desk does."""
         mine = await regional.post(
             "/api/v1/plenary/polls/confirm",
             headers=fed.staff["regional"],
@@ -181,18 +187,36 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         return httpx.Response(200, json=confirmed.json()[0])
 
     # Priority: delegates put the last-ranked item first; then a second ballot, and a ballot
-    # from an alternate who was never credentialed.
+    # from an alternate who was never credentialed. With ``priority_mode="counts"`` the desk
+    # types the same three ballots from paper instead, and the axis is read again while the
+    # counted poll waits for the second person.
     ids = [i["id"] for i in items]
-    priority = await poll("priority", "saude-1", mode="electronic")
+    priority = await poll("priority", "saude-1", mode=priority_mode)
     favourite = ids[-1]
     order = [[favourite], *[[i] for i in ids if i != favourite]]
-    for voter in VOTERS:
-        vote = await ballot(priority["id"], devices[voter], order)
-        assert vote.status_code == 201, vote.text
+    ranked_while_counted: list[dict[str, Any]] = []
+    if priority_mode == "counts":
+        await counts(priority["id"], [{"ranking": order, "count": len(VOTERS)}])
+        counted = await regional.post(
+            f"/api/v1/plenary/polls/{priority['id']}/close",
+            headers=fed.staff["regional"],
+            json=BASE,
+        )
+        assert counted.status_code == 200 and counted.json()["status"] == "counted", counted.text
+        ranked_while_counted = await get_json(
+            regional, "/api/v1/items", cycle_id=CYCLE, uf="BA", axis="saude-1"
+        )
+    else:
+        for voter in VOTERS:
+            vote = await ballot(priority["id"], devices[voter], order)
+            assert vote.status_code == 201, vote.text
     second_ballot = await ballot(priority["id"], devices[VOTERS[0]], order)
     desk_ballot = await ballot(priority["id"], fed.staff["regional"], order)
     operator_ballot = await ballot(priority["id"], operator("regional"), order)
-    priority_closed = await close(priority["id"])
+    if priority_mode == "counts":
+        priority_closed = await confirm(priority["id"])
+    else:
+        priority_closed = await close(priority["id"])
     ranked_after_priority = await get_json(
         regional, "/api/v1/items", cycle_id=CYCLE, uf="BA", axis="saude-1"
     )
@@ -260,4 +284,5 @@ async def hold_state_plenary(fed: Federation) -> StatePlenary:
         stuffed,
         ranked_after_priority,
         reranked,
+        ranked_while_counted,
     )

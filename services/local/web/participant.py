@@ -20,6 +20,7 @@ sealed ballot box and nowhere else: no page, redirect, session or log carries it
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -46,7 +47,7 @@ from shared.features.identity.middleware import SESSION_CREDENTIAL
 from shared.features.identity.pages import TRIES_A_SECRET
 from shared.features.identity.service import Identity
 from shared.features.identity.sessions import renew
-from shared.features.plenary.model import Motion, MotionSignature, PollVoter
+from shared.features.plenary.model import Motion, MotionSignature, PollEligible, PollVoter
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import COMPETENCES
 from shared.platform.web.pages import page, refused, see_other
@@ -67,6 +68,15 @@ NOTICES: dict[str, str] = {
     "apoiada": N_("Seu apoio foi registrado."),
     "votou": N_("Seu voto foi registrado."),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBallot:
+    """An open poll as a phone shows it: how many have voted, and whether this phone has."""
+
+    poll: PollView
+    voted: int
+    you_voted: bool
 
 
 def phone_path(assembly_id: uuid.UUID) -> str:
@@ -95,12 +105,15 @@ class ParticipantPages(Controller):
         principal: NamedDependency[Principal],
         assembly_id: FromPath[uuid.UUID],
         aviso: FromQuery[str] = "",
+        votacao: FromQuery[str] = "",
     ) -> Template:
         try:
             assembly = await desk.show(assembly_id)
             if not participant_here(principal, assembly_id):
                 return self._welcome(request, assembly)
-            return await self._home(request, desk, principal, assembly_id, notice=aviso)
+            return await self._home(
+                request, desk, principal, assembly_id, notice=aviso, voted_in=votacao
+            )
         except DomainError as refusal:
             return refused(request, refusal)
 
@@ -283,7 +296,8 @@ class ParticipantPages(Controller):
             await desk.cast(principal, assembly_id, poll_id, [[choice]])
         except DomainError as refusal:
             return refused(request, refusal)
-        return see_other(f"{phone_path(assembly_id)}?aviso=votou")
+        # The notice is said inside this poll's own box (other open polls keep their forms).
+        return see_other(f"{phone_path(assembly_id)}?aviso=votou&votacao={poll_id}#v-{poll_id}")
 
     @post(f"{PHONE}/votacoes/{{poll_id:uuid}}/prioridade", status_code=200)
     async def prioritise(
@@ -366,69 +380,112 @@ class ParticipantPages(Controller):
         principal: NamedDependency[Principal],
         assembly_id: FromPath[uuid.UUID],
         parte: FromQuery[str] = "",
+        votacao: FromQuery[str] = "",
     ) -> Template:
-        """The poll open now and its turnout (the phone's HTMX poll refreshes it; ``parte=
-        comparecimento`` gives the turnout bar alone, so a choice being made is not reset)."""
+        """The polls open now, each with its turnout (the phone's HTMX poll refreshes them;
+        ``parte=comparecimento&votacao=<poll>`` gives that poll's turnout bar alone, so a
+        choice being made is not reset)."""
         try:
-            poll = self._electronic_decision(
-                [p for p in await desk.polls(assembly_id) if p.status == "open"]
-            )
-            names = await self._names(desk, assembly_id, poll)
             signed_in = participant_here(principal, assembly_id)
-            voted, mine = await self._turnout(
-                desk, assembly_id, poll, principal.id if signed_in else None
+            ballots = await self._open_ballots(
+                desk, assembly_id, principal.id if signed_in else None
             )
+            names = await self._names(desk, assembly_id, [b.poll for b in ballots])
         except DomainError as refusal:
             return refused(request, refusal)
+        if parte == "comparecimento":
+            ballot = next((b for b in ballots if b.poll.id == votacao), None)
+            return page(
+                request,
+                "local/participant_turnout.html",
+                here=phone_path(assembly_id),
+                title=N_("Votação"),
+                assembly_id=assembly_id,
+                poll=ballot.poll if ballot else None,
+                voted=ballot.voted if ballot else 0,
+            )
         return page(
             request,
-            "local/participant_turnout.html"
-            if parte == "comparecimento"
-            else "local/participant_poll.html",
+            "local/participant_poll.html",
             here=phone_path(assembly_id),
             title=N_("Votação"),
             assembly_id=assembly_id,
-            poll=poll,
-            voted=voted,
-            you_voted=mine,
+            ballots=ballots,
             signed_in=signed_in,
             choices=CHOICES,
             names=names,
+            voted_in="",
+            poll_notice="",
         )
 
     # --- rendering ----------------------------------------------------------------------
 
     @staticmethod
-    def _electronic_decision(polls: list[Any]) -> Any:
-        """The open poll the phone votes in: electronic, on a proposal, a motion or a priority."""
-        return next((p for p in polls if p.kind in PHONE_KINDS and p.mode == "electronic"), None)
-
-    @staticmethod
-    async def _names(desk: AssemblyDesk, assembly_id: uuid.UUID, poll: Any) -> dict[str, str]:
-        """A priority poll's candidates by title (nothing for other polls)."""
-        if poll is None or poll.kind != "priority":
-            return {}
-        listed = await desk.proposals(assembly_id, axis=poll.subject, limit=10_000, offset=0)
-        return {p.id: p.title for p in listed}
-
-    @staticmethod
-    async def _turnout(
-        desk: AssemblyDesk, assembly_id: uuid.UUID, poll: Any, voter_id: str | None
-    ) -> tuple[int, bool]:
-        """How many have voted in the open ``poll``, and whether ``voter_id`` has (never how)."""
-        if poll is None:
-            return 0, False
+    async def _open_ballots(
+        desk: AssemblyDesk, assembly_id: uuid.UUID, voter_id: str | None
+    ) -> list[OpenBallot]:
+        """Every open electronic poll a phone votes in (a proposal's, a motion's, a priority),
+        oldest first, with how many have voted (never how) and whether ``voter_id`` has; a
+        poll whose roll, frozen when it opened, leaves ``voter_id`` out is not theirs to vote
+        in and is left out."""
+        polls = [
+            p
+            for p in await desk.polls(assembly_id)
+            if p.status == "open" and p.kind in PHONE_KINDS and p.mode == "electronic"
+        ]
+        if not polls:
+            return []
+        ids = [uuid.UUID(p.id) for p in polls]
+        mine: set[uuid.UUID] = set()
+        off_roll: set[uuid.UUID] = set()
         async with desk.reading(assembly_id) as s:
-            voted = await s.session.scalar(
-                select(func.count())
-                .select_from(PollVoter)
-                .where(PollVoter.poll_id == uuid.UUID(poll.id))
+            voted: dict[uuid.UUID, int] = dict(
+                (
+                    await s.session.execute(
+                        select(PollVoter.poll_id, func.count())
+                        .where(PollVoter.poll_id.in_(ids))
+                        .group_by(PollVoter.poll_id)
+                    )
+                )
+                .tuples()
+                .all()
             )
-            mine = (
-                voter_id is not None
-                and (await s.session.get(PollVoter, (uuid.UUID(poll.id), voter_id))) is not None
-            )
-        return int(voted or 0), mine
+            if voter_id is not None:
+                mine = set(
+                    await s.session.scalars(
+                        select(PollVoter.poll_id).where(
+                            PollVoter.poll_id.in_(ids), PollVoter.voter_id == voter_id
+                        )
+                    )
+                )
+                on_roll = set(
+                    await s.session.scalars(
+                        select(PollEligible.poll_id).where(
+                            PollEligible.poll_id.in_(ids), PollEligible.voter_id == voter_id
+                        )
+                    )
+                )
+                off_roll = {
+                    key
+                    for p, key in zip(polls, ids, strict=True)
+                    if p.electorate is not None and key not in on_roll
+                }
+        return [
+            OpenBallot(poll=p, voted=voted.get(key, 0), you_voted=key in mine)
+            for p, key in zip(polls, ids, strict=True)
+            if key not in off_roll
+        ]
+
+    @staticmethod
+    async def _names(
+        desk: AssemblyDesk, assembly_id: uuid.UUID, polls: list[PollView]
+    ) -> dict[str, str]:
+        """The priority polls' candidates by title (nothing for other polls)."""
+        names: dict[str, str] = {}
+        for axis in sorted({p.subject for p in polls if p.kind == "priority"}):
+            listed = await desk.proposals(assembly_id, axis=axis, limit=10_000, offset=0)
+            names.update((p.id, p.title) for p in listed)
+        return names
 
     @staticmethod
     async def _similar(
@@ -464,6 +521,7 @@ class ParticipantPages(Controller):
         notice: str,
         error: str = "",
         status: int = 200,
+        voted_in: str = "",
     ) -> Template:
         me = await desk.me(principal, assembly_id)
         assembly = await desk.show(assembly_id)
@@ -488,10 +546,10 @@ class ParticipantPages(Controller):
                     )
                 )
             }
-        poll = self._electronic_decision(
-            [p for p in await desk.polls(assembly_id) if p.status == "open"]
-        )
-        voted, mine = await self._turnout(desk, assembly_id, poll, me.participant.id)
+        ballots = await self._open_ballots(desk, assembly_id, me.participant.id)
+        said = gettext(NOTICES[notice]) if notice in NOTICES else ""
+        # "Seu voto foi registrado." inside the box of the poll just voted in, if it is shown.
+        in_poll = notice == "votou" and any(b.poll.id == voted_in for b in ballots)
         return page(
             request,
             "local/participant_home.html",
@@ -499,13 +557,15 @@ class ParticipantPages(Controller):
             status_code=status,
             assembly=assembly,
             me=me,
-            notice=gettext(NOTICES[notice]) if notice in NOTICES else "",
+            notice="" if in_poll else said,
+            poll_notice=said if in_poll else "",
+            voted_in=voted_in if in_poll else "",
             error=error,
             motions=await desk.motions(assembly_id),
             signed=signed,
             motion_kinds=MOTION_KINDS,
             motion_statuses=MOTION_STATUSES,
-            names=await self._names(desk, assembly_id, poll),
+            names=await self._names(desk, assembly_id, [b.poll for b in ballots]),
             proposals=[p for p in listed if p.status == "submitted"],
             supported={str(p) for p in supported},
             supports_left=max(rules.supports_per_participant - len(supported), 0),
@@ -513,9 +573,7 @@ class ParticipantPages(Controller):
             online_supports=assembly.kind == "digital",
             axes=rules.axes,
             competences=COMPETENCES,
-            poll=poll,
-            voted=voted,
-            you_voted=mine,
+            ballots=ballots,
             choices=CHOICES,
             key=new_key(),
             key_field=KEY_FIELD,

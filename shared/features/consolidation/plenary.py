@@ -4,7 +4,8 @@ next tier — with credentialed delegates (``credentials``) as the only voters a
 
 The plenary is keyed like the tier's report (:attr:`Conference.key`). Closing a decision poll
 acts on the item (rejected → retired from the report, approved in part → a new text version);
-a closed priority poll orders its axis in the report; the elected mandates go up with it.
+a closed priority poll (outcome "ranked") ranks its axis's items at once, and so orders them in
+the report; the elected mandates go up with it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from shared.features.consolidation.model import (
     ReceivedMandate,
 )
 from shared.features.consolidation.profile import Conference
+from shared.features.consolidation.ranking import rank_items
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, polls
 from shared.features.plenary.ballot_box import BallotBox
@@ -216,8 +218,18 @@ async def send_back(session: AsyncSession, conference: Conference, *, poll_id: u
 
 
 async def _apply(session: AsyncSession, conference: Conference, poll: Poll) -> None:
-    """A closed decision's outcome, applied to its item."""
-    if poll.kind == "decision":
+    """A closed poll's outcome, applied: a decision's to its item; a priority's to the ranks
+    of its conference's items (the plenary orders the axis from now on), whether it closed at
+    once (electronic) or when a second person confirmed its counts."""
+    if poll.kind == "priority":
+        await rank_items(
+            session,
+            cycle_id=conference.cycle_id,
+            uf=conference.uf,
+            rules=await rules_for(session, conference.cycle_id),
+            priority=polls.priority_positions(await closed_polls(session, conference.key)),
+        )
+    elif poll.kind == "decision":
         item = await _item(session, conference, poll.subject)
         if poll.outcome == "rejected":
             item.status = "rejected"

@@ -43,9 +43,8 @@ from shared.features.consolidation.credentials import (
     reissue_claim,
 )
 from shared.features.consolidation.profile import ConsolidationProfile
-from shared.features.consolidation.ranking import rank_items
 from shared.features.cycles.store import rules_for
-from shared.features.plenary import audit, polls
+from shared.features.plenary import audit
 from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.views import poll_view
 from shared.platform.bus.signing import Signer
@@ -343,17 +342,6 @@ class TierPlenary:
                 audit_head=head,
                 counted_by=principal.id,
             )
-            if poll.kind == "priority":
-                # The plenary's priority orders the axis's items (their rank) from now on.
-                await rank_items(
-                    session,
-                    cycle_id=cycle_id,
-                    uf=conference.uf,
-                    rules=await rules_for(session, cycle_id),
-                    priority=polls.priority_positions(
-                        await plenary.closed_polls(session, conference.key)
-                    ),
-                )
             return poll_view(poll)
 
     async def confirm_polls(

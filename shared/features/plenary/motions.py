@@ -1,4 +1,10 @@
-"""Motions: propose, collect signatures, put to a vote once enough signed, record the outcome."""
+"""Motions: propose, collect signatures, put to a vote once enough signed, record the outcome.
+
+The signatures a motion needs follow the delegates present (credentialed with a vote) *now*,
+not when it was proposed: a motion proposed as the room filled needs the share of the room
+that signs it (CNS: 20 % of those present, or 200 signatures, whichever is fewer). Each
+signature, each listing and the vote read the threshold again (:func:`standing`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,23 @@ from shared.core.motions import motion_approved, signatures_needed
 from shared.features.plenary.ballot_box import BallotBox
 from shared.features.plenary.model import Motion, MotionSignature, Poll
 from shared.features.plenary.polls import open_poll, result_of
+
+#: A motion that still collects signatures (it may be qualified and fall back as people arrive).
+COLLECTING = ("collecting", "qualified")
+
+
+def standing(motion: Motion, rule: Motions, credentialed: int) -> tuple[str, int]:
+    """The motion's status and signatures needed with ``credentialed`` delegates present."""
+    needed = signatures_needed(rule, credentialed)
+    if motion.status not in COLLECTING:
+        return motion.status, motion.needed
+    return ("qualified" if motion.signatures >= needed else "collecting"), needed
+
+
+def refresh(motion: Motion, rule: Motions, credentialed: int) -> Motion:
+    """Bring the stored threshold and status to the delegates present now."""
+    motion.status, motion.needed = standing(motion, rule, credentialed)
+    return motion
 
 
 async def propose(
@@ -58,9 +81,12 @@ async def list_motions(session: AsyncSession, assembly_id: str) -> Sequence[Moti
     ).all()
 
 
-async def sign(session: AsyncSession, motion: Motion, signer_id: str) -> Motion:
-    """One signature per signer while the motion collects them."""
-    if motion.status not in ("collecting", "qualified"):
+async def sign(
+    session: AsyncSession, motion: Motion, signer_id: str, *, rule: Motions, credentialed: int
+) -> Motion:
+    """One signature per signer while the motion collects them, counted against the
+    threshold of the ``credentialed`` delegates present now."""
+    if motion.status not in COLLECTING:
         raise Conflict("the motion no longer collects signatures")
     added = await session.scalar(
         pg_insert(MotionSignature)
@@ -71,8 +97,7 @@ async def sign(session: AsyncSession, motion: Motion, signer_id: str) -> Motion:
     if added is None:
         raise Conflict("you have already signed this motion", already_signed=True)
     motion.signatures += 1
-    if motion.signatures >= motion.needed:
-        motion.status = "qualified"
+    refresh(motion, rule, credentialed)
     await session.flush()
     return motion
 
@@ -82,11 +107,15 @@ async def put_to_vote(
     motion: Motion,
     *,
     mode: str,
+    rule: Motions,
+    credentialed: int,
     electorate: Sequence[str] | None = None,
     box: BallotBox | None = None,
     audit_head: str = "",
 ) -> Poll:
-    """Open the motion's yes/no/abstain poll; only a motion with enough signatures goes."""
+    """Open the motion's yes/no/abstain poll; only a motion with enough signatures for the
+    ``credentialed`` delegates present now goes."""
+    refresh(motion, rule, credentialed)
     if motion.status != "qualified":
         raise Conflict(
             f"the motion has {motion.signatures} of the {motion.needed} signatures it needs"

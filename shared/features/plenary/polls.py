@@ -61,6 +61,8 @@ MAX_BALLOTS = 2**31 - 1
 DESK_MODES = ("counts", "file")
 #: A poll that is not yet closed: open, or counted and awaiting its confirmation.
 UNFINISHED = ("open", "counted")
+#: A closed priority poll's outcome: its ranking is the order of its items.
+RANKED = "ranked"
 
 #: Built once: constructing a statement costs more CPU than running a cached one.
 _OPEN_POLLS = select(Poll.subject, Poll.id).where(
@@ -635,7 +637,7 @@ def _tally(
         scores={k: float(v) for k, v in (tallied.scores or {}).items()},
         ballots=profile.total,
     )
-    outcome = None
+    outcome: str | None = None
     if kind in ("decision", "motion"):
         count = decision_count(profile)
         result = msgspec.structs.replace(result, yes=count.yes, no=count.no, abstain=count.abstain)
@@ -645,6 +647,9 @@ def _tally(
         result = msgspec.structs.replace(
             result, pairwise=pairwise_counts(profile), pairwise_candidates=list(profile.candidates)
         )
+        # Like a decision's "approved": what the poll settled. Its ranking becomes the ranks
+        # of its items (the proposals', or the consolidated items') once it is closed.
+        outcome = RANKED
     return _Tally(result, sha256_hex(export), profile.total, outcome)
 
 

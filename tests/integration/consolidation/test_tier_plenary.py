@@ -35,6 +35,7 @@ async def test_the_priority_poll_puts_the_delegates_favourite_first(
     closed = plenary.priority_closed
     assert closed.status_code == 200, closed.text
     assert closed.json()["result"]["ranking"][0] == [plenary.favourite]
+    assert closed.json()["outcome"] == "ranked"
 
 
 async def test_the_priority_result_orders_the_items_it_forwards(
@@ -52,6 +53,27 @@ async def test_the_priority_result_orders_the_items_it_forwards(
         first = next(i for i in items if i["id"] == plenary.favourite)
         assert first["breakdown"]["method"] == "plenary-priority"
         assert first["breakdown"]["plenary_group"] == 1
+    [sent] = await outbox_messages(regional_tier.nodes["regional"], "report")
+    assert sent.body["items"][0]["item_id"] == plenary.favourite
+
+
+async def test_a_priority_typed_from_paper_ranks_the_items_once_a_second_person_confirms(
+    regional_tier: Federation,
+) -> None:
+    """Issue 15: a state priority poll's result did not change the items' rank when its counts
+    were confirmed (only an electronic poll's close re-ranked). Counted, it ranks nothing yet;
+    confirmed, it is "ranked" and orders the axis, and the report follows it."""
+    await seats_from_the_nation(regional_tier)
+    plenary = await hold_state_plenary(regional_tier, priority_mode="counts")
+    scored_first = plenary.items[0]["id"]
+    waiting = {i["id"]: i["rank"] for i in plenary.ranked_while_counted}
+    assert waiting[plenary.favourite] != 1, "a counted poll decides nothing before confirmation"
+    confirmed = plenary.priority_closed.json()
+    assert (confirmed["status"], confirmed["outcome"]) == ("closed", "ranked"), confirmed
+    ranks = {i["id"]: i["rank"] for i in plenary.ranked_after_priority}
+    assert ranks[plenary.favourite] == 1 and ranks[scored_first] == 2, ranks
+    first = next(i for i in plenary.ranked_after_priority if i["id"] == plenary.favourite)
+    assert first["breakdown"]["method"] == "plenary-priority"
     [sent] = await outbox_messages(regional_tier.nodes["regional"], "report")
     assert sent.body["items"][0]["item_id"] == plenary.favourite
 

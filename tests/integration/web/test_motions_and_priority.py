@@ -3,7 +3,9 @@ axe-clean, 360 px): a motion typed from paper, signed from two phones, put to th
 settled; a priority poll opened at the desk, chosen on the phones ("até 2") with a receipt,
 closed and ranked on the desk and the projector; an electronic decision poll driven from the
 desk; and another process of the tier, whose ballot box is locked, unlocked by two shares
-typed at the desk (one share twice is refused on screen). Then the refusals, tried for real: no vote opens without quorum (422 with the figures),
+typed at the desk (one share twice is refused on screen); two polls open at once on every
+phone, each with its own form and notice, and a Borda priority ranked 1º 2º 3º on three phones
+whose tally the desk shows. Then the refusals, tried for real: no vote opens without quorum (422 with the figures),
 a participant neither opens, closes nor puts to vote, a desk account signs no motion, a
 second signature is a 409 in words, and nobody chooses more than the cycle allows."""
 
@@ -316,3 +318,85 @@ async def test_another_process_unlocks_the_ballot_box_with_two_shares_typed_at_t
         await sec.get_by_text("Aprovada: 1 sim, 0 não, 0 abstenções, de 1 votos.").first.wait_for()
         await clean(sec)
         await screenshot_at_360(sec, "desk-ballot-box-restored", tmp_path)
+
+
+async def rank_on_the_phone(phone: Page, poll_id: str, places: dict[str, str]) -> None:
+    """Order the priority poll's proposals (title → "1", "2", …) and vote: the receipt."""
+    box = phone.locator(f"#v-{poll_id}")
+    for title, place in places.items():
+        await box.get_by_label(title, exact=True).select_option(value=place)
+    await box.get_by_role("button", name="Votar").click()
+    await phone.get_by_role("heading", name="Seu voto foi registrado.").wait_for()
+    assert len((await phone.locator(".recibo").inner_text()).strip()) >= 8
+
+
+async def test_a_phone_votes_in_every_open_poll_and_ranks_a_borda_priority(
+    tier_factory: TierFactory, tmp_path: Path
+) -> None:
+    """Two polls open at once — a Borda priority on saude-1 and a decision on the fourth
+    proposal: each phone shows both, each with its own form and its own "Seu voto foi
+    registrado."; three phones rank the proposals (1º, 2º, 3º); the desk closes the priority
+    and shows its tally in words and the proposals' new ranks."""
+    fed = await tier_factory("local")
+    desk, _ = await plenary_desk(fed, priority="borda")
+    await approve_three(desk)
+    aid = desk.aid
+    priority = await desk.poll(kind="priority", axis="saude-1", mode="electronic")
+    decision = await desk.poll(kind="decision", proposal_id=desk.ids[3], mode="electronic")
+    assert priority["method"] == "borda"
+    first, second, third = TITLES[:3]
+    ballots = (  # Borda: third 2+2+1 = 5, first 1+0+2 = 3, second 0+1+0 = 1
+        {third: "1", first: "2", second: "3"},
+        {third: "1", second: "2", first: "3"},
+        {first: "1", third: "2", second: "3"},
+    )
+    async with served(fed, "local") as url, chromium() as browser:
+        ana = await phone_page(browser, url, aid, desk.people[0]["badge_code"])
+        polls = ana.get_by_role("heading", name="Votação aberta")
+        assert await polls.count() == 2
+        voting = ana.locator(f"#v-{decision['id']}")
+        ranking = ana.locator(f"#v-{priority['id']}")
+        assert TITLES[3] in await voting.inner_text()
+        await clean(ana)
+        await screenshot_at_360(ana, "phone-two-open-polls", tmp_path)
+
+        # The decision first: its box says the vote was taken, the priority's form stays.
+        await voting.get_by_role("radio", name="Sim").check()
+        await voting.get_by_role("button", name="Votar").click()
+        await ana.wait_for_url(f"**votacao={decision['id']}**")
+        said = ana.get_by_role("status")
+        assert (await said.inner_text()).strip() == "Seu voto foi registrado."
+        assert await voting.get_by_role("status").count() == 1
+        assert "Você já votou nesta votação." in await voting.inner_text()
+        assert await ranking.get_by_role("combobox").count() == 3
+        await clean(ana)
+
+        # Then the priority, ranked 1º, 2º, 3º; back home, both polls say she voted.
+        await rank_on_the_phone(ana, priority["id"], ballots[0])
+        await clean(ana)
+        await ana.goto(f"{url}/participar/{aid}")
+        assert await ana.get_by_text("Você já votou nesta votação.").count() == 2
+        assert await ana.get_by_role("button", name="Votar").count() == 0
+        for person, places in zip(desk.people[1:3], ballots[1:], strict=True):
+            phone = await phone_page(browser, url, aid, person["badge_code"])
+            await rank_on_the_phone(phone, priority["id"], places)
+
+        # The desk closes the priority: the Borda order in words, and the proposals' ranks.
+        sec = await desk_page(browser, url, fed, aid)
+        await sec.goto(f"{url}/assembleias/{aid}/plenaria")
+        assert "Votos até agora: 3 de 8 credenciados" in await sec.inner_text(
+            f"section[aria-labelledby='h-{priority['id']}']"
+        )
+        await press_in_place(sec, "Encerrar a votação")
+        tally = f"Prioridades definidas. Ordem: 1. {third}; 2. {first}; 3. {second} (3 votos)."
+        await sec.get_by_text(tally).first.wait_for()
+        await clean(sec)
+        await sec.goto(f"{url}/assembleias/{aid}/propostas")
+        table = sec.locator("#lista-propostas")
+        for title, rank in ((third, 1), (first, 2), (second, 3)):
+            row = await table.get_by_role("row").filter(has_text=title).inner_text()
+            assert f"Aprovada\n{rank}ª prioridade do eixo" in row, row
+        unranked = await table.get_by_role("row").filter(has_text=TITLES[3]).inner_text()
+        assert "prioridade do eixo" not in unranked
+        await clean(sec)
+        await screenshot_at_360(sec, "desk-proposals-ranked", tmp_path)
