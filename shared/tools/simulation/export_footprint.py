@@ -38,14 +38,16 @@ async def measure_export(
                 size += len(chunk)
         seconds = time.perf_counter() - began
     peak = max(memory.peak["service"], before)
+    before_mb, peak_mb = round(before / 2**20, 1), round(peak / 2**20, 1)
     return {
         "dataset": dataset,
         "format": export_format,
         "mb": round(size / 2**20, 2),
         "seconds": round(seconds, 2),
-        "rss_before_mb": round(before / 2**20, 1),
-        "rss_peak_mb": round(peak / 2**20, 1),
-        "growth_mb": round((peak - before) / 2**20, 1),
+        "rss_before_mb": before_mb,
+        "rss_peak_mb": peak_mb,
+        # From the rounded figures, so the three printed numbers always add up.
+        "growth_mb": round(peak_mb - before_mb, 1),
     }
 
 
