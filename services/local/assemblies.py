@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.model import Assembly, Participant
 from shared.contracts.messages import KeyIntroduction
-from shared.contracts.subjects import up_subject
+from shared.contracts.subjects import direct_subject, up_subject
 from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.core.participants import quota_groups_of
 from shared.core.territory import uf_of
@@ -59,7 +59,8 @@ async def create_assembly(
 
 async def introduce_key(session: AsyncSession, outbox: Outbox, assembly: Assembly) -> None:
     """Stage the instance-signed introduction of the assembly's derived key (and remember
-    which public key that was)."""
+    which public key that was), to the stage its report will go to: the state's, or the
+    national tier's when the cycle routes the assembly's kind straight there."""
     assert assembly.key_id is not None
     assembly.public_key = outbox.default_signer.derive(assembly.key_id).public_key
     introduction = KeyIntroduction(
@@ -68,7 +69,12 @@ async def introduce_key(session: AsyncSession, outbox: Outbox, assembly: Assembl
         assembly_id=str(assembly.id),
         territory=assembly.territory,
     )
-    await outbox.stage(session, introduction, up_subject("local", "key.introduced", assembly.uf))
+    rules = await rules_for(session, assembly.cycle_id)
+    if rules.reports_to(assembly.kind) == "national":
+        subject = direct_subject("key.introduced", assembly.uf)
+    else:
+        subject = up_subject("local", "key.introduced", assembly.uf)
+    await outbox.stage(session, introduction, subject)
 
 
 async def get_assembly(
