@@ -203,6 +203,12 @@ def _report(body: AssemblyReport, scope: Scope, territory: str) -> None:
             "territory-mismatch",
             f"report of {body.territory}/{body.uf} signed by {scope.key_id} for {territory}",
         )
+    outside = [code for code in body.covers if not covers({territory}, code)]
+    if outside:
+        raise MessageError(
+            "territory-mismatch",
+            f"report of {body.territory} covers {', '.join(outside)}, outside {territory}",
+        )
     if scope.role == "assembly":
         if scope.assembly_id and body.assembly_id != scope.assembly_id:
             raise MessageError(

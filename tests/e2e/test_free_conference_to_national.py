@@ -226,3 +226,97 @@ async def test_council_answers_come_back_to_the_free_conferences_proposals(close
     assert await eventually(attached, done=lambda n: n == 2) == 2
     journey = await get_json(fed.local, f"/api/v1/proposals/{closed.free_proposals[0]}/journey")
     assert "adopted" in str(journey)
+
+
+# --- intermunicipal conferences over several municipalities --------------------------------
+
+#: Campinas's metropolitan region: Americana, Sumaré and Hortolândia with Campinas as the seat.
+REGION = ["3501608", "3552403", "3519071"]
+
+
+async def test_an_intermunicipal_conference_covers_real_municipalities_of_one_state(
+    announced: Route,
+) -> None:
+    fed = announced.fed
+    base = {
+        "cycle_id": CYCLE,
+        "kind": "intermunicipal",
+        "territory": "3509502",
+        "uf": "SP",
+        "title": "Conferência Intermunicipal da RMC",
+    }
+    staff = fed.staff["local"]
+    unknown = await fed.local.post(
+        "/api/v1/assemblies/", headers=staff, json={**base, "covers": ["3501608", "3599999"]}
+    )
+    assert unknown.status_code == 422, unknown.text
+    assert "3599999" in unknown.text
+    elsewhere = await fed.local.post(
+        "/api/v1/assemblies/", headers=staff, json={**base, "covers": ["3304557"]}
+    )
+    assert elsewhere.status_code == 422, elsewhere.text
+    assert "3304557 not in SP" in elsewhere.text
+    municipal = await fed.local.post(
+        "/api/v1/assemblies/",
+        headers=staff,
+        json={**base, "kind": "municipal", "covers": REGION},
+    )
+    assert municipal.status_code == 422, municipal.text
+    created = await fed.local.post(
+        "/api/v1/assemblies/", headers=staff, json={**base, "covers": [*REGION, "3509502"]}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["covers"] == ["3509502", *REGION]  # the seat first, once
+
+
+async def test_every_municipality_it_covers_counts_as_reported_at_the_state(
+    closed: Route,
+) -> None:
+    fed = closed.fed
+    staff = fed.staff["local"]
+    created = await fed.local.post(
+        "/api/v1/assemblies/",
+        headers=staff,
+        json={
+            "cycle_id": CYCLE,
+            "kind": "intermunicipal",
+            "territory": "3548500",  # Santos, seat of the Baixada Santista's conference
+            "uf": "SP",
+            "title": "Conferência Intermunicipal da Baixada Santista",
+            "covers": ["3513504", "3551009"],  # Cubatão, São Vicente
+            "participants": 400,
+        },
+    )
+    assert created.status_code == 201, created.text
+    assembly_id = created.json()["id"]
+    assert (
+        await fed.local.post(f"/api/v1/assemblies/{assembly_id}/open", headers=staff)
+    ).status_code == 201
+    proposal = await fed.local.post(
+        f"/api/v1/assemblies/{assembly_id}/proposals",
+        headers=staff,
+        json={
+            "axis": "saude-1",
+            "competence": "national",
+            "title": "Portos saudáveis",
+            "text": "Portos saudáveis",
+        },
+    )
+    assert proposal.status_code == 201, proposal.text
+    closing = await fed.local.post(f"/api/v1/assemblies/{assembly_id}/close", headers=staff)
+    assert closing.status_code == 202, closing.text
+    report = await eventually(
+        lambda: get_json(fed.regional, "/api/v1/reports", cycle_id=CYCLE),
+        done=lambda rows: any(r["assembly_id"] == assembly_id for r in rows),
+    )
+    assert any(r["assembly_id"] == assembly_id for r in report)
+    reception = await get_json(
+        fed.regional, "/api/v1/board/municipalities", cycle_id=CYCLE, uf="SP"
+    )
+    status = {row["code"]: row for row in reception["municipalities"]}
+    for code in ("3548500", "3513504", "3551009"):
+        assert status[code]["status"] == "reported", (code, status[code])
+        assert status[code]["reports"] == 1
+    assert status["3548500"]["participants"] == 400
+    assert status["3513504"]["participants"] == 0  # counted once, at the seat
+    assert status["3518701"]["status"] == "not_convened"  # Guarujá: not covered

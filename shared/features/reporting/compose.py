@@ -78,6 +78,7 @@ class Closing:
     late: bool = False
     participants: int = 0
     population: int = 0
+    covers: Sequence[str] = ()
     mandates: Sequence[Mandate] = ()
     manifests: Sequence[TallyManifest] = ()
     motions: Sequence[MotionResult] = ()
@@ -128,6 +129,7 @@ def build_report(
         addendum_of=closing.addendum_of,
         participants=closing.participants,
         population=closing.population,
+        covers=list(closing.covers),
         items=[
             ReportItem(
                 item_id=c.id,
