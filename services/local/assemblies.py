@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.local.model import Assembly, Participant
 from shared.contracts.messages import KeyIntroduction
-from shared.contracts.subjects import up_subject
+from shared.contracts.subjects import direct_subject, up_subject
 from shared.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.core.participants import quota_groups_of
-from shared.core.territory import uf_of
+from shared.core.territory import municipality, uf_of
 from shared.core.vocabulary import LOCAL_KINDS
 from shared.features.cycles.store import rules_for
 from shared.features.plenary.model import Candidacy
@@ -40,6 +40,9 @@ async def create_assembly(
         # Its key is introduced, and its report sent, for that UF: receivers refuse a
         # municipality of another state there (territory-mismatch).
         raise Invalid(f"municipality {fields['territory']} is not in {fields['uf']}")
+    fields["covers"] = covered(
+        fields["kind"], fields["territory"], fields["uf"], fields.get("covers")
+    )
     if fields.get("deadline") is None and rules.calendar.local is not None:
         fields["deadline"] = rules.calendar.local.closes
     assembly_id = uuid.uuid4()
@@ -57,9 +60,34 @@ async def create_assembly(
     return assembly
 
 
+def covered(kind: str, territory: str, uf: str, listed: Sequence[str] | None) -> list[str]:
+    """The municipalities an assembly covers: for an intermunicipal conference its seat and
+    every listed IBGE code, each a real municipality of ``uf`` (from the IBGE list); none for
+    any other kind, which meets in one municipality."""
+    codes = list(dict.fromkeys([territory, *(listed or ())]))
+    if kind != "intermunicipal":
+        if listed:
+            raise Invalid(
+                f"only an intermunicipal conference covers several municipalities, not a {kind} one"
+            )
+        return []
+    unknown = [code for code in codes if municipality(code) is None]
+    if unknown:
+        raise Invalid(f"not municipalities of the IBGE list: {', '.join(unknown)}", unknown=unknown)
+    elsewhere = [code for code in codes if uf_of(code) != uf]
+    if elsewhere:
+        raise Invalid(
+            f"an intermunicipal conference covers municipalities of one state: "
+            f"{', '.join(elsewhere)} not in {uf}",
+            outside=elsewhere,
+        )
+    return codes
+
+
 async def introduce_key(session: AsyncSession, outbox: Outbox, assembly: Assembly) -> None:
     """Stage the instance-signed introduction of the assembly's derived key (and remember
-    which public key that was)."""
+    which public key that was), to the stage its report will go to: the state's, or the
+    national tier's when the cycle routes the assembly's kind straight there."""
     assert assembly.key_id is not None
     assembly.public_key = outbox.default_signer.derive(assembly.key_id).public_key
     introduction = KeyIntroduction(
@@ -68,7 +96,12 @@ async def introduce_key(session: AsyncSession, outbox: Outbox, assembly: Assembl
         assembly_id=str(assembly.id),
         territory=assembly.territory,
     )
-    await outbox.stage(session, introduction, up_subject("local", "key.introduced", assembly.uf))
+    rules = await rules_for(session, assembly.cycle_id)
+    if rules.reports_to(assembly.kind) == "national":
+        subject = direct_subject("key.introduced", assembly.uf)
+    else:
+        subject = up_subject("local", "key.introduced", assembly.uf)
+    await outbox.stage(session, introduction, subject)
 
 
 async def get_assembly(

@@ -121,6 +121,7 @@ async def close_assembly(session: AsyncSession, outbox: Outbox, assembly_id: uui
         late=late,
         participants=participants,
         population=assembly.population,
+        covers=list(assembly.covers or []),
         mandates=mandates,
         manifests=polls.tally_manifests(closed),
         motions=motion_results,

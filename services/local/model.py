@@ -23,6 +23,9 @@ class Assembly(UUIDv7AuditBase):
     kind: Mapped[str] = mapped_column(String(32))
     territory: Mapped[str] = mapped_column(String(16), index=True)
     uf: Mapped[str] = mapped_column(String(2), index=True)
+    #: The IBGE codes of every municipality an intermunicipal conference covers (``territory``,
+    #: its seat, first); empty for every other kind.
+    covers: Mapped[list[str]] = mapped_column(JSONB, server_default="[]", default=list)
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), server_default="draft")
     deadline: Mapped[datetime | None]

@@ -37,6 +37,7 @@ def assembly_view(a: Assembly, counts: tuple[int, int] | None = None) -> Assembl
         late=a.late,
         report_id=a.report_id,
         key_id=a.key_id,
+        covers=list(a.covers or []),
     )
 
 

@@ -32,6 +32,7 @@ PROFILE = ConsolidationProfile(
     nationwide=True,
     expected=the_states,
     answers=given_answers,
+    direct="local",
 )
 
 NATIONAL = TierDefinition(

@@ -41,7 +41,7 @@ from shared.contracts.messages import (
     KeyRevocation,
     SeatAllocation,
 )
-from shared.contracts.subjects import down_subject, up_subject
+from shared.contracts.subjects import direct_subject, down_subject, up_subject
 from shared.core.territory import is_municipality, is_uf, uf_of
 from shared.core.vocabulary import NATION, Tier
 
@@ -119,6 +119,10 @@ def _up(from_tier: Tier, kind: str) -> str:
     return up_subject(from_tier, kind, "{territory}")
 
 
+def _direct(kind: str) -> str:
+    return direct_subject(kind, "{territory}")
+
+
 def _down(kind: str) -> str:
     return down_subject(kind, "{territory}")
 
@@ -127,12 +131,18 @@ def _down(kind: str) -> str:
 POLICY: Final[tuple[Permission, ...]] = (
     # An assembly reports for its own municipality, on its UF's subject.
     Permission("report", "assembly", _up("local", "report"), "state", reach=True),
+    # An assembly of a kind the cycle routes straight to the national stage (a free national
+    # conference) reports on the direct subject; the national tier's ingest refuses one whose
+    # kind the cycle does not route there (``unrouted-report``), the state's one that it does.
+    Permission("report", "assembly", _direct("report"), "state", reach=True),
     # A state conference reports for a UF its regional instance serves; the national one for BR.
     Permission("report", "regional", _up("regional", "report"), "state"),
     Permission("report", "national", _up("national", "report"), "nation"),
     # A local instance vouches for (and withdraws) its assemblies' keys, per UF.
     Permission("key.introduced", "local", _up("local", "key.introduced"), "state", reach=True),
     Permission("key.revoked", "local", _up("local", "key.revoked"), "state", reach=True),
+    Permission("key.introduced", "local", _direct("key.introduced"), "state", reach=True),
+    Permission("key.revoked", "local", _direct("key.revoked"), "state", reach=True),
     # Only the national tier announces cycles and answers for the council, for everyone.
     Permission("cycle", "national", _down("cycle"), "nation"),
     Permission("response", "national", _down("response"), "nation"),
@@ -192,6 +202,12 @@ def _report(body: AssemblyReport, scope: Scope, territory: str) -> None:
         raise MessageError(
             "territory-mismatch",
             f"report of {body.territory}/{body.uf} signed by {scope.key_id} for {territory}",
+        )
+    outside = [code for code in body.covers if not covers({territory}, code)]
+    if outside:
+        raise MessageError(
+            "territory-mismatch",
+            f"report of {body.territory} covers {', '.join(outside)}, outside {territory}",
         )
     if scope.role == "assembly":
         if scope.assembly_id and body.assembly_id != scope.assembly_id:

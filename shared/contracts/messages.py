@@ -204,6 +204,9 @@ class AssemblyReport(msgspec.Struct, frozen=True, kw_only=True):
     late: bool = False
     participants: int = 0
     population: int = 0
+    #: Every municipality an intermunicipal conference covers (IBGE codes, ``territory`` first;
+    #: all in ``uf``): each counts as reported at the state.
+    covers: list[str] = msgspec.field(default_factory=list)
     items: list[ReportItem] = msgspec.field(default_factory=list)
     motions: list[MotionResult] = msgspec.field(default_factory=list)
     mandates: list[Mandate] = msgspec.field(default_factory=list)

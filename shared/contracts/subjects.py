@@ -1,7 +1,9 @@
 """The only place that names NATS subjects, streams and durable consumers.
 
 Up traffic (reports, mandates, key introductions) flows on ``plenaria.up.<from_tier>.<kind>.<uf>``;
-down traffic (cycle announcements, seat allocations, council responses) on
+a local assembly the cycle routes straight to the national stage (``[routing.reports_to]``: a free
+or digital national conference) reports, and has its key introduced, on its own
+``plenaria.up.direct.<kind>.<uf>``, which only the national tier reads; down traffic (cycle announcements, seat allocations, council responses) on
 ``plenaria.down.<kind>.<territory>``. Each direction has one stream with a duplicate window, so a
 ``Nats-Msg-Id`` republished by a relay after a crash is stored once.
 """
@@ -15,6 +17,9 @@ from shared.core.vocabulary import CHILD, Tier
 UP_STREAM: Final = "PLENARIA_UP"
 DOWN_STREAM: Final = "PLENARIA_DOWN"
 UP_PREFIX: Final = "plenaria.up"
+#: The token, in place of the sending tier, of a local message bound straight for the national
+#: tier (skipping the state conference, whose durables never see it).
+DIRECT: Final = "direct"
 DOWN_PREFIX: Final = "plenaria.down"
 
 STREAM_SUBJECTS: Final[dict[str, list[str]]] = {
@@ -32,6 +37,16 @@ def _token(value: str) -> str:
 def up_subject(from_tier: Tier, kind: str, uf: str) -> str:
     """Subject of a message travelling up from ``from_tier`` for the state ``uf`` (or ``BR``)."""
     return f"{UP_PREFIX}.{from_tier}.{_token(kind)}.{_token(uf)}"
+
+
+def direct_subject(kind: str, uf: str) -> str:
+    """Subject of a local message for the state ``uf`` bound straight for the national tier."""
+    return f"{UP_PREFIX}.{DIRECT}.{_token(kind)}.{_token(uf)}"
+
+
+def is_direct_subject(subject: str) -> bool:
+    """True for a local message travelling straight to the national tier."""
+    return subject.startswith(f"{UP_PREFIX}.{DIRECT}.")
 
 
 def down_subject(kind: str, territory: str) -> str:
@@ -77,6 +92,10 @@ def subscriptions(tier: Tier, group: str) -> list[Subscription]:
         subs.append(
             Subscription(UP_STREAM, f"{UP_PREFIX}.{child}.>", _token(f"{group}-up-from-{child}"))
         )
+    if tier == "national":
+        subs.append(
+            Subscription(UP_STREAM, f"{UP_PREFIX}.{DIRECT}.>", _token(f"{group}-up-direct"))
+        )
     if tier != "national":
         subs.append(Subscription(DOWN_STREAM, f"{DOWN_PREFIX}.>", _token(f"{group}-down")))
     return subs
@@ -86,7 +105,7 @@ def subscriptions(tier: Tier, group: str) -> list[Subscription]:
 #: defence in depth, never the authority check itself, since NATS does not tell a receiver who
 #: published).
 PUBLISHES: Final[dict[Tier, tuple[str, ...]]] = {
-    "local": (f"{UP_PREFIX}.local.>",),
+    "local": (f"{UP_PREFIX}.local.>", f"{UP_PREFIX}.{DIRECT}.>"),
     "regional": (f"{UP_PREFIX}.regional.>", f"{DOWN_PREFIX}.allocation.*"),
     "national": (
         f"{UP_PREFIX}.national.>",

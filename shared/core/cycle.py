@@ -45,6 +45,10 @@ Census = Literal["2022", "2010"]
 #: states, or the macro-regions when the cycle has that stage).
 Stage = Literal["macro", "state", "national"]
 STAGES: tuple[Stage, ...] = ("macro", "state", "national")
+#: The stages a local assembly may report to: its state's conference (the default), or the
+#: national one directly (the 17ª CNS's free conferences).
+ReportStage = Literal["state", "national"]
+REPORT_STAGES: tuple[ReportStage, ...] = ("state", "national")
 GovernmentSphere = Literal["municipal", "state", "federal"]
 
 Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
@@ -64,6 +68,10 @@ class Routing(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
     local: list[Competence] = msgspec.field(default_factory=lambda: ["state", "national"])
     regional: list[Competence] = msgspec.field(default_factory=lambda: ["national"])
+    #: The stage each kind of local assembly reports to (``[routing.reports_to]``, e.g.
+    #: ``free = "national"``); a kind not named reports to its state. Checked (kinds, stages)
+    #: by ``shared.core.cycle_check``, so any value here is a :data:`ReportStage` once loaded.
+    reports_to: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class Caps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -409,6 +417,11 @@ class CycleRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.delegates.segments]
+
+    def reports_to(self, kind: str) -> ReportStage:
+        """The stage a local assembly of ``kind`` reports to: its state unless the cycle's
+        ``[routing.reports_to]`` names the national stage for the kind."""
+        return "national" if self.routing.reports_to.get(kind) == "national" else "state"
 
     def forwarded(self, tier: Tier) -> list[Competence]:
         """Competences a conference of ``tier`` sends up (the national stage sends none)."""

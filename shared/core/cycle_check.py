@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from shared.core.cycle import STAGES, CycleRules, ParticipantFormula
+from shared.core.cycle import REPORT_STAGES, STAGES, CycleRules, ParticipantFormula
 from shared.core.equity import DIMENSIONS, PARTICIPANT_DIMENSIONS
 from shared.core.participants import QUOTA_GROUPS
 from shared.core.sortition import FEATURE_VALUES
@@ -170,6 +170,22 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
     if rules.priority.method != "approval" and written("priority", "approvals"):
         add("priority.approvals", f"has no effect with the {rules.priority.method} method")
 
+    # routing.reports_to: local kinds only, each to a stage a local report can reach
+    for kind, stage in rules.routing.reports_to.items():
+        path = f"routing.reports_to.{kind}"
+        if kind not in LOCAL_KINDS:
+            add(
+                path,
+                f"unknown local assembly kind {kind!r}; only these report to a stage: "
+                f"{', '.join(LOCAL_KINDS)}",
+            )
+        elif stage not in REPORT_STAGES:
+            add(
+                path,
+                f"unknown stage {stage!r}; a local assembly reports to one of: "
+                f"{', '.join(REPORT_STAGES)}",
+            )
+
     # caps: known kinds, competences that are forwarded from the kind's tier
     for kind, caps in rules.caps.items():
         path = f"caps.{kind}"
@@ -178,12 +194,16 @@ def check_rules(rules: CycleRules, raw: Mapping[str, Any] | None = None) -> list
             add(path, f"unknown assembly kind {kind!r}; known: {', '.join(KIND_TIER)}")
             continue
         forwarded = rules.forwarded(tier)
+        why = f"routing.{tier} = {list(forwarded)}"
+        if tier == "local" and rules.reports_to(kind) == "national":
+            forwarded = [c for c in forwarded if c == "national"]
+            why = f"routing.reports_to.{kind} = 'national' carries only national items"
         for competence in COMPETENCES:
             if caps.limit(competence) is not None and competence not in forwarded:
                 add(
                     f"{path}.{competence}",
                     f"{competence} items are never forwarded from a {kind} conference "
-                    f"(routing.{tier} = {list(forwarded)}), so this cap has no effect",
+                    f"({why}), so this cap has no effect",
                 )
 
     # calendar: each window opens before it closes; each stage after the one below

@@ -75,6 +75,10 @@ def forward(
     """The items a conference of ``tier`` and ``assembly_kind`` sends up, in the cycle's axis
     order then rank (see the module docstring)."""
     routed = rules.forwarded(tier)
+    if tier == "local" and rules.reports_to(assembly_kind) == "national":
+        # Straight to the national stage (``[routing.reports_to]``): no state conference
+        # receives its state items, so only national ones travel.
+        routed = [c for c in routed if c == "national"]
     caps = rules.caps.get(assembly_kind)
     axis_order = {axis.id: i for i, axis in enumerate(rules.axes)}
 

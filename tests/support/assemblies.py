@@ -248,19 +248,20 @@ async def open_local_assembly(
     proposals: list[tuple[str, str, str, int]],
     participants: int = 120,
     population: int = 50_000,
+    kind: str = "municipal",
 ) -> tuple[str, list[str]]:
-    """Create and open an assembly at the local tier (its organiser) and record its proposals
-    (axis, competence, text, support) with the support counted on paper."""
+    """Create and open an assembly (of ``kind``) at the local tier (its organiser) and record
+    its proposals (axis, competence, text, support) with the support counted on paper."""
     staff = fed.staff["local"]
     created = await fed.local.post(
         "/api/v1/assemblies/",
         headers=staff,
         json={
             "cycle_id": CYCLE,
-            "kind": "municipal",
+            "kind": kind,
             "territory": territory,
             "uf": uf,
-            "title": f"Conferência Municipal {territory}",
+            "title": f"Conferência {kind} {territory}",
             "participants": participants,
             "population": population,
         },

@@ -23,7 +23,7 @@ from shared.contracts.messages import (
     OriginRef,
     ReportItem,
 )
-from shared.contracts.subjects import up_subject
+from shared.contracts.subjects import direct_subject, up_subject
 from shared.platform.bus.outbox import Outbox
 from shared.platform.bus.signing import Signer, new_seed
 from shared.platform.secrets import code_digest, new_code
@@ -48,6 +48,11 @@ class FakeAssembly:
     territory: str
     uf: str
     assembly_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: Its kind of assembly, as its reports name it.
+    kind: str = "municipal"
+    #: Whether it introduces its key and reports straight to the national tier (the subjects a
+    #: local assembly the cycle routes to the national stage uses) instead of to its state.
+    direct: bool = False
     signer: Signer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,14 +68,20 @@ class FakeAssembly:
             territory=self.territory,
         )
         outbox = Outbox(signer) if signer else self.fed.outbox("local")
-        return outbox.prepare(body, up_subject("local", "key.introduced", self.uf))
+        return outbox.prepare(body, self.subject("key.introduced"))
+
+    def subject(self, kind: str) -> str:
+        """Where this assembly's messages of ``kind`` travel."""
+        if self.direct:
+            return direct_subject(kind, self.uf)
+        return up_subject("local", kind, self.uf)
 
     async def introduce(self) -> None:
         await publish_row(self.fed.nats_url, self.introduction())
 
     async def revoke(self) -> None:
         body = KeyRevocation(key_id=self.signer.key_id, reason="lost laptop")
-        row = self.fed.outbox("local").prepare(body, up_subject("local", "key.revoked", self.uf))
+        row = self.fed.outbox("local").prepare(body, self.subject("key.revoked"))
         await publish_row(self.fed.nats_url, row)
 
     def report(
@@ -101,7 +112,7 @@ class FakeAssembly:
             cycle_id=CYCLE,
             tier="local",
             assembly_id=assembly_id or self.assembly_id,
-            assembly_kind="municipal",
+            assembly_kind=self.kind,
             territory=self.territory,
             uf=self.uf,
             title=f"Conferência {self.territory}",
@@ -114,7 +125,7 @@ class FakeAssembly:
 
     def signed(self, report: AssemblyReport, signer: Signer | None = None) -> Row:
         """The outbox row of ``report`` signed with this assembly's key (or ``signer``)."""
-        return Outbox(signer or self.signer).prepare(report, up_subject("local", "report", self.uf))
+        return Outbox(signer or self.signer).prepare(report, self.subject("report"))
 
     async def send(self, report: AssemblyReport, signer: Signer | None = None) -> Row:
         row = self.signed(report, signer)

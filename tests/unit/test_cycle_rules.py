@@ -3,6 +3,8 @@ reproduce their regimentos' published seat tables (the figures of issue 16)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from shared.core.cycle import PRESETS, load_rules, preset, preset_text
@@ -356,3 +358,60 @@ def test_a_full_working_group_refuses_with_the_figures() -> None:
         check_place(rules, "saude-1", 3, "users", {})
     with pytest.raises(Invalid, match="no working groups"):
         check_place(preset("health"), "saude-1", 1, "users", {})
+
+
+FREE_TO_NATION = HEALTH.replace(
+    'regional = ["national"]\n',
+    'regional = ["national"]\n\n[routing.reports_to]\nfree = "national"\ndigital = "state"\n',
+)
+
+
+def test_reports_to_names_the_stage_each_kind_reports_to() -> None:
+    assert problems(FREE_TO_NATION) == []
+    rules = load_rules(FREE_TO_NATION)
+    assert rules.reports_to("free") == "national"
+    assert rules.reports_to("digital") == "state"
+    assert rules.reports_to("municipal") == "state"  # not named: its state
+    assert preset("health").reports_to("free") == "state"
+
+
+def test_reports_to_refuses_unknown_kinds_and_stages() -> None:
+    text = FREE_TO_NATION.replace('free = "national"', 'livre = "national"').replace(
+        'digital = "state"', 'digital = "macro"\nstate = "national"'
+    )
+    assert problems(text) == [
+        "routing.reports_to.livre: unknown local assembly kind 'livre'; only these report to "
+        "a stage: neighbourhood, municipal, intermunicipal, free, digital",
+        "routing.reports_to.digital: unknown stage 'macro'; a local assembly reports to one "
+        "of: state, national",
+        "routing.reports_to.state: unknown local assembly kind 'state'; only these report to "
+        "a stage: neighbourhood, municipal, intermunicipal, free, digital",
+    ]
+    with pytest.raises(Invalid, match=r"routing\.reports_to\.livre"):
+        load_rules(text)
+
+
+def test_a_kind_sent_to_the_nation_forwards_only_national_items() -> None:
+    @dataclass(frozen=True)
+    class Item:
+        id: str
+        axis: str
+        competence: str
+        rank: int
+
+    items = [Item("n", "saude-1", "national", 1), Item("s", "saude-1", "state", 1)]
+    routed = load_rules(FREE_TO_NATION)
+    assert [
+        i.id for i in forward(items, routed, tier="local", assembly_kind="free", late=False)
+    ] == ["n"]
+    assert {
+        i.id for i in forward(items, routed, tier="local", assembly_kind="municipal", late=False)
+    } == {"n", "s"}
+    capped = FREE_TO_NATION.replace(
+        "[caps.free]\nnational = 5", "[caps.free]\nstate = 3\nnational = 5"
+    )
+    assert problems(capped) == [
+        "caps.free.state: state items are never forwarded from a free conference "
+        "(routing.reports_to.free = 'national' carries only national items), so this cap has "
+        "no effect"
+    ]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.contracts.authority import POLICY, SIGNER_ROLES, Scope, permitted
-from shared.contracts.subjects import down_subject, up_subject
+from shared.contracts.subjects import direct_subject, down_subject, up_subject
 from shared.core.territory import is_municipality, is_uf, uf_of
 
 KINDS = sorted({p.kind for p in POLICY} | {"mandate", "unknown"})
@@ -23,6 +23,8 @@ def within(places: frozenset[str], territory: str) -> bool:
 def expected(role: str, places: frozenset[str], kind: str, subject: str, territory: str) -> bool:
     up = {tier: up_subject(tier, kind, territory) for tier in ("local", "regional", "national")}
     down = down_subject(kind, territory)
+    # A local assembly's report (and its key) may also travel straight to the national tier.
+    local = (up["local"], direct_subject(kind, territory))
     state = is_uf(territory)
     if kind in ("cycle", "response"):
         return role == "national" and territory == "BR" and subject == down and "BR" in places
@@ -35,7 +37,7 @@ def expected(role: str, places: frozenset[str], kind: str, subject: str, territo
     if kind == "report":
         if role == "assembly":
             return (
-                subject == up["local"]
+                subject in local
                 and state
                 and (within(places, territory) or any(uf_of(p) == territory for p in places))
             )
@@ -50,7 +52,7 @@ def expected(role: str, places: frozenset[str], kind: str, subject: str, territo
     if kind in ("key.introduced", "key.revoked"):
         return (
             role == "local"
-            and subject == up["local"]
+            and subject in local
             and state
             and (within(places, territory) or any(uf_of(p) == territory for p in places))
         )
@@ -65,6 +67,7 @@ def subjects_for(kind: str, territory: str) -> list[str]:
         down_subject(kind, territory),
         down_subject(kind, "SP"),
         up_subject("local", kind, "RJ"),
+        direct_subject(kind, territory),
     ]
 
 
@@ -74,7 +77,7 @@ def subjects_for(kind: str, territory: str) -> list[str]:
     places=st.sampled_from(SCOPES),
     kind=st.sampled_from(KINDS),
     territory=st.sampled_from(TERRITORIES),
-    which=st.integers(0, 5),
+    which=st.integers(0, 6),
 )
 def test_a_message_is_accepted_exactly_when_the_policy_allows_it(
     role: str, places: frozenset[str], kind: str, territory: str, which: int
@@ -102,4 +105,8 @@ def test_named_cases() -> None:
     )
     assert permitted("report", assembly, up_subject("local", "report", "AP"), "AP")
     assert not permitted("report", assembly, up_subject("local", "report", "SP"), "SP")
+    assert permitted("report", assembly, direct_subject("report", "AP"), "AP")
+    assert not permitted("report", assembly, direct_subject("report", "SP"), "SP")
+    assert not permitted("report", regional_sp, direct_subject("report", "SP"), "SP")
+    assert permitted("key.introduced", local, direct_subject("key.introduced", "AP"), "AP")
     assert not permitted("report", regional_sp, up_subject("regional", "report", "RJ"), "RJ")

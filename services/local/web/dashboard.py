@@ -28,6 +28,7 @@ from services.local.web.common import (
 )
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
+from shared.core.territory import municipality
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import page, refused, sign_in_first
 
@@ -238,6 +239,7 @@ class DashboardPages(Controller):
             blocking=blocking,
             warnings=warnings,
             countdown=countdown(board.deadline),
+            covered=covered_towns(board.assembly.covers),
         )
 
     @post(f"{ROOT}/{{assembly_id:uuid}}/fase", status_code=303)
@@ -260,3 +262,8 @@ class DashboardPages(Controller):
             return refused(request, refusal)
         notice = gettext(N_("Assembleia agora: %(status)s."), status=gettext(STATUSES[status]))
         return with_notice(address(assembly_id), notice)
+
+
+def covered_towns(codes: list[str]) -> list[tuple[str, str]]:
+    """(IBGE code, name) of each municipality an intermunicipal conference covers."""
+    return [(code, town.name if (town := municipality(code)) else code) for code in codes]

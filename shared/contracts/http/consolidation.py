@@ -106,6 +106,10 @@ class ReceivedReportView(msgspec.Struct, kw_only=True):
     received_at: datetime
     items: int
     mandates: int
+    #: The tier the report came from (``local`` at the national tier: an assembly the cycle
+    #: routes straight to the national stage) and its kind of assembly.
+    tier: str = ""
+    assembly_kind: str = ""
 
 
 class BoardRow(msgspec.Struct, kw_only=True):

@@ -33,6 +33,11 @@ class NewAssembly(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     territory: MunicipalityCode
     uf: UF
     title: Title
+    #: An intermunicipal conference: the IBGE codes of every municipality it covers (all in
+    #: ``uf``; ``territory``, its seat, is among them whether listed or not).
+    covers: Annotated[list[MunicipalityCode], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
     deadline: datetime | None = None
     participants: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] = 0
     population: Annotated[int, msgspec.Meta(ge=0, le=300_000_000)] = 0
@@ -187,6 +192,8 @@ class AssemblyView(msgspec.Struct, kw_only=True):
     late: bool
     report_id: str | None
     key_id: str | None
+    #: The municipalities an intermunicipal conference covers (IBGE codes, its seat first).
+    covers: list[str] = msgspec.field(default_factory=list)
     #: Participants registered here, and how many of them are credentialed.
     registered: int = 0
     credentialed: int = 0

@@ -105,7 +105,7 @@ async def ingest_board(session: AsyncSession, conference: Conference) -> Board:
     ).all()
 
     def key(report: ReceivedReport) -> str:
-        return conference.profile.unit_of(report.assembly_id, report.uf)
+        return conference.profile.unit_of(report.assembly_id, report.uf, report.tier)
 
     # Every audit head this tier received from each assembly, in the order they came.
     heads: dict[str, list[str]] = {}

@@ -19,7 +19,8 @@ from uuid_utils.compat import uuid7
 
 from shared.contracts.envelope import MessageError
 from shared.contracts.messages import AssemblyReport
-from shared.core.cycle import LatePolicy
+from shared.contracts.subjects import is_direct_subject
+from shared.core.cycle import CycleRules, LatePolicy
 from shared.core.errors import NotFound
 from shared.core.vocabulary import Tier
 from shared.features.consolidation.model import (
@@ -111,7 +112,10 @@ async def apply_reports(
 ) -> list[str]:
     """:func:`apply_report` for many reports at once: one round trip of checks, then one
     multi-row insert per table. Any refusal raises before anything is written."""
-    reports = [_report_of(delivery, profile.below) for delivery in deliveries]
+    reports = [_report_of(delivery, profile) for delivery in deliveries]
+    cycles = await _cycle_rules(session, {r.cycle_id for r in reports})
+    for delivery, report in zip(deliveries, reports, strict=True):
+        _check_route(report, cycles.get(report.cycle_id), profile, delivery.subject)
     params = {
         "report_ids": [r.report_id for r in reports],
         "senders": sorted({d.envelope.sender for d in deliveries}),
@@ -128,7 +132,7 @@ async def apply_reports(
     for delivery, report in zip(deliveries, reports, strict=True):
         _check(report, delivery.envelope.sender, taken)
     closed = await _closed_conferences(session, reports, profile)
-    policies = await _late_policies(session, {r.cycle_id for r in reports})
+    policies = {cycle_id: rules.late for cycle_id, rules in cycles.items()}
     rows = _Rows()
     for delivery, report in zip(deliveries, reports, strict=True):
         scope = profile.scope(report.uf)
@@ -170,14 +174,48 @@ async def _closed_conferences(
     return {(cycle_id, uf): closed_at for cycle_id, uf, closed_at in rows}
 
 
-async def _late_policies(session: AsyncSession, cycles: set[str]) -> dict[str, LatePolicy]:
-    policies = {}
+async def _cycle_rules(session: AsyncSession, cycles: set[str]) -> dict[str, CycleRules]:
+    found = {}
     for cycle_id in sorted(cycles):
         try:
-            policies[cycle_id] = (await rules_for(session, cycle_id)).late
+            found[cycle_id] = await rules_for(session, cycle_id)
         except NotFound:
             continue  # a cycle this tier has not heard of: nothing to apply but the flag
-    return policies
+    return found
+
+
+def _check_route(
+    report: AssemblyReport, rules: CycleRules | None, profile: ConsolidationProfile, subject: str
+) -> None:
+    """Refuse a local report that came the wrong way: straight here though the cycle sends its
+    kind of assembly to the state conference, or to the state though the cycle sends it
+    straight to the national stage (it would otherwise count at both, or where it has no seat)."""
+    if report.tier != "local":
+        return
+    direct = is_direct_subject(subject)
+    if rules is None:
+        if direct:
+            raise MessageError(
+                "unrouted-report",
+                f"{report.assembly_kind} assembly {report.assembly_id} reported straight to the "
+                f"national stage for cycle {report.cycle_id}, which this tier does not know",
+            )
+        return
+    stage = rules.reports_to(report.assembly_kind)
+    if direct and stage != "national":
+        raise MessageError(
+            "unrouted-report",
+            f"{report.assembly_kind} assembly {report.assembly_id} ({report.territory}) reported "
+            f"straight to the national stage, but cycle {report.cycle_id} sends "
+            f"{report.assembly_kind} assemblies to their state conference",
+        )
+    if not direct and stage == "national" and profile.tier != "national":
+        raise MessageError(
+            "unrouted-report",
+            f"{report.assembly_kind} assembly {report.assembly_id} ({report.territory}) reported "
+            f"to the state conference, but cycle {report.cycle_id} sends "
+            f"{report.assembly_kind} assemblies straight to the national stage",
+        )
 
 
 def _lateness(
@@ -213,10 +251,17 @@ def _lateness(
     return _Lateness(True, "; ".join(reasons), frozenset(active))
 
 
-def _report_of(delivery: Delivery, expected_from: Tier) -> AssemblyReport:
+def _report_of(delivery: Delivery, profile: ConsolidationProfile) -> AssemblyReport:
     report = delivery.body
     if not isinstance(report, AssemblyReport):
         raise MessageError("unexpected-body", type(report).__name__)
+    expected_from: Tier | None = profile.below
+    if is_direct_subject(delivery.subject):
+        expected_from = profile.direct
+        if expected_from is None:
+            raise MessageError(
+                "wrong-tier", f"a report on {delivery.subject} reached the {profile.tier} inbox"
+            )
     if report.tier != expected_from:
         raise MessageError(
             "wrong-tier", f"a {report.tier} report reached the {expected_from} inbox"

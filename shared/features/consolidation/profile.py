@@ -36,6 +36,10 @@ class ConsolidationProfile:
     nationwide: bool
     expected: ExpectedUnits
     answers: AnswersOf
+    #: The tier whose reports may also arrive here straight, skipping the tier between, for
+    #: the assembly kinds the cycle routes to this stage (``[routing.reports_to]``): the local
+    #: tier's free and digital conferences at the national tier.
+    direct: Tier | None = None
 
     def scope(self, uf: str | None) -> str:
         """The territory a conference of this tier consolidates for a request naming ``uf``:
@@ -51,10 +55,13 @@ class ConsolidationProfile:
             )
         return uf.upper()
 
-    def unit_of(self, assembly_id: str, uf: str) -> str:
+    def unit_of(self, assembly_id: str, uf: str, tier: str = "") -> str:
         """Which expected unit a received report stands for: a state at the national tier,
-        an assembly at the regional one."""
-        return uf if self.nationwide else assembly_id
+        an assembly at the regional one — and an assembly reporting straight here (``tier``
+        below ``below``) stands for itself, never for its state."""
+        if self.nationwide and tier in ("", self.below):
+            return uf
+        return assembly_id
 
     def conference(self, cycle_id: str, uf: str | None) -> Conference:
         return Conference(self, cycle_id, self.scope(uf))

@@ -45,16 +45,23 @@ async def reception(session: AsyncSession, *, cycle_id: str, uf: str) -> Recepti
     expected = await assemblies_of_state(session, cycle_id, uf)
     assemblies = Counter(territory[:7] for territory in expected.values())
     reports: dict[str, list[tuple[bool, str, int, datetime]]] = defaultdict(list)
-    for territory, late, reason, participants, received in await session.execute(
+    #: Municipalities reported only as covered by an intermunicipal conference seated elsewhere.
+    covered: dict[str, list[tuple[bool, str, datetime]]] = defaultdict(list)
+    for territory, late, reason, participants, received, towns in await session.execute(
         select(
             ReceivedReport.territory,
             ReceivedReport.late,
             ReceivedReport.late_reason,
             ReceivedReport.participants,
             ReceivedReport.received_at,
+            ReceivedReport.body["covers"],
         ).where(ReceivedReport.cycle_id == cycle_id, ReceivedReport.uf == uf)
     ):
-        reports[territory[:7]].append((late, reason, participants, received))
+        seat = territory[:7]
+        reports[seat].append((late, reason, participants, received))
+        for town in towns or ():
+            if isinstance(town, str) and town != seat:
+                covered[town].append((late, reason, received))
     letters: Counter[str] = Counter()
     for (data,) in await session.execute(
         select(DeadLetter.data)
@@ -66,11 +73,14 @@ async def reception(session: AsyncSession, *, cycle_id: str, uf: str) -> Recepti
     rows: list[MunicipalityReception] = []
     for town in municipalities(uf):
         got = reports.get(town.ibge_code, [])
-        on_time = [r for r in got if not r[0]]
+        # Covered by an intermunicipal conference: reported there (its participants count at
+        # the seat's row, once).
+        got_with = got + [(late, why, 0, at) for late, why, at in covered.get(town.ibge_code, [])]
+        on_time = [r for r in got_with if not r[0]]
         status: TownStatus
         if on_time:
             status = "reported"
-        elif got:
+        elif got_with:
             status = "late"
         elif letters.get(town.ibge_code):
             status = "dead_lettered"
@@ -84,12 +94,12 @@ async def reception(session: AsyncSession, *, cycle_id: str, uf: str) -> Recepti
                 name=town.name,
                 population=town.population_2022,
                 status=status,
-                assemblies=max(assemblies.get(town.ibge_code, 0), len(got)),
-                reports=len(got),
+                assemblies=max(assemblies.get(town.ibge_code, 0), len(got_with)),
+                reports=len(got_with),
                 participants=sum(r[2] for r in got),
                 dead_letters=letters.get(town.ibge_code, 0),
-                received_at=max((r[3] for r in got), default=None),
-                late_reason=next((r[1] for r in got if r[0] and r[1]), ""),
+                received_at=max((r[3] for r in got_with), default=None),
+                late_reason=next((r[1] for r in got_with if r[0] and r[1]), ""),
             )
         )
     counts = Counter(r.status for r in rows)

@@ -96,6 +96,8 @@ def _report_view(r: ReceivedReport) -> ReceivedReportView:
         received_at=r.received_at,
         items=len(r.body.get("items", [])),
         mandates=len(r.body.get("mandates", [])),
+        tier=r.tier,
+        assembly_kind=r.assembly_kind,
     )
 
 

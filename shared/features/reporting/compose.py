@@ -31,7 +31,7 @@ from shared.contracts.messages import (
     SourceRef,
     TallyManifest,
 )
-from shared.contracts.subjects import up_subject
+from shared.contracts.subjects import direct_subject, up_subject
 from shared.core.cycle import CycleRules
 from shared.core.forwarding import forward, rank_within_axes
 from shared.core.vocabulary import Competence, Tier
@@ -78,6 +78,7 @@ class Closing:
     late: bool = False
     participants: int = 0
     population: int = 0
+    covers: Sequence[str] = ()
     mandates: Sequence[Mandate] = ()
     manifests: Sequence[TallyManifest] = ()
     motions: Sequence[MotionResult] = ()
@@ -128,6 +129,7 @@ def build_report(
         addendum_of=closing.addendum_of,
         participants=closing.participants,
         population=closing.population,
+        covers=list(closing.covers),
         items=[
             ReportItem(
                 item_id=c.id,
@@ -180,7 +182,13 @@ async def close_and_report(
     kept = select(rules, closing, candidates, priority)
     counts = await pairwise(kept) if pairwise is not None else ()
     report = build_report(closing, kept, counts)
-    await outbox.stage(
-        session, report, up_subject(closing.tier, "report", closing.uf), signer=signer
-    )
+    await outbox.stage(session, report, report_subject(rules, closing), signer=signer)
     return report
+
+
+def report_subject(rules: CycleRules, closing: Closing) -> str:
+    """Where a closing conference's report travels: up to the tier above, or, for a local
+    assembly whose kind the cycle routes to the national stage, straight to the national tier."""
+    if closing.tier == "local" and rules.reports_to(closing.assembly_kind) == "national":
+        return direct_subject("report", closing.uf)
+    return up_subject(closing.tier, "report", closing.uf)
