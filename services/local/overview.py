@@ -24,7 +24,7 @@ from shared.core.errors import DomainError
 from shared.core.quorum import QuorumState
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import elections, polls
-from shared.features.plenary.model import Ballot, BallotKey, Poll, SealedBallot
+from shared.features.plenary.model import BallotKey, Poll
 from shared.platform.bus.models import OutboxEntry
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
@@ -170,26 +170,9 @@ class DeskOverview:
             return list(await polls.list_polls(session, str(assembly_id)))
 
     async def ballots_in(self, poll_ids: list[str]) -> dict[str, int]:
-        """Poll id → ballots held so far (counts entered, files, sealed electronic ballots):
-        an open poll's turnout, before closing settles ``ballots``. Public, like the polls."""
-        keys = [uuid.UUID(p) for p in poll_ids]
-        if not keys:
-            return {}
+        """Poll id → ballots held so far (:func:`polls.ballots_held`)."""
         async with self.db.reading() as session:
-            counted = await session.execute(
-                select(Ballot.poll_id, func.sum(Ballot.count))
-                .where(Ballot.poll_id.in_(keys))
-                .group_by(Ballot.poll_id)
-            )
-            sealed = await session.execute(
-                select(SealedBallot.poll_id, func.count())
-                .where(SealedBallot.poll_id.in_(keys))
-                .group_by(SealedBallot.poll_id)
-            )
-            held: dict[str, int] = {}
-            for poll_id, n in [*counted, *sealed]:
-                held[str(poll_id)] = held.get(str(poll_id), 0) + int(n or 0)
-            return held
+            return await polls.ballots_held(session, poll_ids)
 
     async def sent_at(self, report_id: str) -> tuple[datetime | None, datetime | None]:
         """When the signed report was staged, and when NATS JetStream accepted it (None while

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from litestar.datastructures import FormMultiDict
 
-from services.local.web.participant import priority_ballot
 from shared.contracts.http.plenary import PollView
 from shared.core.errors import Invalid
+from shared.platform.web.polls import priority_ballot
 
 CANDIDATES = ["a", "b", "c"]
 

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from services.local.desk import AssemblyDesk
 from services.local.overview import DeskOverview
-from services.local.web.common import OUTCOMES, ROLES, ROOT, desk_page
+from services.local.web.common import ROLES, ROOT, desk_page
 from services.local.web.dashboard import missing, phases
 from shared.contracts.http.local import AssemblyClosed
 from shared.core.access import Principal
@@ -24,6 +24,7 @@ from shared.core.errors import DomainError
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import COMPETENCES
 from shared.platform.web.pages import refused, sign_in_first
+from shared.platform.web.polls import OUTCOMES
 
 
 class ClosingPages(Controller):

@@ -46,26 +46,6 @@ PROPOSAL_STATUSES: dict[str, str] = {
     "rejected": N_("Rejeitada"),
     "withdrawn": N_("Retirada"),
 }
-OUTCOMES: dict[str, str] = {
-    "approved": N_("Aprovada"),
-    "approved_in_part": N_("Aprovada em parte"),
-    "rejected": N_("Rejeitada"),
-    "plenary": N_("Vai à plenária"),
-    "complete": N_("Eleição completa"),
-    "incomplete": N_("Eleição incompleta"),
-    "ranked": N_("Prioridades definidas"),
-}
-POLL_KINDS: dict[str, str] = {
-    "decision": N_("Decisão"),
-    "priority": N_("Priorização"),
-    "election": N_("Eleição de delegados"),
-    "motion": N_("Moção"),
-}
-MODES: dict[str, str] = {
-    "counts": N_("Contagem em papel ou crachás"),
-    "electronic": N_("Voto eletrônico (urna lacrada)"),
-    "file": N_("Arquivo de cédulas"),
-}
 MOTION_KINDS: dict[str, str] = {
     "support": N_("Apoio"),
     "repudiation": N_("Repúdio"),
@@ -192,34 +172,6 @@ def desk_page(
         error=error,
         **context,
     )
-
-
-def result_words(poll: PollView, names: dict[str, str] | None = None) -> str:
-    """A closed poll's result as a sentence ("Aprovada: 6 sim, 1 não, 1 abstenção.")."""
-    result = poll.result
-    if poll.status not in ("closed", "counted") or result is None:
-        return ""
-    outcome = (
-        i18n.gettext(OUTCOMES.get(poll.outcome or "", poll.outcome or "")) if poll.outcome else ""
-    )
-    if poll.kind in ("decision", "motion"):
-        counted = i18n.gettext(
-            N_("%(yes)s sim, %(no)s não, %(abstain)s abstenções, de %(ballots)s votos"),
-            yes=result.yes,
-            no=result.no,
-            abstain=result.abstain,
-            ballots=result.ballots,
-        )
-        return f"{outcome}: {counted}." if outcome else f"{counted}."
-    names = names or {}
-    ranked = [", ".join(names.get(c, c) for c in group) for group in result.ranking]
-    order = "; ".join(f"{n}. {group}" for n, group in enumerate(ranked, 1))
-    return i18n.gettext(
-        N_("%(outcome)s Ordem: %(order)s (%(ballots)s votos)."),
-        outcome=f"{outcome}." if outcome else "",
-        order=order,
-        ballots=result.ballots,
-    ).strip()
 
 
 def turnout(poll: PollView) -> tuple[int, int]:

@@ -16,7 +16,6 @@ from litestar.response import Redirect, Template
 from services.local.desk import AssemblyDesk
 from services.local.overview import DeskOverview
 from services.local.web.common import (
-    MODES,
     ROLES,
     ROOT,
     DeskScreen,
@@ -30,6 +29,7 @@ from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import refused, sign_in_first
+from shared.platform.web.polls import MODES
 
 
 class ElectionPages(DeskScreen):

@@ -26,7 +26,6 @@ from typing import Any
 import msgspec
 import structlog
 from litestar import Controller, Request, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -51,6 +50,7 @@ from shared.features.plenary.model import Motion, MotionSignature, PollEligible,
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import COMPETENCES
 from shared.platform.web.pages import page, refused, see_other
+from shared.platform.web.polls import CHOICES, priority_ballot
 from shared.platform.web.receipts import KEY_FIELD, new_key
 
 log = structlog.get_logger(__name__)
@@ -60,7 +60,6 @@ PHONE = "/participar/{assembly_id:uuid}"
 PHONE_KINDS = ("decision", "motion", "priority")
 #: The digest of the phone card this browser waits for the desk to bind (not the code).
 SESSION_PENDING = "pending_card_digest"
-CHOICES: dict[str, str] = {"yes": N_("Sim"), "no": N_("Não"), "abstain": N_("Abstenção")}
 #: Notices a redirect back to the phone may show (by key: no free text in the address).
 NOTICES: dict[str, str] = {
     "assinada": N_("Sua assinatura foi registrada."),
@@ -578,28 +577,3 @@ class ParticipantPages(Controller):
             key=new_key(),
             key_field=KEY_FIELD,
         )
-
-
-def priority_ballot(form: FormMultiDict, poll: PollView) -> tuple[list[list[str]], int]:
-    """The ranking a priority form holds, and how many proposals it may name: with approval,
-    the ticked ``choice`` boxes as one group, at most the poll's approvals; else each
-    proposal's ``pos-<id>`` position (blank: unranked), equal positions tied."""
-    known = set(poll.candidates)
-    if poll.method == "approval":
-        ticked = sorted({str(v) for v in form.getall("choice", [])})
-        if any(c not in known for c in ticked):
-            raise Invalid("unknown proposal on the ballot")
-        return ([ticked] if ticked else []), int(poll.approvals)
-    positions: dict[int, list[str]] = {}
-    for candidate in poll.candidates:
-        raw = _text(form.get(f"pos-{candidate}"))
-        if not raw:
-            continue
-        try:
-            place = int(raw)
-        except ValueError:
-            raise Invalid(gettext(N_("Escolha uma posição da lista."))) from None
-        if not 1 <= place <= len(poll.candidates):
-            raise Invalid(gettext(N_("Escolha uma posição da lista.")))
-        positions.setdefault(place, []).append(candidate)
-    return [positions[k] for k in sorted(positions)], len(poll.candidates)

@@ -17,11 +17,8 @@ from litestar.response import Redirect, Template
 from services.local.desk import AssemblyDesk
 from services.local.overview import DeskOverview
 from services.local.web.common import (
-    MODES,
     MOTION_KINDS,
     MOTION_STATUSES,
-    OUTCOMES,
-    POLL_KINDS,
     PROPOSAL_STATUSES,
     ROOT,
     DeskScreen,
@@ -30,7 +27,6 @@ from services.local.web.common import (
     form_of,
     noticed,
     one,
-    result_words,
     whole,
     with_notice,
 )
@@ -39,6 +35,7 @@ from shared.core.access import Principal
 from shared.core.errors import DomainError, Invalid
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.pages import refused, sign_in_first
+from shared.platform.web.polls import MODES, OUTCOMES, POLL_KINDS, result_words
 from shared.platform.web.receipts import KEY_FIELD, new_key
 
 UNDECIDED = ("submitted", "plenary")

@@ -21,10 +21,11 @@ from litestar.response.sse import ServerSentEventMessage
 
 from services.local.desk import AssemblyDesk
 from services.local.overview import DeskOverview
-from services.local.web.common import MODES, POLL_KINDS, ROOT, STATUSES, result_words
+from services.local.web.common import ROOT, STATUSES
 from shared.core.errors import DomainError
 from shared.platform.web.i18n import N_
 from shared.platform.web.pages import page, refused
+from shared.platform.web.polls import MODES, POLL_KINDS, result_words
 
 #: How often the event stream looks for a change, and how long one stream lasts (the browser's
 #: EventSource reconnects by itself, so no connection is held for ever).

@@ -15,6 +15,7 @@ from shared.features.consolidation.ingest import apply_report, apply_reports
 from shared.features.consolidation.open_data import CONSOLIDATION_DATASETS
 from shared.features.consolidation.pages import ConsolidationPages
 from shared.features.consolidation.plenary_api import PlenaryController, TierPlenaryController
+from shared.features.consolidation.plenary_pages import TierPlenaryPages
 from shared.features.consolidation.plenary_service import TierPlenary
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.consolidation.representation_pages import RepresentationPages
@@ -41,6 +42,7 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
             PlenaryController,
             TierPlenaryController,
             ConsolidationPages,
+            TierPlenaryPages,
             EquityController,
             EvaluationController,
             RepresentationPages,

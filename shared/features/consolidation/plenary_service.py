@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +19,13 @@ from shared.contracts.http.plenary import (
     AbsenceView,
     BallotBoxOpened,
     BallotBoxState,
+    CandidacyView,
     ClaimReissued,
     CredentialRequest,
     CredentialView,
     DeviceCredential,
     Elected,
+    MandateView,
     MemberList,
     MemberRegistered,
     MemberRequest,
@@ -31,6 +34,7 @@ from shared.contracts.http.plenary import (
     Standing,
 )
 from shared.core.access import Principal, Role
+from shared.core.cycle import Priority
 from shared.core.errors import Forbidden, Invalid
 from shared.features.consolidation import members, plenary
 from shared.features.consolidation.credentials import (
@@ -44,14 +48,34 @@ from shared.features.consolidation.credentials import (
 )
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.cycles.store import rules_for
-from shared.features.plenary import audit
+from shared.features.plenary import audit, elections, polls
 from shared.features.plenary.ballot_box import BallotBox
-from shared.features.plenary.views import poll_view
+from shared.features.plenary.views import candidacy_view, mandate_view, poll_view
 from shared.platform.bus.signing import Signer
 from shared.platform.db.database import Database
 
 #: Who presides the plenary's desk.
 DESK: tuple[Role, ...] = ("commission", "convener")
+
+
+@dataclass(frozen=True, slots=True)
+class PlenaryBoard:
+    """What the plenary's desk, its projector and a delegate's phone show: public fields only
+    (no holder's document, no claim code, no ballot)."""
+
+    #: The ballot box key's fingerprint (None before the key ceremony), and whether this
+    #: process holds its private half (closing an electronic poll needs it).
+    fingerprint: str | None
+    unlocked: bool
+    polls: list[PollView]
+    #: Open poll id → ballots held so far (its turnout).
+    held: dict[str, int]
+    credentials: list[CredentialView]
+    candidacies: list[CandidacyView]
+    #: Mandate id → its candidacy id, for those who stand.
+    standing: dict[str, str]
+    delegation: list[MandateView]
+    priority: Priority
 
 
 class TierPlenary:
@@ -93,6 +117,33 @@ class TierPlenary:
             fingerprint = await self.ballot_box.restore(session, key, shares)
             await self._audit(session, principal, key, "ballot_box.restore", shares=len(shares))
             return BallotBoxState(fingerprint=fingerprint, unlocked=True)
+
+    async def board(self, *, cycle_id: str, uf: str) -> PlenaryBoard:
+        """The plenary as it stands: the ballot box, its polls with their turnout, who is
+        credentialed, who stands and who was elected."""
+        conference = self.profile.conference(cycle_id, uf)
+        key = conference.key
+        async with self.db.reading() as session:
+            rows = [poll_view(p) for p in await polls.list_polls(session, key)]
+            standing = await elections.candidacies(session, key)
+            return PlenaryBoard(
+                fingerprint=await self.ballot_box.fingerprint(session, key),
+                unlocked=self.ballot_box.unlocked(key),
+                polls=rows,
+                held=await polls.ballots_held(session, [p.id for p in rows if p.status == "open"]),
+                credentials=await list_credentials(
+                    session, cycle_id=cycle_id, scope=self.profile.scope(uf)
+                ),
+                candidacies=[candidacy_view(c) for c in standing],
+                standing={c.person_id: str(c.id) for c in standing},
+                delegation=[mandate_view(m) for m in await elections.mandates(session, key)],
+                priority=(await rules_for(session, cycle_id)).priority,
+            )
+
+    def require_desk(self, principal: Principal, uf: str) -> None:
+        """Refuse (401/403) anyone but this plenary's desk: the desk's pages show what only
+        the desk acts on."""
+        self._desk(principal, uf)
 
     def _desk(self, principal: Principal, uf: str) -> str:
         scope = self.profile.scope(uf)

@@ -205,6 +205,28 @@ async def list_polls(session: AsyncSession, assembly_id: str) -> Sequence[Poll]:
     ).all()
 
 
+async def ballots_held(session: AsyncSession, poll_ids: Sequence[str]) -> dict[str, int]:
+    """Poll id → ballots held so far (counts entered, files, sealed electronic ballots): an
+    open poll's turnout, before closing settles ``ballots``. Public, like the polls."""
+    keys = [uuid.UUID(p) for p in poll_ids]
+    if not keys:
+        return {}
+    counted = await session.execute(
+        select(Ballot.poll_id, func.sum(Ballot.count))
+        .where(Ballot.poll_id.in_(keys))
+        .group_by(Ballot.poll_id)
+    )
+    sealed = await session.execute(
+        select(SealedBallot.poll_id, func.count())
+        .where(SealedBallot.poll_id.in_(keys))
+        .group_by(SealedBallot.poll_id)
+    )
+    held: dict[str, int] = {}
+    for poll_id, n in [*counted, *sealed]:
+        held[str(poll_id)] = held.get(str(poll_id), 0) + int(n or 0)
+    return held
+
+
 def _require_open(poll: Poll, mode: str) -> None:
     if poll.status != "open":
         raise Conflict("the poll is closed")

@@ -1,0 +1,144 @@
+"""The state plenary in a real browser: the desk credentials delegates from the mandates the
+reports carried, holds the key ceremony and opens an electronic decision; a delegate binds
+their own 360 px phone with the claim code handed at their election and votes; the projector
+follows the turnout; the desk closes the poll and the result is shown in words. The same claim
+code on a second phone is refused, a delegate's phone is not the desk, and a convener of
+another state is refused. Every page passes axe-core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Page
+
+from tests.support.api import get_json
+from tests.support.browser import appointed_code
+from tests.support.polling import eventually
+from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates
+from tests.support.state_plenary import TEXTS, seats_from_the_nation
+from tests.support.tiers import Federation, TierFactory, operator
+from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
+
+
+async def reported(fed: Federation) -> list[dict[str, object]]:
+    await seats_from_the_nation(fed)
+    for n, town in enumerate(("2927408", "2910800")):
+        assembly = FakeAssembly(fed, town, "BA")
+        await assembly.introduce()
+        await assembly.send(assembly.report(TEXTS[n::2], mandates=mandates(f"BA{n}")))
+    items: list[dict[str, object]] = await eventually(
+        lambda: get_json(fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="BA"),
+        done=lambda rows: len(rows) == 3,
+    )
+    return items
+
+
+async def sign_in(page: Page, url: str, code: str, target: str) -> None:
+    await page.goto(f"{url}{target}")
+    await page.get_by_role("textbox", name="Código", exact=True).fill(code)
+    await page.get_by_role("button", name="Entrar com o código").click()
+    await page.wait_for_url(f"{url}/conta?primeiro=1")
+
+
+async def credential(page: Page, mandate_id: str) -> None:
+    await page.get_by_label("Mandato recebido").select_option(mandate_id)
+    await page.get_by_label("Documento conferido na mesa").fill(f"RG {mandate_id}")
+    await page.get_by_role("button", name="Credenciar").focus()
+    await page.keyboard.press("Enter")
+    await page.get_by_role("status").get_by_text("credenciado(a)").wait_for()
+
+
+async def test_a_state_plenary_from_credentials_to_a_delegates_vote_on_their_phone(
+    tier_factory: TierFactory, tmp_path: Path
+) -> None:
+    fed = await tier_factory("regional")
+    items = await reported(fed)
+    code = await appointed_code(
+        fed.regional, operator("regional"), name="Rita da Mesa", role="convener", territory="BA"
+    )
+    async with served(fed, "regional") as url, chromium() as browser:
+        desk = await browser.new_page(locale="pt-BR")
+        await sign_in(desk, url, code, "/estado/BA/plenaria")
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        assert await accessibility_violations(desk) == []
+        for mandate_id in ("BA0-u1", "BA1-u1"):
+            await credential(desk, mandate_id)
+        credentialed = await get_json(
+            fed.regional, "/api/v1/plenary/credentials", cycle_id=CYCLE, uf="BA"
+        )
+        assert sorted(c["mandate_id"] for c in credentialed) == ["BA0-u1", "BA1-u1"]
+        assert "RG BA0-u1" not in await desk.content(), "the holder's document is not shown"
+
+        await desk.get_by_role("button", name="Abrir a urna (cerimônia da chave)").click()
+        shares = desk.locator(".segredo-cerimonia li")
+        await shares.first.wait_for()
+        assert await shares.count() == 3
+        assert await accessibility_violations(desk) == []
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        assert await desk.locator(".segredo-cerimonia").count() == 0, "shares are shown once"
+
+        first = str(items[0]["id"])
+        await desk.get_by_label("Item (para uma decisão)").select_option(first)
+        await desk.get_by_label("Voto eletrônico (urna lacrada)").check()
+        await desk.get_by_label("Título no telão (opcional)").fill("Leitos de UTI")
+        await desk.get_by_role("button", name="Abrir votação").click()
+        await desk.get_by_role("status").get_by_text("Votação aberta: Leitos de UTI").wait_for()
+        assert "Votos até agora: 0 de 2 credenciados" in await desk.inner_text("main")
+        assert await accessibility_violations(desk) == []
+        await screenshot_at_360(desk, "plenaria-estadual-mesa", tmp_path)
+
+        # The delegate's own phone: the claim code binds it, then Sim.
+        phone = await browser.new_page(locale="pt-BR", viewport={"width": 360, "height": 800})
+        await phone.goto(f"{url}/estado/BA/delegado")
+        assert await accessibility_violations(phone) == []
+        await phone.get_by_label("Código do mandato").fill("BA0-u1")
+        await phone.get_by_label("Código de acesso").fill(claim_code("BA0-u1"))
+        await phone.get_by_role("button", name="Entrar", exact=True).click()
+        await phone.get_by_role("heading", name="Leitos de UTI").wait_for()
+        assert "BA0 Ana" in await phone.inner_text("main")
+        assert await accessibility_violations(phone) == []
+        await phone.get_by_label("Sim").check()
+        await phone.get_by_role("button", name="Votar").click()
+        await phone.get_by_role("heading", name="Seu voto foi registrado.").wait_for()
+        assert await accessibility_violations(phone) == []
+        await screenshot_at_360(phone, "plenaria-estadual-celular", tmp_path)
+
+        # The phone is a delegate's, not the desk: the desk sends it to sign in as a person.
+        await phone.goto(f"{url}/estado/BA/plenaria")
+        assert "/entrar" in phone.url
+
+        # The same claim code on another phone is refused.
+        other = await browser.new_page(locale="pt-BR", viewport={"width": 360, "height": 800})
+        await other.goto(f"{url}/estado/BA/delegado")
+        await other.get_by_label("Código do mandato").fill("BA0-u1")
+        await other.get_by_label("Código de acesso").fill(claim_code("BA0-u1"))
+        await other.get_by_role("button", name="Entrar", exact=True).click()
+        alert = other.get_by_role("alert")
+        await alert.wait_for()
+        assert "already bound to a device" in await alert.inner_text()
+
+        # The projector follows the turnout.
+        screen = await browser.new_page(locale="pt-BR")
+        await screen.goto(f"{url}/estado/BA/plenaria/telao")
+        assert "Votaram 1 de 2" in await screen.inner_text("#quadro")
+        assert await accessibility_violations(screen) == []
+        await screenshot_at_360(screen, "plenaria-estadual-telao", tmp_path)
+
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        await desk.get_by_role("button", name="Encerrar a votação Leitos de UTI").click()
+        await desk.get_by_role("status").get_by_text("Votação encerrada").wait_for()
+        results = await desk.inner_text("section[aria-labelledby=h-resultados]")
+        assert "1 sim, 0 não" in results, results
+        assert await accessibility_violations(desk) == []
+        await screen.reload()
+        assert "1 sim, 0 não" in await screen.inner_text("#quadro")
+
+        # A convener of another state reaches nothing here.
+        stranger = await appointed_code(
+            fed.regional, operator("regional"), name="Outro Estado", role="convener", territory="SE"
+        )
+        away = await browser.new_page(locale="pt-BR")
+        await sign_in(away, url, stranger, "/estado/BA/plenaria")
+        refused = await away.goto(f"{url}/estado/BA/plenaria")
+        assert refused is not None and refused.status == 403
+        assert await away.locator("#c-mandate").count() == 0
