@@ -153,14 +153,18 @@ class ConsolidationController(Controller):
     async def suggestions(
         self,
         consolidation: NamedDependency[Consolidation],
+        principal: Caller,
         cycle_id: FromQuery[str],
         uf: FromQuery[str] = "BR",
         axis: FromQuery[str | None] = None,
         threshold: Annotated[float | None, QueryParameter(ge=0, le=1)] = None,
     ) -> list[Suggestion]:
-        """Likely duplicates within each axis, with their evidence."""
+        """Likely duplicates within each axis, with their evidence. Public at the cycle's
+        ``suggest_threshold`` (computed once and kept); another ``threshold`` clusters the
+        conference again, so only its rapporteurs, conveners and commission may ask for one
+        (401 for the public, 403 for another territory)."""
         return await consolidation.suggestions(
-            cycle_id=cycle_id, uf=uf, axis=axis, threshold=threshold
+            cycle_id=cycle_id, uf=uf, axis=axis, threshold=threshold, principal=principal
         )
 
     @post("/consolidation/merge", status_code=201, **allow("rapporteur", "convener", "commission"))

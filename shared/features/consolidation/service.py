@@ -32,7 +32,7 @@ from shared.contracts.http.consolidation import (
     Suggestion,
 )
 from shared.contracts.messages import Mandate
-from shared.core.access import Principal, Role
+from shared.core.access import ANONYMOUS, Principal, Role
 from shared.core.cycle import CycleRules
 from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
@@ -227,7 +227,13 @@ class Consolidation:
     # --- sistematização -------------------------------------------------------------------
 
     async def suggestions(
-        self, *, cycle_id: str, uf: str, axis: str | None, threshold: float | None
+        self,
+        *,
+        cycle_id: str,
+        uf: str,
+        axis: str | None,
+        threshold: float | None,
+        principal: Principal = ANONYMOUS,
     ) -> list[Suggestion]:
         """Clusters of likely duplicates. Clustering a big state's axis takes many seconds, so
         a computation is kept per (conference, axis, threshold) and shown as it stands now
@@ -238,6 +244,10 @@ class Consolidation:
         async with self.db.reading() as session:
             rules = await rules_for(session, cycle_id)
             limit = rules.consolidation.suggest_threshold if threshold is None else threshold
+            if limit != rules.consolidation.suggest_threshold:
+                # Each other threshold is a clustering of its own (seconds of CPU at São
+                # Paulo's scale): not for anyone who asks.
+                principal.require(*EDITORS, territory=scope)
             key = (cycle_id, scope, axis, limit)
             seen = await duplicates.fingerprint(session, cycle_id=cycle_id, uf=scope, axis=axis)
             kept = self._suggested.get(key)

@@ -243,3 +243,31 @@ async def test_auto_merge_keeps_every_text_and_waits_for_review(
     assert undone.status_code == 200, undone.text
     items = await get_json(regional, "/api/v1/items", cycle_id=CYCLE, uf="SP")
     assert sorted(i["text"] for i in items) == sorted([COAST, SEMI_ARID, PARAPHRASE])
+
+
+async def test_another_threshold_is_clustered_only_for_the_states_editors(
+    regional_tier: Federation,
+) -> None:
+    """The suggestions at the cycle's threshold are public (computed once, kept); any other
+    threshold is a new clustering of the conference, CPU the public must not be able to spend:
+    refused anonymously (401) and to a convener of another state (403), served to SP's own."""
+    regional = regional_tier.regional
+    await seeded(regional_tier)
+    params = {"cycle_id": CYCLE, "uf": "SP", "threshold": "0.05"}
+    public = await regional.get("/api/v1/consolidation/suggestions", params=params)
+    assert public.status_code == 401, public.text
+    assert public.headers["content-type"].startswith("application/problem+json")
+    elsewhere = await regional_tier.person(
+        "regional", {"role": "convener", "territory": "RJ"}, name="Convocadora do Rio"
+    )
+    other = await regional.get(
+        "/api/v1/consolidation/suggestions", params=params, headers=elsewhere
+    )
+    assert other.status_code == 403, other.text
+    own = await regional_tier.person(
+        "regional", {"role": "convener", "territory": "SP"}, name="Convocadora de SP"
+    )
+    looser = await regional.get("/api/v1/consolidation/suggestions", params=params, headers=own)
+    assert looser.status_code == 200, looser.text
+    default = await get_json(regional, "/api/v1/consolidation/suggestions", cycle_id=CYCLE, uf="SP")
+    assert len(default) == 1, "the cycle's own threshold stays public"
