@@ -143,7 +143,8 @@ def highlight(text: str, shared: list[str]) -> Markup:
     return Markup("".join(out))
 
 
-def _state(uf: str) -> str:
+def state_code(uf: str) -> str:
+    """``uf`` as the workbench pages name it (a state's code or ``BR``); 404 for anything else."""
     uf = uf.upper()
     if uf != NATION and not municipalities(uf):
         raise NotFound(f"no state {uf!r}")
@@ -165,7 +166,7 @@ class ConsolidationPages(Controller):
         parte: FromQuery[str] = "",
     ) -> Template:
         try:
-            uf = _state(uf)
+            uf = state_code(uf)
             cycle_id = ciclo or await consolidation.current_cycle()
             board = await consolidation.reception(cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
@@ -262,7 +263,7 @@ class ConsolidationPages(Controller):
         that decides what goes up, in words."""
         page_number = max(1, pagina)
         try:
-            uf = _state(uf)
+            uf = state_code(uf)
             cycle_id = ciclo or await consolidation.current_cycle()
             rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
@@ -323,7 +324,7 @@ class ConsolidationPages(Controller):
         form = await request.form()
         back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
         try:
-            uf = _state(uf)
+            uf = state_code(uf)
             cycle_id = back["ciclo"] or await consolidation.current_cycle()
             ranked = await consolidation.rank(principal, cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
@@ -353,7 +354,7 @@ class ConsolidationPages(Controller):
             return to_sign_in
         items_page = max(1, itens)
         try:
-            uf = _state(uf)
+            uf = state_code(uf)
             principal.require(*EDITORS, territory=uf)
             cycle_id = ciclo or await consolidation.current_cycle()
             rules = await consolidation.rules(cycle_id)

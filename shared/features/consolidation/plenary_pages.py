@@ -34,8 +34,7 @@ from litestar.response import Redirect, Template
 from shared.contracts.http.plenary import CredentialRequest, PollView
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Forbidden, Invalid, NotFound
-from shared.core.territory import municipalities
-from shared.core.vocabulary import NATION
+from shared.features.consolidation.pages import state_code
 from shared.features.consolidation.plenary_service import PlenaryBoard, TierPlenary
 from shared.features.consolidation.service import Consolidation
 from shared.features.identity.middleware import SESSION_CREDENTIAL
@@ -52,13 +51,6 @@ DESK = "/estado/{uf:str}/plenaria"
 PHONE = "/estado/{uf:str}/delegado"
 #: Statuses in which an item may still be put to the plenary's vote.
 UNDECIDED = ("active",)
-
-
-def _scope(uf: str) -> str:
-    uf = uf.upper()
-    if uf != NATION and not municipalities(uf):
-        raise NotFound(f"no state {uf!r}")
-    return uf
 
 
 def _text(form: FormMultiDict, name: str) -> str:
@@ -127,7 +119,7 @@ class TierPlenaryPages(Controller):
         new_code: tuple[str, str] | None = None,
     ) -> Template:
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             plenary.require_desk(principal, uf)
             cycle_id = cycle_id or await consolidation.current_cycle()
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
@@ -184,7 +176,7 @@ class TierPlenaryPages(Controller):
         form = await request.form()
         cycle_id = _text(form, "ciclo")
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = cycle_id or await consolidation.current_cycle()
             notice = await act(form, cycle_id)
         except DomainError as refusal:
@@ -216,7 +208,7 @@ class TierPlenaryPages(Controller):
             return to_sign_in
         form = await request.form()
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
             ceremony = await plenary.open_ballot_box(principal, cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
@@ -302,7 +294,7 @@ class TierPlenaryPages(Controller):
             return to_sign_in
         form = await request.form()
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
             mandate_id = _text(form, "mandate_id")
             issued = await plenary.reissue_claim(
@@ -486,7 +478,7 @@ class TierPlenaryPages(Controller):
     ) -> Template:
         """Public: the poll on screen with its turnout, and the last result."""
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = ciclo or await consolidation.current_cycle()
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
             items = await consolidation.items(
@@ -539,7 +531,7 @@ class TierPlenaryPages(Controller):
         status: int = 200,
     ) -> Template:
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = cycle_id or await consolidation.current_cycle()
             mandate_id = _own_mandate(principal, uf)
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
@@ -585,7 +577,7 @@ class TierPlenaryPages(Controller):
         digest of the device credential, never the credential or the code."""
         form = await request.form()
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
             claimed = await plenary.claim(
                 cycle_id=cycle_id,
@@ -623,7 +615,7 @@ class TierPlenaryPages(Controller):
         form = await request.form()
         cycle_id = _text(form, "ciclo")
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = cycle_id or await consolidation.current_cycle()
             poll = _poll(await plenary.board(cycle_id=cycle_id, uf=uf), poll_id)
             if poll.kind == "decision":
@@ -670,7 +662,7 @@ class TierPlenaryPages(Controller):
     ) -> Template | Redirect:
         form = await request.form()
         try:
-            uf = _scope(uf)
+            uf = state_code(uf)
             cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
             await plenary.stand(principal, cycle_id=cycle_id, uf=uf, mandate_id=None)
         except DomainError as refusal:
