@@ -66,6 +66,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: draw left ``running`` (its process died) is claimed again — the seed makes the same panel.
     lottery_idle_s: float = 1.0
     lottery_stale_s: float = 1800.0
+    #: Duplicate suggestions (regional and national tiers): an axis of at least this many items
+    #: is clustered in a worker process, off the event loop (São Paulo's biggest: ~10,000
+    #: items, ~20 s); and the Sistematização page waits this long for them before saying they
+    #: are being computed and fetching them by itself once ready.
+    suggestions_off_loop_items: int = 2000
+    suggestions_wait_s: float = 1.0
     #: OpenID Connect sign-in (gov.br); off while ``oidc_issuer`` is empty.
     oidc_issuer: str = ""
     oidc_client_id: str = ""
