@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -23,8 +22,7 @@ import structlog
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts.http.consolidation import AutoMerged, PairScore, SuggestedItem, Suggestion
-from shared.core.decide.clustering import ClusterItem, ScoredPair, cluster
+from shared.contracts.http.consolidation import AutoMerged, Suggestion
 from shared.core.decide.text_normalise import analyse
 from shared.core.vocabulary import ACTIVE
 from shared.features.consolidation.actions import (
@@ -33,6 +31,7 @@ from shared.features.consolidation.actions import (
     new_id,
     retire_items,
 )
+from shared.features.consolidation.clusters import Row, groups_of
 from shared.features.consolidation.model import ConsolidatedItem, ConsolidationAction, ItemSource
 
 log = structlog.get_logger(__name__)
@@ -57,19 +56,8 @@ def combined_text(texts: list[str]) -> str:
     return "\n\n".join(kept)
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    id: uuid.UUID
-    axis: str
-    competence: str
-    title: str
-    text: str
-    rank: int | None
-
-
-async def _active_rows(
-    session: AsyncSession, cycle_id: str, uf: str, axis: str | None
-) -> list[_Row]:
+async def active_rows(session: AsyncSession, cycle_id: str, uf: str, axis: str | None) -> list[Row]:
+    """The active items of (cycle, uf, axis), as the clustering reads them."""
     query = select(
         ConsolidatedItem.id,
         ConsolidatedItem.axis,
@@ -85,36 +73,7 @@ async def _active_rows(
     if axis:
         query = query.where(ConsolidatedItem.axis == axis)
     rows = await session.execute(query.order_by(ConsolidatedItem.axis, ConsolidatedItem.id))
-    return [_Row(*row) for row in rows]
-
-
-def _groups(
-    rows: list[_Row], threshold: float, *, by_competence: bool
-) -> tuple[list[list[_Row]], dict[frozenset[str], float]]:
-    by_id = {str(r.id): r for r in rows}
-    result = cluster(
-        [
-            ClusterItem(
-                id=str(r.id),
-                text=r.text,
-                axis=f"{r.axis}\x1f{r.competence}" if by_competence else r.axis,
-            )
-            for r in rows
-        ],
-        threshold,
-    )
-    scores = {frozenset((p.a, p.b)): p.score for p in result.pairs}
-    groups = [[by_id[i] for i in group] for group in result.clusters if len(group) > 1]
-    return groups, scores
-
-
-def _evidence(group: list[_Row], scores: dict[frozenset[str], float]) -> list[ScoredPair]:
-    ids = [str(r.id) for r in group]
-    return [
-        ScoredPair(a, b, scores.get(frozenset((a, b)), 0.0))
-        for n, a in enumerate(ids)
-        for b in ids[n + 1 :]
-    ]
+    return [Row(*row) for row in rows]
 
 
 async def fingerprint(
@@ -172,43 +131,11 @@ def still_current(suggestions: list[Suggestion], active: AbstractSet[str]) -> li
             continue
         ids = {i.id for i in items}
         pairs = [p for p in suggestion.pairs if p.a in ids and p.b in ids]
-        mean = round(sum(p.score for p in pairs) / len(pairs), 4) if pairs else 0.0
+        # over every pair of the members left (an unscored one counts 0, as when clustered)
+        mean = round(sum(p.score for p in pairs) / (len(items) * (len(items) - 1) // 2), 4)
         kept.append(msgspec.structs.replace(suggestion, items=items, pairs=pairs, mean_score=mean))
     kept.sort(key=lambda s: (-s.mean_score, s.axis))
     return kept
-
-
-async def suggest_merges(
-    session: AsyncSession, *, cycle_id: str, uf: str, threshold: float, axis: str | None = None
-) -> list[Suggestion]:
-    """Clusters of likely duplicates within each axis, with the evidence: pair scores and the
-    words every member shares."""
-    rows = await _active_rows(session, cycle_id, uf, axis)
-    groups, scores = _groups(rows, threshold, by_competence=False)
-    suggestions: list[Suggestion] = []
-    for group in groups:
-        pairs = _evidence(group, scores)
-        stems = frozenset.intersection(*(analyse(r.text).stems for r in group))
-        suggestions.append(
-            Suggestion(
-                axis=group[0].axis,
-                items=[
-                    SuggestedItem(
-                        id=str(r.id),
-                        competence=r.competence,
-                        title=r.title,
-                        text=r.text,
-                        rank=r.rank,
-                    )
-                    for r in group
-                ],
-                pairs=[PairScore(a=p.a, b=p.b, score=p.score) for p in pairs],
-                mean_score=round(sum(p.score for p in pairs) / len(pairs), 4),
-                shared_words=sorted(stems)[:20],
-            )
-        )
-    suggestions.sort(key=lambda s: (-s.mean_score, s.axis))
-    return suggestions
 
 
 def _common(parents: set[uuid.UUID | None]) -> uuid.UUID | None:
@@ -220,16 +147,16 @@ async def auto_merge(
 ) -> AutoMerged:
     """Merge every cluster at or above ``threshold`` (within axis and competence), one logged
     action per cluster so each can be undone on its own."""
-    rows = await _active_rows(session, cycle_id, uf, None)
-    groups, scores = _groups(rows, threshold, by_competence=True)
-    clustered = [r.id for group in groups for r in group]
+    rows = await active_rows(session, cycle_id, uf, None)
+    groups = groups_of(rows, threshold, by_competence=True)
+    clustered = [r.id for group in groups for r in group.rows]
     # A diretriz with proposals nested under it is never merged away automatically; the
     # merged item stays under the diretriz its proposals shared.
     diretrizes = await children_of(session, clustered)
-    groups = [g for g in groups if not any(r.id in diretrizes for r in g)]
+    groups = [g for g in groups if not any(r.id in diretrizes for r in g.rows)]
     if not groups:
         return AutoMerged(clusters=0, merged_items=0, active_items=len(rows))
-    members = [r.id for group in groups for r in group]
+    members = [r.id for group in groups for r in group.rows]
     found = await session.execute(
         select(ConsolidatedItem.id, ConsolidatedItem.parent_id).where(
             ConsolidatedItem.id.in_(members)
@@ -250,7 +177,7 @@ async def auto_merge(
         ordered = [
             r
             for _, r in sorted(
-                enumerate(group), key=lambda p: (p[1].rank is None, p[1].rank or 0, p[0])
+                enumerate(group.rows), key=lambda p: (p[1].rank is None, p[1].rank or 0, p[0])
             )
         ]
         best = ordered[0]
@@ -264,11 +191,9 @@ async def auto_merge(
                 "note": f"automatic merge at threshold {threshold}",
                 "payload": {
                     "review": REVIEW_PENDING,
-                    "retired": [str(r.id) for r in group],
+                    "retired": [str(r.id) for r in group.rows],
                     "created": [str(item_id)],
-                    "evidence": [
-                        {"a": p.a, "b": p.b, "score": p.score} for p in _evidence(group, scores)
-                    ],
+                    "evidence": [{"a": p.a, "b": p.b, "score": p.score} for p in group.pairs],
                 },
             }
         )
@@ -282,13 +207,13 @@ async def auto_merge(
                 "title": best.title,
                 "text": combined_text([r.text for r in ordered]),
                 "made_by": action_id,
-                "parent_id": _common({parent_of[r.id] for r in group}),
+                "parent_id": _common({parent_of[r.id] for r in group.rows}),
             }
         )
         new_edges.extend(
-            {"item_id": item_id, "source_item_id": s} for r in group for s in edges[r.id]
+            {"item_id": item_id, "source_item_id": s} for r in group.rows for s in edges[r.id]
         )
-        retire.update({r.id: action_id for r in group})
+        retire.update({r.id: action_id for r in group.rows})
     await session.execute(insert(ConsolidationAction), actions)
     await create_items(session, items)
     await session.execute(insert(ItemSource), new_edges)
