@@ -23,6 +23,7 @@ from shared.features.consolidation.service import Consolidation
 from shared.platform.bus.inbox import BatchedHandler, Delivery, Handler
 from shared.platform.feature import Feature
 from shared.platform.node import Node
+from shared.platform.offload import Offload
 
 
 def consolidation(profile: ConsolidationProfile) -> Feature:
@@ -49,9 +50,17 @@ def consolidation(profile: ConsolidationProfile) -> Feature:
         ),
         datasets=(*CONSOLIDATION_DATASETS, equity.dataset(profile)),
         services=lambda node: {
-            "consolidation": Consolidation(node.db, node.outbox, profile),
+            "consolidation": Consolidation(
+                node.db,
+                node.outbox,
+                profile,
+                offload=Offload(),
+                off_loop_items=node.settings.suggestions_off_loop_items,
+            ),
             "plenary": TierPlenary(node.db, profile, node.outbox.default_signer),
         },
+        # the worker process that clusters a big axis, stopped with the node
+        loops=lambda node: [node.services["consolidation"].offload],
         handlers=handlers,
         templates=(Path(__file__).parent / "templates",),
     )

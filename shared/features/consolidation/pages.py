@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
+from shared.contracts.http.consolidation import ItemView
 from shared.core.access import Principal
 from shared.core.decide.text_normalise import canonical_words, strip_accents
 from shared.core.errors import DomainError, Invalid, NotFound
@@ -97,6 +99,52 @@ def place(code: str) -> str:
         return town.name
     state = unit(code)
     return state.name if state is not None else code
+
+
+async def suggestion_page(
+    request: Request[Any, Any, Any],
+    consolidation: Consolidation,
+    *,
+    cycle_id: str,
+    uf: str,
+    axis: str,
+    page_number: int,
+) -> dict[str, Any]:
+    """The duplicate-suggestions section of an axis: one page of clusters, or ``computing``
+    while the tier is still clustering it (it waits ``suggestions_wait_s`` for them first);
+    ``shown_ids`` are the items whose sources the page shows."""
+    found = (
+        await consolidation.suggestions_if_ready(
+            cycle_id=cycle_id,
+            uf=uf,
+            axis=axis,
+            threshold=None,
+            patience=request.app.state.settings.suggestions_wait_s,
+        )
+        if axis
+        else []
+    )
+    page_number = max(1, page_number)
+    first = (page_number - 1) * CLUSTERS_PER_PAGE
+    shown = [] if found is None else found[first : first + CLUSTERS_PER_PAGE]
+    return {
+        "computing": found is None,
+        "clusters": shown,
+        "total": len(found or ()),
+        "page_number": page_number,
+        "pages": max(1, -(-len(found or ()) // CLUSTERS_PER_PAGE)),
+        "shown_per_cluster": SHOWN_PER_CLUSTER,
+        "shown_ids": [uuid.UUID(i.id) for c in shown for i in c.items[:SHOWN_PER_CLUSTER]],
+    }
+
+
+def nested_under(items: Sequence[ItemView]) -> dict[str, list[ItemView]]:
+    """The items nested under each diretriz, by the diretriz's id."""
+    children: dict[str, list[ItemView]] = defaultdict(list)
+    for item in items:
+        if item.parent_id:
+            children[item.parent_id].append(item)
+    return children
 
 
 def may_edit(principal: Principal, uf: str) -> bool:
@@ -360,13 +408,9 @@ class ConsolidationPages(Controller):
             rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
             axis = eixo if eixo in axes else (axes[0] if axes else "")
-            clusters = (
-                await consolidation.suggestions(cycle_id=cycle_id, uf=uf, axis=axis, threshold=None)
-                if axis
-                else []
+            suggested = await suggestion_page(
+                request, consolidation, cycle_id=cycle_id, uf=uf, axis=axis, page_number=pagina
             )
-            first = max(0, (max(1, pagina) - 1) * CLUSTERS_PER_PAGE)
-            shown = clusters[first : first + CLUSTERS_PER_PAGE]
             items, item_total = (
                 await consolidation.workbench_items(
                     cycle_id=cycle_id,
@@ -379,8 +423,7 @@ class ConsolidationPages(Controller):
                 else ([], 0)
             )
             sources = await consolidation.sources_of(
-                [uuid.UUID(i.id) for c in shown for i in c.items[:SHOWN_PER_CLUSTER]]
-                + [uuid.UUID(i.id) for i in items]
+                suggested.pop("shown_ids") + [uuid.UUID(i.id) for i in items]
             )
             log = await consolidation.action_log(cycle_id=cycle_id, uf=uf)
             review = await consolidation.review_queue(cycle_id=cycle_id, uf=uf)
@@ -405,19 +448,16 @@ class ConsolidationPages(Controller):
             cycle_id=cycle_id,
             axes=axes,
             axis=axis,
-            clusters=shown,
-            total=len(clusters),
-            page_number=max(1, pagina),
-            pages=max(1, -(-len(clusters) // CLUSTERS_PER_PAGE)),
+            **suggested,
             sources=sources,
             actions=log[:50],
             review=review[:50],
-            nestable=nestable,
+            loose=[i for i in nestable if not i.parent_id],
+            children=nested_under(nestable),
             item_titles={i.id: i.title for i in nestable},
             highlight=highlight,
             competences=COMPETENCES,
             notice=notice,
-            shown_per_cluster=SHOWN_PER_CLUSTER,
             items=items,
             item_total=item_total,
             items_page=items_page,
@@ -425,6 +465,46 @@ class ConsolidationPages(Controller):
             axis_titles=titles,
             place=place,
             focus=foco,
+        )
+
+    @get(f"{STATE}/sistematizacao/sugestoes")
+    async def suggestions_section(
+        self,
+        request: Request[Any, Any, Any],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+        eixo: FromQuery[str] = "",
+        pagina: FromQuery[int] = 1,
+    ) -> Template | Redirect:
+        """The suggestions section alone, which the page asks for while they are computed."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        try:
+            uf = state_code(uf)
+            principal.require(*EDITORS, territory=uf)
+            cycle_id = ciclo or await consolidation.current_cycle()
+            axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
+            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            suggested = await suggestion_page(
+                request, consolidation, cycle_id=cycle_id, uf=uf, axis=axis, page_number=pagina
+            )
+            sources = await consolidation.sources_of(suggested.pop("shown_ids"))
+        except DomainError as refusal:
+            return refused(request, refusal)
+        return page(
+            request,
+            "consolidation/systematisation_suggestions.html",
+            title=N_("Sistematização"),
+            here=f"/estado/{uf}/sistematizacao",
+            uf=uf,
+            cycle_id=cycle_id,
+            axis=axis,
+            **suggested,
+            sources=sources,
+            highlight=highlight,
+            announce=not suggested["computing"] and "hx-request" in request.headers,
         )
 
     @post(f"{STATE}/sistematizacao/separar/{{item_id:uuid}}", status_code=303)

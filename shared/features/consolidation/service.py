@@ -6,11 +6,13 @@ what differs between a state conference and the national one.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +37,14 @@ from shared.contracts.messages import Mandate
 from shared.core.access import ANONYMOUS, Principal, Role
 from shared.core.cycle import CycleRules
 from shared.core.vocabulary import ACTIVE
-from shared.features.consolidation import actions, duplicates, plenary, plenary_service, seats
+from shared.features.consolidation import (
+    actions,
+    clusters,
+    duplicates,
+    plenary,
+    plenary_service,
+    seats,
+)
 from shared.features.consolidation.board import ingest_board
 from shared.features.consolidation.closing import close_conference
 from shared.features.consolidation.lineage import (
@@ -62,6 +71,9 @@ from shared.features.plenary import polls
 from shared.features.plenary.claims import elected_mandates, with_claims
 from shared.platform.bus.outbox import Outbox
 from shared.platform.db.database import Database
+from shared.platform.offload import Offload
+
+log = structlog.get_logger(__name__)
 
 #: Who may change items (sistematização): the rapporteurs, and the convener or commission.
 EDITORS: tuple[Role, ...] = ("rapporteur", "convener", "commission")
@@ -69,6 +81,16 @@ EDITORS: tuple[Role, ...] = ("rapporteur", "convener", "commission")
 SUGGESTIONS_KEPT = 32
 #: Who closes a conference and sends its report up.
 CLOSERS: tuple[Role, ...] = ("convener", "commission")
+
+
+#: Duplicate suggestions are kept per (cycle, territory, axis, threshold).
+SuggestionKey = tuple[str, str, str | None, float]
+
+
+def _log_failure(task: asyncio.Task[list[Suggestion]]) -> None:
+    """A computation nobody waits for any more (its page moved on) still reports a failure."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("suggestions.failed", task=task.get_name(), error=repr(error))
 
 
 @dataclass(slots=True)
@@ -102,12 +124,24 @@ def _report_view(r: ReceivedReport) -> ReceivedReportView:
 
 
 class Consolidation:
-    def __init__(self, db: Database, outbox: Outbox, profile: ConsolidationProfile) -> None:
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        profile: ConsolidationProfile,
+        *,
+        offload: Offload | None = None,
+        off_loop_items: int = 2000,
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.profile = profile
-        #: Recent duplicate suggestions (see :meth:`suggestions`).
-        self._suggested: OrderedDict[tuple[str, str, str | None, float], Suggested] = OrderedDict()
+        #: Where a big axis is clustered (see :meth:`suggestions`), and from how many items.
+        self.offload = offload or Offload()
+        self.off_loop_items = off_loop_items
+        #: Recent duplicate suggestions (see :meth:`suggestions`), and those being computed.
+        self._suggested: OrderedDict[SuggestionKey, Suggested] = OrderedDict()
+        self._computing: dict[SuggestionKey, asyncio.Task[list[Suggestion]]] = {}
 
     # --- what arrived ---------------------------------------------------------------------
 
@@ -235,11 +269,51 @@ class Consolidation:
         threshold: float | None,
         principal: Principal = ANONYMOUS,
     ) -> list[Suggestion]:
-        """Clusters of likely duplicates. Clustering a big state's axis takes many seconds, so
-        a computation is kept per (conference, axis, threshold) and shown as it stands now
+        """Clusters of likely duplicates, waiting for them if they are being computed.
+
+        Clustering a big state's axis takes many seconds, so a computation is kept per
+        (conference, axis, threshold) and shown as it stands now
         (:func:`duplicates.still_current`: merged, split or moved items leave their clusters,
         undone ones come back); it is computed anew only when an item arrives that it never
-        saw. Nothing changed at all (:func:`duplicates.fingerprint`): the same answer."""
+        saw, and then in the tier's worker process for a big axis (``shared.platform.offload``),
+        once however many ask meanwhile. Nothing changed at all
+        (:func:`duplicates.fingerprint`): the same answer."""
+        found = await self._suggesting(cycle_id, uf, axis, threshold, principal)
+        if isinstance(found, list):
+            return found
+        computed = await asyncio.shield(found)
+        again = await self._suggesting(cycle_id, uf, axis, threshold, principal)
+        return again if isinstance(again, list) else computed
+
+    async def suggestions_if_ready(
+        self,
+        *,
+        cycle_id: str,
+        uf: str,
+        axis: str | None,
+        threshold: float | None,
+        principal: Principal = ANONYMOUS,
+        patience: float,
+    ) -> list[Suggestion] | None:
+        """:meth:`suggestions` if they are ready within ``patience`` seconds, else ``None``
+        (a page then says they are being computed and asks again; the computation goes on)."""
+        found = await self._suggesting(cycle_id, uf, axis, threshold, principal)
+        if isinstance(found, list):
+            return found
+        try:
+            return await asyncio.wait_for(asyncio.shield(found), patience)
+        except TimeoutError:
+            return None
+
+    async def _suggesting(
+        self,
+        cycle_id: str,
+        uf: str,
+        axis: str | None,
+        threshold: float | None,
+        principal: Principal,
+    ) -> list[Suggestion] | asyncio.Task[list[Suggestion]]:
+        """The suggestions as they stand, or the computation that will give them."""
         scope = self.profile.scope(uf)
         async with self.db.reading() as session:
             rules = await rules_for(session, cycle_id)
@@ -254,14 +328,45 @@ class Consolidation:
             if kept is not None and kept.fingerprint == seen:
                 self._suggested.move_to_end(key)
                 return kept.view
+            running = self._computing.get(key)
+            if running is not None:
+                return running
             active, arrived = await duplicates.active_ids(
                 session, cycle_id=cycle_id, uf=scope, axis=axis
             )
-            if kept is None or not arrived <= kept.base_active:
-                base = await duplicates.suggest_merges(
-                    session, cycle_id=cycle_id, uf=scope, axis=axis, threshold=limit
-                )
-                kept = Suggested(base_active=active, base=base)
+            if kept is not None and arrived <= kept.base_active:
+                return self._keep(key, kept, seen, active)
+            rows = await duplicates.active_rows(session, cycle_id, scope, axis)
+        task = asyncio.create_task(
+            self._cluster(key, rows, limit, active, seen), name=f"suggestions-{scope}-{axis}"
+        )
+        task.add_done_callback(_log_failure)
+        self._computing[key] = task
+        return task
+
+    async def _cluster(
+        self,
+        key: SuggestionKey,
+        rows: list[clusters.Row],
+        limit: float,
+        active: frozenset[str],
+        seen: tuple[object, ...],
+    ) -> list[Suggestion]:
+        try:
+            base = await self.offload.run_pure(
+                clusters.suggested, rows, limit, off_loop=len(rows) >= self.off_loop_items
+            )
+        finally:
+            self._computing.pop(key, None)
+        return self._keep(key, Suggested(base_active=active, base=base), seen, active)
+
+    def _keep(
+        self,
+        key: SuggestionKey,
+        kept: Suggested,
+        seen: tuple[object, ...],
+        active: frozenset[str],
+    ) -> list[Suggestion]:
         kept.fingerprint, kept.view = seen, duplicates.still_current(kept.base, active)
         self._suggested[key] = kept
         self._suggested.move_to_end(key)

@@ -69,6 +69,13 @@ async def reported_state(fed: Federation) -> FakeAssembly:
     return waiting
 
 
+async def signed_in(page: Page, url: str, code: str) -> None:
+    await page.goto(f"{url}/entrar")
+    await page.get_by_role("textbox", name="Código", exact=True).fill(code)
+    await page.get_by_role("button", name="Entrar com o código").click()
+    await page.wait_for_url(f"{url}/conta?primeiro=1")
+
+
 async def count(page: Page, status: str) -> str:
     return await page.inner_text(f"strong[data-status={status}]")
 
@@ -191,6 +198,44 @@ async def test_a_convener_merges_three_duplicates_and_undoes_it_from_the_keyboar
         assert await page.locator("form.grupo").count() == 0
 
 
+async def test_suggestions_still_being_computed_never_hold_up_the_page(
+    tier_factory: TierFactory,
+) -> None:
+    """A big axis takes seconds to cluster: the page comes at once, says so, is usable, and
+    the suggestions appear by themselves (computed in the tier's worker process), announced."""
+    fed = await tier_factory("regional", suggestions_wait_s=0.0, suggestions_off_loop_items=0)
+    await reported_state(fed)
+    code = await appointed_code(
+        fed.regional, operator("regional"), name="Joana Convocadora", role="convener",
+        territory="SP",
+    )  # fmt: skip
+    async with served(fed, "regional") as url, chromium() as browser:
+        page = await browser.new_page(locale="pt-BR")
+        await signed_in(page, url, code)
+        await page.goto(f"{url}/estado/SP/sistematizacao?eixo=saude-1")
+        waiting = page.locator("#sugestoes[aria-busy=true]")
+        assert "calculando" in await waiting.get_by_role("heading").inner_text()
+        # without JavaScript, a link asks again; the axis's items are already there
+        assert await waiting.get_by_role("link", name="Atualizar a página").count() == 1
+        assert await page.locator("#itens article.item").count() == 3
+        assert await accessibility_violations(page) == []
+
+        mesclar = page.get_by_role("button", name="Mesclar o grupo 1")
+        await mesclar.wait_for(timeout=30_000)
+        assert await page.locator("#sugestoes[aria-busy]").count() == 0
+        assert "Sugestões prontas: 1 grupos" in await page.locator("#aviso").inner_text()
+        assert await page.locator("form.grupo").first.get_by_role("checkbox").count() == 3
+        assert await accessibility_violations(page) == []
+        await mesclar.focus()
+        await page.keyboard.press("Enter")
+        await page.get_by_text("3 itens mesclados").wait_for()
+    (merged,) = await get_json(
+        fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="SP", axis="saude-1"
+    )
+    lineage = await get_json(fed.regional, f"/api/v1/items/{merged['id']}/lineage")
+    assert sorted(s["text"] for s in lineage["sources"]) == sorted(UBS)
+
+
 async def test_an_automatic_merge_waits_on_the_page_until_a_convener_accepts_it(
     tier_factory: TierFactory,
 ) -> None:
@@ -277,13 +322,6 @@ async def test_a_convener_groups_proposals_under_a_diretriz_on_the_page(
         )
         assert sorted(i["parent_id"] or "" for i in after) == ["", "", diretriz["id"]]
         assert await accessibility_violations(page) == []
-
-
-async def signed_in(page: Page, url: str, code: str) -> None:
-    await page.goto(f"{url}/entrar")
-    await page.get_by_role("textbox", name="Código", exact=True).fill(code)
-    await page.get_by_role("button", name="Entrar com o código").click()
-    await page.wait_for_url(f"{url}/conta?primeiro=1")
 
 
 async def test_a_convener_splits_and_reclassifies_in_place_and_reads_the_ranking(
