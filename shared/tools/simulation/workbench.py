@@ -4,11 +4,13 @@ their items, one consolidated item per item, ranked — then time GETs of the Si
 and Priorização pages as its convener sees them, p50/p95 per page.
 
 ``workbench_bench`` runs it against a regional tier over HTTP (``plenaria bench`` after the
-cycle, or any running tier); ``seed_state`` and ``time_pages`` are its two halves.
+cycle, or any running tier); ``seed_state`` and ``time_pages`` are its two halves, and
+``until_suggested`` times a convener's first visit, while the axis is still being clustered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import statistics
@@ -245,9 +247,34 @@ async def workbench_bench(
     async with httpx.AsyncClient(base_url=regional_url, timeout=600) as client:
         await sign_in(client, operator, uf=uf)
         paths = workbench_paths(uf, cycle_id)
+        cold = await until_suggested(client, paths[0], uf=uf, cycle_id=cycle_id)
         pages = await time_pages(client, paths, rounds=rounds)
         after = await after_a_merge(client, paths[0], uf=uf, cycle_id=cycle_id)
-    return {"uf": uf, **seeded, "seed_s": round(seeding, 1), "pages": pages, **after}
+    return {"uf": uf, **seeded, "seed_s": round(seeding, 1), **cold, "pages": pages, **after}
+
+
+async def until_suggested(
+    client: httpx.AsyncClient, path: str, *, uf: str, cycle_id: str, axis: str = "saude-1"
+) -> dict[str, float]:
+    """A convener's first visit: the page (ms; the suggestions not computed yet, it says so),
+    then the section the page polls, asked every second until the suggestions are there —
+    how long they took (s) from the first request."""
+    began = time.perf_counter()
+    (await client.get(path)).raise_for_status()
+    first = time.perf_counter() - began
+    section = f"/estado/{uf}/sistematizacao/sugestoes"
+    while True:
+        answer = await client.get(
+            section, params={"ciclo": cycle_id, "eixo": axis}, headers={"HX-Request": "true"}
+        )
+        answer.raise_for_status()
+        if 'aria-busy="true"' not in answer.text:
+            break
+        await asyncio.sleep(1.0)
+    return {
+        "first_page_ms": round(first * 1000, 1),
+        "suggestions_ready_s": round(time.perf_counter() - began, 1),
+    }
 
 
 async def after_a_merge(

@@ -15,6 +15,7 @@ from shared.tools.simulation.workbench import (
     seed_state,
     sign_in,
     time_pages,
+    until_suggested,
     workbench_paths,
 )
 from tests.support.api import get_json
@@ -58,6 +59,8 @@ async def test_the_pages_show_one_page_of_a_big_axis_and_the_bench_times_them(
         assert first is not None
         score = format_decimal(best["breakdown"]["score"], locale="pt_BR")  # 13.328, pt-BR
         assert first.group(1).startswith(f"Pontuação {score};")
+        first = await until_suggested(client, paths[0], uf="SP", cycle_id=CYCLE)
+        assert set(first) == {"first_page_ms", "suggestions_ready_s"}
         timed = await time_pages(client, paths, rounds=3)
         after = await after_a_merge(client, paths[0], uf="SP", cycle_id=CYCLE)
         assert set(after) == {"after_merge_ms", "after_undo_ms"}
