@@ -3,7 +3,8 @@
 
 - the desk (its commission, at a state also its convener): the ballot box's key ceremony
   (shares shown once, in that answer only), credentialing from the mandates received in the
-  reports, a lost claim code replaced, candidacies, polls opened on an item, an axis or the
+  reports, a lost claim code replaced, ex officio members (within their entry's seats), guests
+  and observers registered and their registration ended, candidacies, polls opened on an item, an axis or the
   election, counts typed from paper, closing, the second person's confirmation, the election
   within the seats from above;
 - the projector (``…/plenaria/telao``, public): what is being voted and the turnout, the last
@@ -20,10 +21,12 @@ error page with its status, any other refusal is shown on the desk with what was
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
 import structlog
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
@@ -31,9 +34,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from shared.contracts.http.plenary import CredentialRequest, PollView
+from shared.contracts.http.plenary import (
+    CredentialRequest,
+    MemberRegistered,
+    MemberRequest,
+    PollView,
+)
 from shared.core.access import Principal
 from shared.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shared.core.participants import QUOTA_GROUPS
+from shared.features.consolidation.members import stage_of
 from shared.features.consolidation.pages import state_code
 from shared.features.consolidation.plenary_service import PlenaryBoard, TierPlenary
 from shared.features.consolidation.service import Consolidation
@@ -42,6 +52,7 @@ from shared.features.identity.pages import TRIES_A_SECRET
 from shared.features.identity.sessions import renew
 from shared.platform.secrets import digest
 from shared.platform.web.i18n import N_, gettext
+from shared.platform.web.labels import EQUITY_VALUES, GENDERS, MEMBER_CATEGORIES
 from shared.platform.web.pages import page, refused, see_other, sign_in_first
 from shared.platform.web.polls import CHOICES, MODES, POLL_KINDS, priority_ballot, result_words
 
@@ -71,6 +82,31 @@ def _poll(board: PlenaryBoard, poll_id: uuid.UUID) -> PollView:
         if found.id == str(poll_id):
             return found
     raise NotFound(f"no poll {poll_id} at this plenary")
+
+
+def _member_request(form: FormMultiDict, cycle_id: str, uf: str) -> MemberRequest:
+    """The desk's registration form, checked like the API's body (a 422 in words)."""
+    holder = _text(form, "holder")
+    if not holder:
+        raise Invalid(gettext(N_("Digite o documento conferido na mesa.")))
+    category = _text(form, "category")
+    try:
+        return msgspec.convert(
+            {
+                "cycle_id": cycle_id,
+                "uf": uf,
+                "category": category,
+                "public_name": _text(form, "public_name"),
+                "holder": holder,
+                "entry": _text(form, "entry") if category == "ex_officio" else "",
+                "segment": _text(form, "segment"),
+                "gender": _text(form, "gender") or "undeclared",
+                "quota_groups": [str(g) for g in form.getall("quota_groups", [])],
+            },
+            MemberRequest,
+        )
+    except msgspec.ValidationError as wrong:
+        raise Invalid(str(wrong)) from wrong
 
 
 def _names(board: PlenaryBoard, items: dict[str, str]) -> dict[str, str]:
@@ -117,12 +153,15 @@ class TierPlenaryPages(Controller):
         shares: list[str] | None = None,
         fingerprint: str = "",
         new_code: tuple[str, str] | None = None,
+        registered: MemberRegistered | None = None,
     ) -> Template:
         try:
             uf = state_code(uf)
             plenary.require_desk(principal, uf)
             cycle_id = cycle_id or await consolidation.current_cycle()
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
+            admitted = await plenary.members(cycle_id=cycle_id, uf=uf)
+            rules = await consolidation.rules(cycle_id)
             received = await consolidation.received_mandates(
                 principal, cycle_id=cycle_id, uf=uf, limit=10_000, offset=0
             )
@@ -133,6 +172,8 @@ class TierPlenaryPages(Controller):
             return refused(request, refusal)
         titles = {i.id: i.title or i.text for i in items}
         polled = {p.subject for p in board.polls if p.status != "closed"}
+        entries = rules.stage_seats(stage_of(plenary.profile.nationwide)).ex_officio
+        seated = Counter(m.entry for m in admitted.ex_officio)
         waiting = [m for m in received if not m.credentialed]
         return page(
             request,
@@ -148,6 +189,13 @@ class TierPlenaryPages(Controller):
             shares=shares or [],
             fingerprint=fingerprint,
             new_code=new_code,
+            registered=registered,
+            admitted=admitted,
+            entries=[(e, seated[e.id]) for e in entries],
+            categories=MEMBER_CATEGORIES,
+            genders=GENDERS,
+            quota_groups={g: EQUITY_VALUES.get(g, g) for g in QUOTA_GROUPS},
+            segments=rules.segment_ids(),
             waiting=waiting,
             undecided=[i for i in items if i.status in UNDECIDED and i.id not in polled],
             axes=sorted({i.axis for i in items if i.status in UNDECIDED} - polled),
@@ -311,6 +359,69 @@ class TierPlenaryPages(Controller):
             cycle_id,
             new_code=(issued.mandate_id, issued.claim_code),
         )
+
+    @post(f"{DESK}/membros", status_code=200)
+    async def register_member(
+        self,
+        request: Request[Any, Any, Any],
+        plenary: NamedDependency[TierPlenary],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+    ) -> Template | Redirect:
+        """An ex officio member, a guest or an observer admitted by the desk; their claim
+        code is on this answer only."""
+        if (to_sign_in := sign_in_first(request, principal)) is not None:
+            return to_sign_in
+        form = await request.form()
+        cycle_id = _text(form, "ciclo")
+        try:
+            uf = state_code(uf)
+            cycle_id = cycle_id or await consolidation.current_cycle()
+            registered = await plenary.register_member(
+                principal, _member_request(form, cycle_id, uf)
+            )
+        except DomainError as refusal:
+            if refusal.status in (401, 403, 404):
+                return refused(request, refusal)
+            return await self._desk(
+                request,
+                plenary,
+                consolidation,
+                principal,
+                uf,
+                cycle_id,
+                error=gettext(N_("Não foi possível: %(why)s"), why=refusal.detail),
+                status=refusal.status,
+            )
+        return await self._desk(
+            request,
+            plenary,
+            consolidation,
+            principal,
+            uf,
+            cycle_id,
+            notice=gettext(N_("%(name)s registrado(a)."), name=registered.member.public_name),
+            registered=registered,
+        )
+
+    @post(f"{DESK}/membros/{{member_id:uuid}}/encerrar", status_code=303)
+    async def revoke_member(
+        self,
+        request: Request[Any, Any, Any],
+        plenary: NamedDependency[TierPlenary],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+        member_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        async def revoke(form: FormMultiDict, cycle_id: str) -> str:
+            ended = await plenary.revoke_member(
+                principal, cycle_id=cycle_id, uf=uf, member_id=str(member_id)
+            )
+            return gettext(N_("Registro de %(name)s encerrado."), name=ended.public_name)
+
+        return await self._act(request, plenary, consolidation, principal, uf, revoke)
 
     @post(f"{DESK}/candidaturas", status_code=303)
     async def stand(
@@ -535,6 +646,7 @@ class TierPlenaryPages(Controller):
             cycle_id = cycle_id or await consolidation.current_cycle()
             mandate_id = _own_mandate(principal, uf)
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
+            admitted = await plenary.members(cycle_id=cycle_id, uf=uf) if mandate_id else None
             items = (
                 await consolidation.items(
                     cycle_id=cycle_id, uf=uf, axis=None, status=None, limit=10_000, offset=0
@@ -545,6 +657,16 @@ class TierPlenaryPages(Controller):
         except DomainError as refusal:
             return refused(request, refusal)
         me = next((c for c in board.credentials if c.mandate_id == mandate_id), None)
+        member = next(
+            (
+                m
+                for m in (
+                    (admitted.ex_officio + admitted.guests + admitted.observers) if admitted else []
+                )
+                if m.member_id == mandate_id
+            ),
+            None,
+        )
         return page(
             request,
             "consolidation/plenary_phone.html",
@@ -554,6 +676,12 @@ class TierPlenaryPages(Controller):
             uf=uf,
             cycle_id=cycle_id,
             me=me,
+            member=member,
+            # a guest or an observer has voice only; an ex officio member stands only when
+            # their entry says so
+            votes=member is None or member.votes,
+            may_stand=member is None or member.eligible,
+            categories=MEMBER_CATEGORIES,
             mandate_id=mandate_id,
             notice=notice,
             error=error,

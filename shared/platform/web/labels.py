@@ -70,6 +70,20 @@ EQUITY_TABLES: dict[str, str] = {
     "credentialed/national": N_("Delegados credenciados na conferência nacional"),
     "ex_officio/national": N_("Membros natos na conferência nacional"),
 }
+#: A person's gender as they declare it on a form (``shared.core.participants.Gender``).
+GENDERS: dict[str, str] = {
+    "undeclared": N_("Prefiro não declarar"),
+    "woman": N_("Mulher"),
+    "man": N_("Homem"),
+    "non_binary": N_("Pessoa não binária"),
+    "other": N_("Outro"),
+}
+#: Who a state or national plenary admits without a mandate from below.
+MEMBER_CATEGORIES: dict[str, str] = {
+    "ex_officio": N_("Membro nato (vota)"),
+    "guest": N_("Convidado(a) (só voz)"),
+    "observer": N_("Observador(a) (só voz)"),
+}
 EQUITY_DIMENSIONS: dict[str, str] = {
     "segment": N_("Segmento"),
     "gender": N_("Gênero"),

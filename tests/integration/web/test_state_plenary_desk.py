@@ -11,6 +11,7 @@ from pathlib import Path
 
 from playwright.async_api import Page
 
+from shared.core.cycle import preset_text
 from tests.support.api import get_json
 from tests.support.browser import appointed_code
 from tests.support.polling import eventually
@@ -142,3 +143,114 @@ async def test_a_state_plenary_from_credentials_to_a_delegates_vote_on_their_pho
         refused = await away.goto(f"{url}/estado/BA/plenaria")
         assert refused is not None and refused.status == 403
         assert await away.locator("#c-mandate").count() == 0
+
+
+EX_OFFICIO = """
+[seats.state]
+
+[[seats.state.ex_officio]]
+id = "ces"
+title_pt = "Conselheiros estaduais natos"
+seats = 1
+segment = "users"
+"""
+
+
+async def register(desk: Page, category: str, name: str, document: str) -> None:
+    await desk.get_by_label(category).check()
+    await desk.get_by_label("Nome público").fill(name)
+    await desk.get_by_label("Documento do membro conferido na mesa").fill(document)
+    await desk.get_by_role("button", name="Registrar membro").focus()
+    await desk.keyboard.press("Enter")
+
+
+async def test_the_desk_registers_ex_officio_members_and_guests_and_ends_a_registration(
+    tier_factory: TierFactory,
+) -> None:
+    """An ex officio member (within their entry's one seat) is registered and handed their
+    codes once, and votes from their own phone; a guest has voice only; the same document
+    twice is refused on the desk; ending a registration frees the seat."""
+    fed = await tier_factory("regional")
+    loaded = await fed.regional.post(
+        "/api/v1/cycles/",
+        headers=operator("regional"),
+        json={"rules_toml": preset_text("health") + EX_OFFICIO},
+    )
+    assert loaded.status_code == 201, loaded.text
+    await reported(fed)
+    code = await appointed_code(
+        fed.regional, operator("regional"), name="Rita da Mesa", role="convener", territory="BA"
+    )
+    async with served(fed, "regional") as url, chromium() as browser:
+        desk = await browser.new_page(locale="pt-BR")
+        await sign_in(desk, url, code, "/estado/BA/plenaria")
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        entry = desk.get_by_label("Vaga de membro nato (para um membro nato)")
+        assert "0 de 1 vagas ocupadas" in await entry.inner_text()
+        await register(desk, "Membro nato (vota)", "Carla Conselheira", "RG 111")
+        handed = desk.locator("section[aria-labelledby=h-membros] .segredo-cerimonia")
+        await handed.wait_for()
+        member_id, claim = await handed.locator("strong.segredo").all_inner_texts()
+        assert "Carla Conselheira registrado(a)." in await desk.get_by_role("status").inner_text()
+        assert await accessibility_violations(desk) == []
+
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        assert await desk.locator(".segredo-cerimonia").count() == 0, "the codes are shown once"
+        assert "RG 111" not in await desk.content(), "the document is not shown"
+        assert await desk.locator("#m-entry option[value=ces][disabled]").count() == 1
+        await register(desk, "Convidado(a) (só voz)", "Pedro Convidado", "RG 222")
+        await desk.locator(".segredo-cerimonia").wait_for()
+        counts = await desk.inner_text("section[aria-labelledby=h-membros] > p")
+        assert "1 membros natos · 1 convidados · 0 observadores" in counts, counts
+
+        # The same person twice is refused on the desk, in words, with nothing registered.
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        await register(desk, "Observador(a) (só voz)", "Pedro de Novo", "RG 222")
+        alert = desk.get_by_role("alert")
+        await alert.wait_for()
+        assert "Não foi possível" in await alert.inner_text()
+        assert await accessibility_violations(desk) == []
+        listed = await get_json(fed.regional, "/api/v1/plenary/members", cycle_id=CYCLE, uf="BA")
+        assert listed["counts"] == {
+            "delegates": 0, "ex_officio": 1, "guests": 1, "observers": 0, "voters": 1
+        }  # fmt: skip
+
+        # The member's own phone: their codes bind it; they vote, the guest's phone does not.
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        await desk.get_by_role("button", name="Abrir a urna (cerimônia da chave)").click()
+        await desk.locator(".segredo-cerimonia li").first.wait_for()
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        await desk.get_by_label("Voto eletrônico (urna lacrada)").check()
+        await desk.get_by_label("Título no telão (opcional)").fill("Leitos de UTI")
+        phone = await browser.new_page(locale="pt-BR", viewport={"width": 360, "height": 800})
+        await phone.goto(f"{url}/estado/BA/delegado")
+        await phone.get_by_label("Código do mandato").fill(member_id)
+        await phone.get_by_label("Código de acesso").fill(claim)
+        await phone.get_by_role("button", name="Entrar", exact=True).click()
+        await phone.get_by_text("Carla Conselheira · Membro nato (vota)").wait_for()
+        assert await phone.get_by_role("button", name="Candidatar-me").count() == 0
+        # the poll opened now appears on the phone by itself
+        await desk.get_by_role("button", name="Abrir votação").click()
+        await desk.get_by_role("status").get_by_text("Votação aberta: Leitos de UTI").wait_for()
+        await phone.get_by_role("heading", name="Leitos de UTI").wait_for(timeout=20_000)
+        assert await accessibility_violations(phone) == []
+        await phone.get_by_label("Sim").check()
+        await phone.get_by_role("button", name="Votar").click()
+        await phone.get_by_role("heading", name="Seu voto foi registrado.").wait_for()
+
+        # Ending the registration frees the seat.
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        await desk.get_by_role("button", name="Encerrar o registro Carla Conselheira").click()
+        await (
+            desk.get_by_role("status")
+            .get_by_text("Registro de Carla Conselheira encerrado.")
+            .wait_for()
+        )
+        assert (
+            "0 de 1 vagas ocupadas"
+            in await desk.get_by_label("Vaga de membro nato (para um membro nato)").inner_text()
+        )
+        assert await accessibility_violations(desk) == []
+    after = await get_json(fed.regional, "/api/v1/plenary/members", cycle_id=CYCLE, uf="BA")
+    assert [m["public_name"] for m in after["ex_officio"]] == []
+    assert [m["public_name"] for m in after["guests"]] == ["Pedro Convidado"]
