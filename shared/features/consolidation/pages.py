@@ -147,6 +147,23 @@ def nested_under(items: Sequence[ItemView]) -> dict[str, list[ItemView]]:
     return children
 
 
+async def cycle_of(consolidation: Consolidation, asked: str) -> str:
+    """The cycle a page shows: the one asked for, else the tier's latest. A tier that has
+    none yet (a fresh install) says what opens its pages, rather than refusing in code."""
+    cycle_id = asked or await consolidation.current_cycle()
+    if not cycle_id:
+        raise NotFound(
+            gettext(
+                N_(
+                    "Este nível ainda não tem ciclo: nenhum regimento foi carregado e nenhum "
+                    "relatório chegou. As páginas da conferência abrem quando a equipe técnica "
+                    "carregar o ciclo (plenaria cycle load) ou chegar o primeiro relatório."
+                )
+            )
+        )
+    return cycle_id
+
+
 def may_edit(principal: Principal, uf: str) -> bool:
     try:
         principal.require(*EDITORS, territory=uf)
@@ -215,7 +232,7 @@ class ConsolidationPages(Controller):
     ) -> Template:
         try:
             uf = state_code(uf)
-            cycle_id = ciclo or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, ciclo)
             board = await consolidation.reception(cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
@@ -253,7 +270,7 @@ class ConsolidationPages(Controller):
         if (to_sign_in := sign_in_first(request, principal)) is not None:
             return to_sign_in
         try:
-            cycle_id = ciclo or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, ciclo)
             table = await consolidation.state_seats(principal, cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
@@ -312,7 +329,7 @@ class ConsolidationPages(Controller):
         page_number = max(1, pagina)
         try:
             uf = state_code(uf)
-            cycle_id = ciclo or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, ciclo)
             rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
             axis = eixo if eixo in axes else (axes[0] if axes else "")
@@ -373,7 +390,7 @@ class ConsolidationPages(Controller):
         back = {"ciclo": str(form.get("ciclo") or ""), "eixo": str(form.get("eixo") or "")}
         try:
             uf = state_code(uf)
-            cycle_id = back["ciclo"] or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, back["ciclo"])
             ranked = await consolidation.rank(principal, cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
@@ -404,7 +421,7 @@ class ConsolidationPages(Controller):
         try:
             uf = state_code(uf)
             principal.require(*EDITORS, territory=uf)
-            cycle_id = ciclo or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, ciclo)
             rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
             axis = eixo if eixo in axes else (axes[0] if axes else "")
@@ -484,7 +501,7 @@ class ConsolidationPages(Controller):
         try:
             uf = state_code(uf)
             principal.require(*EDITORS, territory=uf)
-            cycle_id = ciclo or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, ciclo)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
             axis = eixo if eixo in axes else (axes[0] if axes else "")
             suggested = await suggestion_page(

@@ -44,7 +44,7 @@ from shared.core.access import Principal
 from shared.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.core.participants import QUOTA_GROUPS
 from shared.features.consolidation.members import stage_of
-from shared.features.consolidation.pages import state_code
+from shared.features.consolidation.pages import cycle_of, state_code
 from shared.features.consolidation.plenary_service import PlenaryBoard, TierPlenary
 from shared.features.consolidation.service import Consolidation
 from shared.features.identity.middleware import SESSION_CREDENTIAL
@@ -158,7 +158,7 @@ class TierPlenaryPages(Controller):
         try:
             uf = state_code(uf)
             plenary.require_desk(principal, uf)
-            cycle_id = cycle_id or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, cycle_id)
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
             admitted = await plenary.members(cycle_id=cycle_id, uf=uf)
             rules = await consolidation.rules(cycle_id)
@@ -225,7 +225,7 @@ class TierPlenaryPages(Controller):
         cycle_id = _text(form, "ciclo")
         try:
             uf = state_code(uf)
-            cycle_id = cycle_id or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, cycle_id)
             notice = await act(form, cycle_id)
         except DomainError as refusal:
             if refusal.status in (401, 403, 404):
@@ -257,7 +257,7 @@ class TierPlenaryPages(Controller):
         form = await request.form()
         try:
             uf = state_code(uf)
-            cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, _text(form, "ciclo"))
             ceremony = await plenary.open_ballot_box(principal, cycle_id=cycle_id, uf=uf)
         except DomainError as refusal:
             return refused(request, refusal)
@@ -343,7 +343,7 @@ class TierPlenaryPages(Controller):
         form = await request.form()
         try:
             uf = state_code(uf)
-            cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, _text(form, "ciclo"))
             mandate_id = _text(form, "mandate_id")
             issued = await plenary.reissue_claim(
                 principal, cycle_id=cycle_id, uf=uf, mandate_id=mandate_id
@@ -377,7 +377,7 @@ class TierPlenaryPages(Controller):
         cycle_id = _text(form, "ciclo")
         try:
             uf = state_code(uf)
-            cycle_id = cycle_id or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, cycle_id)
             registered = await plenary.register_member(
                 principal, _member_request(form, cycle_id, uf)
             )
@@ -590,7 +590,7 @@ class TierPlenaryPages(Controller):
         """Public: the poll on screen with its turnout, and the last result."""
         try:
             uf = state_code(uf)
-            cycle_id = ciclo or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, ciclo)
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
             items = await consolidation.items(
                 cycle_id=cycle_id, uf=uf, axis=None, status=None, limit=10_000, offset=0
@@ -643,7 +643,7 @@ class TierPlenaryPages(Controller):
     ) -> Template:
         try:
             uf = state_code(uf)
-            cycle_id = cycle_id or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, cycle_id)
             mandate_id = _own_mandate(principal, uf)
             board = await plenary.board(cycle_id=cycle_id, uf=uf)
             admitted = await plenary.members(cycle_id=cycle_id, uf=uf) if mandate_id else None
@@ -706,7 +706,7 @@ class TierPlenaryPages(Controller):
         form = await request.form()
         try:
             uf = state_code(uf)
-            cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, _text(form, "ciclo"))
             claimed = await plenary.claim(
                 cycle_id=cycle_id,
                 uf=uf,
@@ -744,7 +744,7 @@ class TierPlenaryPages(Controller):
         cycle_id = _text(form, "ciclo")
         try:
             uf = state_code(uf)
-            cycle_id = cycle_id or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, cycle_id)
             poll = _poll(await plenary.board(cycle_id=cycle_id, uf=uf), poll_id)
             if poll.kind == "decision":
                 choice = _text(form, "choice")
@@ -791,7 +791,7 @@ class TierPlenaryPages(Controller):
         form = await request.form()
         try:
             uf = state_code(uf)
-            cycle_id = _text(form, "ciclo") or await consolidation.current_cycle()
+            cycle_id = await cycle_of(consolidation, _text(form, "ciclo"))
             await plenary.stand(principal, cycle_id=cycle_id, uf=uf, mandate_id=None)
         except DomainError as refusal:
             return refused(request, refusal)

@@ -12,6 +12,7 @@ from pathlib import Path
 from playwright.async_api import Page
 
 from shared.core.cycle import preset_text
+from shared.tools.simulation.workbench import sign_in as workbench_sign_in
 from tests.support.api import get_json
 from tests.support.browser import appointed_code
 from tests.support.polling import eventually
@@ -254,3 +255,24 @@ async def test_the_desk_registers_ex_officio_members_and_guests_and_ends_a_regis
     after = await get_json(fed.regional, "/api/v1/plenary/members", cycle_id=CYCLE, uf="BA")
     assert [m["public_name"] for m in after["ex_officio"]] == []
     assert [m["public_name"] for m in after["guests"]] == ["Pedro Convidado"]
+
+
+async def test_a_fresh_tier_says_what_opens_its_pages(tier_factory: TierFactory) -> None:
+    """No cycle loaded and no report yet: the desk, the projector, the phone and the workbench
+    explain it (404) instead of failing on an empty cycle id."""
+    fed = await tier_factory("regional")
+    async with fed.browser("regional") as client:
+        await workbench_sign_in(client, operator("regional"), uf="BA")
+        for path in (
+            "/estado/BA/plenaria",
+            "/estado/BA/plenaria/telao",
+            "/estado/BA/delegado",
+            "/estado/BA/sistematizacao",
+            "/estado/BA/priorizacao",
+            "/estado/BA/recebimento",
+            "/estado/BA/vagas",
+        ):
+            answer = await client.get(path)
+            assert answer.status_code == 404, (path, answer.status_code)
+            assert "Este nível ainda não tem ciclo" in answer.text, path
+            assert "plenaria cycle load" in answer.text, path
