@@ -156,8 +156,9 @@ async def cycle_of(consolidation: Consolidation, asked: str) -> str:
             gettext(
                 N_(
                     "Este nível ainda não tem ciclo: nenhum regimento foi carregado e nenhum "
-                    "relatório chegou. As páginas da conferência abrem quando a equipe técnica "
-                    "carregar o ciclo (plenaria cycle load) ou chegar o primeiro relatório."
+                    "relatório chegou. As páginas da conferência abrem quando o ciclo for anunciado "
+                    "pela etapa nacional (POST /api/v1/cycles/announce) ou chegar o primeiro "
+                    "relatório."
                 )
             )
         )

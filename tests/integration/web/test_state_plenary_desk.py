@@ -275,4 +275,4 @@ async def test_a_fresh_tier_says_what_opens_its_pages(tier_factory: TierFactory)
             answer = await client.get(path)
             assert answer.status_code == 404, (path, answer.status_code)
             assert "Este nível ainda não tem ciclo" in answer.text, path
-            assert "plenaria cycle load" in answer.text, path
+            assert "/api/v1/cycles/announce" in answer.text, path
