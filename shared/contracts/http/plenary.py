@@ -248,6 +248,25 @@ class TierCounts(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     uf: UF = "BR"
 
 
+class TierDecisionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One item's counts in a block vote (negative counts are refused by the use case, 422
+    naming the item)."""
+
+    item_id: Id
+    yes: Annotated[int, msgspec.Meta(le=MAX_COUNT)] = 0
+    no: Annotated[int, msgspec.Meta(le=MAX_COUNT)] = 0
+    abstain: Annotated[int, msgspec.Meta(le=MAX_COUNT)] = 0
+
+
+class TierDecisions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A block vote counted from paper: the items of the bloc (the *destaques* left out, to be
+    voted one by one), each with the counts the room gave the bloc."""
+
+    cycle_id: CycleId
+    decisions: Annotated[list[TierDecisionIn], msgspec.Meta(min_length=1, max_length=2_000)]
+    uf: UF = "BR"
+
+
 class PollRef(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cycle_id: CycleId
     uf: UF = "BR"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -215,6 +216,57 @@ async def confirm(
 async def send_back(session: AsyncSession, conference: Conference, *, poll_id: uuid.UUID) -> Poll:
     poll = await polls.get_poll(session, poll_id, assembly_id=conference.key, lock=True)
     return await polls.send_back(session, poll)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCounts:
+    """One item of a block vote and the yes / no / abstain counts it got."""
+
+    item_id: str
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+
+
+async def decide_en_bloc(
+    session: AsyncSession,
+    conference: Conference,
+    decisions: Sequence[ItemCounts],
+    *,
+    counted_by: str,
+) -> list[Poll]:
+    """A block vote typed from paper: each item of the bloc gets the decision poll it would get
+    one by one, opened and counted at once, all in one transaction; every item is checked
+    (active, in this conference, not already being voted, once) before anything is written.
+    Like any counts the desk types, they decide nothing until another person of the desk
+    confirms them (:func:`confirm`)."""
+    ids = [d.item_id for d in decisions]
+    if len(set(ids)) != len(ids):
+        raise Invalid("an item appears more than once in the bloc")
+    for d in decisions:
+        if min(d.yes, d.no, d.abstain) < 0:
+            raise Invalid(f"counts cannot be negative (item {d.item_id})", item=d.item_id)
+    items = {i: await _item(session, conference, i) for i in sorted(ids)}  # locked in id order
+    rules = await rules_for(session, conference.cycle_id)
+    return await polls.decide_counted(
+        session,
+        assembly_id=conference.key,
+        electorate=len(await electorate(session, conference)),
+        counted_by=counted_by,
+        decisions=[
+            polls.CountedDecision(
+                subject=d.item_id,
+                title=items[d.item_id].title or items[d.item_id].text[:300],
+                entries=[
+                    ([[choice]], n)
+                    for choice, n in (("yes", d.yes), ("no", d.no), ("abstain", d.abstain))
+                    if n
+                ],
+                rule=rules.decision,
+            )
+            for d in decisions
+        ],
+    )
 
 
 async def _apply(session: AsyncSession, conference: Conference, poll: Poll) -> None:

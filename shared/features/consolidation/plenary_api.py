@@ -37,8 +37,10 @@ from shared.contracts.http.plenary import (
     Standing,
     TierCandidacy,
     TierCounts,
+    TierDecisions,
 )
 from shared.core.access import Principal
+from shared.features.consolidation.plenary import ItemCounts
 from shared.features.consolidation.plenary_service import TierPlenary
 from shared.platform.web.auth import allow, with_a_code
 
@@ -238,6 +240,28 @@ class TierPlenaryController(Controller):
             entries=[(e.ranking, e.count) for e in data.entries],
         )
         return CountsAdded(ballots=added)
+
+    @post("/decisions", status_code=201, **allow("commission", "convener"))
+    async def decide_en_bloc(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        principal: Caller,
+        data: JSONBody[TierDecisions],
+    ) -> list[PollView]:
+        """A block vote counted from paper: each item of the bloc (the *destaques* left out,
+        voted one by one) gets its decision poll, counted at once with its counts; all are
+        checked first (an item twice, inactive, of another conference or already being voted:
+        nothing written). They wait ``counted`` until another person of the desk confirms them
+        (``POST …/polls/confirm``), like any counts the desk types."""
+        return await plenary.decide_en_bloc(
+            principal,
+            cycle_id=data.cycle_id,
+            uf=data.uf,
+            decisions=[
+                ItemCounts(item_id=d.item_id, yes=d.yes, no=d.no, abstain=d.abstain)
+                for d in data.decisions
+            ],
+        )
 
     @post("/polls/{poll_id:uuid}/close", status_code=200, **allow("commission", "convener"))
     async def close_poll(

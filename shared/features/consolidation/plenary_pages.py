@@ -45,6 +45,7 @@ from shared.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.core.participants import QUOTA_GROUPS
 from shared.features.consolidation.members import stage_of
 from shared.features.consolidation.pages import cycle_of, state_code
+from shared.features.consolidation.plenary import ItemCounts
 from shared.features.consolidation.plenary_service import PlenaryBoard, TierPlenary
 from shared.features.consolidation.service import Consolidation
 from shared.features.identity.middleware import SESSION_CREDENTIAL
@@ -475,6 +476,41 @@ class TierPlenaryPages(Controller):
             return gettext(N_("Votação aberta: %(title)s"), title=opened.title)
 
         return await self._act(request, plenary, consolidation, principal, uf, open_poll)
+
+    @post(f"{DESK}/bloco", status_code=303)
+    async def decide_en_bloc(
+        self,
+        request: Request[Any, Any, Any],
+        plenary: NamedDependency[TierPlenary],
+        consolidation: NamedDependency[Consolidation],
+        principal: NamedDependency[Principal],
+        uf: FromPath[str],
+    ) -> Template | Redirect:
+        """A block vote from paper: the items ticked (the unticked are the *destaques*, left
+        for a vote of their own), each counted with the bloc's counts, to be confirmed."""
+
+        async def bloc(form: FormMultiDict, cycle_id: str) -> str:
+            item_ids = [str(i) for i in form.getall("item_ids", []) if str(i).strip()]
+            if not item_ids:
+                raise Invalid(gettext(N_("Marque ao menos um item do bloco.")))
+            yes, no, abstain = (_count(form, choice) for choice in CHOICES)
+            if not yes + no + abstain:
+                raise Invalid(gettext(N_("Digite ao menos uma contagem.")))
+            counted = await plenary.decide_en_bloc(
+                principal,
+                cycle_id=cycle_id,
+                uf=uf,
+                decisions=[ItemCounts(i, yes=yes, no=no, abstain=abstain) for i in item_ids],
+            )
+            return gettext(
+                N_(
+                    "Bloco registrado: %(n)s itens aguardam a conferência de outra pessoa da "
+                    "mesa; os destaques seguem para votação em separado."
+                ),
+                n=len(counted),
+            )
+
+        return await self._act(request, plenary, consolidation, principal, uf, bloc)
 
     @post(f"{DESK}/votacoes/{{poll_id:uuid}}/contagem", status_code=303)
     async def counts(

@@ -46,6 +46,7 @@ from shared.features.consolidation.credentials import (
     redeem_claim,
     reissue_claim,
 )
+from shared.features.consolidation.plenary import ItemCounts
 from shared.features.consolidation.profile import ConsolidationProfile
 from shared.features.cycles.store import rules_for
 from shared.features.plenary import audit, elections, polls
@@ -394,6 +395,27 @@ class TierPlenary:
                 counted_by=principal.id,
             )
             return poll_view(poll)
+
+    async def decide_en_bloc(
+        self, principal: Principal, *, cycle_id: str, uf: str, decisions: Sequence[ItemCounts]
+    ) -> list[PollView]:
+        """A block vote's counts, each item its own decision poll waiting for another person
+        of the desk to confirm it (:meth:`confirm_polls`), like counts typed one by one."""
+        self._desk(principal, uf)
+        conference = self.profile.conference(cycle_id, uf)
+        async with self.db.transaction() as session:
+            counted = await plenary.decide_en_bloc(
+                session, conference, decisions, counted_by=principal.id
+            )
+            await self._audit(
+                session,
+                principal,
+                conference.key,
+                "poll.bloc",
+                poll_ids=[str(p.id) for p in counted],
+                entries=[[d.item_id, d.yes, d.no, d.abstain] for d in decisions],
+            )
+            return [poll_view(p) for p in counted]
 
     async def confirm_polls(
         self, principal: Principal, *, cycle_id: str, uf: str, poll_ids: Sequence[uuid.UUID]

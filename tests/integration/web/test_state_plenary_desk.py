@@ -276,3 +276,47 @@ async def test_a_fresh_tier_says_what_opens_its_pages(tier_factory: TierFactory)
             assert answer.status_code == 404, (path, answer.status_code)
             assert "Este nível ainda não tem ciclo" in answer.text, path
             assert "/api/v1/cycles/announce" in answer.text, path
+
+
+async def test_the_desk_votes_a_bloc_leaving_a_destaque_and_another_person_confirms(
+    tier_factory: TierFactory,
+) -> None:
+    fed = await tier_factory("regional")
+    items = await reported(fed)
+    code = await appointed_code(
+        fed.regional, operator("regional"), name="Rita da Mesa", role="convener", territory="BA"
+    )
+    second = await appointed_code(
+        fed.regional, operator("regional"), name="Caio da Mesa", role="commission", territory="BA"
+    )
+    destaque = str(items[2]["id"])
+    async with served(fed, "regional") as url, chromium() as browser:
+        desk = await browser.new_page(locale="pt-BR")
+        await sign_in(desk, url, code, "/estado/BA/plenaria")
+        await desk.goto(f"{url}/estado/BA/plenaria")
+        for mandate_id in ("BA0-u1", "BA1-u1"):
+            await credential(desk, mandate_id)
+        bloc = desk.locator("form[aria-labelledby=h-bloco]")
+        assert await bloc.get_by_role("checkbox").count() == 3
+        await bloc.locator(f"input[value='{destaque}']").uncheck()
+        await bloc.get_by_label("Sim").fill("2")
+        await bloc.get_by_role("button", name="Registrar a votação em bloco").focus()
+        await desk.keyboard.press("Enter")
+        await desk.get_by_role("status").get_by_text("Bloco registrado: 2 itens").wait_for()
+        waiting = desk.locator("section[aria-labelledby=h-conferir]")
+        assert await waiting.get_by_role("checkbox").count() == 2
+        # the destaque is still there to be put to a vote of its own
+        options = await desk.get_by_label("Item (para uma decisão)").locator("option").all()
+        assert [await o.get_attribute("value") for o in options] == [destaque]
+        assert await accessibility_violations(desk) == []
+
+        other = await browser.new_page(locale="pt-BR")
+        await sign_in(other, url, second, "/estado/BA/plenaria")
+        await other.goto(f"{url}/estado/BA/plenaria")
+        await other.get_by_role("button", name="Conferir e encerrar").click()
+        await other.get_by_role("status").wait_for()
+        results = await other.inner_text("section[aria-labelledby=h-resultados]")
+        assert results.count("2 sim, 0 não") == 2, results
+        assert await accessibility_violations(other) == []
+    decided = await get_json(fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="BA", status="all")
+    assert sorted(i["status"] for i in decided) == ["active", "active", "active"]
