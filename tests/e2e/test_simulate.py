@@ -117,3 +117,23 @@ def test_open_data_export_is_measured_while_it_streams(cluster: Cluster) -> None
         assert figure["rss_before_mb"] > 20  # a Python web service, not a stale pid
         assert figure["rss_peak_mb"] >= figure["rss_before_mb"]
         assert figure["growth_mb"] == round(figure["rss_peak_mb"] - figure["rss_before_mb"], 1)
+
+
+def test_the_national_pages_are_timed_after_a_cycle(cluster: Cluster) -> None:
+    """The bench's national figures: the commission's item list (two orders) and the lineage
+    tree of the first item, on a real cycle's national items."""
+    import asyncio
+
+    from shared.tools.simulation.workbench import national_bench
+
+    simulate(cluster, "--seed", "11")
+    figures = asyncio.run(
+        national_bench(cluster.urls["national"], cluster.admin_tokens["national"], rounds=2)
+    )
+    assert figures["items"] > 0
+    paths = list(figures["pages"])
+    assert paths[:2] == ["/conselho/mandatos", "/conselho/mandatos?ordem=states"]
+    assert len(paths) == 3 and paths[2].startswith("/rastreabilidade/")
+    for timed in figures["pages"].values():
+        assert timed["n"] == 2 and 0 < timed["p50_ms"] <= timed["max_ms"]
+        assert timed["bytes"] > 1000

@@ -25,7 +25,7 @@ from shared.tools.simulation.export_footprint import measure_exports
 from shared.tools.simulation.memory import RssSampler
 from shared.tools.simulation.scenario import Scale
 from shared.tools.simulation.suggestions import measure_suggestions
-from shared.tools.simulation.workbench import workbench_bench
+from shared.tools.simulation.workbench import national_bench, workbench_bench
 
 RAW_STREAM = "PLENARIA_BENCH_RAW"
 RAW_SUBJECT = "plenaria-bench.raw"
@@ -225,6 +225,10 @@ def run_bench(
                 cluster.database_urls["regional"],
                 cluster.admin_tokens["regional"],
             )
+        )
+        # The national commission's item list and lineage tree, on the cycle's national items.
+        result["national_pages"] = asyncio.run(
+            national_bench(cluster.urls["national"], cluster.admin_tokens["national"])
         )
     # in this process, the servers stopped: duplicate suggestions for São Paulo's ~19,000
     # proposals (shared/tools/simulation/suggestions.py; target under 10 s)

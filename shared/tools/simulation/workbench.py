@@ -5,7 +5,8 @@ and Priorização pages as its convener sees them, p50/p95 per page.
 
 ``workbench_bench`` runs it against a regional tier over HTTP (``plenaria bench`` after the
 cycle, or any running tier); ``seed_state`` and ``time_pages`` are its two halves, and
-``until_suggested`` times a convener's first visit, while the axis is still being clustered.
+``until_suggested`` times a convener's first visit, while the axis is still being clustered;
+``national_bench`` times the national commission's item list and an item's lineage tree.
 """
 
 from __future__ import annotations
@@ -160,12 +161,15 @@ async def _insert(session: AsyncSession, model: Any, rows: Sequence[dict[str, An
         await session.execute(insert(model), list(rows[start : start + BATCH]))
 
 
-async def sign_in(client: httpx.AsyncClient, operator: Mapping[str, str], *, uf: str) -> None:
-    """Appoint a convener of ``uf`` with the operator's headers and sign ``client`` in as them."""
+async def sign_in(
+    client: httpx.AsyncClient, operator: Mapping[str, str], *, uf: str, role: str = "convener"
+) -> None:
+    """Appoint someone to ``role`` in ``uf`` (a convener by default) with the operator's
+    headers and sign ``client`` in as them."""
     appointed = await client.post(
         "/api/v1/identity/appointments",
         headers=dict(operator),
-        json={"name": "Convocadora de bancada", "role": "convener", "territory": uf},
+        json={"name": "Pessoa de bancada", "role": role, "territory": uf},
     )
     appointed.raise_for_status()
     form = await client.get("/entrar")
@@ -313,3 +317,21 @@ async def after_a_merge(
     (await client.get(path)).raise_for_status()
     figures["after_undo_ms"] = round((time.perf_counter() - began) * 1000, 1)
     return figures
+
+
+async def national_bench(
+    national_url: str, operator_token: str, *, rounds: int = 20
+) -> dict[str, Any]:
+    """The national pages after a cycle, as the national commission sees them: the list of
+    consolidated mandates (by weight, and by number of states) and the lineage tree of the
+    first item (the widest: the most states and municipalities behind it), p50/p95 each."""
+    operator = {"Authorization": f"Bearer {operator_token}"}
+    async with httpx.AsyncClient(base_url=national_url, timeout=600) as client:
+        await sign_in(client, operator, uf="BR", role="commission")
+        listed = await client.get("/api/v1/items", params={"uf": "BR", "limit": 1000})
+        listed.raise_for_status()
+        items = listed.json()
+        paths = ["/conselho/mandatos", "/conselho/mandatos?ordem=states"]
+        if items:
+            paths.append(f"/rastreabilidade/{items[0]['id']}")
+        return {"items": len(items), "pages": await time_pages(client, paths, rounds=rounds)}
