@@ -6,31 +6,22 @@ JavaScript it is a page to reload."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import ServerSentEvent, Template
-from litestar.response.sse import ServerSentEventMessage
 
 from services.local.desk import AssemblyDesk
 from services.local.overview import DeskOverview
 from services.local.web.common import ROOT, STATUSES
 from shared.core.errors import DomainError
 from shared.platform.web.i18n import N_
+from shared.platform.web.live import changes, fingerprint
 from shared.platform.web.pages import page, refused
 from shared.platform.web.polls import MODES, POLL_KINDS, result_words
-
-#: How often the event stream looks for a change, and how long one stream lasts (the browser's
-#: EventSource reconnects by itself, so no connection is held for ever).
-LOOK_EVERY_S = 1.0
-STREAM_FOR_S = 300.0
 
 
 async def _state(
@@ -55,13 +46,14 @@ async def _state(
 
 def _fingerprint(state: dict[str, Any]) -> str:
     """What changes the projected board: assembly status, polls and their ballots, results."""
-    seen = [
-        state["assembly"].status,
-        state["assembly"].credentialed,
-        [(p.id, state["held"].get(p.id, 0)) for p in state["current"]],
-        state["last"].id if state["last"] else "",
-    ]
-    return hashlib.sha256(msgspec.json.encode(seen)).hexdigest()[:16]
+    return fingerprint(
+        [
+            state["assembly"].status,
+            state["assembly"].credentialed,
+            [(p.id, state["held"].get(p.id, 0)) for p in state["current"]],
+            state["last"].id if state["last"] else "",
+        ]
+    )
 
 
 class ProjectorPages(Controller):
@@ -122,18 +114,7 @@ class ProjectorPages(Controller):
         """A ``mudou`` event, carrying the board's version, each time the board changes."""
         await desk.show(assembly_id)  # 404 for an unknown assembly, before the stream starts
 
-        async def changes() -> AsyncIterator[ServerSentEventMessage]:
-            last = ""
-            loop = asyncio.get_running_loop()
-            ends = loop.time() + STREAM_FOR_S
-            while loop.time() < ends:
-                try:
-                    now = _fingerprint(await _state(desk, overview, assembly_id))
-                except DomainError:
-                    return
-                if now != last:
-                    last = now
-                    yield ServerSentEventMessage(data=now, event="mudou", retry=3000)
-                await asyncio.sleep(LOOK_EVERY_S)
+        async def look() -> str:
+            return _fingerprint(await _state(desk, overview, assembly_id))
 
-        return ServerSentEvent(changes(), headers={"Cache-Control": "no-store"})
+        return changes(look)

@@ -32,7 +32,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, ServerSentEvent, Template
 
 from shared.contracts.http.plenary import (
     CredentialRequest,
@@ -54,6 +54,7 @@ from shared.features.identity.sessions import renew
 from shared.platform.secrets import digest
 from shared.platform.web.i18n import N_, gettext
 from shared.platform.web.labels import EQUITY_VALUES, GENDERS, MEMBER_CATEGORIES
+from shared.platform.web.live import changes, fingerprint
 from shared.platform.web.pages import page, refused, see_other, sign_in_first
 from shared.platform.web.polls import CHOICES, MODES, POLL_KINDS, priority_ballot, result_words
 
@@ -113,6 +114,16 @@ def _member_request(form: FormMultiDict, cycle_id: str, uf: str) -> MemberReques
 def _names(board: PlenaryBoard, items: dict[str, str]) -> dict[str, str]:
     """Everything a poll may name — items, candidacies — by the words the room reads."""
     return {**items, **{c.id: f"{c.public_name} ({c.segment})" for c in board.candidacies}}
+
+
+def _board_version(board: PlenaryBoard) -> str:
+    """What changes the projector's board: who is credentialed, the polls and their ballots."""
+    return fingerprint(
+        [
+            len(board.credentials),
+            [(p.id, p.status, board.held.get(p.id, 0)) for p in board.polls],
+        ]
+    )
 
 
 def _back(uf: str, cycle_id: str, notice: str) -> Redirect:
@@ -638,6 +649,7 @@ class TierPlenaryPages(Controller):
         return page(
             request,
             "consolidation/plenary_projector.html",
+            version=_board_version(board),
             title=N_("Telão da plenária"),
             uf=uf,
             cycle_id=cycle_id,
@@ -648,6 +660,24 @@ class TierPlenaryPages(Controller):
             last=closed[-1] if closed else None,
             last_words=result_words(closed[-1], names) if closed else "",
         )
+
+    @get(f"{DESK}/telao/eventos")
+    async def projector_events(
+        self,
+        plenary: NamedDependency[TierPlenary],
+        consolidation: NamedDependency[Consolidation],
+        uf: FromPath[str],
+        ciclo: FromQuery[str] = "",
+    ) -> ServerSentEvent:
+        """Public: a ``mudou`` event, carrying the board's version, each time the projector's
+        board changes (a poll opened or closed, a ballot cast, a delegate credentialed)."""
+        uf = state_code(uf)
+        cycle_id = await cycle_of(consolidation, ciclo)  # refused before the stream starts
+
+        async def look() -> str:
+            return _board_version(await plenary.board(cycle_id=cycle_id, uf=uf))
+
+        return changes(look)
 
     # --- the delegate's phone ---------------------------------------------------------
 

@@ -7,8 +7,11 @@ another state is refused. Every page passes axe-core."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 from playwright.async_api import Page
 
 from shared.core.cycle import preset_text
@@ -17,9 +20,11 @@ from tests.support.api import get_json
 from tests.support.browser import appointed_code
 from tests.support.polling import eventually
 from tests.support.reports import CYCLE, FakeAssembly, claim_code, mandates
-from tests.support.state_plenary import TEXTS, seats_from_the_nation
+from tests.support.state_plenary import BASE, TEXTS, seats_from_the_nation
 from tests.support.tiers import Federation, TierFactory, operator
 from tests.support.web import accessibility_violations, chromium, screenshot_at_360, served
+
+TELAO = "/estado/BA/plenaria/telao"
 
 
 async def reported(fed: Federation) -> list[dict[str, object]]:
@@ -320,3 +325,55 @@ async def test_the_desk_votes_a_bloc_leaving_a_destaque_and_another_person_confi
         assert await accessibility_violations(other) == []
     decided = await get_json(fed.regional, "/api/v1/items", cycle_id=CYCLE, uf="BA", status="all")
     assert sorted(i["status"] for i in decided) == ["active", "active", "active"]
+
+
+async def next_version(lines: AsyncIterator[str]) -> str:
+    """The data of the stream's next ``mudou`` event."""
+    event = ""
+    async for line in lines:
+        if line.startswith("event:"):
+            event = line.removeprefix("event:").strip()
+        elif line.startswith("data:") and event == "mudou":
+            return line.removeprefix("data:").strip()
+    raise AssertionError("the stream ended")
+
+
+async def test_the_projector_follows_the_plenary_by_server_sent_events(
+    tier_factory: TierFactory,
+) -> None:
+    """The stream's first event is the version the page shows; a delegate credentialed (and
+    a poll opened) make the next ones, each the version the board then carries; the page in a
+    browser is connected to it."""
+    fed = await tier_factory("regional")
+    items = await reported(fed)
+    async with served(fed, "regional") as url, httpx.AsyncClient(base_url=url) as client:
+        shown = re.search(r'data-versao="([0-9a-f]+)"', (await client.get(TELAO)).text)
+        assert shown is not None
+        async with client.stream("GET", f"{TELAO}/eventos", timeout=30) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.aiter_lines()
+            assert await next_version(lines) == shown.group(1)
+            admitted = await fed.regional.post(
+                "/api/v1/plenary/credentials",
+                headers=fed.staff["regional"],
+                json={**BASE, "mandate_id": "BA0-u1", "holder": "doc-BA0-u1"},
+            )
+            assert admitted.status_code == 201, admitted.text
+            credentialed = await next_version(lines)
+            assert credentialed != shown.group(1)
+            opened = await fed.regional.post(
+                "/api/v1/plenary/polls",
+                headers=fed.staff["regional"],
+                json={**BASE, "kind": "decision", "subject": items[0]["id"]},
+            )
+            assert opened.status_code == 201, opened.text
+            polled = await next_version(lines)
+            assert polled not in (shown.group(1), credentialed)
+        now = re.search(r'data-versao="([0-9a-f]+)"', (await client.get(TELAO)).text)
+        assert now is not None and now.group(1) == polled
+        async with chromium() as browser:
+            screen = await browser.new_page(locale="pt-BR")
+            await screen.goto(f"{url}{TELAO}")
+            await screen.wait_for_function("window.plenariaAoVivo === true", timeout=10_000)
+            assert "1 credenciados" in await screen.inner_text("#quadro")
+            assert await accessibility_violations(screen) == []
