@@ -165,6 +165,11 @@ async def cycle_of(consolidation: Consolidation, asked: str) -> str:
     return cycle_id
 
 
+def chosen_axis(axes: Sequence[str], asked: str) -> str:
+    """The axis a page shows: the one asked for if the conference has it, else its first."""
+    return asked if asked in axes else (axes[0] if axes else "")
+
+
 def may_edit(principal: Principal, uf: str) -> bool:
     try:
         principal.require(*EDITORS, territory=uf)
@@ -333,7 +338,7 @@ class ConsolidationPages(Controller):
             cycle_id = await cycle_of(consolidation, ciclo)
             rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
-            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            axis = chosen_axis(axes, eixo)
             shown = await consolidation.priorities(
                 cycle_id=cycle_id,
                 uf=uf,
@@ -425,7 +430,7 @@ class ConsolidationPages(Controller):
             cycle_id = await cycle_of(consolidation, ciclo)
             rules = await consolidation.rules(cycle_id)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
-            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            axis = chosen_axis(axes, eixo)
             suggested = await suggestion_page(
                 request, consolidation, cycle_id=cycle_id, uf=uf, axis=axis, page_number=pagina
             )
@@ -504,7 +509,7 @@ class ConsolidationPages(Controller):
             principal.require(*EDITORS, territory=uf)
             cycle_id = await cycle_of(consolidation, ciclo)
             axes = await consolidation.axes(cycle_id=cycle_id, uf=uf)
-            axis = eixo if eixo in axes else (axes[0] if axes else "")
+            axis = chosen_axis(axes, eixo)
             suggested = await suggestion_page(
                 request, consolidation, cycle_id=cycle_id, uf=uf, axis=axis, page_number=pagina
             )

@@ -240,19 +240,34 @@ class TierPlenaryPages(Controller):
             cycle_id = await cycle_of(consolidation, cycle_id)
             notice = await act(form, cycle_id)
         except DomainError as refusal:
-            if refusal.status in (401, 403, 404):
-                return refused(request, refusal)
-            return await self._desk(
-                request,
-                plenary,
-                consolidation,
-                principal,
-                uf,
-                cycle_id,
-                error=gettext(N_("Não foi possível: %(why)s"), why=refusal.detail),
-                status=refusal.status,
+            return await self._refused_on_desk(
+                request, plenary, consolidation, principal, uf, cycle_id, refusal
             )
         return _back(uf, cycle_id, notice)
+
+    async def _refused_on_desk(
+        self,
+        request: Request[Any, Any, Any],
+        plenary: TierPlenary,
+        consolidation: Consolidation,
+        principal: Principal,
+        uf: str,
+        cycle_id: str,
+        refusal: DomainError,
+    ) -> Template:
+        """Who may not act gets the error page; a refusal of the rules is shown on the desk."""
+        if refusal.status in (401, 403, 404):
+            return refused(request, refusal)
+        return await self._desk(
+            request,
+            plenary,
+            consolidation,
+            principal,
+            uf,
+            cycle_id,
+            error=gettext(N_("Não foi possível: %(why)s"), why=refusal.detail),
+            status=refusal.status,
+        )
 
     @post(f"{DESK}/urna", status_code=200)
     async def open_ballot_box(
@@ -394,17 +409,8 @@ class TierPlenaryPages(Controller):
                 principal, _member_request(form, cycle_id, uf)
             )
         except DomainError as refusal:
-            if refusal.status in (401, 403, 404):
-                return refused(request, refusal)
-            return await self._desk(
-                request,
-                plenary,
-                consolidation,
-                principal,
-                uf,
-                cycle_id,
-                error=gettext(N_("Não foi possível: %(why)s"), why=refusal.detail),
-                status=refusal.status,
+            return await self._refused_on_desk(
+                request, plenary, consolidation, principal, uf, cycle_id, refusal
             )
         return await self._desk(
             request,
